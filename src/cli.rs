@@ -1,0 +1,178 @@
+//! What each command does, separate from argument parsing so tests can run
+//! it in-process.
+
+use std::path::{Path, PathBuf};
+
+use crate::data::{self, Format};
+use crate::diag::Diagnostics;
+
+/// Process exit codes, documented in the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Exit {
+    Ok = 0,
+    /// Data or template errors.
+    Input = 1,
+    Usage = 2,
+    /// Reading or writing files failed.
+    Io = 3,
+}
+
+pub fn print_diagnostics(d: &Diagnostics) {
+    if !d.is_empty() {
+        eprint!("{d}");
+    }
+}
+
+pub fn check(files: &[PathBuf]) -> Exit {
+    let mut worst = Exit::Ok;
+    for f in files {
+        let loaded = data::load(f);
+        print_diagnostics(&loaded.diagnostics);
+        let (e, w) = (
+            loaded.diagnostics.error_count(),
+            loaded.diagnostics.warning_count(),
+        );
+        if e > 0 {
+            eprintln!("{}: {e} 个错误，{w} 个警告", f.display());
+            worst = worst.max(if is_io_only(&loaded.diagnostics) {
+                Exit::Io
+            } else {
+                Exit::Input
+            });
+        } else {
+            let report = loaded.report.as_ref().expect("no errors means a report");
+            eprintln!(
+                "{}: 通过（{}，{}年，{}）{}",
+                f.display(),
+                report.agency,
+                report.year,
+                report.format.describe(),
+                if w > 0 {
+                    format!("，{w} 个警告")
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+    worst
+}
+
+fn is_io_only(d: &Diagnostics) -> bool {
+    d.0.iter().all(|d| d.message.starts_with("无法读取文件"))
+}
+
+pub fn new(format: Option<&str>, agency: Option<&str>, year: Option<&str>) -> Result<Exit, String> {
+    let year: Option<i64> = match year {
+        Some(y) => Some(
+            y.parse()
+                .ok()
+                .filter(|y| (1990..2200).contains(y))
+                .ok_or_else(|| format!("--year 应为年份，例如 2025，而不是 {y}"))?,
+        ),
+        None => None,
+    };
+    let format = match format {
+        Some(f) => {
+            Format::parse(f).ok_or_else(|| format!("--format 只能是 2019 或 2021，而不是 {f}"))?
+        }
+        None => year.map_or(Format::F2021, Format::for_year),
+    };
+    let year = year.unwrap_or(match format {
+        Format::F2019 => 2020,
+        Format::F2021 => default_report_year(),
+    });
+    if Format::for_year(year) != format {
+        eprintln!(
+            "警告: {year} 年度报告通常使用{}，此处按要求使用{}",
+            Format::for_year(year).describe(),
+            format.describe()
+        );
+    }
+    let agency = agency.unwrap_or("某某区某某局");
+    print!("{}", data::skeleton::skeleton(format, agency, year));
+    Ok(Exit::Ok)
+}
+
+/// The year whose report is being prepared: reports are due by 31 January,
+/// so until June it is last year's, from July on this year's.
+fn default_report_year() -> i64 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let (y, m, _) = civil_from_days(secs.div_euclid(86_400));
+    if m <= 6 {
+        y - 1
+    } else {
+        y
+    }
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    pub out_dir: Option<PathBuf>,
+    pub template_dir: Option<PathBuf>,
+    pub font_dirs: Vec<PathBuf>,
+    pub pdf: bool,
+    pub docx: bool,
+    pub embed_fonts: bool,
+    pub dump_model: bool,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            out_dir: None,
+            template_dir: None,
+            font_dirs: Vec::new(),
+            pdf: true,
+            docx: true,
+            embed_fonts: false,
+            dump_model: false,
+        }
+    }
+}
+
+pub fn render(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
+    crate::render::run(inputs, opts)
+}
+
+pub fn list_templates() -> Exit {
+    for t in crate::template::builtin::list() {
+        println!("{}\t{}", t.name, t.description);
+    }
+    Exit::Ok
+}
+
+pub fn export_template(name: &str, dir: &Path) -> Exit {
+    match crate::template::builtin::export(name, dir) {
+        Ok(files) => {
+            for f in files {
+                eprintln!("已写出 {}", f.display());
+            }
+            Exit::Ok
+        }
+        Err(d) => {
+            eprint!("{d}");
+            if d.message.starts_with("没有名为") {
+                Exit::Usage
+            } else {
+                Exit::Io
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Data files: TOML or JSON → spanned tree → typed [`Report`] with totals
+//! computed → consistency checks.
+
+pub mod checks;
+pub mod form;
+pub mod load;
+pub mod node;
+pub mod report;
+pub mod skeleton;
+
+use std::path::Path;
+
+pub use form::Format;
+pub use report::Report;
+
+use crate::diag::{Diagnostic, Diagnostics, Source};
+
+/// Largest data file accepted. A real report is a few tens of kilobytes.
+pub const MAX_DATA_BYTES: u64 = 2 * 1024 * 1024;
+
+/// Reads a text file for gongwen: size-limited, UTF-8, BOM dropped.
+pub fn read_source(path: &Path, max: u64) -> Result<Source, Diagnostic> {
+    let io_err = |e: std::io::Error| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "文件不存在".to_string(),
+            std::io::ErrorKind::PermissionDenied => "没有读取权限".to_string(),
+            _ => e.to_string(),
+        };
+        Diagnostic::error(format!("无法读取文件：{why}")).in_file(path)
+    };
+    let meta = std::fs::metadata(path).map_err(io_err)?;
+    if meta.is_dir() {
+        return Err(Diagnostic::error("这是一个目录，不是数据文件").in_file(path));
+    }
+    if meta.len() > max {
+        return Err(
+            Diagnostic::error(format!("文件过大（{} 字节，上限 {max} 字节）", meta.len()))
+                .in_file(path),
+        );
+    }
+    let bytes = std::fs::read(path).map_err(io_err)?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(Source::new(path, text)),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let text = String::from_utf8_lossy(good).into_owned();
+            let src = Source::new(path, text.clone() + " ");
+            Err(Diagnostic::error(format!(
+                "文件不是 UTF-8 编码（第 {} 字节起无法识别）",
+                e.valid_up_to() + 1
+            ))
+            .at(&src, text.len()..text.len() + 1)
+            .hint("请用 UTF-8 编码保存文件（WPS/记事本：另存为 → 编码选 UTF-8）"))
+        }
+    }
+}
+
+/// The outcome of loading: a report when it could be built, and every
+/// problem found on the way (errors and warnings).
+pub struct Loaded {
+    pub report: Option<Report>,
+    pub diagnostics: Diagnostics,
+}
+
+impl Loaded {
+    pub fn ok(&self) -> Option<&Report> {
+        if self.diagnostics.has_errors() {
+            None
+        } else {
+            self.report.as_ref()
+        }
+    }
+}
+
+/// Loads a data file, its previous year's file if named, and runs all checks.
+pub fn load(path: &Path) -> Loaded {
+    load_inner(path, true)
+}
+
+fn load_inner(path: &Path, with_previous: bool) -> Loaded {
+    let mut diagnostics = Diagnostics::default();
+    let src = match read_source(path, MAX_DATA_BYTES) {
+        Ok(s) => s,
+        Err(d) => {
+            return Loaded {
+                report: None,
+                diagnostics: d.into(),
+            }
+        }
+    };
+    if src.text.trim().is_empty() {
+        diagnostics.push(
+            Diagnostic::error("数据文件是空的")
+                .in_file(path)
+                .hint("用 gongwen new --format 2021 生成一个完整的数据文件"),
+        );
+        return Loaded {
+            report: None,
+            diagnostics,
+        };
+    }
+    let tree = match parse(&src) {
+        Ok(t) => t,
+        Err(d) => {
+            return Loaded {
+                report: None,
+                diagnostics: d,
+            }
+        }
+    };
+    let mut reader = load::Reader::new(&src);
+    let mut load_previous = |prev: &Path, span: std::ops::Range<usize>| -> Option<Report> {
+        if !with_previous {
+            return None;
+        }
+        let loaded = load_inner(prev, false);
+        let failed = loaded.diagnostics.has_errors() || loaded.report.is_none();
+        diagnostics.extend(loaded.diagnostics);
+        if failed {
+            diagnostics.push(
+                Diagnostic::error(format!(
+                    "上一年度数据文件 {} 有错误，无法进行跨年度核对",
+                    prev.display()
+                ))
+                .at(&src, span),
+            );
+        }
+        loaded.report.filter(|_| !failed)
+    };
+    let report = load::read_report(&mut reader, &tree, &mut load_previous);
+    diagnostics.extend(reader.diags);
+    if let Some(r) = &report {
+        diagnostics.extend(checks::check(r));
+    }
+    diagnostics.sort();
+    Loaded {
+        report,
+        diagnostics,
+    }
+}
+
+fn parse(src: &Source) -> Result<node::Node, Diagnostics> {
+    let is_json = src
+        .path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if is_json {
+        node::parse_json(src)
+    } else {
+        node::parse_toml(src)
+    }
+}

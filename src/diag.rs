@@ -1,0 +1,249 @@
+//! Diagnostics: one type for data, template and markup problems alike.
+//!
+//! A diagnostic names a file and a byte span inside it; printing it shows
+//! `file:line:column`, the source line and a caret under the span, the way
+//! rustc does, so a clerk can find the cell to fix without a manual.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A loaded text file: its name as the user gave it and its contents.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: PathBuf,
+    pub text: Arc<str>,
+}
+
+impl Source {
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> Self {
+        Source {
+            path: path.into(),
+            text: text.into(),
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = self.text[line_start..offset].chars().count() + 1;
+        (line, col)
+    }
+
+    /// The text of the line containing `offset`, without its line ending.
+    pub fn line_text(&self, offset: usize) -> (usize, &str) {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let end = self.text[offset..]
+            .find('\n')
+            .map_or(self.text.len(), |i| offset + i);
+        (start, self.text[start..end].trim_end_matches('\r'))
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem found in an input file.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    /// File and byte range the message points at; none for whole-file problems.
+    pub file: Option<PathBuf>,
+    pub span: Option<Range<usize>>,
+    /// Line, column and source line, resolved when the diagnostic is made,
+    /// so it can be printed after the source is gone.
+    pub location: Option<Location>,
+    pub hints: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+    pub source_line: String,
+    /// Columns (in display cells) under which the caret goes.
+    pub caret_start: usize,
+    pub caret_len: usize,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            file: None,
+            span: None,
+            location: None,
+            hints: Vec::new(),
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    /// Points the diagnostic at a span of a source file.
+    pub fn at(mut self, source: &Source, span: Range<usize>) -> Self {
+        self.file = Some(source.path.clone());
+        let (line, column) = source.line_col(span.start);
+        let (line_start, text) = source.line_text(span.start);
+        let start = floor_char_boundary(&source.text, span.start.max(line_start));
+        let end = floor_char_boundary(&source.text, span.end.clamp(start, line_start + text.len()));
+        let caret_start = display_width(&source.text[line_start..start]);
+        let caret_len = display_width(&source.text[start..end]).max(1);
+        self.location = Some(Location {
+            line,
+            column,
+            source_line: text.to_string(),
+            caret_start,
+            caret_len,
+        });
+        self.span = Some(span);
+        self
+    }
+
+    /// Names a file without pointing into it.
+    pub fn in_file(mut self, path: &Path) -> Self {
+        self.file = Some(path.to_path_buf());
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `file:line:column` as printed in the header line.
+    pub fn position(&self) -> Option<String> {
+        let file = self.file.as_ref()?.display().to_string();
+        Some(match &self.location {
+            Some(l) => format!("{file}:{}:{}", l.line, l.column),
+            None => file,
+        })
+    }
+}
+
+/// Width in terminal cells: CJK and full-width forms take two.
+pub fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c {
+            '\t' => 4,
+            c if is_wide(c) => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "错误",
+            Severity::Warning => "警告",
+        };
+        writeln!(f, "{label}: {}", self.message)?;
+        if let Some(pos) = self.position() {
+            writeln!(f, "  --> {pos}")?;
+        }
+        if let Some(loc) = &self.location {
+            let num = loc.line.to_string();
+            let pad = " ".repeat(num.len());
+            writeln!(f, "{pad} |")?;
+            writeln!(f, "{num} | {}", loc.source_line.replace('\t', "    "))?;
+            writeln!(
+                f,
+                "{pad} | {}{}",
+                " ".repeat(loc.caret_start),
+                "^".repeat(loc.caret_len)
+            )?;
+        }
+        for hint in &self.hints {
+            writeln!(f, "  = 提示: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Diagnostics of one run, printed in file and position order.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.0.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.0.len() - self.error_count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Stable order: by file, then position, then severity, so output does
+    /// not depend on the order in which checks happen to run.
+    pub fn sort(&mut self) {
+        self.0.sort_by(|a, b| {
+            let ka = (&a.file, a.span.as_ref().map(|s| s.start), a.severity);
+            let kb = (&b.file, b.span.as_ref().map(|s| s.start), b.severity);
+            ka.cmp(&kb)
+        });
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.0 {
+            writeln!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Self {
+        Diagnostics(vec![d])
+    }
+}

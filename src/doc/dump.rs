@@ -1,0 +1,117 @@
+//! A readable text form of the document model, for `render --dump-model`
+//! and for snapshot tests a person can check against the paper form.
+
+use std::fmt::Write;
+
+use super::{Block, Document, Role};
+
+pub fn dump(doc: &Document) -> String {
+    let mut s = String::new();
+    let m = &doc.meta;
+    let _ = writeln!(
+        s,
+        "meta title={:?} author={:?} subject={:?}",
+        m.title, m.author, m.subject
+    );
+    let _ = writeln!(
+        s,
+        "     keywords={:?} lang={} date={:?}",
+        m.keywords, m.language, m.date
+    );
+    let st = &doc.style;
+    let _ = writeln!(
+        s,
+        "page {}x{} mm, margins {}/{}/{}/{} mm, pitch {} pt, {} chars x {} lines",
+        st.page.width_mm,
+        st.page.height_mm,
+        st.page.margin_top_mm,
+        st.page.margin_bottom_mm,
+        st.page.margin_left_mm,
+        st.page.margin_right_mm,
+        st.page.line_pitch_pt,
+        st.page.chars_per_line,
+        st.page.lines_per_page
+    );
+    for role in Role::ALL {
+        let r = st.role(role);
+        let f = st.family(role);
+        let _ = writeln!(
+            s,
+            "role {:<12} {} / {} {}pt{}",
+            role.key(),
+            f.file,
+            f.word,
+            r.size,
+            if r.bold { " bold" } else { "" }
+        );
+    }
+    for b in &doc.blocks {
+        match b {
+            Block::Title(lines) => {
+                let _ = writeln!(s, "\ntitle");
+                for l in lines {
+                    let _ = writeln!(s, "  | {l}");
+                }
+            }
+            Block::Heading { level, text } => {
+                let _ = writeln!(s, "\nh{level} {text}");
+            }
+            Block::Paragraph(p) => {
+                let _ = writeln!(
+                    s,
+                    "p {}{}",
+                    p.align.name(),
+                    if p.indent { " indent" } else { "" }
+                );
+                for r in &p.runs {
+                    let _ = writeln!(s, "  [{}] {}", r.role.key(), r.text);
+                }
+            }
+            Block::Table(t) => {
+                let widths: Vec<String> = t.widths.iter().map(|w| format!("{w:.1}")).collect();
+                let _ = writeln!(
+                    s,
+                    "table {} rows x {} cols, header rows {}, widths pt [{}]",
+                    t.rows,
+                    t.widths.len(),
+                    t.header_rows,
+                    widths.join(", ")
+                );
+                let mut row = usize::MAX;
+                for c in &t.cells {
+                    if c.row != row {
+                        row = c.row;
+                        let _ = writeln!(s, "  row {}", row + 1);
+                    }
+                    let span = if c.rowspan > 1 || c.colspan > 1 {
+                        format!(" span {}x{}", c.rowspan, c.colspan)
+                    } else {
+                        String::new()
+                    };
+                    let shade = c.shade.map_or(String::new(), |[r, g, b]| {
+                        format!(" shade #{r:02X}{g:02X}{b:02X}")
+                    });
+                    let head = if c.role == Role::TableHeader {
+                        " th"
+                    } else {
+                        ""
+                    };
+                    let _ = writeln!(
+                        s,
+                        "    c{}{span}{head} {}{shade} | {}",
+                        c.col + 1,
+                        c.align.name(),
+                        c.text.replace('\n', "⏎")
+                    );
+                }
+            }
+            Block::PageBreak => {
+                let _ = writeln!(s, "pagebreak");
+            }
+            Block::Signature { agency, date } => {
+                let _ = writeln!(s, "signature {agency} | {date}");
+            }
+        }
+    }
+    s
+}

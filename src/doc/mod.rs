@@ -1,0 +1,112 @@
+//! The resolved document model: what both the PDF and the DOCX writer read.
+//! Everything is decided here: roles, numbering, table spans; lengths are in
+//! points. Neither writer interprets markup or data.
+
+pub mod dump;
+pub mod style;
+
+pub use style::{Role, StyleSheet};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub meta: Meta,
+    pub style: StyleSheet,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Meta {
+    pub title: String,
+    pub author: String,
+    pub subject: String,
+    pub keywords: Vec<String>,
+    pub language: String,
+    /// Creation date written into the files; never the clock.
+    pub date: Option<(i32, u32, u32)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// The title, one entry per line as the template gave them; a single
+    /// long line is balanced by the layout.
+    Title(Vec<String>),
+    Heading {
+        level: u8,
+        text: String,
+    },
+    Paragraph(Paragraph),
+    Table(Table),
+    PageBreak,
+    /// 发文机关署名 and 成文日期, placed per GB/T 9704 7.3.5.2.
+    Signature {
+        agency: String,
+        date: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paragraph {
+    pub runs: Vec<Run>,
+    pub align: Align,
+    /// First-line indent of two characters (the usual paragraph) or none.
+    pub indent: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    pub role: Role,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Justify,
+    Left,
+    Center,
+    Right,
+}
+
+impl Align {
+    pub fn name(self) -> &'static str {
+        match self {
+            Align::Justify => "justify",
+            Align::Left => "left",
+            Align::Center => "center",
+            Align::Right => "right",
+        }
+    }
+}
+
+/// A table with spans resolved onto a grid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Column widths in points; they sum to the text width.
+    pub widths: Vec<f32>,
+    /// Number of leading rows repeated after a page break.
+    pub header_rows: usize,
+    pub rows: usize,
+    /// Cells in reading order (row by row, left to right).
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub row: usize,
+    pub col: usize,
+    pub rowspan: usize,
+    pub colspan: usize,
+    pub role: Role,
+    pub text: String,
+    pub align: Align,
+    /// Background colour, RGB.
+    pub shade: Option<[u8; 3]>,
+}
+
+impl Table {
+    /// The cell that covers a grid position, if any.
+    pub fn cell_at(&self, row: usize, col: usize) -> Option<&Cell> {
+        self.cells.iter().find(|c| {
+            (c.row..c.row + c.rowspan).contains(&row) && (c.col..c.col + c.colspan).contains(&col)
+        })
+    }
+}

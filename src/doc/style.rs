@@ -1,0 +1,243 @@
+//! The style sheet that lives with a template: page geometry, font
+//! families and what each role of text is set in. Defaults are GB/T 9704;
+//! a template's `style.toml` overrides any part of them.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::diag::{Diagnostic, Source};
+
+/// The defaults, as a readable file rather than code.
+pub const DEFAULT_STYLE: &str = include_str!("default-style.toml");
+
+pub const MM: f32 = 72.0 / 25.4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    Title,
+    Heading1,
+    Heading2,
+    Heading3,
+    Heading4,
+    Body,
+    Table,
+    TableHeader,
+    PageNumber,
+}
+
+impl Role {
+    pub const ALL: [Role; 9] = [
+        Role::Title,
+        Role::Heading1,
+        Role::Heading2,
+        Role::Heading3,
+        Role::Heading4,
+        Role::Body,
+        Role::Table,
+        Role::TableHeader,
+        Role::PageNumber,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::Title => "title",
+            Role::Heading1 => "heading1",
+            Role::Heading2 => "heading2",
+            Role::Heading3 => "heading3",
+            Role::Heading4 => "heading4",
+            Role::Body => "body",
+            Role::Table => "table",
+            Role::TableHeader => "table_header",
+            Role::PageNumber => "page_number",
+        }
+    }
+
+    pub fn heading(level: u8) -> Role {
+        match level {
+            1 => Role::Heading1,
+            2 => Role::Heading2,
+            3 => Role::Heading3,
+            _ => Role::Heading4,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StyleSheet {
+    pub page: Page,
+    pub fonts: BTreeMap<String, Family>,
+    pub roles: BTreeMap<String, RoleStyle>,
+    pub table: TableStyle,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    pub width_mm: f32,
+    pub height_mm: f32,
+    pub margin_top_mm: f32,
+    pub margin_bottom_mm: f32,
+    pub margin_left_mm: f32,
+    pub margin_right_mm: f32,
+    /// Distance between baselines of body lines.
+    pub line_pitch_pt: f32,
+    /// Characters of body text a line holds (28 per GB/T 9704).
+    pub chars_per_line: u32,
+    pub lines_per_page: u32,
+    /// Text of the page number, `{}` standing for the number.
+    pub page_number: String,
+    /// From the bottom of the text block to the page number's dashes.
+    pub page_number_offset_mm: f32,
+}
+
+/// A font family: the file used for PDF and the names Word looks for.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Family {
+    pub file: String,
+    pub word: String,
+    #[serde(default)]
+    pub word_alt: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleStyle {
+    pub font: String,
+    pub size: f32,
+    #[serde(default)]
+    pub bold: bool,
+    /// Line pitch; body pitch when absent.
+    #[serde(default)]
+    pub pitch: Option<f32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableStyle {
+    pub border_pt: f32,
+    pub padding_pt: f32,
+    pub padding_v_pt: f32,
+    /// Default shading of group rows, hex RGB.
+    pub shade: String,
+}
+
+impl StyleSheet {
+    /// The built-in GB/T 9704 style.
+    pub fn gbt9704() -> StyleSheet {
+        StyleSheet::parse(&Source::new("default-style.toml", DEFAULT_STYLE))
+            .expect("built-in style is valid")
+    }
+
+    /// Parses a style file, filling what it leaves out from the defaults.
+    pub fn parse(src: &Source) -> Result<StyleSheet, Diagnostic> {
+        let mut base: toml::Table = toml::from_str(DEFAULT_STYLE).expect("built-in style parses");
+        let user: toml::Table = toml::from_str(&src.text).map_err(|e| toml_error(src, &e))?;
+        merge(&mut base, user);
+        let style: StyleSheet = toml::Table::try_into(base).map_err(|e: toml::de::Error| {
+            Diagnostic::error(format!("样式文件有误: {}", e.message())).in_file(&src.path)
+        })?;
+        style
+            .validate()
+            .map_err(|m| Diagnostic::error(format!("样式文件有误: {m}")).in_file(&src.path))?;
+        Ok(style)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        for role in Role::ALL {
+            let r = self
+                .roles
+                .get(role.key())
+                .ok_or_else(|| format!("缺少 [roles] 中的 {}", role.key()))?;
+            if !self.fonts.contains_key(&r.font) {
+                return Err(format!(
+                    "roles.{} 使用的字体 {} 没有在 [fonts] 中定义",
+                    role.key(),
+                    r.font
+                ));
+            }
+            if !(4.0..=72.0).contains(&r.size) {
+                return Err(format!(
+                    "roles.{} 的字号 {} 不在 4–72 磅之间",
+                    role.key(),
+                    r.size
+                ));
+            }
+        }
+        let p = &self.page;
+        let w = self.text_width();
+        let h = self.text_height();
+        if !(w > 50.0 && h > 50.0 && p.line_pitch_pt >= 4.0 && p.chars_per_line >= 1) {
+            return Err("页面尺寸、页边距或行距不合理".into());
+        }
+        Ok(())
+    }
+
+    pub fn role(&self, role: Role) -> &RoleStyle {
+        &self.roles[role.key()]
+    }
+
+    pub fn family(&self, role: Role) -> &Family {
+        &self.fonts[&self.role(role).font]
+    }
+
+    pub fn pitch(&self, role: Role) -> f32 {
+        self.role(role).pitch.unwrap_or(self.page.line_pitch_pt)
+    }
+
+    pub fn page_width(&self) -> f32 {
+        self.page.width_mm * MM
+    }
+
+    pub fn page_height(&self) -> f32 {
+        self.page.height_mm * MM
+    }
+
+    pub fn text_width(&self) -> f32 {
+        (self.page.width_mm - self.page.margin_left_mm - self.page.margin_right_mm) * MM
+    }
+
+    pub fn text_height(&self) -> f32 {
+        (self.page.height_mm - self.page.margin_top_mm - self.page.margin_bottom_mm) * MM
+    }
+
+    /// Letter spacing that makes `chars_per_line` body characters fill the
+    /// text width exactly (negative for 28 × 16 pt in 156 mm).
+    pub fn body_tracking(&self) -> f32 {
+        self.text_width() / self.page.chars_per_line as f32 - self.role(Role::Body).size
+    }
+
+    pub fn shade(&self) -> Option<[u8; 3]> {
+        parse_hex(&self.table.shade)
+    }
+}
+
+pub fn parse_hex(s: &str) -> Option<[u8; 3]> {
+    let s = s.trim_start_matches('#');
+    if s.len() != 6 {
+        return None;
+    }
+    let v = u32::from_str_radix(s, 16).ok()?;
+    Some([(v >> 16) as u8, (v >> 8) as u8, v as u8])
+}
+
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+fn toml_error(src: &Source, e: &toml::de::Error) -> Diagnostic {
+    let d = Diagnostic::error(format!("样式文件 TOML 语法错误: {}", e.message()));
+    match e.span() {
+        Some(span) => d.at(src, span),
+        None => d.in_file(&src.path),
+    }
+}

@@ -1,0 +1,283 @@
+//! Inline layout: characters → glyph units → lines → positioned runs.
+//!
+//! Line breaking follows GB/T 15834-2011 §5.1: closing punctuation never
+//! starts a line, opening punctuation never ends one, dashes and ellipses
+//! stay whole, and digit/Latin runs (2020年, 12345, www.example.gov.cn) are
+//! not broken. A conflict is solved by squeezing closing punctuation of
+//! the line (up to half an em each) or by carrying characters over to the
+//! next line, never by running into the margin.
+
+use std::ops::Range;
+
+use super::frame::{Glyph, TextRun};
+use crate::diag::Diagnostic;
+use crate::doc::{Align, Role, StyleSheet};
+use crate::font::{FaceId, FontBook, Shaper};
+
+/// May not begin a line (GB/T 15834 §5.1.1–5.1.3).
+const NO_START: &str = "。，、；：？！）］｝】」』》〉〕”’….,;:?!)]}%％·・";
+/// May not end a line (§5.1.4).
+const NO_END: &str = "（［｛【「『《〈〔“‘([{";
+/// Closing punctuation whose full-width glyph carries half an em of space
+/// on its right, which can be given up to keep a line within the margin.
+const SQUEEZABLE: &str = "。，、；：？！）］｝】」』》〉〕”’";
+/// Units that stay on the line of the number before them.
+const NUMBER_SUFFIX: &str = "年月日时分秒号件条个项人次元万亿届期%％";
+
+/// One character set in one face.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub ch: char,
+    pub face: FaceId,
+    pub size: f32,
+    pub gid: u16,
+    /// Advance in points, letter spacing included.
+    pub adv: f32,
+}
+
+impl Unit {
+    fn squeeze(&self) -> f32 {
+        if SQUEEZABLE.contains(self.ch) {
+            self.size * 0.5
+        } else {
+            0.0
+        }
+    }
+}
+
+fn is_word(c: char) -> bool {
+    c.is_ascii_graphic() || matches!(c, '\u{a0}')
+}
+
+/// Whether a line may break between `a` and `b`.
+pub fn break_allowed(a: char, b: char) -> bool {
+    if b == ' ' || a == ' ' {
+        return true;
+    }
+    if is_word(a) && is_word(b) {
+        // Inside a number, word or address.
+        return false;
+    }
+    if NO_START.contains(b) || NO_END.contains(a) {
+        return false;
+    }
+    if (a == '—' && b == '—') || (a == '…' && b == '…') {
+        return false;
+    }
+    if a.is_ascii_digit() && NUMBER_SUFFIX.contains(b) {
+        return false;
+    }
+    true
+}
+
+/// Looks characters up in the role's face, falling back to the others.
+/// A character no face has is an error naming it and where it stands.
+pub fn shape(
+    book: &FontBook,
+    style: &StyleSheet,
+    runs: &[(Role, &str)],
+    tracking: f32,
+) -> Result<Vec<Unit>, Diagnostic> {
+    let shapers: Vec<Shaper<'_>> = book.faces.iter().map(Shaper::new).collect();
+    let mut units = Vec::new();
+    for (role, text) in runs {
+        let size = style.role(*role).size;
+        let first = book.face_for(style, *role);
+        for (i, ch) in text.char_indices() {
+            let ch = match ch {
+                '\t' | '\n' | '\r' => ' ',
+                c => c,
+            };
+            let found = book
+                .fallback_order(first)
+                .find_map(|f| shapers[f].glyph(ch).map(|(gid, adv)| (f, gid, adv)))
+                .or_else(|| (ch == ' ').then_some((first, 0, 0.25)));
+            let Some((face, gid, adv)) = found else {
+                return Err(missing_glyph(ch, text, i));
+            };
+            units.push(Unit {
+                ch,
+                face,
+                size,
+                gid,
+                adv: adv * size + tracking,
+            });
+        }
+    }
+    Ok(units)
+}
+
+fn missing_glyph(ch: char, text: &str, at: usize) -> Diagnostic {
+    let before: String = text[..at]
+        .chars()
+        .rev()
+        .take(12)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let after: String = text[at..].chars().skip(1).take(12).collect();
+    Diagnostic::error(format!(
+        "字符「{ch}」（U+{:04X}）在所有可用字体中都没有，无法排印：……{before}【{ch}】{after}……",
+        ch as u32
+    ))
+    .hint("换用常用字，或用 --font-dir 提供含有该字的字体")
+}
+
+/// Breaks units into lines: `first` is the width of the first line (after
+/// its indent), `width` that of the others.
+pub fn break_lines(units: &[Unit], first: f32, width: f32) -> Vec<Range<usize>> {
+    let n = units.len();
+    let mut lines = Vec::new();
+    let mut start = 0;
+    while start < n {
+        if !lines.is_empty() {
+            while start < n && units[start].ch == ' ' {
+                start += 1;
+            }
+            if start == n {
+                break;
+            }
+        }
+        let avail = if lines.is_empty() { first } else { width };
+        let mut w = 0.0;
+        let mut end = start;
+        while end < n && w + units[end].adv <= avail + 0.01 {
+            w += units[end].adv;
+            end += 1;
+        }
+        if end == n {
+            lines.push(start..n);
+            break;
+        }
+        let ok = |i: usize| break_allowed(units[i - 1].ch, units[i].ch);
+        if end > start && ok(end) {
+            lines.push(start..end);
+            start = end;
+            continue;
+        }
+        // Closing punctuation that would start the next line: squeeze it in.
+        if end > start && NO_START.contains(units[end].ch) {
+            let mut k = end;
+            while k < n && k - end < 2 && NO_START.contains(units[k].ch) && !ok(k) {
+                k += 1;
+            }
+            if k == n || ok(k) {
+                let natural: f32 = units[start..k].iter().map(|u| u.adv).sum();
+                let room: f32 = units[start..k].iter().map(Unit::squeeze).sum();
+                if natural - avail <= room {
+                    lines.push(start..k);
+                    start = k;
+                    continue;
+                }
+            }
+        }
+        // Otherwise carry characters over to the last allowed break.
+        match (start + 1..end).rev().find(|&b| ok(b)) {
+            Some(b) => {
+                lines.push(start..b);
+                start = b;
+            }
+            None => {
+                // A single unbreakable run wider than the line: cut it.
+                let b = end.max(start + 1);
+                lines.push(start..b);
+                start = b;
+            }
+        }
+    }
+    lines
+}
+
+/// Positions one line's units as text runs starting at `x`, baseline `y`.
+pub fn place_line(
+    units: &[Unit],
+    range: Range<usize>,
+    x: f32,
+    y: f32,
+    avail: f32,
+    align: Align,
+    last: bool,
+) -> Vec<TextRun> {
+    let mut range = range;
+    while range.end > range.start && units[range.end - 1].ch == ' ' {
+        range.end -= 1;
+    }
+    let line = &units[range.clone()];
+    if line.is_empty() {
+        return Vec::new();
+    }
+    let mut advs: Vec<f32> = line.iter().map(|u| u.adv).collect();
+    let natural: f32 = advs.iter().sum();
+    let mut gap_extra = 0.0;
+    let mut gaps = vec![false; line.len()];
+    if natural > avail + 0.01 {
+        // Squeeze from the line's end, where the offending punctuation is.
+        let mut over = natural - avail;
+        for (a, u) in advs.iter_mut().zip(line).rev() {
+            let take = u.squeeze().min(over);
+            *a -= take;
+            over -= take;
+            if over <= 0.0 {
+                break;
+            }
+        }
+    } else if align == Align::Justify && !last {
+        for i in 0..line.len() - 1 {
+            gaps[i] = !(is_word(line[i].ch) && is_word(line[i + 1].ch));
+        }
+        let count = gaps.iter().filter(|g| **g).count();
+        if count > 0 {
+            gap_extra = (avail - natural) / count as f32;
+        }
+    }
+    let width: f32 =
+        advs.iter().sum::<f32>() + gap_extra * gaps.iter().filter(|g| **g).count() as f32;
+    let mut cx = match align {
+        Align::Center => x + (avail - width) / 2.0,
+        Align::Right => x + avail - width,
+        _ => x,
+    };
+    let mut runs: Vec<TextRun> = Vec::new();
+    for (i, u) in line.iter().enumerate() {
+        let adv = advs[i] + if gaps[i] { gap_extra } else { 0.0 };
+        let same = runs
+            .last()
+            .is_some_and(|r| r.face == u.face && r.size == u.size);
+        if !same {
+            runs.push(TextRun {
+                x: cx,
+                y,
+                face: u.face,
+                size: u.size,
+                text: String::new(),
+                glyphs: Vec::new(),
+            });
+        }
+        let run = runs.last_mut().expect("pushed");
+        let start = run.text.len();
+        run.text.push(u.ch);
+        if u.ch != ' ' || u.gid != 0 {
+            run.glyphs.push(Glyph {
+                id: u.gid,
+                advance: adv,
+                range: start..run.text.len(),
+            });
+        } else if let Some(g) = run.glyphs.last_mut() {
+            // A space without a glyph widens the glyph before it.
+            g.advance += adv;
+            g.range.end = run.text.len();
+        } else {
+            run.x += adv;
+            run.text.clear();
+        }
+        cx += adv;
+    }
+    runs.retain(|r| !r.glyphs.is_empty());
+    runs
+}
+
+/// Natural width of units.
+pub fn width(units: &[Unit]) -> f32 {
+    units.iter().map(|u| u.adv).sum()
+}

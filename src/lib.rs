@@ -1,0 +1,29 @@
+//! gongwen turns a data file and a template into an official document
+//! laid out per GB/T 9704-2012, as PDF and DOCX made from one model.
+//!
+//! The pipeline, one module a step:
+//!
+//! 1. [`data`]: TOML or JSON → typed [`data::Report`], totals computed,
+//!    consistency rules (勾稽关系) checked, every problem reported at once.
+//! 2. [`template`]: the report is the context of a minijinja template that
+//!    writes a small HTML-like markup.
+//! 3. [`markup`]: the markup is parsed into the resolved document model
+//!    [`doc::Document`] (styles cascaded, lengths in points, table spans
+//!    resolved and validated).
+//! 4. Two writers read that one model:
+//!    - [`layout`] breaks lines and pages into [`layout::frame`]s, which
+//!      [`export::pdf`] writes as PDF with subset fonts;
+//!    - [`export::docx`] writes WordprocessingML, leaving layout to Word.
+//!
+//! [`diag`] carries file, line and column for every error along the way.
+
+pub mod cli;
+pub mod data;
+pub mod diag;
+pub mod doc;
+pub mod export;
+pub mod font;
+pub mod layout;
+pub mod markup;
+pub mod render;
+pub mod template;

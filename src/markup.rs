@@ -1,0 +1,652 @@
+//! The markup templates write: a small HTML-like language, parsed straight
+//! into the resolved [`Document`].
+//!
+//! ```text
+//! <meta title="…" author="…" subject="…" keywords="a,b" date="2021-01-15"/>
+//! <title>第一行<br/>第二行</title>
+//! <h1>一、总体情况</h1>          <h2> <h3> <h4> likewise
+//! <p>正文<lead>（一）小标题。</lead>正文继续</p>    attributes: align, indent="0"
+//! <table widths="3,2,2,2" header-rows="1">
+//!   <tr><th colspan="4" shade="">…</th></tr>   th: header face; shade="" default colour
+//!   <tr><td rowspan="2" align="left">…</td>…</tr>
+//! </table>
+//! <pagebreak/>
+//! <signature agency="…" date="…"/>
+//! ```
+//!
+//! Text is entity-decoded (`&amp; &lt; &gt; &quot; &#39; &#x2f;`…); any other
+//! `&` or `<` is an error, so data escaped by the template can never turn
+//! into markup.
+
+use std::ops::Range;
+
+use crate::data::load::heading_level;
+use crate::diag::{Diagnostic, Source};
+use crate::doc::{Align, Block, Cell, Document, Meta, Paragraph, Role, Run, StyleSheet, Table};
+
+/// Deepest nesting accepted; the language has at most four levels.
+const MAX_DEPTH: usize = 16;
+/// Largest table grid accepted, to bound layout work on hostile input.
+const MAX_TABLE_CELLS: usize = 20_000;
+
+#[derive(Debug, Clone)]
+enum Node {
+    Text(String, Range<usize>),
+    Element(Element),
+}
+
+#[derive(Debug, Clone)]
+struct Element {
+    name: String,
+    attrs: Vec<(String, String, Range<usize>)>,
+    children: Vec<Node>,
+    span: Range<usize>,
+}
+
+impl Element {
+    fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _, _)| k == name)
+            .map(|(_, v, _)| v.as_str())
+    }
+}
+
+pub fn parse(src: &Source, style: StyleSheet) -> Result<Document, Diagnostic> {
+    let nodes = Parser {
+        src,
+        pos: 0,
+        depth: 0,
+    }
+    .nodes(None)?;
+    Builder { src, style }.document(nodes)
+}
+
+struct Parser<'a> {
+    src: &'a Source,
+    pos: usize,
+    depth: usize,
+}
+
+impl Parser<'_> {
+    fn text(&self) -> &str {
+        &self.src.text
+    }
+
+    fn err(&self, span: Range<usize>, msg: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(format!("模板输出的标记有误: {}", msg.into())).at(self.src, span)
+    }
+
+    /// Parses nodes until the closing tag of `parent` (or the end).
+    fn nodes(&mut self, parent: Option<&str>) -> Result<Vec<Node>, Diagnostic> {
+        let mut out = Vec::new();
+        loop {
+            let rest = &self.text()[self.pos..];
+            if rest.is_empty() {
+                return match parent {
+                    Some(p) => {
+                        Err(self.err(self.pos..self.pos, format!("<{p}> 没有结束标记 </{p}>")))
+                    }
+                    None => Ok(out),
+                };
+            }
+            if rest.starts_with("<!--") {
+                let end = rest
+                    .find("-->")
+                    .ok_or_else(|| self.err(self.pos..self.pos + 4, "注释没有结束"))?;
+                self.pos += end + 3;
+                continue;
+            }
+            if let Some(after) = rest.strip_prefix("</") {
+                let len = after
+                    .find('>')
+                    .ok_or_else(|| self.err(self.pos..self.pos + 2, "结束标记没有 '>'"))?;
+                let name = after[..len].trim();
+                let span = self.pos..self.pos + len + 3;
+                return match parent {
+                    Some(p) if p == name => {
+                        self.pos = span.end;
+                        Ok(out)
+                    }
+                    Some(p) => Err(self.err(span, format!("此处应为 </{p}>，而不是 </{name}>"))),
+                    None => Err(self.err(span, format!("多余的结束标记 </{name}>"))),
+                };
+            }
+            if rest.starts_with('<') {
+                out.push(Node::Element(self.element()?));
+                continue;
+            }
+            let start = self.pos;
+            let len = rest.find('<').unwrap_or(rest.len());
+            self.pos += len;
+            let decoded = self.decode(start..self.pos)?;
+            out.push(Node::Text(decoded, start..self.pos));
+        }
+    }
+
+    fn element(&mut self) -> Result<Element, Diagnostic> {
+        let start = self.pos;
+        self.pos += 1;
+        let name = self.name();
+        if name.is_empty() {
+            return Err(self.err(start..start + 1, "'<' 后应为标记名；文本中的 < 应写作 &lt;"));
+        }
+        let mut attrs = Vec::new();
+        loop {
+            self.skip_ws();
+            let rest = &self.text()[self.pos..];
+            if rest.starts_with("/>") {
+                self.pos += 2;
+                return Ok(Element {
+                    name,
+                    attrs,
+                    children: Vec::new(),
+                    span: start..self.pos,
+                });
+            }
+            if rest.starts_with('>') {
+                self.pos += 1;
+                break;
+            }
+            let astart = self.pos;
+            let aname = self.name();
+            if aname.is_empty() {
+                return Err(self.err(self.pos..self.pos + 1, format!("<{name}> 的属性写法有误")));
+            }
+            self.skip_ws();
+            if !self.text()[self.pos..].starts_with('=') {
+                return Err(self.err(astart..self.pos, format!("属性 {aname} 需要 =\"值\"")));
+            }
+            self.pos += 1;
+            self.skip_ws();
+            if !self.text()[self.pos..].starts_with('"') {
+                return Err(self.err(
+                    self.pos..self.pos + 1,
+                    format!("属性 {aname} 的值要用双引号括起"),
+                ));
+            }
+            let vstart = self.pos + 1;
+            let vlen = self.text()[vstart..]
+                .find('"')
+                .ok_or_else(|| self.err(astart..vstart, "属性值没有结束引号"))?;
+            let value = self.decode(vstart..vstart + vlen)?;
+            self.pos = vstart + vlen + 1;
+            attrs.push((aname, value, astart..self.pos));
+        }
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.err(start..self.pos, "标记嵌套过深"));
+        }
+        let children = self.nodes(Some(&name))?;
+        self.depth -= 1;
+        Ok(Element {
+            name,
+            attrs,
+            children,
+            span: start..self.pos,
+        })
+    }
+
+    fn name(&mut self) -> String {
+        let rest = &self.src.text[self.pos..];
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(rest.len());
+        let name = rest[..len].to_string();
+        self.pos += len;
+        name
+    }
+
+    fn skip_ws(&mut self) {
+        let rest = &self.text()[self.pos..];
+        self.pos += rest.len() - rest.trim_start().len();
+    }
+
+    fn decode(&self, span: Range<usize>) -> Result<String, Diagnostic> {
+        let raw = &self.text()[span.clone()];
+        let mut out = String::with_capacity(raw.len());
+        let mut rest = raw;
+        while let Some(i) = rest.find(['&', '>']) {
+            out.push_str(&rest[..i]);
+            let at = span.start + (raw.len() - rest.len()) + i;
+            if rest[i..].starts_with('>') {
+                out.push('>');
+                rest = &rest[i + 1..];
+                continue;
+            }
+            let semi = rest[i..].find(';').filter(|&n| n <= 10);
+            let Some(semi) = semi else {
+                return Err(self.err(at..at + 1, "文本中的 & 应写作 &amp;"));
+            };
+            let entity = &rest[i + 1..i + semi];
+            let c = match entity {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some('\u{a0}'),
+                e if e.starts_with("#x") || e.starts_with("#X") => u32::from_str_radix(&e[2..], 16)
+                    .ok()
+                    .and_then(char::from_u32),
+                e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
+                _ => None,
+            };
+            match c {
+                Some(c) => out.push(c),
+                None => {
+                    return Err(self.err(at..at + semi + 1, format!("不认识的字符实体 &{entity};")))
+                }
+            }
+            rest = &rest[i + semi + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+}
+
+struct Builder<'a> {
+    src: &'a Source,
+    style: StyleSheet,
+}
+
+impl Builder<'_> {
+    fn err(&self, span: Range<usize>, msg: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(format!("模板输出的标记有误: {}", msg.into())).at(self.src, span)
+    }
+
+    fn document(self, nodes: Vec<Node>) -> Result<Document, Diagnostic> {
+        let mut meta = Meta {
+            language: "zh-CN".into(),
+            ..Meta::default()
+        };
+        let mut blocks = Vec::new();
+        for node in nodes {
+            let el = match node {
+                Node::Text(t, span) => {
+                    if t.trim().is_empty() {
+                        continue;
+                    }
+                    return Err(self.err(span, "文字必须放在 <p>、<h1> 等标记之内"));
+                }
+                Node::Element(el) => el,
+            };
+            self.known_attrs(&el)?;
+            match el.name.as_str() {
+                "meta" => {
+                    meta.title = el.attr("title").unwrap_or_default().to_string();
+                    meta.author = el.attr("author").unwrap_or_default().to_string();
+                    meta.subject = el.attr("subject").unwrap_or_default().to_string();
+                    meta.keywords = el
+                        .attr("keywords")
+                        .map(|k| {
+                            k.split(',')
+                                .map(|s| s.trim().to_string())
+                                .filter(|s| !s.is_empty())
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    if let Some(l) = el.attr("lang") {
+                        meta.language = l.to_string();
+                    }
+                    if let Some(d) = el.attr("date").filter(|d| !d.is_empty()) {
+                        let date = crate::data::report::Date::parse(d).ok_or_else(|| {
+                            self.err(el.span.clone(), format!("meta 的 date 不是日期: {d}"))
+                        })?;
+                        meta.date = Some((date.year, date.month, date.day));
+                    }
+                }
+                "title" => {
+                    let mut lines = vec![String::new()];
+                    for child in &el.children {
+                        match child {
+                            Node::Text(t, _) => {
+                                lines.last_mut().expect("non-empty").push_str(&collapse(t))
+                            }
+                            Node::Element(e) if e.name == "br" => lines.push(String::new()),
+                            Node::Element(e) => {
+                                return Err(self.err(e.span.clone(), "<title> 中只能有文字和 <br/>"))
+                            }
+                        }
+                    }
+                    let lines: Vec<String> = lines
+                        .into_iter()
+                        .map(|l| l.trim().to_string())
+                        .filter(|l| !l.is_empty())
+                        .collect();
+                    if lines.is_empty() {
+                        return Err(self.err(el.span.clone(), "<title> 是空的"));
+                    }
+                    blocks.push(Block::Title(lines));
+                }
+                "h1" | "h2" | "h3" | "h4" => {
+                    let level = el.name.as_bytes()[1] - b'0';
+                    let text = self.plain_text(&el)?;
+                    blocks.push(Block::Heading { level, text });
+                }
+                "p" => blocks.push(Block::Paragraph(self.paragraph(&el)?)),
+                "table" => blocks.push(Block::Table(self.table(&el)?)),
+                "pagebreak" => blocks.push(Block::PageBreak),
+                "signature" => blocks.push(Block::Signature {
+                    agency: el.attr("agency").unwrap_or_default().to_string(),
+                    date: el.attr("date").unwrap_or_default().to_string(),
+                }),
+                other => return Err(self.err(el.span.clone(), format!("不认识的标记 <{other}>"))),
+            }
+        }
+        Ok(Document {
+            meta,
+            style: self.style,
+            blocks,
+        })
+    }
+
+    fn known_attrs(&self, el: &Element) -> Result<(), Diagnostic> {
+        let allowed: &[&str] = match el.name.as_str() {
+            "meta" => &["title", "author", "subject", "keywords", "lang", "date"],
+            "p" => &["align", "indent"],
+            "lead" => &["level"],
+            "table" => &["widths", "header-rows"],
+            "td" | "th" => &["colspan", "rowspan", "align", "shade"],
+            "signature" => &["agency", "date"],
+            _ => &[],
+        };
+        for (k, _, span) in &el.attrs {
+            if !allowed.contains(&k.as_str()) {
+                return Err(self.err(span.clone(), format!("<{}> 没有属性 {k}", el.name)));
+            }
+        }
+        Ok(())
+    }
+
+    fn plain_text(&self, el: &Element) -> Result<String, Diagnostic> {
+        let mut s = String::new();
+        for child in &el.children {
+            match child {
+                Node::Text(t, _) => s.push_str(&collapse(t)),
+                Node::Element(e) if e.name == "br" => s.push('\n'),
+                Node::Element(e) => {
+                    return Err(self.err(e.span.clone(), format!("<{}> 中只能有文字", el.name)));
+                }
+            }
+        }
+        Ok(s.trim().to_string())
+    }
+
+    fn align(&self, el: &Element, default: Align) -> Result<Align, Diagnostic> {
+        Ok(match el.attr("align") {
+            None => default,
+            Some("justify") => Align::Justify,
+            Some("left") => Align::Left,
+            Some("center") => Align::Center,
+            Some("right") => Align::Right,
+            Some(other) => {
+                return Err(self.err(
+                    el.span.clone(),
+                    format!("align 只能是 justify/left/center/right，而不是 {other}"),
+                ))
+            }
+        })
+    }
+
+    fn paragraph(&self, el: &Element) -> Result<Paragraph, Diagnostic> {
+        let mut runs: Vec<Run> = Vec::new();
+        let mut push = |role: Role, text: String| {
+            if text.is_empty() {
+                return;
+            }
+            match runs.last_mut() {
+                Some(r) if r.role == role => r.text.push_str(&text),
+                _ => runs.push(Run { role, text }),
+            }
+        };
+        for child in &el.children {
+            match child {
+                Node::Text(t, _) => push(Role::Body, collapse(t)),
+                Node::Element(e) if e.name == "lead" => {
+                    self.known_attrs(e)?;
+                    let text = self.plain_text(e)?;
+                    let level = match e.attr("level") {
+                        Some(l) => l
+                            .parse::<u8>()
+                            .ok()
+                            .filter(|l| (1..=4).contains(l))
+                            .ok_or_else(|| self.err(e.span.clone(), "level 只能是 1–4"))?,
+                        None => heading_level(&text).unwrap_or(2),
+                    };
+                    push(Role::heading(level), text);
+                }
+                Node::Element(e) => {
+                    return Err(self.err(e.span.clone(), format!("<p> 中不能有 <{}>", e.name)))
+                }
+            }
+        }
+        if let Some(first) = runs.first_mut() {
+            first.text = first.text.trim_start().to_string();
+        }
+        if let Some(last) = runs.last_mut() {
+            last.text = last.text.trim_end().to_string();
+        }
+        runs.retain(|r| !r.text.is_empty());
+        let indent = match el.attr("indent") {
+            None | Some("2") => true,
+            Some("0") => false,
+            Some(other) => {
+                return Err(self.err(
+                    el.span.clone(),
+                    format!("indent 只能是 0 或 2，而不是 {other}"),
+                ))
+            }
+        };
+        Ok(Paragraph {
+            runs,
+            align: self.align(el, Align::Justify)?,
+            indent,
+        })
+    }
+
+    fn table(&self, el: &Element) -> Result<Table, Diagnostic> {
+        let weights: Vec<f32> = match el.attr("widths") {
+            Some(w) => w
+                .split(',')
+                .map(|x| {
+                    x.trim()
+                        .parse::<f32>()
+                        .ok()
+                        .filter(|v| *v > 0.0 && v.is_finite())
+                })
+                .collect::<Option<Vec<f32>>>()
+                .ok_or_else(|| {
+                    self.err(el.span.clone(), "widths 应为逗号分隔的正数，例如 3,2,2,2")
+                })?,
+            None => {
+                return Err(self.err(el.span.clone(), "<table> 需要 widths 属性（各列相对宽度）"))
+            }
+        };
+        let ncols = weights.len();
+        let sum: f32 = weights.iter().sum();
+        let text_width = self.style.text_width();
+        let widths: Vec<f32> = weights.iter().map(|w| w / sum * text_width).collect();
+        let header_rows = match el.attr("header-rows") {
+            Some(h) => h
+                .parse::<usize>()
+                .map_err(|_| self.err(el.span.clone(), "header-rows 应为整数"))?,
+            None => 0,
+        };
+        let shade_default = self.style.shade();
+
+        let mut occupied: Vec<Vec<bool>> = Vec::new();
+        let mut cells = Vec::new();
+        let mut row = 0;
+        for child in &el.children {
+            let tr = match child {
+                Node::Text(t, span) if !t.trim().is_empty() => {
+                    return Err(self.err(span.clone(), "表格中的文字必须放在 <td> 或 <th> 之内"))
+                }
+                Node::Text(..) => continue,
+                Node::Element(e) if e.name == "tr" => e,
+                Node::Element(e) => {
+                    return Err(self.err(
+                        e.span.clone(),
+                        format!("<table> 中只能有 <tr>，而不是 <{}>", e.name),
+                    ))
+                }
+            };
+            if occupied.len() <= row {
+                occupied.push(vec![false; ncols]);
+            }
+            let mut col = 0;
+            for c in &tr.children {
+                let td = match c {
+                    Node::Text(t, span) if !t.trim().is_empty() => {
+                        return Err(self.err(span.clone(), "表格中的文字必须放在 <td> 或 <th> 之内"))
+                    }
+                    Node::Text(..) => continue,
+                    Node::Element(e) if e.name == "td" || e.name == "th" => e,
+                    Node::Element(e) => {
+                        return Err(self.err(
+                            e.span.clone(),
+                            format!("<tr> 中只能有 <td>/<th>，而不是 <{}>", e.name),
+                        ))
+                    }
+                };
+                self.known_attrs(td)?;
+                while col < ncols && occupied[row][col] {
+                    col += 1;
+                }
+                let span_attr = |name: &str| -> Result<usize, Diagnostic> {
+                    match td.attr(name) {
+                        None => Ok(1),
+                        Some(v) => v
+                            .parse::<usize>()
+                            .ok()
+                            .filter(|n| (1..=1000).contains(n))
+                            .ok_or_else(|| {
+                                self.err(td.span.clone(), format!("{name} 应为 1–1000 的整数"))
+                            }),
+                    }
+                };
+                let (colspan, rowspan) = (span_attr("colspan")?, span_attr("rowspan")?);
+                if col + colspan > ncols {
+                    return Err(self.err(
+                        td.span.clone(),
+                        format!(
+                            "第 {} 行的单元格超出表格的 {ncols} 列（从第 {} 列起跨 {colspan} 列）",
+                            row + 1,
+                            col + 1
+                        ),
+                    ));
+                }
+                if (row + rowspan) * ncols > MAX_TABLE_CELLS {
+                    return Err(self.err(td.span.clone(), "表格过大"));
+                }
+                while occupied.len() < row + rowspan {
+                    occupied.push(vec![false; ncols]);
+                }
+                for r in row..row + rowspan {
+                    for c in col..col + colspan {
+                        if occupied[r][c] {
+                            return Err(self.err(
+                                td.span.clone(),
+                                format!(
+                                    "单元格与上方跨行的单元格重叠（第 {} 行第 {} 列）",
+                                    r + 1,
+                                    c + 1
+                                ),
+                            ));
+                        }
+                        occupied[r][c] = true;
+                    }
+                }
+                let header = td.name == "th";
+                let shade = match td.attr("shade") {
+                    None => None,
+                    Some("") => shade_default,
+                    Some(hex) => Some(crate::doc::style::parse_hex(hex).ok_or_else(|| {
+                        self.err(td.span.clone(), "shade 应为 6 位十六进制颜色，例如 C6D9F1")
+                    })?),
+                };
+                let default_align = if header { Align::Center } else { Align::Center };
+                cells.push(Cell {
+                    row,
+                    col,
+                    rowspan,
+                    colspan,
+                    role: if header {
+                        Role::TableHeader
+                    } else {
+                        Role::Table
+                    },
+                    text: self.plain_text(td)?,
+                    align: self.align(td, default_align)?,
+                    shade,
+                });
+                col += colspan;
+            }
+            row += 1;
+        }
+        let rows = occupied.len();
+        for (r, line) in occupied.iter().enumerate() {
+            if let Some(c) = line.iter().position(|o| !o) {
+                return Err(self.err(
+                    el.span.clone(),
+                    format!(
+                        "表格第 {} 行第 {} 列没有单元格（每行应填满 {ncols} 列）",
+                        r + 1,
+                        c + 1
+                    ),
+                ));
+            }
+        }
+        if rows == 0 {
+            return Err(self.err(el.span.clone(), "表格没有行"));
+        }
+        if header_rows >= rows {
+            return Err(self.err(el.span.clone(), "header-rows 应少于表格的行数"));
+        }
+        // A header row may not be cut by a cell reaching into the body.
+        if let Some(c) = cells
+            .iter()
+            .find(|c| c.row < header_rows && c.row + c.rowspan > header_rows)
+        {
+            return Err(self.err(
+                el.span.clone(),
+                format!("表头单元格「{}」跨入了表体", c.text),
+            ));
+        }
+        Ok(Table {
+            widths,
+            header_rows,
+            rows,
+            cells,
+        })
+    }
+}
+
+/// Whitespace that came from template line breaks disappears next to
+/// Chinese text and becomes one space between Latin words.
+fn collapse(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() && c != '\u{a0}' && c != '\u{3000}' {
+            let mut has_newline = c == '\n';
+            while let Some(&n) = chars.peek() {
+                if n.is_whitespace() && n != '\u{a0}' && n != '\u{3000}' {
+                    has_newline |= n == '\n';
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            let prev_ascii = out.chars().last().is_none_or(|p| p.is_ascii());
+            let next_ascii = chars.peek().is_none_or(|n| n.is_ascii());
+            if !has_newline || (prev_ascii && next_ascii) {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -1,0 +1,82 @@
+//! Templates compiled into the binary, so gongwen works from any directory.
+
+use std::path::{Path, PathBuf};
+
+use super::{Template, ENTRY, STYLE};
+use crate::data::Format;
+use crate::diag::Diagnostic;
+
+pub struct Builtin {
+    pub name: &'static str,
+    pub description: &'static str,
+    files: &'static [(&'static str, &'static str)],
+    style: &'static str,
+}
+
+const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "annual-report-2019",
+        description: "政府信息公开工作年度报告（2019 年试行格式，2019、2020 年度）",
+        files: &[(
+            ENTRY,
+            include_str!("../../templates/annual-report-2019/report.html"),
+        )],
+        style: include_str!("../../templates/annual-report-2019/style.toml"),
+    },
+    Builtin {
+        name: "annual-report-2021",
+        description: "政府信息公开工作年度报告（2021 年修订格式，2021 年度起）",
+        files: &[(
+            ENTRY,
+            include_str!("../../templates/annual-report-2021/report.html"),
+        )],
+        style: include_str!("../../templates/annual-report-2021/style.toml"),
+    },
+];
+
+pub fn list() -> &'static [Builtin] {
+    BUILTINS
+}
+
+pub fn for_format(format: Format) -> Template {
+    let name = match format {
+        Format::F2019 => "annual-report-2019",
+        Format::F2021 => "annual-report-2021",
+    };
+    get(name).expect("built-in template exists")
+}
+
+pub fn get(name: &str) -> Option<Template> {
+    let b = BUILTINS.iter().find(|b| b.name == name)?;
+    Some(Template {
+        name: b.name.into(),
+        origin: PathBuf::from("templates").join(b.name),
+        files: b
+            .files
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect(),
+        style: Some(b.style.to_string()),
+    })
+}
+
+/// Writes a built-in template's files into `dir`, creating it.
+pub fn export(name: &str, dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    let Some(b) = BUILTINS.iter().find(|b| b.name == name) else {
+        let names: Vec<&str> = BUILTINS.iter().map(|b| b.name).collect();
+        return Err(Diagnostic::error(format!(
+            "没有名为 {name} 的内置模板；可用: {}",
+            names.join(", ")
+        )));
+    };
+    let io =
+        |p: &Path, e: std::io::Error| Diagnostic::error(format!("无法写出模板: {e}")).in_file(p);
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let mut written = Vec::new();
+    for (n, text) in b.files.iter().copied().chain([(STYLE, b.style)]) {
+        let path = dir.join(n);
+        crate::render::write_atomic(&path, text.as_bytes()).map_err(|e| io(&path, e))?;
+        written.push(path);
+    }
+    Ok(written)
+}

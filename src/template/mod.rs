@@ -1,0 +1,218 @@
+//! Templates: a report becomes markup through minijinja.
+//!
+//! Data reaches templates only as values, and the `.html` templates escape
+//! every value they print, so text from a data file can never run as
+//! template code nor turn into markup.
+
+pub mod builtin;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use minijinja::value::Serde;
+use minijinja::{AutoEscape, Environment, ErrorKind, Value};
+
+use crate::data::report::Date;
+use crate::data::Report;
+use crate::diag::{Diagnostic, Source};
+use crate::doc::{Document, StyleSheet};
+
+/// Template entry point inside a template directory.
+pub const ENTRY: &str = "report.html";
+pub const STYLE: &str = "style.toml";
+/// Steps a template may take: generous for any real report, small enough
+/// that a runaway loop ends within a second.
+pub const FUEL: u64 = 5_000_000;
+const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
+
+/// A template: its files and style sheet, built in or from a directory.
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub name: String,
+    /// Where the files are shown to come from in messages.
+    pub origin: PathBuf,
+    pub files: Vec<(String, String)>,
+    pub style: Option<String>,
+}
+
+impl Template {
+    /// Reads a template directory: every `.html` file beside `report.html`
+    /// and `style.toml` if present. Nothing outside the directory is read.
+    pub fn from_dir(dir: &Path) -> Result<Template, Diagnostic> {
+        let io =
+            |e: std::io::Error| Diagnostic::error(format!("无法读取模板目录: {e}")).in_file(dir);
+        let mut files = Vec::new();
+        let mut style = None;
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .map_err(io)?
+            .collect::<Result<_, _>>()
+            .map_err(io)?;
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let path = e.path();
+            let Some(name) = path.file_name().and_then(|n| n.to_str()).map(String::from) else {
+                continue;
+            };
+            let is_html = name.ends_with(".html");
+            if !(is_html || name == STYLE) || !path.is_file() {
+                continue;
+            }
+            let src = crate::data::read_source(&path, MAX_TEMPLATE_BYTES)?;
+            if is_html {
+                files.push((name, src.text.to_string()));
+            } else {
+                style = Some(src.text.to_string());
+            }
+        }
+        if !files.iter().any(|(n, _)| n == ENTRY) {
+            return Err(Diagnostic::error(format!("模板目录中没有 {ENTRY}")).in_file(dir));
+        }
+        Ok(Template {
+            name: dir.display().to_string(),
+            origin: dir.to_path_buf(),
+            files,
+            style,
+        })
+    }
+
+    fn file_source(&self, name: &str) -> Option<Source> {
+        let (n, text) = self.files.iter().find(|(n, _)| n == name)?;
+        Some(Source::new(self.origin.join(n), text.as_str()))
+    }
+
+    pub fn style_sheet(&self) -> Result<StyleSheet, Diagnostic> {
+        match &self.style {
+            Some(text) => StyleSheet::parse(&Source::new(self.origin.join(STYLE), text.as_str())),
+            None => Ok(StyleSheet::gbt9704()),
+        }
+    }
+
+    /// Renders the report to markup.
+    pub fn render_markup(&self, report: &Report) -> Result<String, Diagnostic> {
+        let mut env = Environment::new();
+        env.set_fuel(Some(FUEL));
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".html") {
+                AutoEscape::Html
+            } else {
+                AutoEscape::None
+            }
+        });
+        env.set_syntax(
+            minijinja::syntax::SyntaxConfig::builder()
+                .trim_blocks(true)
+                .lstrip_blocks(true)
+                .build()
+                .expect("default delimiters are valid"),
+        );
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.add_filter("change", change);
+        env.add_filter("cn_date", cn_date);
+        for (name, text) in &self.files {
+            env.add_template_owned(name.clone(), text.clone())
+                .map_err(|e| self.error(e))?;
+        }
+        let tmpl = env.get_template(ENTRY).map_err(|e| self.error(e))?;
+        tmpl.render(context(report)).map_err(|e| self.error(e))
+    }
+
+    /// Renders the report all the way to the document model.
+    pub fn document(&self, report: &Report) -> Result<Document, Diagnostic> {
+        let style = self.style_sheet()?;
+        let markup = self.render_markup(report)?;
+        let src = Source::new(self.origin.join(format!("{ENTRY}（输出）")), markup);
+        crate::markup::parse(&src, style)
+    }
+
+    fn error(&self, e: minijinja::Error) -> Diagnostic {
+        let what = match e.kind() {
+            ErrorKind::OutOfFuel => "模板运行步数超过上限（可能有死循环）".to_string(),
+            ErrorKind::UndefinedError => {
+                format!("模板使用了不存在的值: {}", e.detail().unwrap_or(""))
+            }
+            ErrorKind::TemplateNotFound => format!(
+                "模板引用的文件不存在（只能引用本模板目录中的文件）: {}",
+                e.detail().unwrap_or("")
+            ),
+            _ => format!(
+                "模板错误: {}",
+                e.detail()
+                    .map_or_else(|| e.kind().to_string(), String::from)
+            ),
+        };
+        let d = Diagnostic::error(what);
+        match (
+            e.name().and_then(|n| self.file_source(n)),
+            e.range(),
+            e.line(),
+        ) {
+            (Some(src), Some(range), _) => d.at(&src, range),
+            (Some(src), None, Some(line)) => {
+                let offset: usize = src
+                    .text
+                    .split_inclusive('\n')
+                    .take(line.saturating_sub(1))
+                    .map(str::len)
+                    .sum();
+                d.at(&src, offset..offset)
+            }
+            (Some(src), _, _) => d.in_file(&src.path),
+            _ => d.in_file(&self.origin),
+        }
+    }
+}
+
+fn context(report: &Report) -> Value {
+    let by_key = |rows: Vec<(String, Vec<i64>)>| -> BTreeMap<String, Vec<i64>> {
+        rows.into_iter().collect()
+    };
+    let t3 = by_key(
+        report
+            .applications
+            .rows
+            .iter()
+            .map(|r| (r.key.clone(), r.values.to_vec()))
+            .collect(),
+    );
+    let t4 = by_key(
+        report
+            .review
+            .iter()
+            .map(|r| (r.key.clone(), r.values.to_vec()))
+            .collect(),
+    );
+    minijinja::context! {
+        report => Value::from(Serde(report)),
+        t3 => Value::from(Serde(&t3)),
+        t4 => Value::from(Serde(&t4)),
+    }
+}
+
+/// `cur | change(prev)` → "增长11%", "下降5%", "持平"; empty when there is
+/// no base to compare with.
+fn change(cur: f64, prev: f64) -> String {
+    if prev == 0.0 {
+        return String::new();
+    }
+    let pct = ((cur - prev) / prev * 100.0).round();
+    if pct > 0.0 {
+        format!("增长{pct}%")
+    } else if pct < 0.0 {
+        format!("下降{}%", -pct)
+    } else {
+        "持平".into()
+    }
+}
+
+/// A date (a `{year, month, day}` map or `2021-01-15`) as 2021年1月15日.
+fn cn_date(v: Value) -> Result<String, minijinja::Error> {
+    let bad = || minijinja::Error::new(ErrorKind::InvalidOperation, "cn_date 需要日期");
+    if let Some(s) = v.as_str() {
+        return Date::parse(s).map(|d| d.chinese()).ok_or_else(bad);
+    }
+    let field = |k: &str| v.get_attr(k).ok().and_then(|x| i64::try_from(x).ok());
+    match (field("year"), field("month"), field("day")) {
+        (Some(y), Some(m), Some(d)) => Ok(format!("{y}年{m}月{d}日")),
+        _ => Err(bad()),
+    }
+}
