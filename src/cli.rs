@@ -129,7 +129,6 @@ pub struct RenderOptions {
     pub font_dirs: Vec<PathBuf>,
     pub pdf: bool,
     pub docx: bool,
-    pub embed_fonts: bool,
     pub dump_model: bool,
 }
 
@@ -141,7 +140,6 @@ impl Default for RenderOptions {
             font_dirs: Vec::new(),
             pdf: true,
             docx: true,
-            embed_fonts: false,
             dump_model: false,
         }
     }

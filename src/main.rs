@@ -21,7 +21,6 @@ render 选项:
   --template 目录        使用导出后修改过的模板
   --font-dir 目录        使用该目录中的字体（如 仿宋_GB2312 等正式字体）
   --pdf-only / --docx-only
-  --embed-fonts          在 DOCX 中嵌入所用字体的子集
   --dump-model           把文档模型以文本形式输出到标准输出（不写文件）
 
 退出码: 0 成功; 1 数据或模板有错误; 2 用法错误; 3 读写文件失败
@@ -85,7 +84,6 @@ fn run(args: &[String]) -> Result<Exit, String> {
                     "--font-dir" => opts.font_dirs.push(PathBuf::from(value(&mut it, a)?)),
                     "--pdf-only" => opts.docx = false,
                     "--docx-only" => opts.pdf = false,
-                    "--embed-fonts" => opts.embed_fonts = true,
                     "--dump-model" => opts.dump_model = true,
                     s if s.starts_with('-') => return Err(format!("render 不认识参数 {s}")),
                     _ => inputs.push(PathBuf::from(a)),

@@ -45,12 +45,7 @@ pub fn render_report(
         None
     };
     let docx = if opts.docx {
-        Some(crate::export::docx::write(
-            &document,
-            book,
-            opts.embed_fonts,
-            epoch,
-        )?)
+        Some(crate::export::docx::write(&document, book, epoch)?)
     } else {
         None
     };
