@@ -26,36 +26,44 @@ pub fn print_diagnostics(d: &Diagnostics) {
 pub fn check(files: &[PathBuf]) -> Exit {
     let mut worst = Exit::Ok;
     for f in files {
-        let loaded = data::load(f);
-        print_diagnostics(&loaded.diagnostics);
-        let (e, w) = (
-            loaded.diagnostics.error_count(),
-            loaded.diagnostics.warning_count(),
-        );
-        if e > 0 {
-            eprintln!("{}: {e} 个错误，{w} 个警告", f.display());
-            worst = worst.max(if is_io_only(&loaded.diagnostics) {
-                Exit::Io
-            } else {
-                Exit::Input
-            });
-        } else {
-            let report = loaded.report.as_ref().expect("no errors means a report");
-            eprintln!(
-                "{}: 通过（{}，{}年，{}）{}",
-                f.display(),
-                report.agency,
-                report.year,
-                report.format.describe(),
-                if w > 0 {
-                    format!("，{w} 个警告")
-                } else {
-                    String::new()
-                }
-            );
-        }
+        let (code, text) = check_one(f);
+        eprint!("{text}");
+        worst = worst.max(code);
     }
     worst
+}
+
+/// Checks one data file: the exit code and what `check` prints for it.
+pub fn check_one(f: &Path) -> (Exit, String) {
+    let loaded = data::load(f);
+    let mut out = loaded.diagnostics.to_string();
+    let (e, w) = (
+        loaded.diagnostics.error_count(),
+        loaded.diagnostics.warning_count(),
+    );
+    if e > 0 {
+        out += &format!("{}: {e} 个错误，{w} 个警告\n", f.display());
+        let code = if is_io_only(&loaded.diagnostics) {
+            Exit::Io
+        } else {
+            Exit::Input
+        };
+        return (code, out);
+    }
+    let report = loaded.report.as_ref().expect("no errors means a report");
+    out += &format!(
+        "{}: 通过（{}，{}年，{}）{}\n",
+        f.display(),
+        report.agency,
+        report.year,
+        report.format.describe(),
+        if w > 0 {
+            format!("，{w} 个警告")
+        } else {
+            String::new()
+        }
+    );
+    (Exit::Ok, out)
 }
 
 fn is_io_only(d: &Diagnostics) -> bool {

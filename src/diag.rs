@@ -68,7 +68,7 @@ pub struct Diagnostic {
     pub span: Option<Range<usize>>,
     /// Line, column and source line, resolved when the diagnostic is made,
     /// so it can be printed after the source is gone.
-    pub location: Option<Location>,
+    pub location: Option<Box<Location>>,
     pub hints: Vec<String>,
 }
 
@@ -110,13 +110,13 @@ impl Diagnostic {
         let end = floor_char_boundary(&source.text, span.end.clamp(start, line_start + text.len()));
         let caret_start = display_width(&source.text[line_start..start]);
         let caret_len = display_width(&source.text[start..end]).max(1);
-        self.location = Some(Location {
+        self.location = Some(Box::new(Location {
             line,
             column,
             source_line: text.to_string(),
             caret_start,
             caret_len,
-        });
+        }));
         self.span = Some(span);
         self
     }

@@ -543,9 +543,9 @@ impl Builder<'_> {
                 while occupied.len() < row + rowspan {
                     occupied.push(vec![false; ncols]);
                 }
-                for r in row..row + rowspan {
-                    for c in col..col + colspan {
-                        if occupied[r][c] {
+                for (r, line) in occupied.iter_mut().enumerate().skip(row).take(rowspan) {
+                    for (c, slot) in line.iter_mut().enumerate().skip(col).take(colspan) {
+                        if *slot {
                             return Err(self.err(
                                 td.span.clone(),
                                 format!(
@@ -555,7 +555,7 @@ impl Builder<'_> {
                                 ),
                             ));
                         }
-                        occupied[r][c] = true;
+                        *slot = true;
                     }
                 }
                 let header = td.name == "th";
@@ -566,7 +566,6 @@ impl Builder<'_> {
                         self.err(td.span.clone(), "shade 应为 6 位十六进制颜色，例如 C6D9F1")
                     })?),
                 };
-                let default_align = if header { Align::Center } else { Align::Center };
                 cells.push(Cell {
                     row,
                     col,
@@ -578,7 +577,7 @@ impl Builder<'_> {
                         Role::Table
                     },
                     text: self.plain_text(td)?,
-                    align: self.align(td, default_align)?,
+                    align: self.align(td, Align::Center)?,
                     shade,
                 });
                 col += colspan;

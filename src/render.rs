@@ -56,11 +56,14 @@ pub fn render_report(
     })
 }
 
+/// Family → file of the style sheet, and the font directories searched.
+type FontKey = (Vec<(String, String)>, Vec<PathBuf>);
+
 /// Fonts parsed once per process and reused while the style's families
 /// stay the same.
 #[derive(Default)]
 pub struct FontCache {
-    key: Option<(Vec<(String, String)>, Vec<PathBuf>)>,
+    key: Option<FontKey>,
     book: Option<FontBook>,
 }
 

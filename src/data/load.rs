@@ -214,15 +214,16 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A row of numbers: `n` values, or `n + 1` with an explicit total
+    /// A row of numbers, one per column, or one more with an explicit total
     /// that must equal their sum.
     fn numbers(
         &mut self,
         node: &Node,
         what: &str,
-        n: usize,
+        cols: &[&str],
         total_name: &str,
     ) -> Option<(Vec<i64>, RowSpans)> {
+        let n = cols.len();
         let Kind::Array(items) = &node.kind else {
             let t = node.kind.type_name();
             self.error(
@@ -842,7 +843,7 @@ fn read_applications(
                 for s in sub {
                     if let Some((i, d)) = group_rows.iter().find(|(_, d)| d.path[1] == s.key) {
                         let what = format!("表三「{}·{}」", d.group.unwrap_or(""), d.label);
-                        match r.numbers(&s.value, &what, 6, "总计") {
+                        match r.numbers(&s.value, &what, &form::APPLICANTS, "总计") {
                             Some((v, sp)) => {
                                 values[*i][..v.len()].copy_from_slice(&v);
                                 spans.applications[*i] = Some(sp);
@@ -854,7 +855,7 @@ fn read_applications(
             } else {
                 let (i, d) = group_rows[0];
                 let what = format!("表三「{}」", d.label);
-                match r.numbers(&e.value, &what, 6, "总计") {
+                match r.numbers(&e.value, &what, &form::APPLICANTS, "总计") {
                     Some((v, sp)) if d.computed => explicit_total = Some((v, sp)),
                     Some((v, sp)) => {
                         values[i][..v.len()].copy_from_slice(&v);
@@ -955,7 +956,7 @@ fn read_review(
         let mut values = [0i64; 5];
         if let Some(e) = entries.iter().find(|e| e.key == *key) {
             let what = format!("表四「{label}」");
-            match r.numbers(&e.value, &what, 4, "总计") {
+            match r.numbers(&e.value, &what, &form::REVIEW_RESULTS, "总计") {
                 Some((v, sp)) => {
                     let sum: i64 = v[..4].iter().sum();
                     if v.len() == 5 && v[4] != sum {

@@ -52,3 +52,35 @@ pub struct Glyph {
     /// Byte range of the glyph's character in `text`.
     pub range: std::ops::Range<usize>,
 }
+
+/// A readable dump of pages: each line of text with its baseline and left
+/// edge in points, and a count of rules and fills. Used as a test reference.
+pub fn dump(pages: &[Page]) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    for (i, page) in pages.iter().enumerate() {
+        let mut lines: Vec<(f32, f32, String)> = Vec::new();
+        let (mut rules, mut fills) = (0, 0);
+        for item in &page.items {
+            match item {
+                Item::Text(r) => lines.push((r.y, r.x, r.text.clone())),
+                Item::Line { .. } => rules += 1,
+                Item::Rect { .. } => fills += 1,
+            }
+        }
+        lines.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let _ = writeln!(s, "=== page {} ({rules} rules, {fills} fills)", i + 1);
+        let mut k = 0;
+        while k < lines.len() {
+            let y = lines[k].0;
+            let mut parts = Vec::new();
+            let x0 = lines[k].1;
+            while k < lines.len() && (lines[k].0 - y).abs() < 0.05 {
+                parts.push(lines[k].2.as_str());
+                k += 1;
+            }
+            let _ = writeln!(s, "{y:7.2} {x0:6.2} | {}", parts.join(" | "));
+        }
+    }
+    s
+}

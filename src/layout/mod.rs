@@ -296,7 +296,7 @@ impl<'a> Flow<'a> {
 fn balance_title(units: &[Unit], width: f32) -> Vec<std::ops::Range<usize>> {
     let total = inline::width(units);
     if total <= width + 0.01 || units.len() < 2 {
-        return vec![0..units.len()];
+        return std::iter::once(0..units.len()).collect();
     }
     let text: Vec<char> = units.iter().map(|u| u.ch).collect();
     let tail: Vec<char> = "政府信息公开".chars().collect();
@@ -318,7 +318,7 @@ fn balance_title(units: &[Unit], width: f32) -> Vec<std::ops::Range<usize>> {
     };
     match best(&preferred).or_else(|| best(&|_| true)) {
         Some(i) => vec![0..i, i..units.len()],
-        None => vec![0..units.len()],
+        None => std::iter::once(0..units.len()).collect(),
     }
 }
 

@@ -1,0 +1,116 @@
+//! Every data fixture is checked and its output compared with the
+//! `.expected` file beside it: the exact messages a clerk sees.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use gongwen::cli::{check_one, Exit};
+
+fn fixtures() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir("tests/fixtures/data")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("toml" | "json")
+            )
+        })
+        .filter(|p| !p.to_string_lossy().ends_with("-prev.toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn fixture_messages_match() {
+    let files = fixtures();
+    assert!(files.len() >= 15, "fixtures missing");
+    for f in files {
+        let (code, text) = check_one(&f);
+        let shown = format!("exit {}\n{text}", code as u8);
+        common::assert_snapshot(
+            f.with_extension(format!(
+                "{}.expected",
+                f.extension().unwrap().to_str().unwrap()
+            )),
+            &shown,
+        );
+    }
+}
+
+#[test]
+fn samples_pass() {
+    for s in [
+        "samples/zhanlang-2020.toml",
+        "samples/qinghe-market-2025.toml",
+    ] {
+        let (code, text) = check_one(Path::new(s));
+        assert_eq!(code, Exit::Ok, "{text}");
+        assert!(!text.contains("警告"), "{text}");
+    }
+}
+
+#[test]
+fn fresh_skeletons_pass_check() {
+    for (format, year) in [
+        (gongwen::data::Format::F2019, 2020),
+        (gongwen::data::Format::F2021, 2025),
+    ] {
+        let text = gongwen::data::skeleton::skeleton(format, "某某区某某局", year);
+        let dir = std::env::temp_dir().join(format!("gongwen-skeleton-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("new-{}.toml", format.name()));
+        std::fs::write(&path, text).unwrap();
+        let (code, out) = check_one(&path);
+        assert_eq!(code, Exit::Ok, "{out}");
+    }
+}
+
+#[test]
+fn one_changed_count_fails_naming_the_column() {
+    let sample = std::fs::read_to_string("samples/zhanlang-2020.toml").unwrap();
+    let broken = sample.replace("new = [1, 0, 0, 0, 0, 0]", "new = [1, 0, 2, 0, 0, 0]");
+    assert_ne!(sample, broken);
+    let dir = std::env::temp_dir().join(format!("gongwen-broken-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("zhanlang-2020.toml");
+    std::fs::write(&path, broken).unwrap();
+    let (code, out) = check_one(&path);
+    assert_eq!(code, Exit::Input);
+    assert!(out.contains("表三「科研机构」列勾稽关系不成立"), "{out}");
+    assert!(out.contains(":71:"), "line number of the new row: {out}");
+}
+
+#[test]
+fn invalid_utf8_and_binary_are_refused() {
+    let dir = std::env::temp_dir().join(format!("gongwen-bin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("gbk.toml");
+    std::fs::write(&path, b"agency = \"\xb2\xe2\xca\xd4\"\nyear = 2020\n").unwrap();
+    let (code, out) = check_one(&path);
+    assert_eq!(code, Exit::Input);
+    assert!(
+        out.contains("不是 UTF-8 编码") && out.contains("gbk.toml:1:"),
+        "{out}"
+    );
+
+    let missing = dir.join("nope.toml");
+    let (code, out) = check_one(&missing);
+    assert_eq!(code, Exit::Io);
+    assert!(out.contains("文件不存在"), "{out}");
+}
+
+#[test]
+fn money_is_kept_as_written() {
+    let loaded = gongwen::data::load(Path::new("tests/fixtures/data/ok.json"));
+    let report = loaded.ok().expect("ok.json is valid");
+    let fees = report
+        .active
+        .iter()
+        .flat_map(|g| &g.rows)
+        .find(|r| r.key == "fees")
+        .unwrap();
+    assert_eq!(fees.values, vec!["7730.28".to_string()]);
+}
