@@ -244,12 +244,8 @@ impl<'a> Reader<'a> {
         }
         let mut values = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            let col = if i < n {
-                format!("第 {} 个数", i + 1)
-            } else {
-                total_name.to_string()
-            };
-            values.push(self.count(item, &format!("{what}{col}"))?);
+            let col = cols.get(i).copied().unwrap_or(total_name);
+            values.push(self.count(item, &format!("{what}「{col}」"))?);
         }
         Some((
             values,
