@@ -92,7 +92,8 @@ fn justified_lines_reach_the_right_edge_and_the_last_does_not() {
     let style = StyleSheet::gbt9704();
     let text =
         "本机关2020年共收到申请12件，其中自然人申请10件，法人或其他组织申请2件，均已按期答复。"
-            .repeat(2);
+            .repeat(2)
+            + "这是最后一行的文字。";
     let units = shape(&book, &style, &[(Role::Body, &text)], style.body_tracking()).unwrap();
     let w = style.text_width();
     let ranges = break_lines(&units, w, w);
@@ -105,7 +106,10 @@ fn justified_lines_reach_the_right_edge_and_the_last_does_not() {
         let right = end(runs.last().unwrap());
         if last {
             let natural: f32 = units[r.clone()].iter().map(|u| u.adv).sum();
-            assert!((right - natural).abs() < 0.01, "last line is not stretched: {right} vs {natural} (w {w})");
+            assert!(
+                (right - natural).abs() < 0.01,
+                "last line is not stretched: {right} vs {natural} (w {w})"
+            );
         } else {
             assert!(
                 (right - w).abs() < 0.05,

@@ -223,6 +223,7 @@ fn table(b: &mut String, st: &StyleSheet, t: &Table) {
     let total: i64 = t.widths.iter().map(|w| tw(*w)).sum();
     let border = (st.table.border_pt * 8.0).round() as i64;
     let pad = tw(st.table.padding_pt);
+    let pad_v = tw(st.table.padding_v_pt);
     let _ = write!(
         b,
         "<w:tbl><w:tblPr><w:tblW w:w=\"{total}\" w:type=\"dxa\"/><w:jc w:val=\"center\"/><w:tblBorders>"
@@ -235,8 +236,8 @@ fn table(b: &mut String, st: &StyleSheet, t: &Table) {
     }
     let _ = write!(
         b,
-        "</w:tblBorders><w:tblLayout w:type=\"fixed\"/><w:tblCellMar><w:top w:w=\"0\" w:type=\"dxa\"/>\
-         <w:left w:w=\"{pad}\" w:type=\"dxa\"/><w:bottom w:w=\"0\" w:type=\"dxa\"/><w:right w:w=\"{pad}\" w:type=\"dxa\"/>\
+        "</w:tblBorders><w:tblLayout w:type=\"fixed\"/><w:tblCellMar><w:top w:w=\"{pad_v}\" w:type=\"dxa\"/>\
+         <w:left w:w=\"{pad}\" w:type=\"dxa\"/><w:bottom w:w=\"{pad_v}\" w:type=\"dxa\"/><w:right w:w=\"{pad}\" w:type=\"dxa\"/>\
          </w:tblCellMar><w:tblLook w:val=\"0000\" w:firstRow=\"0\" w:lastRow=\"0\" w:firstColumn=\"0\" w:lastColumn=\"0\" w:noHBand=\"1\" w:noVBand=\"1\"/></w:tblPr><w:tblGrid>"
     );
     for w in &t.widths {
@@ -344,7 +345,7 @@ fn styles_xml(st: &StyleSheet) -> String {
     let mut s = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:styles {W_NS}>\
          <w:docDefaults><w:rPrDefault>{}</w:rPrDefault><w:pPrDefault><w:pPr><w:widowControl w:val=\"0\"/>\
-         <w:kinsoku/><w:overflowPunct/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{pitch}\" w:lineRule=\"exact\"/>\
+         <w:kinsoku/><w:overflowPunct/><w:autoSpaceDE w:val=\"0\"/><w:autoSpaceDN w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{pitch}\" w:lineRule=\"exact\"/>\
          <w:jc w:val=\"both\"/></w:pPr></w:pPrDefault></w:docDefaults>",
         fonts_rpr(st, Role::Body)
     );
@@ -358,7 +359,7 @@ fn styles_xml(st: &StyleSheet) -> String {
     let _ = write!(
         s,
         "<w:style w:type=\"paragraph\" w:styleId=\"Title\"><w:name w:val=\"Title\"/><w:basedOn w:val=\"Normal\"/><w:next w:val=\"Normal\"/><w:qFormat/>\
-         <w:pPr><w:spacing w:after=\"{pitch}\" w:line=\"{title_pitch}\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"center\"/><w:outlineLvl w:val=\"9\"/></w:pPr>{}</w:style>",
+         <w:pPr><w:snapToGrid w:val=\"0\"/><w:spacing w:after=\"{pitch}\" w:line=\"{title_pitch}\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"center\"/><w:outlineLvl w:val=\"9\"/></w:pPr>{}</w:style>",
         fonts_rpr(st, Role::Title)
     );
     for level in 1..=4u8 {
@@ -378,7 +379,7 @@ fn styles_xml(st: &StyleSheet) -> String {
         let _ = write!(
             s,
             "<w:style w:type=\"paragraph\" w:styleId=\"{id}\"><w:name w:val=\"{id}\"/><w:basedOn w:val=\"Normal\"/><w:qFormat/>\
-             <w:pPr><w:spacing w:line=\"{}\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"center\"/></w:pPr>{}</w:style>",
+             <w:pPr><w:snapToGrid w:val=\"0\"/><w:spacing w:line=\"{}\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"center\"/></w:pPr>{}</w:style>",
             tw(st.pitch(role)),
             fonts_rpr(st, role)
         );
@@ -386,7 +387,7 @@ fn styles_xml(st: &StyleSheet) -> String {
     let _ = write!(
         s,
         "<w:style w:type=\"paragraph\" w:styleId=\"Footer\"><w:name w:val=\"footer\"/><w:basedOn w:val=\"Normal\"/>\
-         <w:pPr><w:spacing w:line=\"{}\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/></w:pPr>{}</w:style></w:styles>",
+         <w:pPr><w:snapToGrid w:val=\"0\"/><w:spacing w:line=\"{}\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/></w:pPr>{}</w:style></w:styles>",
         tw(st.role(Role::PageNumber).size * 1.15),
         fonts_rpr(st, Role::PageNumber)
     );

@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+"""Real-client checks of the rendered samples: poppler, qpdf, mupdf,
+python-docx, openxml-audit and LibreOffice read what gongwen writes.
+
+Usage: check.py GONGWEN_BINARY OUT_DIR   (BLESS=1 re-blesses page PNGs)
+Prints one line per check and '<n> passed, <m> failed' at the end.
+"""
+import os
+import re
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+MM = 72 / 25.4
+LEFT, TOP, WIDTH, HEIGHT = 28 * MM, 37 * MM, 156 * MM, 225 * MM
+NO_START = "。，、；：？！）】」』》”’"
+NO_END = "（【「『《“‘"
+SQUEEZABLE = "。，、；：？！）］｝】」』》〉〕”’"
+SAMPLES = ["zhanlang-2020", "qinghe-market-2025"]
+
+passed, failed = 0, 0
+
+
+def check(name, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"ok   {name}")
+    else:
+        failed += 1
+        print(f"FAIL {name} {detail}")
+
+
+def run(*cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def bbox_lines(pdf):
+    """Lines of text per page from pdftotext -bbox-layout: (page, xMin, yMin, xMax, yMax, text)."""
+    import xml.etree.ElementTree as ET
+    xml = run("pdftotext", "-bbox-layout", str(pdf), "-").stdout
+    xml = re.sub(r'xmlns="[^"]+"', "", xml, count=1)
+    root = ET.fromstring(xml)
+    out = []
+    for pi, page in enumerate(root.iter("page"), 1):
+        for line in page.iter("line"):
+            words = [w.text or "" for w in line.iter("word")]
+            a = line.attrib
+            out.append((pi, float(a["xMin"]), float(a["yMin"]), float(a["xMax"]), float(a["yMax"]), "".join(words)))
+    return out
+
+
+def pdf_checks(stem, pdf, data_path):
+    fonts = run("pdffonts", str(pdf)).stdout.splitlines()[2:]
+    check(f"{stem}: fonts embedded, subset, unicode", fonts and all(l.split()[-5:-2] == ["yes", "yes", "yes"] for l in fonts), fonts)
+    info = run("pdfinfo", str(pdf)).stdout
+    check(f"{stem}: A4 pages", "595.276 x 841.89 pts (A4)" in info, info)
+    q = run("qpdf", "--check", str(pdf))
+    check(f"{stem}: qpdf --check", q.returncode == 0 and "No syntax or stream encoding errors" in q.stdout, q.stdout[-300:])
+    m = run("mutool", "draw", "-q", "-o", "/dev/null", str(pdf))
+    # A mupdf built without ICC support says so on every file; that is not ours.
+    warnings = [w for w in m.stderr.splitlines() if w.strip() and "ICC support is not available" not in w]
+    check(f"{stem}: mutool draws every page", m.returncode == 0 and not warnings, warnings[-3:])
+    check(f"{stem}: at most 330 KB", pdf.stat().st_size <= 330_000, pdf.stat().st_size)
+
+    lines = bbox_lines(pdf)
+    bottom = TOP + HEIGHT
+    numbers = [l for l in lines if re.fullmatch(r"—\d+—", l[5])]
+    body = [l for l in lines if l not in numbers]
+    # A line ending in squeezed punctuation reports the glyph's full em box,
+    # half of which is white space given up to the margin.
+    def slack(l):
+        return 8.5 if l[5] and l[5][-1] in SQUEEZABLE else 0.5
+    outside = [l for l in body if l[1] < LEFT - 0.5 or l[3] > LEFT + WIDTH + slack(l) or l[2] < TOP - 0.5 or l[4] > bottom + 0.5]
+    check(f"{stem}: no text outside the text block", not outside, outside[:3])
+
+    pages = max(l[0] for l in lines)
+    ok = len(numbers) == pages
+    for (p, x0, y0, x1, y1, t) in numbers:
+        dash_top = y0 + (y1 - y0) * 0.3
+        ok &= t == f"—{p}—"
+        ok &= bottom + 5 * MM < dash_top < bottom + 9 * MM
+        ok &= (abs(x1 - (LEFT + WIDTH - 14)) < 2) if p % 2 else (abs(x0 - (LEFT + 14)) < 2)
+    check(f"{stem}: page numbers — N — outside, 7 mm under the text block", ok, numbers)
+
+    # Body lines: 16 pt text; pitch between consecutive lines of a page.
+    pitches = []
+    for p in range(1, pages + 1):
+        ys = sorted(l[4] for l in body if l[0] == p and 15 < l[4] - l[2] < 18.5)
+        pitches += [b - a for a, b in zip(ys, ys[1:]) if 27 < b - a < 31]
+    med = statistics.median(pitches) if pitches else 0
+    check(f"{stem}: median body line pitch 28.95 pt", abs(med - 28.95) < 0.05, med)
+
+    # A continuation line is one followed, on its page, by a line that starts
+    # at the left edge (a new paragraph starts indented).
+    text_lines = sorted((l for l in body if 15 < l[4] - l[2] < 18.5), key=lambda l: (l[0], l[2]))
+    full = [a for a, b in zip(text_lines, text_lines[1:])
+            if a[0] == b[0] and 27 < b[2] - a[2] < 31 and abs(b[1] - LEFT) < 0.5 and a[3] - a[1] > WIDTH * 0.5]
+    reach = [l for l in full if not (LEFT + WIDTH - 1.0 < l[3] < LEFT + WIDTH + slack(l))]
+    check(f"{stem}: justified lines reach the right edge", full and not reach, reach[:3])
+
+    bad = [l[5] for l in body if l[5] and (l[5][0] in NO_START or l[5][-1] in NO_END)]
+    check(f"{stem}: no banned punctuation at line starts/ends", not bad, bad[:3])
+
+    text = run("pdftotext", "-layout", str(pdf), "-").stdout
+    return text
+
+
+def table3_rows(text, data):
+    """Reads table 三 rows back by position: label then seven numbers."""
+    import tomllib
+    want = {
+        "一、本年新收政府信息公开申请数量": "new",
+        "二、上年结转政府信息公开申请数量": "carried_over",
+        "（一）予以公开": "disclosed",
+        "四、结转下年度继续办理": "carried_forward",
+    }
+    apps = data.get("applications", {})
+    ok = True
+    for label, key in want.items():
+        row = apps.get(key, [0] * 6)[:6]
+        expected = row + [sum(row)]
+        line = next((l for l in text.splitlines() if label in l), "")
+        got = [int(x) for x in re.findall(r"\b\d+\b", line.split(label, 1)[-1])]
+        ok &= got[-7:] == expected
+        if got[-7:] != expected:
+            print(f"     {label}: got {got} want {expected}")
+    return ok
+
+
+def docx_checks(stem, docx, pdf_pages):
+    import docx as pydocx
+    from docx.shared import Mm
+    d = pydocx.Document(str(docx))
+    s = d.sections[0]
+    check(f"{stem}: docx A4", abs(s.page_width.mm - 210) < 0.2 and abs(s.page_height.mm - 297) < 0.2)
+    margins = [round(x.mm) for x in (s.top_margin, s.bottom_margin, s.left_margin, s.right_margin)]
+    check(f"{stem}: docx margins 37/35/28/26 mm", margins == [37, 35, 28, 26], margins)
+    check(f"{stem}: docx odd/even footers", d.settings.odd_and_even_pages_header_footer and s.even_page_footer.paragraphs and s.footer.paragraphs)
+    shapes = [(len(t.rows), len(t.columns)) for t in d.tables]
+    want = [(18, 4), (26, 10), (4, 15)] if "2020" in stem else [(14, 4), (28, 10), (4, 15)]
+    check(f"{stem}: docx tables of the official shapes", shapes == want, shapes)
+    t3 = d.tables[1]
+    span = 20 if "2020" in stem else 22
+    merged = t3.cell(5, 0)._tc is t3.cell(5 + span - 1, 0)._tc and t3.cell(0, 0)._tc is t3.cell(2, 2)._tc
+    check(f"{stem}: docx merges of table 三", merged)
+    audit = run("openxml-audit", str(docx))
+    check(f"{stem}: openxml-audit 0 errors", "Errors: 0" in audit.stdout, audit.stdout[-500:])
+
+
+def libreoffice(stem, docx, out, pdf_pages, pdf_text):
+    conf = out / "fonts.conf"
+    fonts = ROOT / "fonts"
+    alias = {"仿宋_GB2312": "FandolFang", "仿宋": "FandolFang", "黑体": "FandolHei", "楷体_GB2312": "FandolKai",
+             "楷体": "FandolKai", "宋体": "FandolSong", "方正小标宋简体": "FandolSong"}
+    rules = "".join(
+        f'<match target="pattern"><test name="family"><string>{k}</string></test>'
+        f'<edit name="family" mode="assign" binding="strong"><string>{v}</string></edit>'
+        + ('<edit name="style" mode="assign" binding="strong"><string>Bold</string></edit>' if k == "方正小标宋简体" else "")
+        + "</match>" for k, v in alias.items())
+    conf.write_text(f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig><dir>{fonts}</dir>'
+                    f'<cachedir>{out}/fc-cache</cachedir>{rules}</fontconfig>')
+    lo_out = out / "lo"
+    lo_out.mkdir(exist_ok=True)
+    env = dict(os.environ, FONTCONFIG_FILE=str(conf), HOME=str(out))
+    r = run("soffice", "--headless", f"-env:UserInstallation=file://{out}/lo-profile", "--convert-to", "pdf",
+            "--outdir", str(lo_out), str(docx), env=env, timeout=300)
+    lo_pdf = lo_out / f"{stem}.pdf"
+    if not lo_pdf.exists():
+        check(f"{stem}: LibreOffice converts the DOCX", False, r.stderr[-300:])
+        return
+    info = run("pdfinfo", str(lo_pdf)).stdout
+    lo_pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    starts = 0
+    for p in range(1, min(lo_pages, pdf_pages) + 1):
+        a = run("pdftotext", "-f", str(p), "-l", str(p), str(lo_pdf), "-").stdout.split()
+        b = pdf_text[p - 1].split()
+        starts += bool(a and b and a[0][:6] == b[0][:6])
+    print(f"     LibreOffice: {lo_pages} pages, gongwen PDF: {pdf_pages}; {starts} pages start with the same text")
+    check(f"{stem}: LibreOffice opens the DOCX and lays it on the same page count", lo_pages == pdf_pages, f"{lo_pages} vs {pdf_pages}")
+
+
+def png_checks(stem, pdf, out):
+    from PIL import Image, ImageChops
+    ref_dir = ROOT / "tests" / "references"
+    ref_dir.mkdir(exist_ok=True)
+    run("pdftoppm", "-r", "30", "-png", str(pdf), str(out / f"{stem}-page"))
+    pages = sorted(out.glob(f"{stem}-page-*.png"))
+    bless = bool(os.environ.get("BLESS"))
+    ok = True
+    for p in pages:
+        ref = ref_dir / p.name.replace("-page-", "-p")
+        if bless:
+            ref.write_bytes(p.read_bytes())
+            continue
+        if not ref.exists():
+            ok = False
+            print(f"     missing reference {ref.name}")
+            continue
+        diff = ImageChops.difference(Image.open(p).convert("L"), Image.open(ref).convert("L"))
+        changed = sum(1 for v in diff.tobytes() if v > 64)
+        if changed > 20:
+            ok = False
+            print(f"     {p.name}: {changed} pixels differ from {ref.name}")
+    refs = sorted(ref_dir.glob(f"{stem}-p*.png"))
+    check(f"{stem}: page PNGs match tests/references", ok and len(refs) == len(pages), f"{len(pages)} pages, {len(refs)} references")
+
+
+def main():
+    import tomllib
+    binary, out = Path(sys.argv[1]), Path(sys.argv[2])
+    out.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1735689600")
+    r = run(str(binary), "render", *[str(ROOT / "samples" / f"{s}.toml") for s in SAMPLES], "-o", str(out), env=env)
+    check("render both samples", r.returncode == 0, r.stderr)
+    seed = next((ROOT.parent / "shared" / "seeds").glob("*.txt"), None)
+    for stem in SAMPLES:
+        pdf, docx = out / f"{stem}.pdf", out / f"{stem}.docx"
+        data = tomllib.loads((ROOT / "samples" / f"{stem}.toml").read_text())
+        text = pdf_checks(stem, pdf, data)
+        check(f"{stem}: table 三 read back row by row", table3_rows(text, data))
+        pages = text.split("\f")
+        pdf_pages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(pdf)).stdout).group(1))
+        if stem == "zhanlang-2020" and seed:
+            flat = re.sub(r"—\d+—", "", re.sub(r"\s", "", run("pdftotext", str(pdf), "-").stdout))
+            prose = [l for l in seed.read_text().splitlines() if not l.startswith("\t")]
+            sentences = [s for l in prose for s in re.split(r"[。；：]", l) if len(re.sub(r"\s", "", s)) > 4]
+            # The seed's title line is cut short; the data file has the full title.
+            missing = [s.strip() for s in sentences if re.sub(r"\s", "", s) not in flat]
+            check(f"{stem}: every sentence of the seed is in the PDF", not missing, missing[:3])
+        docx_checks(stem, docx, pdf_pages)
+        libreoffice(stem, docx, out, pdf_pages, pages)
+        png_checks(stem, pdf, out)
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
