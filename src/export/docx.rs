@@ -11,7 +11,7 @@ use crate::diag::Diagnostic;
 use crate::doc::style::MM;
 use crate::doc::{Align, Block, Cell, Document, Paragraph, Role, StyleSheet, Table};
 use crate::font::FontBook;
-use crate::layout::inline;
+use crate::layout::signature_geometry;
 
 /// Twentieths of a point.
 fn tw(pt: f32) -> i64 {
@@ -190,17 +190,8 @@ fn signature(
     agency: &str,
     date: &str,
 ) -> Result<(), Diagnostic> {
-    // Same geometry as the PDF layout: widths from the same fonts.
-    let track = st.body_tracking();
-    let a = inline::width(&inline::shape(book, st, &[(Role::Body, agency)], track)?);
-    let d = inline::width(&inline::shape(book, st, &[(Role::Body, date)], track)?);
-    let ch = st.role(Role::Body).size + track;
-    let mut a_right = 2.0 * ch;
-    let mut d_right = a_right + a - 2.0 * ch - d;
-    if d_right < 2.0 * ch {
-        d_right = 2.0 * ch;
-        a_right = d_right + d + 2.0 * ch - a;
-    }
+    let g = signature_geometry(book, st, agency, date)?;
+    let (a_right, d_right) = (g.agency_right, g.date_right);
     let pitch = tw(st.page.line_pitch_pt);
     let _ = write!(
         b,

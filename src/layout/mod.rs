@@ -251,25 +251,18 @@ impl<'a> Flow<'a> {
         Ok(())
     }
 
-    /// GB/T 9704 7.3.5.2 (no seal): one blank line below the text, the
-    /// agency two characters in from the right, the date on the next line
-    /// starting two characters right of the agency's first character; a
-    /// longer date sits two characters in and pushes the agency left.
+    /// One blank line below the text, then 署名 and 成文日期 placed by
+    /// [`signature_geometry`].
     fn signature(&mut self, agency: &str, date: &str) -> Result<(), Diagnostic> {
         let s = &self.doc.style;
         let pitch = s.page.line_pitch_pt;
-        let track = self.tracking(Role::Body);
-        let a = inline::shape(self.book, s, &[(Role::Body, agency)], track)?;
-        let d = inline::shape(self.book, s, &[(Role::Body, date)], track)?;
-        let ch = s.role(Role::Body).size + s.body_tracking();
-        let right = self.left + self.width - 2.0 * ch;
-        let (wa, wd) = (inline::width(&a), inline::width(&d));
-        let mut a_start = right - wa;
-        let mut d_start = a_start + 2.0 * ch;
-        if d_start + wd > right {
-            d_start = right - wd;
-            a_start = d_start - 2.0 * ch;
-        }
+        let g = signature_geometry(self.book, s, agency, date)?;
+        let right = self.left + self.width;
+        let (a_start, d_start) = (
+            right - g.agency_right - g.agency_width,
+            right - g.date_right - g.date_width,
+        );
+        let (a, d) = (g.agency, g.date);
         let lines = if date.is_empty() { 1.0 } else { 2.0 };
         self.y += pitch;
         self.ensure(pitch * lines);
@@ -288,6 +281,48 @@ impl<'a> Flow<'a> {
         }
         Ok(())
     }
+}
+
+/// 署名 and 成文日期 shaped, with their distances from the right edge of the
+/// text block; the PDF layout and the DOCX writer both place them by it.
+pub struct SignatureGeometry {
+    pub agency: Vec<Unit>,
+    pub date: Vec<Unit>,
+    pub agency_width: f32,
+    pub date_width: f32,
+    pub agency_right: f32,
+    pub date_right: f32,
+}
+
+/// GB/T 9704 7.3.5.2 (no seal): the agency two characters in from the
+/// right, the date starting two characters right of the agency's first
+/// character; a longer date sits two characters in and pushes the agency
+/// left.
+pub fn signature_geometry(
+    book: &FontBook,
+    style: &crate::doc::StyleSheet,
+    agency: &str,
+    date: &str,
+) -> Result<SignatureGeometry, Diagnostic> {
+    let track = style.body_tracking();
+    let a = inline::shape(book, style, &[(Role::Body, agency)], track)?;
+    let d = inline::shape(book, style, &[(Role::Body, date)], track)?;
+    let (wa, wd) = (inline::width(&a), inline::width(&d));
+    let ch = style.role(Role::Body).size + track;
+    let mut agency_right = 2.0 * ch;
+    let mut date_right = agency_right + wa - 2.0 * ch - wd;
+    if date_right < 2.0 * ch {
+        date_right = 2.0 * ch;
+        agency_right = date_right + wd + 2.0 * ch - wa;
+    }
+    Ok(SignatureGeometry {
+        agency: a,
+        date: d,
+        agency_width: wa,
+        date_width: wd,
+        agency_right,
+        date_right,
+    })
 }
 
 /// Splits a title wider than the text block into balanced lines, at a
