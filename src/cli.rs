@@ -43,11 +43,7 @@ pub fn check_one(f: &Path) -> (Exit, String) {
     );
     if e > 0 {
         out += &format!("{}: {e} 个错误，{w} 个警告\n", f.display());
-        let code = if is_io_only(&loaded.diagnostics) {
-            Exit::Io
-        } else {
-            Exit::Input
-        };
+        let code = load_failure(&loaded);
         return (code, out);
     }
     let report = loaded.report.as_ref().expect("no errors means a report");
@@ -66,8 +62,13 @@ pub fn check_one(f: &Path) -> (Exit, String) {
     (Exit::Ok, out)
 }
 
-fn is_io_only(d: &Diagnostics) -> bool {
-    d.0.iter().all(|d| d.message.starts_with("无法读取文件"))
+/// Exit code of a data file that failed to load.
+pub fn load_failure(loaded: &data::Loaded) -> Exit {
+    if loaded.read_failed() {
+        Exit::Io
+    } else {
+        Exit::Input
+    }
 }
 
 pub fn new(format: Option<&str>, agency: Option<&str>, year: Option<&str>) -> Result<Exit, String> {

@@ -170,13 +170,8 @@ fn render_one(
     let loaded = data::load(file);
     print_diagnostics(&loaded.diagnostics);
     let Some(report) = loaded.ok() else {
-        let io = loaded
-            .diagnostics
-            .0
-            .iter()
-            .all(|d| d.message.starts_with("无法读取文件"));
         eprintln!("{}: 数据有错误，未生成文件", file.display());
-        return if io { Exit::Io } else { Exit::Input };
+        return crate::cli::load_failure(&loaded);
     };
     let template = match user {
         Some(t) => t.clone(),

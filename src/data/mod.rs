@@ -18,6 +18,9 @@ use crate::diag::{Diagnostic, Diagnostics, Source};
 /// Largest data file accepted. A real report is a few tens of kilobytes.
 pub const MAX_DATA_BYTES: u64 = 2 * 1024 * 1024;
 
+/// How a message about a file that could not be read begins.
+const READ_FAILED: &str = "无法读取文件";
+
 /// Reads a text file for gongwen: size-limited, UTF-8, BOM dropped.
 pub fn read_source(path: &Path, max: u64) -> Result<Source, Diagnostic> {
     let io_err = |e: std::io::Error| {
@@ -26,7 +29,7 @@ pub fn read_source(path: &Path, max: u64) -> Result<Source, Diagnostic> {
             std::io::ErrorKind::PermissionDenied => "没有读取权限".to_string(),
             _ => e.to_string(),
         };
-        Diagnostic::error(format!("无法读取文件：{why}")).in_file(path)
+        Diagnostic::error(format!("{READ_FAILED}：{why}")).in_file(path)
     };
     let meta = std::fs::metadata(path).map_err(io_err)?;
     if meta.is_dir() {
@@ -64,6 +67,15 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// Whether loading failed only because files could not be read (exit 3),
+    /// rather than because of what they contain (exit 1).
+    pub fn read_failed(&self) -> bool {
+        self.diagnostics
+            .0
+            .iter()
+            .all(|d| d.message.starts_with(READ_FAILED))
+    }
+
     pub fn ok(&self) -> Option<&Report> {
         if self.diagnostics.has_errors() {
             None
