@@ -140,48 +140,40 @@ fn user_template(name: &str, report_html: &str) -> Template {
     Template::from_dir(&dir).unwrap()
 }
 
+/// The error a user template gives on the zhanlang sample, as printed.
+fn template_error(name: &str, report_html: &str) -> String {
+    user_template(name, report_html)
+        .document(&report("zhanlang-2020"))
+        .unwrap_err()
+        .to_string()
+}
+
 #[test]
 fn template_errors_point_into_the_template() {
-    let t = user_template(
+    let e = template_error(
         "err",
         "<h1>一</h1>\n<p>{{ report.agency | nosuchfilter }}</p>\n",
     );
-    let e = t
-        .document(&report("zhanlang-2020"))
-        .unwrap_err()
-        .to_string();
     assert!(e.contains("report.html:2:"), "{e}");
     assert!(e.contains("nosuchfilter"), "{e}");
 
-    let t = user_template(
+    let e = template_error(
         "markup",
         "<h1>一</h1>\n<table widths=\"1,1\"><tr><td colspan=\"3\">x</td></tr></table>\n",
     );
-    let e = t
-        .document(&report("zhanlang-2020"))
-        .unwrap_err()
-        .to_string();
     assert!(e.contains("超出表格的 2 列"), "{e}");
     assert!(e.contains(":2:"), "{e}");
 
-    let t = user_template("include", "{% include '../../etc/passwd' %}");
-    let e = t
-        .document(&report("zhanlang-2020"))
-        .unwrap_err()
-        .to_string();
+    let e = template_error("include", "{% include '../../etc/passwd' %}");
     assert!(e.contains("只能引用本模板目录中的文件"), "{e}");
 }
 
 #[test]
 fn runaway_template_runs_out_of_fuel() {
-    let t = user_template(
+    let e = template_error(
         "fuel",
         "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
     );
-    let e = t
-        .document(&report("zhanlang-2020"))
-        .unwrap_err()
-        .to_string();
     assert!(e.contains("步数超过上限"), "{e}");
 }
 

@@ -178,32 +178,16 @@ impl<'a> Flow<'a> {
         self.ensure(pitch * shaped.len() as f32);
         let face = self.book.face_for(s, Role::Title);
         for units in shaped {
-            let base = self.baseline(self.y, pitch, s.role(Role::Title).size, face);
-            let n = units.len();
-            let lines = inline::break_lines(&units, self.width, self.width);
-            for (i, r) in lines.iter().enumerate() {
-                if i > 0 {
-                    self.y += pitch;
-                }
-                let base = if i > 0 {
-                    self.baseline(self.y, pitch, s.role(Role::Title).size, face)
-                } else {
-                    base
-                };
-                for run in inline::place_line(
-                    &units,
-                    r.clone(),
-                    self.left,
-                    base,
-                    self.width,
-                    Align::Center,
-                    true,
-                ) {
+            // A part with no break that fits is still cut to the block width.
+            for r in inline::break_lines(&units, self.width, self.width) {
+                let base = self.baseline(self.y, pitch, s.role(Role::Title).size, face);
+                for run in
+                    inline::place_line(&units, r, self.left, base, self.width, Align::Center, true)
+                {
                     self.push(Item::Text(run));
                 }
+                self.y += pitch;
             }
-            let _ = n;
-            self.y += pitch;
         }
         // One blank line after the title.
         self.y += s.page.line_pitch_pt;
