@@ -41,6 +41,8 @@ pub type FaceId = usize;
 pub struct Face {
     /// File name, as the style sheet names it.
     pub name: String,
+    /// Where the face was read from; none for a bundled face.
+    pub source: Option<PathBuf>,
     pub data: Arc<dyn AsRef<[u8]> + Send + Sync>,
     pub units_per_em: f32,
     pub ascender: f32,
@@ -54,11 +56,16 @@ impl std::fmt::Debug for Face {
 }
 
 impl Face {
-    fn new(name: String, data: Arc<dyn AsRef<[u8]> + Send + Sync>) -> Option<Face> {
+    fn new(
+        name: String,
+        source: Option<PathBuf>,
+        data: Arc<dyn AsRef<[u8]> + Send + Sync>,
+    ) -> Option<Face> {
         let font = FontRef::new((*data).as_ref()).ok()?;
         let m = font.metrics(Size::unscaled(), LocationRef::default());
         Some(Face {
             name,
+            source,
             units_per_em: m.units_per_em as f32,
             ascender: m.ascent,
             descender: m.descent,
@@ -119,7 +126,7 @@ impl FontBook {
         let mut faces: Vec<Face> = Vec::new();
         let mut families = BTreeMap::new();
         let mut by_file: BTreeMap<String, FaceId> = BTreeMap::new();
-        let candidates = scan_dirs(font_dirs);
+        let candidates = scan_dirs(font_dirs)?;
         for (fam, def) in &style.fonts {
             let by_name = candidates
                 .iter()
@@ -129,7 +136,8 @@ impl FontBook {
                     .iter()
                     .any(|n| *n == def.word || Some(n) == def.word_alt.as_ref())
             });
-            let key = match by_name.or(by_word) {
+            let found = by_name.or(by_word);
+            let key = match found {
                 Some(c) => c.path.display().to_string(),
                 None => def.file.clone(),
             };
@@ -137,7 +145,7 @@ impl FontBook {
                 families.insert(fam.clone(), id);
                 continue;
             }
-            let data: Arc<dyn AsRef<[u8]> + Send + Sync> = match by_name.or(by_word) {
+            let data: Arc<dyn AsRef<[u8]> + Send + Sync> = match found {
                 Some(c) => Arc::new(std::fs::read(&c.path).map_err(|e| {
                     Diagnostic::error(format!("无法读取字体: {e}")).in_file(&c.path)
                 })?),
@@ -151,7 +159,8 @@ impl FontBook {
                     }
                 },
             };
-            let face = Face::new(def.file.clone(), data).ok_or_else(|| {
+            let source = found.map(|c| c.path.clone());
+            let face = Face::new(def.file.clone(), source, data).ok_or_else(|| {
                 Diagnostic::error(format!("字体文件无法识别: {}", def.file))
                     .in_file(Path::new(&key))
             })?;
@@ -183,12 +192,19 @@ struct Candidate {
     families: Vec<String>,
 }
 
-fn scan_dirs(dirs: &[PathBuf]) -> Vec<Candidate> {
+/// Fonts in the `--font-dir`s, with the family names they answer to.
+/// A directory that cannot be read is an error: silently using the bundled
+/// faces instead of the official ones would go unnoticed until printing.
+fn scan_dirs(dirs: &[PathBuf]) -> Result<Vec<Candidate>, Diagnostic> {
     let mut out = Vec::new();
     for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            continue;
-        };
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            let why = match e.kind() {
+                std::io::ErrorKind::NotFound => "字体目录不存在".to_string(),
+                _ => format!("无法读取字体目录: {e}"),
+            };
+            Diagnostic::error(why).in_file(dir)
+        })?;
         let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         paths.sort();
         for path in paths {
@@ -208,11 +224,12 @@ fn scan_dirs(dirs: &[PathBuf]) -> Vec<Candidate> {
             };
             let families = font
                 .localized_strings(skrifa::string::StringId::FAMILY_NAME)
+                .chain(font.localized_strings(skrifa::string::StringId::TYPOGRAPHIC_FAMILY_NAME))
                 .chain(font.localized_strings(skrifa::string::StringId::FULL_NAME))
                 .map(|s| s.chars().collect::<String>())
                 .collect();
             out.push(Candidate { path, families });
         }
     }
-    out
+    Ok(out)
 }

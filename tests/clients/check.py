@@ -182,6 +182,42 @@ def libreoffice(stem, docx, out, pdf_pages, pdf_text):
     check(f"{stem}: LibreOffice opens the DOCX and lays it on the same page count", lo_pages == pdf_pages, f"{lo_pages} vs {pdf_pages}")
 
 
+HIGH_CID = "–‐€¥↗☉⊕﹦╬▼"
+
+
+def high_cid_checks(binary, out, env):
+    """A line of characters whose Fandol glyph ids lie above 8896, where the
+    CFF charset stops being the identity: extracted text and drawn shapes."""
+    from PIL import Image, ImageChops
+    src = (ROOT / "samples" / "qinghe-market-2025.toml").read_text()
+    line = f"符号：{HIGH_CID}。"
+    data = out / "high-cid.toml"
+    data.write_text(src.replace("other = [\n", f'other = [\n  "{line}",\n', 1))
+    r = run(str(binary), "render", "--pdf-only", str(data), "-o", str(out), env=env)
+    pdf = out / "high-cid.pdf"
+    check("high CIDs: render", r.returncode == 0 and pdf.exists(), r.stderr)
+    if not pdf.exists():
+        return
+    fonts = run("pdffonts", str(pdf)).stdout.splitlines()[2:]
+    check("high CIDs: fonts embedded, subset, unicode", fonts and all(l.split()[-5:-2] == ["yes", "yes", "yes"] for l in fonts), fonts)
+    found = [l for l in bbox_lines(pdf) if l[5] == line]
+    check("high CIDs: pdftotext gives the line back exactly", len(found) == 1, [l[5] for l in bbox_lines(pdf) if "符号" in l[5]])
+    if not found:
+        return
+    p, x0, y0, x1, y1, _ = found[0]
+    dpi = 100
+    k = dpi / 72
+    crop = out / "high-cid-line"
+    run("pdftoppm", "-f", str(p), "-l", str(p), "-r", str(dpi), "-x", str(int(x0 * k) - 2), "-y", str(int(y0 * k) - 2),
+        "-W", str(int((x1 - x0) * k) + 4), "-H", str(int((y1 - y0) * k) + 4), "-png", "-singlefile", str(pdf), str(crop))
+    ref = ROOT / "tests" / "references" / "high-cid-line.png"
+    if os.environ.get("BLESS"):
+        ref.write_bytes(crop.with_suffix(".png").read_bytes())
+    a, b = Image.open(crop.with_suffix(".png")).convert("L"), Image.open(ref).convert("L")
+    same = a.size == b.size and sum(1 for v in ImageChops.difference(a, b).tobytes() if v > 64) <= 10
+    check("high CIDs: glyphs drawn match tests/references/high-cid-line.png", same, f"{a.size} vs {b.size}")
+
+
 def png_checks(stem, pdf, out):
     from PIL import Image, ImageChops
     ref_dir = ROOT / "tests" / "references"
@@ -233,6 +269,7 @@ def main():
         docx_checks(stem, docx, pdf_pages)
         libreoffice(stem, docx, out, pdf_pages, pages)
         png_checks(stem, pdf, out)
+    high_cid_checks(binary, out, env)
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
