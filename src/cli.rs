@@ -15,6 +15,19 @@ pub enum Exit {
     Usage = 2,
     /// Reading or writing files failed.
     Io = 3,
+    /// Stopped by Ctrl-C before every file was written.
+    Interrupted = crate::interrupt::EXIT_STATUS as isize,
+}
+
+impl Exit {
+    /// The exit code for a failure of this kind.
+    pub fn of(d: &crate::diag::Diagnostic) -> Exit {
+        match d.kind {
+            crate::diag::Kind::Io => Exit::Io,
+            crate::diag::Kind::Usage => Exit::Usage,
+            crate::diag::Kind::Input | crate::diag::Kind::MissingGlyph(_) => Exit::Input,
+        }
+    }
 }
 
 pub fn print_diagnostics(d: &Diagnostics) {
@@ -47,6 +60,11 @@ pub fn check_one(f: &Path) -> (Exit, String) {
         return (code, out);
     }
     let report = loaded.report.as_ref().expect("no errors means a report");
+    if let Err(d) = crate::template::Template::for_report(report) {
+        out += &d.to_string();
+        out += &format!("{}: 1 个错误，{w} 个警告\n", f.display());
+        return (Exit::of(&d).max(Exit::Input), out);
+    }
     out += &format!(
         "{}: 通过（{}，{}年，{}）{}\n",
         f.display(),
@@ -139,6 +157,7 @@ pub struct RenderOptions {
     pub pdf: bool,
     pub docx: bool,
     pub dump_model: bool,
+    pub dump_markup: bool,
 }
 
 impl Default for RenderOptions {
@@ -150,6 +169,7 @@ impl Default for RenderOptions {
             pdf: true,
             docx: true,
             dump_model: false,
+            dump_markup: false,
         }
     }
 }
@@ -175,11 +195,7 @@ pub fn export_template(name: &str, dir: &Path) -> Exit {
         }
         Err(d) => {
             eprint!("{d}");
-            if d.message.starts_with("没有名为") {
-                Exit::Usage
-            } else {
-                Exit::Io
-            }
+            Exit::of(&d)
         }
     }
 }

@@ -58,10 +58,25 @@ pub enum Severity {
     Warning,
 }
 
+/// What kind of failure a diagnostic reports, where that changes what the
+/// program does with it (exit code, where to point).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Something wrong in a data file, template or style: exit 1.
+    Input,
+    /// A file could not be read or written: exit 3.
+    Io,
+    /// A name on the command line that does not exist: exit 2.
+    Usage,
+    /// A character no face has; the caller may point into the data file.
+    MissingGlyph(char),
+}
+
 /// One problem found in an input file.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
     pub severity: Severity,
+    pub kind: Kind,
     pub message: String,
     /// File and byte range the message points at; none for whole-file problems.
     pub file: Option<PathBuf>,
@@ -86,6 +101,7 @@ impl Diagnostic {
     pub fn error(message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
+            kind: Kind::Input,
             message: message.into(),
             file: None,
             span: None,
@@ -101,19 +117,37 @@ impl Diagnostic {
         }
     }
 
+    /// A file could not be read or written.
+    pub fn io(message: impl Into<String>) -> Self {
+        Diagnostic::error(message).kind(Kind::Io)
+    }
+
+    pub fn kind(mut self, kind: Kind) -> Self {
+        self.kind = kind;
+        self
+    }
+
     /// Points the diagnostic at a span of a source file.
     pub fn at(mut self, source: &Source, span: Range<usize>) -> Self {
         self.file = Some(source.path.clone());
         let (line, column) = source.line_col(span.start);
         let (line_start, text) = source.line_text(span.start);
-        let start = floor_char_boundary(&source.text, span.start.max(line_start));
-        let end = floor_char_boundary(&source.text, span.end.clamp(start, line_start + text.len()));
-        let caret_start = display_width(&source.text[line_start..start]);
-        let caret_len = display_width(&source.text[start..end]).max(1);
+        // A span may start in a line ending the shown text leaves out.
+        let line_end = line_start + text.len();
+        let start = floor_char_boundary(&source.text, span.start.clamp(line_start, line_end));
+        let end = floor_char_boundary(&source.text, span.end.clamp(start, line_end));
+        let (before, marked, after) = (
+            &source.text[line_start..start],
+            &source.text[start..end],
+            &source.text[end..line_start + text.len()],
+        );
+        let (before, after) = clip(before, marked, after);
+        let caret_start = display_width(&before);
+        let caret_len = display_width(marked).max(1);
         self.location = Some(Box::new(Location {
             line,
             column,
-            source_line: text.to_string(),
+            source_line: visible(&format!("{before}{marked}{after}")),
             caret_start,
             caret_len,
         }));
@@ -144,6 +178,52 @@ impl Diagnostic {
             None => file,
         })
     }
+}
+
+/// Display cells of source shown on either side of the marked span.
+const CONTEXT_CELLS: usize = 40;
+
+/// Shortens a long source line to some context around the marked span, so
+/// a pasted 30,000-character paragraph does not flood the terminal.
+fn clip(before: &str, marked: &str, after: &str) -> (String, String) {
+    let total = display_width(before) + display_width(marked) + display_width(after);
+    if total <= 2 * CONTEXT_CELLS + 20 {
+        return (before.to_string(), after.to_string());
+    }
+    let mut b: Vec<char> = Vec::new();
+    let mut w = 0;
+    for c in before.chars().rev() {
+        w += display_width(c.encode_utf8(&mut [0; 4]));
+        if w > CONTEXT_CELLS {
+            b.push('…');
+            break;
+        }
+        b.push(c);
+    }
+    b.reverse();
+    let mut a = String::new();
+    let mut w = 0;
+    for c in after.chars() {
+        w += display_width(c.encode_utf8(&mut [0; 4]));
+        if w > CONTEXT_CELLS {
+            a.push('…');
+            break;
+        }
+        a.push(c);
+    }
+    (b.into_iter().collect(), a)
+}
+
+/// Control characters shown as their Unicode control pictures (␇ for BEL),
+/// so the character a message is about can be seen.
+fn visible(line: &str) -> String {
+    line.chars()
+        .map(|c| match c as u32 {
+            0..=0x08 | 0x0A..=0x1F => char::from_u32(0x2400 + c as u32).unwrap_or('?'),
+            0x7F => '␡',
+            _ => c,
+        })
+        .collect()
 }
 
 /// Width in terminal cells: CJK and full-width forms take two.

@@ -147,7 +147,7 @@ impl FontBook {
             }
             let data: Arc<dyn AsRef<[u8]> + Send + Sync> = match found {
                 Some(c) => Arc::new(std::fs::read(&c.path).map_err(|e| {
-                    Diagnostic::error(format!("无法读取字体: {e}")).in_file(&c.path)
+                    Diagnostic::io(format!("无法读取字体: {e}")).in_file(&c.path)
                 })?),
                 None => match BUNDLED.iter().find(|(n, _)| *n == def.file) {
                     Some((_, bytes)) => Arc::new(*bytes),
@@ -203,7 +203,7 @@ fn scan_dirs(dirs: &[PathBuf]) -> Result<Vec<Candidate>, Diagnostic> {
                 std::io::ErrorKind::NotFound => "字体目录不存在".to_string(),
                 _ => format!("无法读取字体目录: {e}"),
             };
-            Diagnostic::error(why).in_file(dir)
+            Diagnostic::io(why).in_file(dir)
         })?;
         let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         paths.sort();

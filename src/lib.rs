@@ -23,6 +23,7 @@ pub mod diag;
 pub mod doc;
 pub mod export;
 pub mod font;
+pub mod interrupt;
 pub mod layout;
 pub mod markup;
 pub mod render;

@@ -22,6 +22,7 @@ render 选项:
   --font-dir 目录        使用该目录中的字体（如 仿宋_GB2312 等正式字体）
   --pdf-only / --docx-only
   --dump-model           把文档模型以文本形式输出到标准输出（不写文件）
+  --dump-markup          把模板生成的标记文本输出到标准输出（调试模板用，不写文件）
 
 退出码: 0 成功; 1 数据或模板有错误; 2 用法错误; 3 读写文件失败
 ";
@@ -31,8 +32,8 @@ fn main() -> ExitCode {
     let code = match run(&args) {
         Ok(code) => code,
         Err(msg) => {
-            eprintln!("用法错误: {msg}\n");
-            eprint!("{USAGE}");
+            eprintln!("用法错误: {msg}");
+            eprintln!("用 gongwen --help 查看用法");
             Exit::Usage
         }
     };
@@ -85,6 +86,7 @@ fn run(args: &[String]) -> Result<Exit, String> {
                     "--pdf-only" => opts.docx = false,
                     "--docx-only" => opts.pdf = false,
                     "--dump-model" => opts.dump_model = true,
+                    "--dump-markup" => opts.dump_markup = true,
                     s if s.starts_with('-') => return Err(format!("render 不认识参数 {s}")),
                     _ => inputs.push(PathBuf::from(a)),
                 }

@@ -1,15 +1,21 @@
 //! `gongwen render`: data files → documents → PDF and DOCX, written
 //! atomically so a failed run never destroys a good earlier output.
 
-use std::io::Write;
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
 
 use crate::cli::{print_diagnostics, Exit, RenderOptions};
 use crate::data;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::doc::Document;
 use crate::font::FontBook;
-use crate::template::{builtin, Template};
+use crate::template::Template;
 
 /// Output of one report, in memory.
 pub struct Rendered {
@@ -27,17 +33,17 @@ pub fn source_date_epoch() -> Option<i64> {
 pub fn render_report(
     report: &data::Report,
     template: &Template,
-    fonts: &mut FontCache,
+    fonts: &FontCache,
     opts: &RenderOptions,
 ) -> Result<Rendered, Diagnostic> {
     let document = template.document(report)?;
     let book = fonts.get(&document, &opts.font_dirs)?;
     let epoch = source_date_epoch();
     let pdf = if opts.pdf {
-        let pages = crate::layout::layout(&document, book)?;
+        let pages = crate::layout::layout(&document, &book)?;
         Some(crate::export::pdf::write(
             &pages,
-            book,
+            &book,
             &document.meta,
             epoch,
         )?)
@@ -45,7 +51,7 @@ pub fn render_report(
         None
     };
     let docx = if opts.docx {
-        Some(crate::export::docx::write(&document, book, epoch)?)
+        Some(crate::export::docx::write(&document, &book, epoch)?)
     } else {
         None
     };
@@ -59,16 +65,15 @@ pub fn render_report(
 /// Family → file of the style sheet, and the font directories searched.
 type FontKey = (Vec<(String, String)>, Vec<PathBuf>);
 
-/// Fonts parsed once per process and reused while the style's families
-/// stay the same.
+/// Fonts parsed once per process and shared by every report and thread
+/// whose style names the same faces.
 #[derive(Default)]
 pub struct FontCache {
-    key: Option<FontKey>,
-    book: Option<FontBook>,
+    books: Mutex<Vec<(FontKey, Arc<FontBook>)>>,
 }
 
 impl FontCache {
-    pub fn get(&mut self, doc: &Document, dirs: &[PathBuf]) -> Result<&FontBook, Diagnostic> {
+    pub fn get(&self, doc: &Document, dirs: &[PathBuf]) -> Result<Arc<FontBook>, Diagnostic> {
         let key = (
             doc.style
                 .fonts
@@ -77,117 +82,216 @@ impl FontCache {
                 .collect(),
             dirs.to_vec(),
         );
-        if self.key.as_ref() != Some(&key) || self.book.is_none() {
-            self.book = Some(FontBook::load(&doc.style, dirs)?);
-            self.key = Some(key);
+        // Held while loading, so two threads never parse the same faces.
+        let mut books = self.books.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, book)) = books.iter().find(|(k, _)| *k == key) {
+            return Ok(book.clone());
         }
-        Ok(self.book.as_ref().expect("just set"))
+        let book = Arc::new(FontBook::load(&doc.style, dirs)?);
+        books.push((key, book.clone()));
+        Ok(book)
     }
 }
 
-/// Expands directories into the data files they hold.
-fn collect_inputs(inputs: &[PathBuf]) -> Vec<PathBuf> {
+/// Expands directories into the data files they hold; a directory with
+/// none is an error rather than a silent success.
+fn collect_inputs(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let mut out = Vec::new();
+    let mut errors = Vec::new();
     for p in inputs {
-        if p.is_dir() {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(p)
-                .into_iter()
-                .flatten()
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| {
-                    matches!(
+        if !p.is_dir() {
+            out.push(p.clone());
+            continue;
+        }
+        let entries = match std::fs::read_dir(p) {
+            Ok(e) => e,
+            Err(e) => {
+                errors.push(Diagnostic::io(format!("无法读取目录: {e}")).in_file(p));
+                continue;
+            }
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|f| {
+                f.is_file()
+                    && matches!(
                         f.extension().and_then(|e| e.to_str()),
                         Some("toml" | "json")
                     )
-                })
-                .collect();
-            files.sort();
-            out.extend(files);
-        } else {
-            out.push(p.clone());
+            })
+            .collect();
+        if files.is_empty() {
+            errors.push(Diagnostic::error("目录中没有数据文件（.toml 或 .json）").in_file(p));
+        }
+        files.sort();
+        out.extend(files);
+    }
+    (out, errors)
+}
+
+/// What rendering one file produced: its exit code and what it prints,
+/// kept so a parallel batch prints in input order.
+struct Outcome {
+    code: Exit,
+    stderr: String,
+    stdout: String,
+}
+
+impl Outcome {
+    fn new() -> Self {
+        Outcome {
+            code: Exit::Ok,
+            stderr: String::new(),
+            stdout: String::new(),
         }
     }
-    out
+
+    fn fail(mut self, code: Exit, d: impl Into<Diagnostics>, why: &str, file: &Path) -> Self {
+        self.stderr += &d.into().to_string();
+        self.stderr += &format!("{}: {why}\n", file.display());
+        self.code = self.code.max(code);
+        self
+    }
 }
 
 pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
-    let files = collect_inputs(inputs);
+    let started = Instant::now();
+    let (files, input_errors) = collect_inputs(inputs);
+    let mut worst = Exit::Ok;
+    for d in &input_errors {
+        eprint!("{d}");
+        worst = worst.max(Exit::of(d));
+    }
     let user_template = match &opts.template_dir {
         Some(dir) => match Template::from_dir(dir) {
             Ok(t) => Some(t),
             Err(d) => {
+                let code = Exit::of(&d).max(Exit::Input);
                 print_diagnostics(&d.into());
-                return Exit::Input;
+                return code;
             }
         },
         None => None,
     };
-    let mut fonts = FontCache::default();
-    let mut worst = Exit::Ok;
-    let mut failed = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    let mut unique = Vec::new();
     for file in &files {
         let canonical = file.canonicalize().unwrap_or_else(|_| file.clone());
-        if !seen.insert(canonical) {
+        if seen.insert(canonical) {
+            unique.push(file);
+        } else {
             eprintln!("{}: 重复给出，只处理一次", file.display());
-            continue;
         }
-        let started = std::time::Instant::now();
-        let code = render_one(file, opts, user_template.as_ref(), &mut fonts);
-        if code != Exit::Ok {
-            failed.push(file.display().to_string());
-        } else if !opts.dump_model {
-            eprintln!(
-                "{}: 完成（{} ms）",
-                file.display(),
-                started.elapsed().as_millis()
-            );
-        }
-        worst = worst.max(code);
     }
-    if files.len() > 1 {
-        eprintln!(
-            "共 {} 个文件：{} 个成功，{} 个失败{}",
-            seen.len(),
-            seen.len() - failed.len(),
-            failed.len(),
-            if failed.is_empty() {
-                String::new()
-            } else {
-                format!("（{}）", failed.join("、"))
+    crate::interrupt::install();
+    let fonts = FontCache::default();
+    let bar = progress_bar(unique.len());
+    let outcomes: Vec<Option<Outcome>> = unique
+        .par_iter()
+        .map(|file| {
+            if crate::interrupt::requested() {
+                return None;
             }
-        );
+            let o = render_one(file, opts, user_template.as_ref(), &fonts);
+            if let Some(bar) = &bar {
+                bar.inc(1);
+            }
+            Some(o)
+        })
+        .collect();
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
+    let mut failed = Vec::new();
+    let mut skipped = 0;
+    let mut stdout = std::io::stdout().lock();
+    for (file, outcome) in unique.iter().zip(outcomes) {
+        let Some(o) = outcome else {
+            skipped += 1;
+            continue;
+        };
+        eprint!("{}", o.stderr);
+        let _ = stdout.write_all(o.stdout.as_bytes());
+        if o.code != Exit::Ok {
+            failed.push(file.display().to_string());
+        }
+        worst = worst.max(o.code);
+    }
+    let _ = stdout.flush();
+    if opts.dump_model || opts.dump_markup || unique.is_empty() {
+        return worst;
+    }
+    let interrupted = crate::interrupt::requested();
+    let ok = unique.len() - failed.len() - skipped;
+    let mut summary = format!(
+        "共 {} 个文件：{ok} 个成功，{} 个失败",
+        unique.len(),
+        failed.len()
+    );
+    if !failed.is_empty() {
+        summary += &format!("（{}）", failed.join("、"));
+    }
+    if interrupted {
+        summary += &format!("，{skipped} 个因中断未处理；未完成的文件没有写出，原有文件保持不变");
+        worst = Exit::Interrupted;
+    }
+    eprintln!("{summary}；用时 {} ms", started.elapsed().as_millis());
     worst
+}
+
+/// A progress bar on an interactive terminal for batches; nothing when
+/// stderr is a file or pipe, where it would only add noise to logs.
+fn progress_bar(files: usize) -> Option<ProgressBar> {
+    if files < 2 || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new(files as u64);
+    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} 份 {elapsed}") {
+        bar.set_style(style);
+    }
+    Some(bar)
 }
 
 fn render_one(
     file: &Path,
     opts: &RenderOptions,
     user: Option<&Template>,
-    fonts: &mut FontCache,
-) -> Exit {
+    fonts: &FontCache,
+) -> Outcome {
+    let started = Instant::now();
+    let mut out = Outcome::new();
     let loaded = data::load(file);
-    print_diagnostics(&loaded.diagnostics);
     let Some(report) = loaded.ok() else {
-        eprintln!("{}: 数据有错误，未生成文件", file.display());
-        return crate::cli::load_failure(&loaded);
+        let code = crate::cli::load_failure(&loaded);
+        return out.fail(code, loaded.diagnostics, "数据有错误，未生成文件", file);
     };
+    out.stderr += &loaded.diagnostics.to_string();
     let template = match user {
         Some(t) => t.clone(),
-        None => builtin::for_format(report.format),
+        None => match Template::for_report(report) {
+            Ok(t) => t,
+            Err(d) => return out.fail(Exit::of(&d), d, "未生成文件", file),
+        },
     };
+    if opts.dump_markup {
+        return match template.render_markup(report) {
+            Ok(markup) => {
+                out.stdout = markup;
+                out
+            }
+            Err(d) => out.fail(Exit::of(&d), d, "未生成文件", file),
+        };
+    }
     let rendered = match render_report(report, &template, fonts, opts) {
         Ok(r) => r,
         Err(d) => {
-            print_diagnostics(&d.into());
-            eprintln!("{}: 未生成文件", file.display());
-            return Exit::Input;
+            let d = locate(d, report, file);
+            return out.fail(Exit::of(&d), d, "未生成文件", file);
         }
     };
     if opts.dump_model {
-        print!("{}", crate::doc::dump::dump(&rendered.document));
-        return Exit::Ok;
+        out.stdout = crate::doc::dump::dump(&rendered.document);
+        return out;
     }
     let dir = opts
         .out_dir
@@ -199,31 +303,100 @@ fn render_one(
         .unwrap_or_else(|| "report".into());
     if opts.out_dir.is_some() {
         if let Err(e) = std::fs::create_dir_all(&dir) {
-            eprint!(
-                "{}",
-                Diagnostic::error(format!("无法创建输出目录: {e}")).in_file(&dir)
-            );
-            return Exit::Io;
+            let d = Diagnostic::io(format!("无法创建输出目录: {e}")).in_file(&dir);
+            return out.fail(Exit::Io, d, "未生成文件", file);
         }
     }
-    let mut code = Exit::Ok;
-    for (bytes, ext) in [(&rendered.pdf, "pdf"), (&rendered.docx, "docx")] {
-        let Some(bytes) = bytes else { continue };
-        let target = dir.join(format!("{stem}.{ext}"));
-        if let Err(e) = write_atomic(&target, bytes) {
-            eprint!(
-                "{}",
-                Diagnostic::error(format!("无法写出文件: {e}")).in_file(&target)
-            );
-            code = Exit::Io;
+    let outputs: Vec<(PathBuf, &[u8])> = [(&rendered.pdf, "pdf"), (&rendered.docx, "docx")]
+        .into_iter()
+        .filter_map(|(bytes, ext)| Some((dir.join(format!("{stem}.{ext}")), bytes.as_deref()?)))
+        .collect();
+    if let Err((target, e)) = write_all_atomic(&outputs) {
+        let d = Diagnostic::io(format!("无法写出文件: {e}")).in_file(&target);
+        return out.fail(Exit::Io, d, "未生成文件，原有文件保持不变", file);
+    }
+    let written: Vec<&str> = outputs
+        .iter()
+        .filter_map(|(p, _)| p.extension()?.to_str())
+        .collect();
+    if out.code == Exit::Ok {
+        out.stderr += &format!(
+            "{}: 完成（{}，{} ms）\n",
+            file.display(),
+            written.join(" + "),
+            started.elapsed().as_millis()
+        );
+    }
+    out
+}
+
+/// Points a rendering error at the data file when it can: a character no
+/// font has is shown where it first occurs in the data, other errors
+/// without a file name the data file.
+fn locate(d: Diagnostic, report: &data::Report, file: &Path) -> Diagnostic {
+    if d.file.is_some() {
+        return d;
+    }
+    if let (crate::diag::Kind::MissingGlyph(c), Some(src)) = (d.kind, &report.spans.source) {
+        if let Some(at) = src.text.find(c) {
+            return d.at(src, at..at + c.len_utf8());
         }
     }
-    code
+    d.in_file(file)
 }
 
 /// Writes to a temporary file beside the target and renames it into place,
 /// so the target is either the old file or the complete new one.
 pub fn write_atomic(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_all_atomic(&[(target.to_path_buf(), bytes)]).map_err(|(_, e)| e)
+}
+
+/// Writes several files that belong together (a report's PDF and DOCX):
+/// every one goes to a temporary file first, and only when all are complete
+/// are they renamed into place, so a failure leaves all the old files.
+pub fn write_all_atomic(files: &[(PathBuf, &[u8])]) -> Result<(), (PathBuf, std::io::Error)> {
+    for (target, _) in files {
+        if target.is_dir() {
+            let e = std::io::Error::new(std::io::ErrorKind::IsADirectory, "同名的目录已存在");
+            return Err((target.clone(), e));
+        }
+    }
+    let mut temps: Vec<PathBuf> = Vec::new();
+    let discard = |temps: &[PathBuf]| {
+        for t in temps {
+            let _ = std::fs::remove_file(t);
+        }
+    };
+    for (target, bytes) in files {
+        let tmp = temp_name(target);
+        let written = (|| {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(bytes)?;
+            f.sync_all()
+        })();
+        temps.push(tmp);
+        if let Err(e) = written {
+            discard(&temps);
+            return Err((target.clone(), e));
+        }
+    }
+    if crate::interrupt::requested() {
+        discard(&temps);
+        let e = std::io::Error::new(std::io::ErrorKind::Interrupted, "已中断");
+        return Err((files[0].0.clone(), e));
+    }
+    for (i, ((target, _), tmp)) in files.iter().zip(&temps).enumerate() {
+        if let Err(e) = std::fs::rename(tmp, target) {
+            discard(&temps[i..]);
+            return Err((target.clone(), e));
+        }
+    }
+    Ok(())
+}
+
+/// A hidden name beside the target, unique to this process, so the rename
+/// stays within one file system.
+fn temp_name(target: &Path) -> PathBuf {
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -232,15 +405,5 @@ pub fn write_atomic(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, target)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    dir.join(format!(".{name}.{}.tmp", std::process::id()))
 }

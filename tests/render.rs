@@ -104,8 +104,8 @@ fn rendering_is_byte_identical() {
     for stem in SAMPLES {
         let r = report(stem);
         let t = builtin::for_format(r.format);
-        let a = render_report(&r, &t, &mut FontCache::default(), &opts).unwrap();
-        let b = render_report(&r, &t, &mut FontCache::default(), &opts).unwrap();
+        let a = render_report(&r, &t, &FontCache::default(), &opts).unwrap();
+        let b = render_report(&r, &t, &FontCache::default(), &opts).unwrap();
         assert_eq!(a.pdf, b.pdf, "{stem} pdf");
         assert_eq!(a.docx, b.docx, "{stem} docx");
         assert!(a.pdf.unwrap().len() < 330_000, "{stem}: PDF over 330 KB");
@@ -123,11 +123,11 @@ fn exported_template_renders_identically() {
     let a = render_report(
         &r,
         &builtin::for_format(r.format),
-        &mut FontCache::default(),
+        &FontCache::default(),
         &opts,
     )
     .unwrap();
-    let b = render_report(&r, &user, &mut FontCache::default(), &opts).unwrap();
+    let b = render_report(&r, &user, &FontCache::default(), &opts).unwrap();
     assert_eq!(a.pdf, b.pdf);
     assert_eq!(a.docx, b.docx);
 }
@@ -177,31 +177,120 @@ fn runaway_template_runs_out_of_fuel() {
     assert!(e.contains("步数超过上限"), "{e}");
 }
 
+/// Template syntax, markup and entities a clerk might paste into any field.
+const EVIL: &str = "{{ 7*7 }}{% if true %}x{% endif %}<h1>标题</h1><table>&amp;&lt;&#x41;";
+
+/// Prefixes every text value of a data file with [`EVIL`]; returns the
+/// changed file and the original texts. Keys whose values are names, dates
+/// or numbers rather than text are left alone.
+fn poison(value: &mut toml::Value, key: &str, originals: &mut Vec<String>) {
+    match value {
+        toml::Value::String(s) => {
+            let not_text = ["format", "previous", "template", "date"].contains(&key)
+                || s.parse::<f64>().is_ok();
+            if !not_text {
+                originals.push(s.clone());
+                *s = format!("{EVIL}{s}");
+            }
+        }
+        toml::Value::Array(items) => items.iter_mut().for_each(|v| poison(v, key, originals)),
+        toml::Value::Table(t) => t.iter_mut().for_each(|(k, v)| poison(v, k, originals)),
+        _ => {}
+    }
+}
+
+fn json(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => {
+            let mut out = String::from("\"");
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    c => out.push(c),
+                }
+            }
+            out + "\""
+        }
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => f.to_string(),
+        toml::Value::Boolean(b) => b.to_string(),
+        toml::Value::Array(items) => {
+            format!("[{}]", items.iter().map(json).collect::<Vec<_>>().join(","))
+        }
+        toml::Value::Table(t) => format!(
+            "{{{}}}",
+            t.iter()
+                .map(|(k, v)| format!("{}:{}", json(&toml::Value::String(k.clone())), json(v)))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        toml::Value::Datetime(d) => format!("\"{d}\""),
+    }
+}
+
+/// Every piece of text in a document, one per line.
+fn all_text(doc: &gongwen::doc::Document) -> String {
+    let m = &doc.meta;
+    let mut out = vec![m.title.clone(), m.author.clone(), m.subject.clone()];
+    out.extend(m.keywords.iter().cloned());
+    for b in &doc.blocks {
+        match b {
+            Block::Title(lines) => out.extend(lines.iter().cloned()),
+            Block::Heading { text, .. } => out.push(text.clone()),
+            Block::Paragraph(p) => out.extend(p.runs.iter().map(|r| r.text.clone())),
+            Block::Table(t) => out.extend(t.cells.iter().map(|c| c.text.clone())),
+            Block::Signature { agency, date } => out.extend([agency.clone(), date.clone()]),
+            Block::PageBreak => {}
+        }
+    }
+    out.join("\n")
+}
+
 #[test]
 fn data_text_is_never_code_or_markup() {
-    let mut r = report("zhanlang-2020");
-    let evil = "{{ 7*7 }} {% if true %}x{% endif %} <h1>标题</h1> &amp; &lt;";
-    r.agency = evil.into();
-    r.overview[0].text = evil.into();
-    r.title = vec![evil.into()];
-    let doc = builtin::for_format(r.format).document(&r).unwrap();
-    let Block::Title(lines) = &doc.blocks[0] else {
-        panic!()
-    };
-    assert_eq!(lines[0], evil);
-    assert_eq!(doc.meta.author, evil);
-    let texts: Vec<&str> = doc
-        .blocks
-        .iter()
-        .filter_map(|b| {
-            if let Block::Paragraph(p) = b {
-                Some(p.runs[0].text.as_str())
-            } else {
-                None
-            }
-        })
-        .collect();
-    assert!(texts.contains(&evil));
+    for stem in SAMPLES {
+        let text = std::fs::read_to_string(format!("samples/{stem}.toml")).unwrap();
+        let mut value: toml::Value = toml::from_str(&text).unwrap();
+        let mut originals = Vec::new();
+        poison(&mut value, "", &mut originals);
+        assert!(originals.len() > 15, "{stem}: too few text fields");
+        let dir = std::env::temp_dir().join(format!("gongwen-evil-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // Written as JSON, which the loader reads with the same keys.
+        let path = dir.join(format!("{stem}.json"));
+        std::fs::write(&path, json(&value)).unwrap();
+        let loaded = gongwen::data::load(&path);
+        let r = loaded
+            .ok()
+            .unwrap_or_else(|| panic!("{}", loaded.diagnostics));
+        let doc = builtin::for_format(r.format).document(r).unwrap();
+        let plain = document(stem);
+        let headings = |d: &gongwen::doc::Document| {
+            d.blocks
+                .iter()
+                .filter(|b| matches!(b, Block::Heading { .. } | Block::Table(_)))
+                .count()
+        };
+        assert_eq!(headings(&doc), headings(&plain), "{stem}: markup got in");
+        let texts = all_text(&doc);
+        for o in &originals {
+            let start: String = o.trim().chars().take(6).collect();
+            assert!(
+                texts.contains(&format!("{EVIL}{start}")),
+                "{stem}: field starting {start:?} did not come through as text"
+            );
+        }
+        assert!(!texts.contains("49"), "{stem}: template code ran");
+        let rendered = render_report(
+            r,
+            &builtin::for_format(r.format),
+            &FontCache::default(),
+            &RenderOptions::default(),
+        );
+        assert!(rendered.is_ok(), "{stem}: does not render");
+    }
 }
 
 #[test]
@@ -209,7 +298,7 @@ fn a_character_no_font_has_is_an_error() {
     let mut r = report("zhanlang-2020");
     r.overview[0].text = "这里有一个罕见字𪚥需要提示".into();
     let t = builtin::for_format(r.format);
-    let e = render_report(&r, &t, &mut FontCache::default(), &RenderOptions::default())
+    let e = render_report(&r, &t, &FontCache::default(), &RenderOptions::default())
         .err()
         .unwrap()
         .to_string();

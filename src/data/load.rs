@@ -9,7 +9,11 @@ use super::node::{Entry, Kind, Node};
 use super::report::*;
 use crate::diag::{Diagnostic, Diagnostics, Source};
 
+/// Longest text accepted in one field: a whole report is about 5,000.
+pub const MAX_TEXT_CHARS: usize = 20_000;
+
 const TOP_KEYS: &[(&str, &str)] = &[
+    ("template", "模板"),
     ("agency", "发布机关"),
     ("year", "报告年度"),
     ("format", "格式"),
@@ -134,8 +138,18 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Control characters would print as nothing or as boxes.
+    /// Control characters would print as nothing or as boxes; text longer
+    /// than any real section is almost surely a paste gone wrong, and would
+    /// lay out to hundreds of pages.
     fn check_text(&mut self, node: &Node, s: &str, what: &str) {
+        let n = s.chars().count();
+        if n > MAX_TEXT_CHARS {
+            self.error(
+                node.span.start..node.span.start + 1,
+                format!("{what}过长（{n} 个字符，一段文字最多 {MAX_TEXT_CHARS} 个字符）"),
+            );
+            return;
+        }
         if let Some(c) = s
             .chars()
             .find(|&c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
@@ -360,6 +374,10 @@ pub(crate) fn read_report(
         })
         .unwrap_or_default();
     let signature = root.get("signature").and_then(|n| read_signature(r, n));
+    let template = root.get("template").and_then(|n| {
+        let name = r.string(n, "模板（template）")?;
+        Some((name, n.span.clone()))
+    });
 
     let mut spans = Spans {
         source: Some(r.src.clone()),
@@ -396,6 +414,10 @@ pub(crate) fn read_report(
         subject,
         keywords,
         previous: previous.map(Box::new),
+        template: template.map(|(name, span)| {
+            spans.template = Some(span);
+            name
+        }),
         spans,
     })
 }

@@ -13,13 +13,10 @@ use std::path::Path;
 pub use form::Format;
 pub use report::Report;
 
-use crate::diag::{Diagnostic, Diagnostics, Source};
+use crate::diag::{Diagnostic, Diagnostics, Kind, Source};
 
 /// Largest data file accepted. A real report is a few tens of kilobytes.
 pub const MAX_DATA_BYTES: u64 = 2 * 1024 * 1024;
-
-/// How a message about a file that could not be read begins.
-const READ_FAILED: &str = "无法读取文件";
 
 /// Reads a text file for gongwen: size-limited, UTF-8, BOM dropped.
 pub fn read_source(path: &Path, max: u64) -> Result<Source, Diagnostic> {
@@ -29,7 +26,7 @@ pub fn read_source(path: &Path, max: u64) -> Result<Source, Diagnostic> {
             std::io::ErrorKind::PermissionDenied => "没有读取权限".to_string(),
             _ => e.to_string(),
         };
-        Diagnostic::error(format!("{READ_FAILED}：{why}")).in_file(path)
+        Diagnostic::io(format!("无法读取文件：{why}")).in_file(path)
     };
     let meta = std::fs::metadata(path).map_err(io_err)?;
     if meta.is_dir() {
@@ -54,9 +51,31 @@ pub fn read_source(path: &Path, max: u64) -> Result<Source, Diagnostic> {
                 e.valid_up_to() + 1
             ))
             .at(&src, text.len()..text.len() + 1)
-            .hint("请用 UTF-8 编码保存文件（WPS/记事本：另存为 → 编码选 UTF-8）"))
+            .hint(if looks_like_gbk(bytes) {
+                "文件看来是 GBK（GB2312/GB18030）编码：请另存为 UTF-8（WPS/记事本：另存为 → 编码选 UTF-8）"
+            } else {
+                "请用 UTF-8 编码保存文件（WPS/记事本：另存为 → 编码选 UTF-8）"
+            }))
         }
     }
+}
+
+/// Whether every non-ASCII byte pairs up as a GBK double-byte character,
+/// the usual encoding of text saved by older Chinese Windows software.
+fn looks_like_gbk(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    let mut pairs = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            0x00..=0x7F => i += 1,
+            0x81..=0xFE if matches!(bytes.get(i + 1), Some(0x40..=0x7E | 0x80..=0xFE)) => {
+                pairs += 1;
+                i += 2;
+            }
+            _ => return false,
+        }
+    }
+    pairs > 0
 }
 
 /// The outcome of loading: a report when it could be built, and every
@@ -70,10 +89,7 @@ impl Loaded {
     /// Whether loading failed only because files could not be read (exit 3),
     /// rather than because of what they contain (exit 1).
     pub fn read_failed(&self) -> bool {
-        self.diagnostics
-            .0
-            .iter()
-            .all(|d| d.message.starts_with(READ_FAILED))
+        self.diagnostics.0.iter().all(|d| d.kind == Kind::Io)
     }
 
     pub fn ok(&self) -> Option<&Report> {
@@ -91,22 +107,53 @@ pub fn load(path: &Path) -> Loaded {
 }
 
 fn load_inner(path: &Path, with_previous: bool) -> Loaded {
+    match read_source(path, MAX_DATA_BYTES) {
+        Ok(src) => load_source(&src, with_previous),
+        Err(d) => Loaded {
+            report: None,
+            diagnostics: d.into(),
+        },
+    }
+}
+
+/// Loads data already in memory; `path` names it in messages and its
+/// extension chooses JSON or TOML. A `previous` key is read but its file is
+/// not, so this touches no file.
+pub fn load_text(path: &Path, text: &str) -> Loaded {
+    load_source(&Source::new(path, text), false)
+}
+
+fn load_source(src: &Source, with_previous: bool) -> Loaded {
+    let path = src.path.as_path();
+    let src = src.clone();
     let mut diagnostics = Diagnostics::default();
-    let src = match read_source(path, MAX_DATA_BYTES) {
-        Ok(s) => s,
-        Err(d) => {
-            return Loaded {
-                report: None,
-                diagnostics: d.into(),
-            }
-        }
-    };
     if src.text.trim().is_empty() {
         diagnostics.push(
             Diagnostic::error("数据文件是空的")
                 .in_file(path)
                 .hint("用 gongwen new --format 2021 生成一个完整的数据文件"),
         );
+        return Loaded {
+            report: None,
+            diagnostics,
+        };
+    }
+    // Caught before parsing: the TOML parser's own message for a stray
+    // control character does not say what is wrong.
+    let controls: Vec<(usize, char)> = src
+        .text
+        .char_indices()
+        .filter(|&(_, c)| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .take(10)
+        .collect();
+    if !controls.is_empty() {
+        for (at, c) in controls {
+            diagnostics.push(
+                Diagnostic::error(format!("文件中有不可打印的控制字符 U+{:04X}", c as u32))
+                    .at(&src, at..at + c.len_utf8())
+                    .hint("多半是从其他软件复制时带入的，删去即可"),
+            );
+        }
         return Loaded {
             report: None,
             diagnostics,

@@ -64,7 +64,7 @@ pub fn parse_toml(src: &Source) -> Result<Node, Diagnostics> {
     if !errors.is_empty() {
         let mut out = Diagnostics::default();
         for e in errors {
-            let msg = format!("TOML 语法错误: {}", e.message().trim_end());
+            let msg = format!("TOML 语法错误: {}", explain_toml(e.message().trim_end()));
             let d = match e.span() {
                 Some(span) => Diagnostic::error(msg).at(src, span),
                 None => Diagnostic::error(msg).in_file(&src.path),
@@ -361,5 +361,35 @@ impl JsonParser<'_> {
                 _ => return Err(self.err("此处应为 ',' 或 '}'")),
             }
         }
+    }
+}
+
+/// The parser's message in the clerk's language, with the original kept
+/// for anyone searching the TOML documentation.
+fn explain_toml(msg: &str) -> String {
+    const KNOWN: &[(&str, &str)] = &[
+        (
+            "invalid multi-line basic string",
+            "多行文本没有正确结束（应以 \"\"\" 结尾，行尾续行用 \\）",
+        ),
+        ("invalid basic string", "文本缺少结尾的英文双引号 \""),
+        ("invalid literal string", "文本缺少结尾的英文单引号 '"),
+        ("string values must be quoted", "文字必须写在英文双引号里"),
+        ("duplicate key", "同一项写了两次"),
+        ("key with no value", "这一项缺少等号和值"),
+        ("unclosed table", "表名缺少右方括号 ]"),
+        ("unclosed array", "数组缺少右方括号 ]"),
+        ("unclosed inline table", "缺少右花括号 }"),
+        (
+            "unexpected key or value",
+            "一行只能写一项（多余的内容，或缺少逗号、换行）",
+        ),
+        ("unexpected leading zero", "数字不能以 0 开头"),
+        ("invalid float", "数字格式不对"),
+        ("unquoted keys cannot be empty", "等号前缺少名称"),
+    ];
+    match KNOWN.iter().find(|(en, _)| msg.starts_with(en)) {
+        Some((_, zh)) => format!("{zh}（{msg}）"),
+        None => msg.to_string(),
     }
 }

@@ -34,6 +34,9 @@ pub struct Report {
     pub keywords: Vec<String>,
     /// Last year's report, when the data file names it.
     pub previous: Option<Box<Report>>,
+    /// A built-in template's name or a template directory relative to the
+    /// data file; the format's built-in template when absent.
+    pub template: Option<String>,
     #[serde(skip)]
     pub spans: Spans,
 }
@@ -171,6 +174,7 @@ pub struct Spans {
     /// Per row of table 二 (key), in form order.
     pub active: Vec<(String, RowSpans)>,
     pub previous: Option<Range<usize>>,
+    pub template: Option<Range<usize>>,
     pub path: PathBuf,
 }
 

@@ -10,7 +10,7 @@
 use std::ops::Range;
 
 use super::frame::{Glyph, TextRun};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Kind};
 use crate::doc::{Align, Role, StyleSheet};
 use crate::font::{FaceId, FontBook, Shaper};
 
@@ -122,6 +122,7 @@ fn missing_glyph(ch: char, text: &str, at: usize) -> Diagnostic {
         ch as u32
     ))
     .hint("换用常用字，或用 --font-dir 提供含有该字的字体")
+    .kind(Kind::MissingGlyph(ch))
 }
 
 /// Breaks units into lines: `first` is the width of the first line (after

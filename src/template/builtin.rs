@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Template, ENTRY, STYLE};
 use crate::data::Format;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Kind};
 
 pub struct Builtin {
     pub name: &'static str,
@@ -67,10 +67,10 @@ pub fn export(name: &str, dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
         return Err(Diagnostic::error(format!(
             "没有名为 {name} 的内置模板；可用: {}",
             names.join(", ")
-        )));
+        ))
+        .kind(Kind::Usage));
     };
-    let io =
-        |p: &Path, e: std::io::Error| Diagnostic::error(format!("无法写出模板: {e}")).in_file(p);
+    let io = |p: &Path, e: std::io::Error| Diagnostic::io(format!("无法写出模板: {e}")).in_file(p);
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let mut written = Vec::new();
     for (n, text) in b.files.iter().copied().chain([(STYLE, b.style)]) {

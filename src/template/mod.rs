@@ -36,11 +36,42 @@ pub struct Template {
 }
 
 impl Template {
+    /// The template a report asks for with its `template` key: a built-in
+    /// name, or a directory relative to the data file; without the key, the
+    /// built-in template of the report's format.
+    pub fn for_report(report: &Report) -> Result<Template, Diagnostic> {
+        let Some(name) = &report.template else {
+            return Ok(builtin::for_format(report.format));
+        };
+        if let Some(t) = builtin::get(name) {
+            return Ok(t);
+        }
+        let dir = report
+            .spans
+            .path
+            .parent()
+            .unwrap_or(Path::new(""))
+            .join(name);
+        if dir.is_dir() {
+            return Template::from_dir(&dir);
+        }
+        let names: Vec<&str> = builtin::list().iter().map(|b| b.name).collect();
+        let d = Diagnostic::error(format!("没有名为「{name}」的模板，也没有这个模板目录")).hint(
+            format!(
+                "内置模板: {}；或写模板目录相对于数据文件的路径",
+                names.join("、")
+            ),
+        );
+        Err(match (&report.spans.source, &report.spans.template) {
+            (Some(src), Some(span)) => d.at(src, span.clone()),
+            _ => d.in_file(&report.spans.path),
+        })
+    }
+
     /// Reads a template directory: every `.html` file beside `report.html`
     /// and `style.toml` if present. Nothing outside the directory is read.
     pub fn from_dir(dir: &Path) -> Result<Template, Diagnostic> {
-        let io =
-            |e: std::io::Error| Diagnostic::error(format!("无法读取模板目录: {e}")).in_file(dir);
+        let io = |e: std::io::Error| Diagnostic::io(format!("无法读取模板目录: {e}")).in_file(dir);
         let mut files = Vec::new();
         let mut style = None;
         let mut entries: Vec<_> = std::fs::read_dir(dir)

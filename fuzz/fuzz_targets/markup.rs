@@ -1,0 +1,33 @@
+//! Template markup: any text must parse to a document or a diagnostic, and
+//! a document must lay out and export to PDF and DOCX.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use gongwen::diag::Source;
+use gongwen::doc::StyleSheet;
+use gongwen::font::FontBook;
+use libfuzzer_sys::fuzz_target;
+
+fn book() -> &'static FontBook {
+    static BOOK: OnceLock<FontBook> = OnceLock::new();
+    BOOK.get_or_init(FontBook::bundled)
+}
+
+fuzz_target!(|bytes: &[u8]| {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return;
+    };
+    let src = Source::new("fuzz.html", text);
+    let doc = match gongwen::markup::parse(&src, StyleSheet::gbt9704()) {
+        Ok(doc) => doc,
+        Err(d) => {
+            let _ = d.to_string();
+            return;
+        }
+    };
+    if let Ok(pages) = gongwen::layout::layout(&doc, book()) {
+        let _ = gongwen::export::pdf::write(&pages, book(), &doc.meta, Some(0));
+    }
+    let _ = gongwen::export::docx::write(&doc, book(), Some(0));
+});

@@ -1,0 +1,336 @@
+//! Bad input through the real command line: each case's exit code and
+//! messages are compared with `tests/fixtures/bad/<case>.expected`
+//! (`BLESS=1` to re-bless), and every failed run must leave earlier outputs
+//! byte-identical and no temporary files behind.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const GONGWEN: &str = env!("CARGO_BIN_EXE_gongwen");
+const OLD: &[u8] = b"an earlier output that must survive";
+
+fn sample(stem: &str) -> String {
+    std::fs::read_to_string(format!("samples/{stem}.toml")).unwrap()
+}
+
+struct Case {
+    name: &'static str,
+    files: Vec<(&'static str, Vec<u8>)>,
+    args: Vec<&'static str>,
+    /// Outputs that exist before the run, which a failure must not touch.
+    earlier: Vec<&'static str>,
+}
+
+fn case(name: &'static str, args: &[&'static str]) -> Case {
+    Case {
+        name,
+        files: Vec::new(),
+        args: args.to_vec(),
+        earlier: Vec::new(),
+    }
+}
+
+impl Case {
+    fn file(mut self, path: &'static str, bytes: impl Into<Vec<u8>>) -> Self {
+        self.files.push((path, bytes.into()));
+        self
+    }
+
+    fn earlier(mut self, paths: &[&'static str]) -> Self {
+        self.earlier.extend(paths);
+        self
+    }
+}
+
+/// Replaces timings, which vary from run to run, with `N`.
+fn normalise(text: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in text.split(" ms").enumerate() {
+        if i > 0 {
+            out.push_str(" ms");
+        }
+        let digits = part.len() - part.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        if digits > 0 && i + 1 < text.split(" ms").count() {
+            out.push_str(&part[..part.len() - digits]);
+            out.push('N');
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+/// A fresh directory per call: tests run in parallel and share case names.
+fn scratch(name: &str) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("gongwen-bad-{name}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn temp_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            found.extend(temp_files(&p));
+        } else if p.to_string_lossy().ends_with(".tmp") {
+            found.push(p);
+        }
+    }
+    found
+}
+
+fn run_case(c: &Case) -> String {
+    let dir = scratch(c.name);
+    for (path, bytes) in &c.files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+    for path in &c.earlier {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, OLD).unwrap();
+    }
+    let out = Command::new(GONGWEN)
+        .args(&c.args)
+        .current_dir(&dir)
+        .env("SOURCE_DATE_EPOCH", "1735689600")
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap_or(-1);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for path in &c.earlier {
+        assert_eq!(
+            std::fs::read(dir.join(path)).unwrap(),
+            OLD,
+            "{}: {path} was replaced by a failing run\n{stderr}",
+            c.name
+        );
+    }
+    assert!(
+        temp_files(&dir).is_empty(),
+        "{}: temporary files left",
+        c.name
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    format!(
+        "$ gongwen {}\nexit {code}\n{}",
+        c.args.join(" "),
+        normalise(&stderr)
+    )
+}
+
+/// Bytes that are neither text nor anything else: a fixed pseudo-random run.
+fn garbage(n: usize) -> Vec<u8> {
+    let mut x: u32 = 0x9E37_79B9;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+fn cases() -> Vec<Case> {
+    let seed = sample("zhanlang-2020");
+    let with = |from: &str, to: &str| -> Vec<u8> {
+        assert!(seed.contains(from), "{from}");
+        seed.replacen(from, to, 1).into_bytes()
+    };
+    let para = "2020年，在区委、区政府的正确领导下";
+    let mut gbk = b"agency = \"".to_vec();
+    gbk.extend([0xD5, 0xBF, 0xC0, 0xC9, 0xBD, 0xD6, 0xB5, 0xC0]); // 湛郎街道 in GBK
+    gbk.extend(b"\"\nyear = 2020\n");
+    let huge = format!("preamble = \"{}\"\n", "政".repeat(10 * 1024 * 1024 / 3));
+    let long = with(para, &"长".repeat(30_000));
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend(seed.as_bytes());
+    vec![
+        case("empty-file", &["render", "empty.toml"])
+            .file("empty.toml", "")
+            .earlier(&["empty.pdf", "empty.docx"]),
+        case("binary-garbage", &["render", "garbage.toml"])
+            .file("garbage.toml", garbage(4096))
+            .earlier(&["garbage.pdf"]),
+        case("gbk-encoded", &["check", "gbk.toml"]).file("gbk.toml", gbk),
+        case("bom", &["render", "bom.toml", "-o", "out"]).file("bom.toml", bom),
+        case("toml-syntax", &["render", "syntax.toml"])
+            .file("syntax.toml", with("agency = \"湛郎街道\"", "agency = \"湛郎街道"))
+            .earlier(&["syntax.pdf", "syntax.docx"]),
+        case("json-syntax", &["check", "syntax.json"])
+            .file("syntax.json", "{\"agency\": \"湛郎街道\",\n \"year\": 2020,,\n}\n"),
+        case("wrong-types", &["check", "types.toml"]).file(
+            "types.toml",
+            with("year = 2020", "year = \"二〇二〇\"")
+                .into_iter()
+                .chain(b"\n[signature]\nagency = 12\n".iter().copied())
+                .collect::<Vec<u8>>(),
+        ),
+        case("negative-and-out-of-range", &["check", "counts.toml"]).file(
+            "counts.toml",
+            String::from_utf8(with("new = [1, 0, 0, 0, 0, 0]", "new = [-1, 0, 0, 0, 0, 0]"))
+                .unwrap()
+                .replacen(
+                    "carried_over = [0, 0, 0, 0, 0, 0]",
+                    "carried_over = [0, 99999999999, 0, 0, 0, 0]",
+                    1,
+                ),
+        ),
+        case("ten-megabyte-field", &["render", "huge.toml"])
+            .file("huge.toml", huge)
+            .earlier(&["huge.pdf"]),
+        case("over-long-text", &["render", "long.toml"])
+            .file("long.toml", long)
+            .earlier(&["long.pdf"]),
+        case("control-characters", &["check", "ctrl.toml"])
+            .file("ctrl.toml", with(para, "2020年，在区委\u{7}、区政府的正确领导下")),
+        case("no-font-has-it", &["render", "glyph.toml"])
+            .file("glyph.toml", with(para, "2020年，在区委𪚥、区政府的正确领导下"))
+            .earlier(&["glyph.pdf", "glyph.docx"]),
+        case("unknown-template", &["render", "tpl.toml"])
+            .file(
+                "tpl.toml",
+                with("format = \"2019\"", "format = \"2019\"\ntemplate = \"annual-report-2030\""),
+            )
+            .earlier(&["tpl.pdf"]),
+        case("template-with-an-error", &["render", "a.toml", "--template", "tpl"])
+            .file("a.toml", seed.clone())
+            .file(
+                "tpl/report.html",
+                "<title>{{ report.agency }}</title>\n<p>{% for x in report.overview %}{{ x.text }}</p>\n",
+            )
+            .earlier(&["a.pdf", "a.docx"]),
+        case("unwritable-output-dir", &["render", "a.toml", "-o", "blocker/out"])
+            .file("a.toml", seed.clone())
+            .file("blocker", "a file where a directory should be"),
+        case("output-is-a-directory", &["render", "a.toml"])
+            .file("a.toml", seed.clone())
+            .file("a.pdf/keep", "")
+            .earlier(&["a.docx"]),
+        case("same-file-twice", &["render", "a.toml", "./a.toml", "-o", "out"])
+            .file("a.toml", seed.clone()),
+        case("missing-file", &["render", "nope.toml"]),
+        case("one-bad-in-a-batch", &["render", "good.toml", "bad.toml", "-o", "out"])
+            .file("good.toml", seed.clone())
+            .file("bad.toml", with("new = [1, 0, 0, 0, 0, 0]", "new = [1, 0, 2, 0, 0, 0]"))
+            .earlier(&["out/bad.pdf", "out/bad.docx"]),
+        case("empty-directory", &["render", "nothing"]).file("nothing/readme.txt", "no data"),
+        case("unknown-option", &["render", "a.toml", "--colour"]),
+    ]
+}
+
+#[test]
+fn bad_input_gets_the_expected_messages() {
+    let cases = cases();
+    assert!(cases.len() >= 20);
+    for c in &cases {
+        let shown = run_case(c);
+        common::assert_snapshot(format!("tests/fixtures/bad/{}.expected", c.name), &shown);
+    }
+}
+
+#[test]
+fn every_failure_names_the_file() {
+    for c in cases() {
+        let shown = run_case(&c);
+        if shown.contains("\nexit 0\n") || c.name == "unknown-option" {
+            continue;
+        }
+        let named = c
+            .args
+            .iter()
+            .filter(|a| !a.starts_with('-') && **a != "render" && **a != "check")
+            .any(|a| shown.lines().skip(2).any(|l| l.contains(a)));
+        assert!(named, "{}: no file named\n{shown}", c.name);
+    }
+}
+
+#[test]
+fn good_files_in_a_failing_batch_are_written() {
+    let c = case(
+        "batch-outputs",
+        &["render", "good.toml", "bad.toml", "-o", "out"],
+    )
+    .file("good.toml", sample("zhanlang-2020"))
+    .file("bad.toml", "agency = ");
+    let dir = scratch(c.name);
+    for (path, bytes) in &c.files {
+        std::fs::write(dir.join(path), bytes).unwrap();
+    }
+    let status = Command::new(GONGWEN)
+        .args(&c.args)
+        .current_dir(&dir)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+    assert!(std::fs::read(dir.join("out/good.pdf"))
+        .unwrap()
+        .starts_with(b"%PDF-"));
+    assert!(std::fs::read(dir.join("out/good.docx"))
+        .unwrap()
+        .starts_with(b"PK"));
+    assert!(!dir.join("out/bad.pdf").exists());
+}
+
+/// Ctrl-C in the middle of a batch: every output is either the earlier
+/// file or a complete new one, and no temporary file is left.
+#[cfg(unix)]
+#[test]
+fn interrupted_batch_leaves_every_output_whole() {
+    let dir = scratch("interrupt");
+    let seed = sample("zhanlang-2020");
+    let n = 120;
+    for i in 0..n {
+        std::fs::write(dir.join(format!("r{i:03}.toml")), &seed).unwrap();
+        std::fs::write(dir.join(format!("r{i:03}.pdf")), OLD).unwrap();
+    }
+    let mut child = Command::new(GONGWEN)
+        .args(["render", "--pdf-only", "."])
+        .current_dir(&dir)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Interrupt as soon as the first new output appears.
+    let first_new = || {
+        (0..n).any(|i| {
+            std::fs::read(dir.join(format!("r{i:03}.pdf"))).is_ok_and(|b| b.starts_with(b"%PDF"))
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !first_new() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    let (mut new, mut old) = (0, 0);
+    for i in 0..n {
+        let bytes = std::fs::read(dir.join(format!("r{i:03}.pdf"))).unwrap();
+        if bytes == OLD {
+            old += 1;
+        } else {
+            assert!(
+                bytes.starts_with(b"%PDF-"),
+                "r{i:03}.pdf is neither old nor new"
+            );
+            assert!(
+                bytes.trim_ascii_end().ends_with(b"%%EOF"),
+                "r{i:03}.pdf is cut short"
+            );
+            new += 1;
+        }
+    }
+    assert!(temp_files(&dir).is_empty(), "temporary files left");
+    assert!(new > 0);
+    if old > 0 {
+        assert_eq!(status.code(), Some(130), "interrupted run's exit status");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
