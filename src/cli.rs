@@ -158,6 +158,8 @@ pub struct RenderOptions {
     pub docx: bool,
     pub dump_model: bool,
     pub dump_markup: bool,
+    /// Embed subset TrueType copies of the faces in the DOCX.
+    pub embed_fonts: bool,
 }
 
 impl Default for RenderOptions {
@@ -170,6 +172,7 @@ impl Default for RenderOptions {
             docx: true,
             dump_model: false,
             dump_markup: false,
+            embed_fonts: false,
         }
     }
 }

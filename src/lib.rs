@@ -28,3 +28,4 @@ pub mod layout;
 pub mod markup;
 pub mod render;
 pub mod template;
+pub mod watch;

@@ -51,7 +51,16 @@ pub fn render_report(
         None
     };
     let docx = if opts.docx {
-        Some(crate::export::docx::write(&document, &book, epoch)?)
+        Some(crate::export::docx::write(
+            &document,
+            &book,
+            epoch,
+            if opts.embed_fonts {
+                crate::export::docx::Fonts::Embedded
+            } else {
+                crate::export::docx::Fonts::Official
+            },
+        )?)
     } else {
         None
     };
@@ -95,7 +104,7 @@ impl FontCache {
 
 /// Expands directories into the data files they hold; a directory with
 /// none is an error rather than a silent success.
-fn collect_inputs(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+pub(crate) fn collect_inputs(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for p in inputs {

@@ -59,6 +59,7 @@ fn markup_crashes_stay_fixed() {
         if let Ok(pages) = gongwen::layout::layout(&doc, &book) {
             gongwen::export::pdf::write(&pages, &book, &doc.meta, Some(0)).unwrap();
         }
-        gongwen::export::docx::write(&doc, &book, Some(0)).unwrap();
+        gongwen::export::docx::write(&doc, &book, Some(0), gongwen::export::docx::Fonts::Official)
+            .unwrap();
     }
 }

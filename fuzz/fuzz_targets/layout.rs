@@ -129,5 +129,5 @@ fuzz_target!(|bytes: &[u8]| {
     };
     let pages = gongwen::layout::layout(&doc, book()).expect("every generated character has a glyph");
     let _ = gongwen::export::pdf::write(&pages, book(), &doc.meta, Some(0));
-    let _ = gongwen::export::docx::write(&doc, book(), Some(0));
+    let _ = gongwen::export::docx::write(&doc, book(), Some(0), gongwen::export::docx::Fonts::Official);
 });

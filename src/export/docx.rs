@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use super::zip;
+use super::{embed, zip};
 use crate::diag::Diagnostic;
 use crate::doc::style::MM;
 use crate::doc::{Align, Block, Cell, Document, Paragraph, Role, StyleSheet, Table};
@@ -44,17 +44,53 @@ fn body_spacing(style: &StyleSheet) -> i64 {
     (style.body_tracking() * 20.0).floor() as i64
 }
 
-pub fn write(doc: &Document, book: &FontBook, epoch: Option<i64>) -> Result<Vec<u8>, Diagnostic> {
+/// How the DOCX refers to fonts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fonts {
+    /// By their official names (仿宋_GB2312 …), for machines that have them.
+    Official,
+    /// Subset TrueType copies of the faces the PDF uses, embedded and named
+    /// in place of the official fonts, so the file looks like the PDF
+    /// anywhere.
+    Embedded,
+}
+
+pub fn write(
+    doc: &Document,
+    book: &FontBook,
+    epoch: Option<i64>,
+    fonts: Fonts,
+) -> Result<Vec<u8>, Diagnostic> {
+    let embedded = match fonts {
+        Fonts::Official => None,
+        Fonts::Embedded => Some(embed::embed(doc, book)?),
+    };
+    let doc = &match &embedded {
+        Some(e) => Document {
+            style: e.style.clone(),
+            ..doc.clone()
+        },
+        None => doc.clone(),
+    };
     let body = document_xml(doc, book)?;
-    let entries = vec![
-        ("[Content_Types].xml", CONTENT_TYPES.as_bytes().to_vec()),
+    let mut entries = vec![
+        (
+            "[Content_Types].xml",
+            content_types(embedded.is_some()).into_bytes(),
+        ),
         ("_rels/.rels", ROOT_RELS.as_bytes().to_vec()),
         ("docProps/core.xml", core_xml(doc, epoch).into_bytes()),
         ("docProps/app.xml", APP.as_bytes().to_vec()),
         ("word/document.xml", body.into_bytes()),
         ("word/styles.xml", styles_xml(&doc.style).into_bytes()),
-        ("word/settings.xml", SETTINGS.as_bytes().to_vec()),
-        ("word/fontTable.xml", font_table(&doc.style).into_bytes()),
+        (
+            "word/settings.xml",
+            settings(embedded.is_some()).into_bytes(),
+        ),
+        (
+            "word/fontTable.xml",
+            font_table(&doc.style, embedded.as_ref()).into_bytes(),
+        ),
         (
             "word/footer1.xml",
             footer_xml(&doc.style, false).into_bytes(),
@@ -69,6 +105,16 @@ pub fn write(doc: &Document, book: &FontBook, epoch: Option<i64>) -> Result<Vec<
         ),
         ("word/_rels/document.xml.rels", DOC_RELS.as_bytes().to_vec()),
     ];
+    let names: Vec<String>;
+    if let Some(e) = embedded {
+        names = (1..=e.fonts.len())
+            .map(|i| format!("word/fonts/font{i}.odttf"))
+            .collect();
+        entries.push(("word/_rels/fontTable.xml.rels", e.rels().into_bytes()));
+        for (name, font) in names.iter().zip(e.fonts) {
+            entries.push((name.as_str(), font.obfuscated));
+        }
+    }
     Ok(zip::write(&entries))
 }
 
@@ -403,7 +449,7 @@ fn footer_xml(st: &StyleSheet, even: bool) -> String {
     )
 }
 
-fn font_table(st: &StyleSheet) -> String {
+fn font_table(st: &StyleSheet, embedded: Option<&embed::Embedded>) -> String {
     let mut s =
         format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:fonts {W_NS}>");
     let mut seen = std::collections::BTreeSet::new();
@@ -415,7 +461,20 @@ fn font_table(st: &StyleSheet) -> String {
         if let Some(alt) = &f.word_alt {
             let _ = write!(s, "<w:altName w:val=\"{}\"/>", esc(alt));
         }
-        s.push_str("<w:charset w:val=\"86\"/><w:family w:val=\"auto\"/><w:pitch w:val=\"variable\"/></w:font>");
+        s.push_str(
+            "<w:charset w:val=\"86\"/><w:family w:val=\"auto\"/><w:pitch w:val=\"variable\"/>",
+        );
+        if let Some(e) = embedded {
+            if let Some((i, font)) = e.fonts.iter().enumerate().find(|(_, x)| x.family == f.word) {
+                let _ = write!(
+                    s,
+                    "<w:embedRegular r:id=\"rIdFont{}\" w:fontKey=\"{}\"/>",
+                    i + 1,
+                    font.key
+                );
+            }
+        }
+        s.push_str("</w:font>");
     }
     s.push_str("</w:fonts>");
     s
@@ -455,6 +514,19 @@ fn core_xml(doc: &Document, epoch: Option<i64>) -> String {
     )
 }
 
+fn content_types(embedded: bool) -> String {
+    let odttf = if embedded {
+        "<Default Extension=\"odttf\" ContentType=\"application/vnd.openxmlformats-officedocument.obfuscatedFont\"/>"
+    } else {
+        ""
+    };
+    CONTENT_TYPES.replacen(
+        "<Default Extension=\"xml\"",
+        &format!("{odttf}<Default Extension=\"xml\""),
+        1,
+    )
+}
+
 const CONTENT_TYPES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
 <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
 <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
@@ -484,10 +556,21 @@ const DOC_RELS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"ye
 <Relationship Id=\"rIdFooterEven\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer2.xml\"/>\
 </Relationships>";
 
-const SETTINGS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:settings xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
-<w:zoom w:percent=\"100\"/><w:defaultTabStop w:val=\"420\"/><w:evenAndOddHeaders/>\
+/// `embedTrueTypeFonts` and `saveSubsetFonts` sit between `zoom` and
+/// `defaultTabStop` in the schema's order.
+fn settings(embedded: bool) -> String {
+    let embed = if embedded {
+        "<w:embedTrueTypeFonts/><w:saveSubsetFonts/>"
+    } else {
+        ""
+    };
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:settings xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
+<w:zoom w:percent=\"100\"/>{embed}<w:defaultTabStop w:val=\"420\"/><w:evenAndOddHeaders/>\
 <w:characterSpacingControl w:val=\"compressPunctuation\"/><w:compat><w:compatSetting w:name=\"compatibilityMode\" w:uri=\"http://schemas.microsoft.com/office/word\" w:val=\"15\"/></w:compat>\
-<w:themeFontLang w:val=\"en-US\" w:eastAsia=\"zh-CN\"/></w:settings>";
+<w:themeFontLang w:val=\"en-US\" w:eastAsia=\"zh-CN\"/></w:settings>"
+    )
+}
 
 const APP: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties\">\
 <Application>gongwen</Application></Properties>";

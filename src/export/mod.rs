@@ -1,5 +1,7 @@
 //! Writers: PDF from laid-out frames, DOCX straight from the document model.
 
 pub mod docx;
+pub mod embed;
 pub mod pdf;
+pub mod truetype;
 pub mod zip;

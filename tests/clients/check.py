@@ -218,6 +218,53 @@ def high_cid_checks(binary, out, env):
     check("high CIDs: glyphs drawn match tests/references/high-cid-line.png", same, f"{a.size} vs {b.size}")
 
 
+def embed_checks(binary, out, env, pdf_pages):
+    """--embed-fonts: the DOCX carries obfuscated TrueType subsets that
+    fontTools reads, and LibreOffice on a machine with no CJK font at all
+    lays it out with them on the same page count as the PDF."""
+    import io
+    import zipfile
+    from fontTools.ttLib import TTFont
+    stem = "zhanlang-2020"
+    d = out / "embed"
+    r = run(str(binary), "render", "--docx-only", "--embed-fonts", str(ROOT / "samples" / f"{stem}.toml"), "-o", str(d), env=env)
+    docx = d / f"{stem}.docx"
+    check("embed: render --embed-fonts", r.returncode == 0 and docx.exists(), r.stderr)
+    if not docx.exists():
+        return
+    audit = run("openxml-audit", str(docx))
+    check("embed: openxml-audit 0 errors", "Errors: 0" in audit.stdout, audit.stdout[-500:])
+    z = zipfile.ZipFile(docx)
+    table = z.read("word/fontTable.xml").decode()
+    rels = z.read("word/_rels/fontTable.xml.rels").decode()
+    fonts = {}
+    for rid, key in re.findall(r'r:id="(\w+)" w:fontKey="\{([0-9A-F-]+)\}"', table):
+        target = re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"', rels).group(1)
+        data = bytearray(z.read("word/" + target))
+        k = bytes.fromhex(key.replace("-", ""))[::-1]
+        for i in range(32):
+            data[i] ^= k[i % 16]
+        f = TTFont(io.BytesIO(bytes(data)))
+        fonts[f["name"].getDebugName(1)] = ("glyf" in f, len(f.getBestCmap()))
+    want = {"FandolFang", "FandolHei", "FandolKai", "FandolSong", "FandolSong-Bold"}
+    check("embed: five TrueType subsets, de-obfuscated and read by fontTools",
+          set(fonts) == want and all(g and n > 5 for g, n in fonts.values()), fonts)
+    conf = d / "fonts.conf"
+    conf.write_text(f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                    f'<dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{d}/fc-cache</cachedir></fontconfig>')
+    env2 = dict(os.environ, FONTCONFIG_FILE=str(conf), HOME=str(d))
+    run("soffice", "--headless", f"-env:UserInstallation=file://{d}/lo-profile", "--convert-to", "pdf",
+        "--outdir", str(d / "lo"), str(docx), env=env2, timeout=300)
+    lo_pdf = d / "lo" / f"{stem}.pdf"
+    if not lo_pdf.exists():
+        check("embed: LibreOffice converts the DOCX", False)
+        return
+    used = {l.split()[0].split("+")[-1] for l in run("pdffonts", str(lo_pdf)).stdout.splitlines()[2:]}
+    check("embed: LibreOffice with no CJK fonts installed uses the embedded faces", want <= used, used)
+    pages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(lo_pdf)).stdout).group(1))
+    check("embed: same page count as the PDF", pages == pdf_pages, f"{pages} vs {pdf_pages}")
+
+
 def png_checks(stem, pdf, out):
     from PIL import Image, ImageChops
     ref_dir = ROOT / "tests" / "references"
@@ -270,6 +317,8 @@ def main():
         libreoffice(stem, docx, out, pdf_pages, pages)
         png_checks(stem, pdf, out)
     high_cid_checks(binary, out, env)
+    seed_pages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(out / "zhanlang-2020.pdf")).stdout).group(1))
+    embed_checks(binary, out, env, seed_pages)
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 

@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""gongwen's speed, memory and size against the tools offices use.
+
+    python3 bench/bench.py [--runs N]
+
+Prints, in one run on this machine:
+  * whole-process wall time and peak RSS of rendering each sample to
+    DOCX+PDF (median of N runs, each a fresh process);
+  * throughput of a 100-report batch (parallel across cores);
+  * side by side, when installed: LibreOffice converting gongwen's own DOCX
+    to PDF (what offices do today) and Typst (PyPI `typst`) compiling a
+    comparable document (the same text, headings and merged tables,
+    generated from gongwen's markup), with the ratios;
+  * the seed PDF's size next to its floor: its fonts subset to the same
+    glyphs by fontTools (PyPI `fonttools`), compressed as a PDF stores them,
+    plus the rest of the PDF.
+Optional tools: `pip install typst fonttools`, LibreOffice's `soffice`, qpdf.
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from html.parser import HTMLParser
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GONGWEN = ROOT / "target" / "release" / "gongwen"
+SAMPLES = ["zhanlang-2020", "qinghe-market-2025"]
+SEED = "zhanlang-2020"
+
+
+def timed(cmd, **kw):
+    """Runs a command as a fresh process: (wall seconds, peak RSS in MB)."""
+    start = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - start
+    err = p.stderr.read().decode(errors="replace")
+    p.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(map(str, cmd))}\n{err}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def median_of(runs, cmd, **kw):
+    results = [timed(cmd, **kw) for _ in range(runs)]
+    return statistics.median(w for w, _ in results), statistics.median(r for _, r in results)
+
+
+def row(*cells):
+    print("  " + "".join(str(c).ljust(w) for c, w in zip(cells, (34, 14, 14, 30))))
+
+
+def gongwen_runs(runs, work):
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1735689600")
+    print(f"gongwen, whole process, median of {runs} runs")
+    row("", "wall", "peak RSS", "output")
+    walls = {}
+    for s in SAMPLES:
+        out = work / "single"
+        wall, rss = median_of(runs, [GONGWEN, "render", ROOT / "samples" / f"{s}.toml", "-o", out], env=env)
+        pdf, docx = out / f"{s}.pdf", out / f"{s}.docx"
+        walls[s] = wall
+        row(f"{s} → PDF+DOCX", f"{wall * 1000:.1f} ms", f"{rss:.1f} MB",
+            f"PDF {pdf.stat().st_size / 1000:.0f} KB, DOCX {docx.stat().st_size / 1000:.1f} KB")
+    return walls
+
+
+def batch(work, runs):
+    src = work / "batch"
+    src.mkdir()
+    for i in range(100):
+        s = SAMPLES[i % 2]
+        shutil.copy(ROOT / "samples" / f"{s}.toml", src / f"r{i:03}-{s}.toml")
+    walls = []
+    for _ in range(runs):
+        out = work / "batch-out"
+        shutil.rmtree(out, ignore_errors=True)
+        walls.append(timed([GONGWEN, "render", src, "-o", out])[0])
+    wall = statistics.median(walls)
+    print(f"\n100-report batch (PDF+DOCX each, {os.cpu_count()} cores), median of {runs}")
+    row("gongwen render DIR", f"{wall:.2f} s", "", f"{100 / wall:.0f} reports/s")
+
+
+def libreoffice(work, gongwen_wall, runs):
+    soffice = shutil.which("soffice")
+    if not soffice:
+        print("\nLibreOffice: soffice not installed, skipped")
+        return
+    docx = work / "single" / f"{SEED}.docx"
+    profile = work / "lo-profile"
+    cmd = [soffice, "--headless", f"-env:UserInstallation=file://{profile}", "--convert-to", "pdf",
+           "--outdir", work / "lo", docx]
+    timed(cmd)  # creates the profile; not counted
+    wall, rss = median_of(runs, cmd)
+    print(f"\nLibreOffice converting gongwen's DOCX to PDF (cold process), median of {runs}")
+    row("soffice --convert-to pdf", f"{wall * 1000:.0f} ms", f"{rss:.0f} MB",
+        f"{wall / gongwen_wall:.0f}× gongwen's PDF+DOCX")
+
+
+class ToTypst(HTMLParser):
+    """gongwen's markup → Typst source with the same text, headings, page
+    geometry, fonts and merged tables."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.out = []
+        self.cell = None
+        self.table = None
+        self.stack = []
+
+    def text(self, s):
+        s = s.replace("\\", "\\\\")
+        for c in "#$*_`<>@[]=-+/~":
+            s = s.replace(c, "\\" + c)
+        return s
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.stack.append(tag)
+        if tag == "title":
+            self.out.append('#align(center)[#text(font: "FandolSong", weight: "bold", size: 22pt)[')
+        elif tag in ("h1", "h2", "h3", "h4"):
+            font = {"h1": "FandolHei", "h2": "FandolKai"}.get(tag, "FandolFang")
+            self.out.append(f'\n#par(first-line-indent: 2em)[#text(font: "{font}")[')
+        elif tag == "br":
+            self.out.append(" \\ ")
+        elif tag == "p":
+            self.out.append("\n#par(first-line-indent: (amount: 2em, all: true))[")
+        elif tag == "lead":
+            self.out.append('#text(font: "FandolKai")[')
+        elif tag == "table":
+            widths = ", ".join(f"{w}fr" for w in a.get("widths", "1").split(","))
+            self.table = {"widths": widths, "cells": []}
+        elif tag in ("td", "th"):
+            self.cell = {"colspan": a.get("colspan", "1"), "rowspan": a.get("rowspan", "1"), "text": ""}
+
+    def handle_startendtag(self, tag, attrs):
+        if tag == "br":
+            self.out.append(" \\ ")
+
+    def handle_endtag(self, tag):
+        if self.stack:
+            self.stack.pop()
+        if tag in ("lead", "p"):
+            self.out.append("]")
+        elif tag in ("title", "h1", "h2", "h3", "h4"):
+            self.out.append("]]")
+        elif tag in ("td", "th") and self.cell is not None:
+            c = self.cell
+            self.table["cells"].append(
+                f'table.cell(colspan: {c["colspan"]}, rowspan: {c["rowspan"]}, align: center + horizon)[{self.text(c["text"])}]')
+            self.cell = None
+        elif tag == "table":
+            t = self.table
+            self.out.append(f'\n#text(size: 12pt, table(columns: ({t["widths"]}), stroke: 0.5pt, ' + ", ".join(t["cells"]) + "))\n")
+            self.table = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell["text"] += data
+        elif self.table is None and self.stack and self.stack[-1] not in ("meta", "signature"):
+            self.out.append(self.text(data.strip("\n")))
+
+
+def typst_doc(work):
+    markup = subprocess.run([GONGWEN, "render", ROOT / "samples" / f"{SEED}.toml", "--dump-markup"],
+                            capture_output=True, text=True, check=True).stdout
+    conv = ToTypst()
+    conv.feed(markup)
+    head = ('#set page(paper: "a4", margin: (top: 37mm, bottom: 35mm, left: 28mm, right: 26mm), '
+            'footer: context align(if calc.odd(here().page()) { right } else { left }, '
+            'text(font: "FandolSong", size: 14pt)[— #counter(page).display() —]))\n'
+            '#set text(font: "FandolFang", size: 16pt, lang: "zh")\n'
+            '#set par(justify: true, leading: 12.95pt, spacing: 12.95pt)\n')
+    path = work / "seed.typ"
+    path.write_text(head + "".join(conv.out))
+    return path
+
+
+def typst(work, gongwen_wall, runs):
+    try:
+        import typst as _  # noqa: F401
+    except ImportError:
+        print("\nTypst: PyPI package typst not installed, skipped (pip install typst)")
+        return
+    src = typst_doc(work)
+    out = work / "seed-typst.pdf"
+    code = f"import typst; typst.compile({str(src)!r}, output={str(out)!r}, font_paths=[{str(ROOT / 'fonts')!r}])"
+    wall, rss = median_of(runs, [sys.executable, "-c", code])
+    base, _ = median_of(runs, [sys.executable, "-c", "import typst"])
+    pages = subprocess.run(["pdfinfo", out], capture_output=True, text=True).stdout if shutil.which("pdfinfo") else ""
+    pages = next((l.split()[-1] for l in pages.splitlines() if l.startswith("Pages:")), "?")
+    print(f"\nTypst compiling a comparable document (PDF only), whole process, median of {runs}")
+    row("python -c 'typst.compile(…)'", f"{wall * 1000:.0f} ms", f"{rss:.0f} MB",
+        f"{pages} pages, PDF {out.stat().st_size / 1000:.0f} KB; {wall / gongwen_wall:.1f}× gongwen")
+    row("  of which Python + import typst", f"{base * 1000:.0f} ms", "", "")
+
+
+def floor(work):
+    try:
+        from fontTools import subset
+        from fontTools.ttLib import TTFont
+    except ImportError:
+        print("\nfloor: fontTools not installed, skipped (pip install fonttools)")
+        return
+    if not shutil.which("qpdf"):
+        print("\nfloor: qpdf not installed, skipped")
+        return
+    pdf = work / "single" / f"{SEED}.pdf"
+    glyphs = subprocess.run(["cargo", "run", "--quiet", "--release", "--example", "glyphs", "--",
+                             ROOT / "samples" / f"{SEED}.toml"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    floor_fonts = 0
+    for line in glyphs.splitlines():
+        name, ids = line.split("\t")
+        font = TTFont(ROOT / "fonts" / name)
+        opts = subset.Options()
+        opts.notdef_outline = True
+        opts.name_IDs = []
+        opts.layout_features = []
+        opts.hinting = False
+        opts.desubroutinize = False
+        sub = subset.Subsetter(opts)
+        sub.populate(gids=[int(i) for i in ids.split(",")])
+        sub.subset(font)
+        # What a PDF embeds of a CFF font is its bare CFF table, deflated.
+        cff = font["CFF "].compile(font)
+        floor_fonts += len(zlib.compress(cff, 9))
+    info = json.loads(subprocess.run(["qpdf", "--json", "--json-stream-data=none", pdf],
+                                     capture_output=True, text=True, check=True).stdout)
+    objs = info["qpdf"][1]
+    ours = 0
+    for v in objs.values():
+        d = v.get("value") or {}
+        if isinstance(d, dict) and d.get("/Type") == "/FontDescriptor":
+            for k in ("/FontFile", "/FontFile2", "/FontFile3"):
+                if k in d:
+                    ours += objs[f"obj:{d[k]}"]["stream"]["dict"]["/Length"]
+    size = pdf.stat().st_size
+    rest = size - ours
+    print(f"\nSeed PDF against its floor (fonts subset by fontTools to the same glyphs, deflated)")
+    row("gongwen PDF", f"{size / 1000:.1f} KB", "", f"fonts {ours / 1000:.1f} KB + rest {rest / 1000:.1f} KB")
+    row("floor", f"{(floor_fonts + rest) / 1000:.1f} KB", "", f"fonts {floor_fonts / 1000:.1f} KB + the same rest")
+    row("ratio", f"{size / (floor_fonts + rest):.3f}", "", "target ≤ 1.05")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=11)
+    args = ap.parse_args()
+    subprocess.run(["cargo", "build", "--quiet", "--release"], cwd=ROOT, check=True)
+    print(f"machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        walls = gongwen_runs(args.runs, work)
+        batch(work, max(3, args.runs // 3))
+        libreoffice(work, walls[SEED], max(3, args.runs // 3))
+        typst(work, walls[SEED], max(3, args.runs // 3))
+        floor(work)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,179 @@
+//! `--embed-fonts`: the DOCX carries TrueType subsets, obfuscated as the
+//! format requires, that hold every character the document sets in them,
+//! with outlines matching the original faces.
+
+use std::io::Read;
+use std::path::Path;
+
+use gongwen::export::docx::{self, Fonts};
+use gongwen::font::FontBook;
+use skrifa::instance::{LocationRef, Size};
+use skrifa::{FontRef, MetadataProvider};
+
+/// Entries of a ZIP written by gongwen (local headers, deflate, sizes known).
+fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    let u16_at = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]) as usize;
+    let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap()) as usize;
+    while u32_at(at) == 0x0403_4b50 {
+        let (packed, name_len, extra) = (u32_at(at + 18), u16_at(at + 26), u16_at(at + 28));
+        let name = String::from_utf8(bytes[at + 30..at + 30 + name_len].to_vec()).unwrap();
+        let start = at + 30 + name_len + extra;
+        let mut data = Vec::new();
+        flate2::read::DeflateDecoder::new(&bytes[start..start + packed])
+            .read_to_end(&mut data)
+            .unwrap();
+        out.push((name, data));
+        at = start + packed;
+    }
+    out
+}
+
+fn seed_docx() -> (gongwen::doc::Document, FontBook, Vec<u8>) {
+    let loaded = gongwen::data::load(Path::new("samples/zhanlang-2020.toml"));
+    let r = loaded.ok().unwrap();
+    let doc = gongwen::template::builtin::for_format(r.format)
+        .document(r)
+        .unwrap();
+    let book = FontBook::bundled();
+    let bytes = docx::write(&doc, &book, Some(0), Fonts::Embedded).unwrap();
+    (doc, book, bytes)
+}
+
+#[test]
+fn embedded_fonts_carry_every_body_character_with_the_original_outlines() {
+    let (doc, book, bytes) = seed_docx();
+    let parts = unzip(&bytes);
+    let part = |name: &str| {
+        parts
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, d)| d.clone())
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+    let table = String::from_utf8(part("word/fontTable.xml")).unwrap();
+    let settings = String::from_utf8(part("word/settings.xml")).unwrap();
+    assert!(settings.contains("<w:embedTrueTypeFonts/><w:saveSubsetFonts/>"));
+    let styles = String::from_utf8(part("word/styles.xml")).unwrap();
+    assert!(
+        styles.contains("w:eastAsia=\"FandolFang\""),
+        "styles name the embedded face"
+    );
+
+    // The body face: find its key, undo the obfuscation, read it.
+    let at = table
+        .find("w:name=\"FandolFang\"")
+        .expect("FandolFang in the font table");
+    let key_at = table[at..].find("w:fontKey=\"").unwrap() + at + 11;
+    let key = &table[key_at..key_at + 38];
+    let fang = docx_font(&parts, &table, "FandolFang");
+    let clear = gongwen::export::embed::obfuscate(fang, key);
+    let sub = FontRef::new(&clear).expect("a valid font after de-obfuscation");
+    assert!(
+        sub.table_data(skrifa::Tag::new(b"glyf")).is_some(),
+        "TrueType outlines"
+    );
+
+    let original = &book.faces[0];
+    assert_eq!(original.name, "FandolFang-Regular.otf");
+    let orig = original.font_ref();
+    let body: String = doc
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            gongwen::doc::Block::Paragraph(p) => Some(
+                p.runs
+                    .iter()
+                    .filter(|r| r.role == gongwen::doc::Role::Body)
+                    .map(|r| r.text.as_str())
+                    .collect::<String>(),
+            ),
+            _ => None,
+        })
+        .collect();
+    let (sub_map, orig_map) = (sub.charmap(), orig.charmap());
+    let sub_m = sub.glyph_metrics(Size::unscaled(), LocationRef::default());
+    let orig_m = orig.glyph_metrics(Size::unscaled(), LocationRef::default());
+    let mut checked = 0;
+    for c in body.chars().filter(|c| orig_map.map(*c).is_some()) {
+        let g = sub_map
+            .map(c)
+            .unwrap_or_else(|| panic!("「{c}」 missing from the subset"));
+        let o = orig_map.map(c).unwrap();
+        assert_eq!(
+            sub_m.advance_width(g),
+            orig_m.advance_width(o).map(f32::round),
+            "{c}"
+        );
+        let (a, b) = (bounds(&sub, g), bounds(&orig, o));
+        for (x, y) in a.iter().zip(b) {
+            assert!(
+                (x - y).abs() <= 1.5,
+                "「{c}」 outline moved: {a:?} vs {b:?}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 1000, "only {checked} characters checked");
+}
+
+fn docx_font(parts: &[(String, Vec<u8>)], table: &str, family: &str) -> Vec<u8> {
+    let at = table.find(&format!("w:name=\"{family}\"")).unwrap();
+    let rid_at = table[at..].find("r:id=\"rIdFont").unwrap() + at + 13;
+    let n: String = table[rid_at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let name = format!("word/fonts/font{n}.odttf");
+    parts.iter().find(|(p, _)| *p == name).unwrap().1.clone()
+}
+
+/// Extremes of a glyph's outline: the control-point box of a quadratic
+/// approximation and of the cubic original agree to within rounding.
+fn bounds(font: &FontRef, g: skrifa::GlyphId) -> [f32; 4] {
+    struct B([f32; 4]);
+    impl skrifa::outline::OutlinePen for B {
+        fn move_to(&mut self, x: f32, y: f32) {
+            self.add(x, y)
+        }
+        fn line_to(&mut self, x: f32, y: f32) {
+            self.add(x, y)
+        }
+        fn quad_to(&mut self, _: f32, _: f32, x: f32, y: f32) {
+            self.add(x, y)
+        }
+        fn curve_to(&mut self, _: f32, _: f32, _: f32, _: f32, x: f32, y: f32) {
+            self.add(x, y)
+        }
+        fn close(&mut self) {}
+    }
+    impl B {
+        fn add(&mut self, x: f32, y: f32) {
+            self.0 = [
+                self.0[0].min(x),
+                self.0[1].min(y),
+                self.0[2].max(x),
+                self.0[3].max(y),
+            ];
+        }
+    }
+    let mut b = B([f32::MAX, f32::MAX, f32::MIN, f32::MIN]);
+    if let Some(o) = font.outline_glyphs().get(g) {
+        let settings =
+            skrifa::outline::DrawSettings::unhinted(Size::unscaled(), LocationRef::default());
+        o.draw(settings, &mut b).unwrap();
+    }
+    b.0
+}
+
+#[test]
+fn embedding_is_deterministic_and_off_by_default() {
+    let (doc, book, a) = seed_docx();
+    let b = docx::write(&doc, &book, Some(0), Fonts::Embedded).unwrap();
+    assert_eq!(a, b);
+    let plain = docx::write(&doc, &book, Some(0), Fonts::Official).unwrap();
+    let names: Vec<String> = unzip(&plain).into_iter().map(|(n, _)| n).collect();
+    assert!(!names.iter().any(|n| n.ends_with(".odttf")));
+    assert!(a.len() > plain.len() + 50_000);
+}
