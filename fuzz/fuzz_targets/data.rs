@@ -13,7 +13,11 @@ fuzz_target!(|bytes: &[u8]| {
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    let name = if kind & 1 == 1 { "fuzz.json" } else { "fuzz.toml" };
+    let name = if kind & 1 == 1 {
+        "fuzz.json"
+    } else {
+        "fuzz.toml"
+    };
     let loaded = gongwen::data::load_text(Path::new(name), text);
     let _ = loaded.diagnostics.to_string();
     if let Some(report) = loaded.ok() {

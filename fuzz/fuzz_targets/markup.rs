@@ -29,5 +29,10 @@ fuzz_target!(|bytes: &[u8]| {
     if let Ok(pages) = gongwen::layout::layout(&doc, book()) {
         let _ = gongwen::export::pdf::write(&pages, book(), &doc.meta, Some(0));
     }
-    let _ = gongwen::export::docx::write(&doc, book(), Some(0), gongwen::export::docx::Fonts::Official);
+    let _ = gongwen::export::docx::write(
+        &doc,
+        book(),
+        Some(0),
+        gongwen::export::docx::Fonts::Official,
+    );
 });

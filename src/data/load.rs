@@ -150,6 +150,7 @@ impl<'a> Reader<'a> {
             );
             return;
         }
+        self.check_punctuation(node, s, what);
         if let Some(c) = s
             .chars()
             .find(|&c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
@@ -158,6 +159,44 @@ impl<'a> Reader<'a> {
                 node.span.clone(),
                 format!("{what}中有不可打印的控制字符 U+{:04X}", c as u32),
             );
+        }
+    }
+
+    /// Half-width punctuation between Chinese characters ("检查, 强化")
+    /// is a typing slip that shows in print; a warning, since the text is
+    /// still printed as written.
+    fn check_punctuation(&mut self, node: &Node, s: &str, what: &str) {
+        let chars: Vec<char> = s.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            let Some(full) = full_width(c) else { continue };
+            let before = chars[..i].iter().rev().find(|c| **c != ' ');
+            let after = chars[i + 1..].iter().find(|c| **c != ' ');
+            if !(before.is_some_and(|&b| is_cjk(b)) && after.is_some_and(|&a| is_cjk(a))) {
+                continue;
+            }
+            // Point at the character in the file when the text around it
+            // is written there as is (not across an escaped line break).
+            let context: String = chars[i.saturating_sub(2)..(i + 3).min(chars.len())]
+                .iter()
+                .collect();
+            let text = &self.src.text[node.span.clone()];
+            let span = match text.find(&context) {
+                Some(at) => {
+                    let at = node.span.start
+                        + at
+                        + context
+                            .char_indices()
+                            .find(|&(_, x)| x == c)
+                            .map_or(0, |(k, _)| k);
+                    at..at + 1
+                }
+                None => node.span.clone(),
+            };
+            let d = Diagnostic::warning(format!(
+                "{what}中，中文之间用了半角的「{c}」，应为全角「{full}」"
+            ))
+            .at(self.src, span);
+            self.diags.push(d);
         }
     }
 
@@ -1000,4 +1039,19 @@ fn read_review(
         });
     }
     ok.then_some(out)
+}
+
+fn full_width(c: char) -> Option<char> {
+    Some(match c {
+        ',' => '，',
+        ';' => '；',
+        ':' => '：',
+        '?' => '？',
+        '!' => '！',
+        _ => return None,
+    })
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFD)
 }
