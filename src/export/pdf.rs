@@ -10,8 +10,8 @@ use std::io::Write;
 use flate2::write::ZlibEncoder;
 use flate2::Compression;
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
-use pdf_writer::writers::PositionedItems;
 use pdf_writer::{Content, Date, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use rayon::prelude::*;
 use skrifa::instance::{LocationRef, Size};
 use skrifa::raw::TableProvider;
 use skrifa::{FontRef, GlyphId, MetadataProvider};
@@ -46,40 +46,63 @@ struct Subset<'a> {
     remapper: GlyphRemapper,
     /// Original glyph → the characters it was set for (first occurrence).
     text: BTreeMap<u16, String>,
+    /// Glyphs somewhere set narrower than their width: punctuation squeezed
+    /// to fit a line. See [`is_narrow`].
+    narrow: BTreeSet<u16>,
 }
 
 impl<'a> Subset<'a> {
     fn cid(&self, gid: u16) -> u16 {
         self.remapper.get(gid).unwrap_or(0)
     }
+
+    /// The glyph's own advance in points at `size`.
+    fn natural(&self, gid: u16, size: f32) -> f32 {
+        let font = self.face.font_ref();
+        let m = font.glyph_metrics(Size::unscaled(), LocationRef::default());
+        let upem = self.face.units_per_em;
+        m.advance_width(GlyphId::new(gid as u32)).unwrap_or(upem) / upem * size
+    }
+}
+
+/// Whether a glyph is set narrower than its own width by more than a
+/// twentieth of it. Such a glyph is shown from a second font resource whose
+/// widths are half: text extractors take a glyph's box from the font's
+/// width, and a full-width box overlapping the next character makes them
+/// break the line there, so "部署，以人民" could not be found.
+fn is_narrow(natural: f32, advance: f32) -> bool {
+    advance < natural * 0.95
 }
 
 fn subsets<'a>(pages: &[Page], book: &'a FontBook) -> BTreeMap<FaceId, Subset<'a>> {
-    let mut used: BTreeMap<FaceId, BTreeMap<u16, String>> = BTreeMap::new();
+    let mut out: BTreeMap<FaceId, Subset<'a>> = BTreeMap::new();
     for page in pages {
         for item in &page.items {
             if let Item::Text(run) = item {
-                let entry = used.entry(run.face).or_default();
+                let subset = out.entry(run.face).or_insert_with(|| Subset {
+                    face: &book.faces[run.face],
+                    remapper: GlyphRemapper::new(),
+                    text: BTreeMap::new(),
+                    narrow: BTreeSet::new(),
+                });
                 for g in &run.glyphs {
-                    entry
+                    subset
+                        .text
                         .entry(g.id)
                         .or_insert_with(|| run.text.get(g.range.clone()).unwrap_or("").to_string());
+                    if is_narrow(subset.natural(g.id, run.size), g.advance) {
+                        subset.narrow.insert(g.id);
+                    }
                 }
             }
         }
     }
-    used.into_iter()
-        .map(|(face, text)| {
-            // Sorted glyph order makes the subset independent of page order.
-            let gids: Vec<u16> = text.keys().copied().collect();
-            let subset = Subset {
-                face: &book.faces[face],
-                remapper: GlyphRemapper::new_from_glyphs(&gids),
-                text,
-            };
-            (face, subset)
-        })
-        .collect()
+    for subset in out.values_mut() {
+        // Sorted glyph order makes the subset independent of page order.
+        let gids: Vec<u16> = subset.text.keys().copied().collect();
+        subset.remapper = GlyphRemapper::new_from_glyphs(&gids);
+    }
+    out
 }
 
 /// A six-letter subset tag from the glyphs used, as PDF asks for.
@@ -113,6 +136,11 @@ pub fn write(
 
     let subsets = subsets(pages, book);
     let font_ids: BTreeMap<FaceId, Ref> = subsets.keys().map(|&f| (f, alloc())).collect();
+    let narrow_ids: BTreeMap<FaceId, Ref> = subsets
+        .iter()
+        .filter(|(_, s)| !s.narrow.is_empty())
+        .map(|(&f, _)| (f, alloc()))
+        .collect();
 
     let mut page_ids = Vec::new();
     for page in pages {
@@ -129,15 +157,21 @@ pub fn write(
         let mut resources = p.resources();
         let mut fonts = resources.fonts();
         for (face, id) in &font_ids {
-            fonts.pair(Name(font_name(*face).as_bytes()), *id);
+            fonts.pair(Name(font_name(*face, false).as_bytes()), *id);
+        }
+        for (face, id) in &narrow_ids {
+            fonts.pair(Name(font_name(*face, true).as_bytes()), *id);
         }
     }
     pdf.pages(tree_id)
         .kids(page_ids.iter().copied())
         .count(page_ids.len() as i32);
 
-    for (face, subset) in &subsets {
-        write_font(&mut pdf, &mut alloc, font_ids[face], subset)?;
+    let programs: Vec<Result<Vec<u8>, Diagnostic>> =
+        subsets.par_iter().map(|(_, s)| font_program(s)).collect();
+    for ((face, subset), program) in subsets.iter().zip(programs) {
+        let ids = (font_ids[face], narrow_ids.get(face).copied());
+        write_font(&mut pdf, &mut alloc, ids, subset, &program?)?;
     }
 
     let mut catalog = pdf.catalog(catalog_id);
@@ -170,8 +204,8 @@ pub fn write(
     Ok(pdf.finish())
 }
 
-fn font_name(face: FaceId) -> String {
-    format!("F{face}")
+fn font_name(face: FaceId, narrow: bool) -> String {
+    format!("F{face}{}", if narrow { "n" } else { "" })
 }
 
 fn page_content(page: &Page, subsets: &BTreeMap<FaceId, Subset>) -> Result<Vec<u8>, Diagnostic> {
@@ -227,57 +261,76 @@ fn page_content(page: &Page, subsets: &BTreeMap<FaceId, Subset>) -> Result<Vec<u
 /// the layout's advance (spacing, justification, squeezed punctuation)
 /// differs from the glyph's own width.
 fn text_run(c: &mut Content, run: &TextRun, subset: &Subset, page_height: f32) {
-    let font = subset.face.font_ref();
-    let metrics = font.glyph_metrics(Size::unscaled(), LocationRef::default());
-    let upem = subset.face.units_per_em;
+    // Each glyph's width as the chosen font resource states it, and whether
+    // that is the narrow one.
+    let widths: Vec<(bool, f32)> = run
+        .glyphs
+        .iter()
+        .map(|g| {
+            let natural = subset.natural(g.id, run.size);
+            if is_narrow(natural, g.advance) {
+                (true, natural / 2.0)
+            } else {
+                (false, natural)
+            }
+        })
+        .collect();
     c.begin_text();
-    c.set_font(Name(font_name(run.face).as_bytes()), run.size);
     c.set_text_matrix([1.0, 0.0, 0.0, 1.0, run.x, page_height - run.y]);
-    {
+    let mut start = 0;
+    while start < run.glyphs.len() {
+        let narrow = widths[start].0;
+        let end = (start..run.glyphs.len())
+            .find(|&k| widths[k].0 != narrow)
+            .unwrap_or(run.glyphs.len());
+        c.set_font(Name(font_name(run.face, narrow).as_bytes()), run.size);
         let mut tj = c.show_positioned();
         let mut items = tj.items();
         let mut pending: Vec<u8> = Vec::new();
-        let flush = |items: &mut PositionedItems, pending: &mut Vec<u8>| {
-            if !pending.is_empty() {
-                items.show(Str(pending));
-                pending.clear();
-            }
-        };
-        for g in &run.glyphs {
-            let cid = subset.cid(g.id);
-            pending.extend(cid.to_be_bytes());
-            let natural = metrics
-                .advance_width(GlyphId::new(g.id as u32))
-                .unwrap_or(upem)
-                / upem
-                * run.size;
+        for (g, (_, width)) in run.glyphs[start..end].iter().zip(&widths[start..end]) {
+            pending.extend(subset.cid(g.id).to_be_bytes());
             // TJ numbers are thousandths of the font size, positive moving left.
-            let adjust = (natural - g.advance) / run.size * 1000.0;
+            let adjust = (width - g.advance) / run.size * 1000.0;
             if adjust.abs() > 0.01 {
-                flush(&mut items, &mut pending);
+                items.show(Str(&pending));
+                pending.clear();
                 items.adjust(adjust);
             }
         }
-        flush(&mut items, &mut pending);
+        if !pending.is_empty() {
+            items.show(Str(&pending));
+        }
+        drop(items);
+        drop(tj);
+        start = end;
     }
     c.end_text();
 }
 
-fn write_font(
-    pdf: &mut Pdf,
-    alloc: &mut impl FnMut() -> Ref,
-    type0_id: Ref,
-    subset: &Subset,
-) -> Result<(), Diagnostic> {
+/// The subset's CFF program, deflated: most of the work of a PDF, done for
+/// all faces at once on as many cores as there are.
+fn font_program(subset: &Subset) -> Result<Vec<u8>, Diagnostic> {
     let face = subset.face;
     let fail = |what: &str| Diagnostic::error(format!("PDF 无法嵌入字体 {}: {what}", face.name));
-    let font = face.font_ref();
     let otf = subsetter::subset(face.bytes(), 0, &subset.remapper)
         .map_err(|e| fail(&format!("{e:?}")))?;
     let sub = FontRef::new(&otf).map_err(|_| fail("子集无法读取"))?;
     let cff = sub
         .data_for_tag(skrifa::Tag::new(b"CFF "))
         .ok_or_else(|| fail("不是 CFF 字体"))?;
+    Ok(deflate(cff.as_bytes()))
+}
+
+fn write_font(
+    pdf: &mut Pdf,
+    alloc: &mut impl FnMut() -> Ref,
+    (type0_id, narrow_id): (Ref, Option<Ref>),
+    subset: &Subset,
+    program: &[u8],
+) -> Result<(), Diagnostic> {
+    let face = subset.face;
+    let fail = |what: &str| Diagnostic::error(format!("PDF 无法嵌入字体 {}: {what}", face.name));
+    let font = face.font_ref();
 
     let tag = subset_tag(subset.text.keys().copied());
     let ps = font
@@ -292,39 +345,53 @@ fn write_font(
     let base = format!("{tag}+{ps}");
     let to_1000 = |v: f32| v * 1000.0 / face.units_per_em;
 
-    let (cid_id, descriptor_id, cmap_id, file_id) = (alloc(), alloc(), alloc(), alloc());
-    pdf.type0_font(type0_id)
-        .base_font(Name(format!("{base}-Identity-H").as_bytes()))
-        .encoding_predefined(Name(b"Identity-H"))
-        .descendant_font(cid_id)
-        .to_unicode(cmap_id);
+    let (descriptor_id, cmap_id, file_id) = (alloc(), alloc(), alloc());
 
     // Widths by CID, in the order the remapper gave CIDs.
     let metrics = font.glyph_metrics(Size::unscaled(), LocationRef::default());
-    let mut by_cid: Vec<(u16, f32)> = std::iter::once(0)
+    let mut by_cid: Vec<(u16, u16, f32)> = std::iter::once(0)
         .chain(subset.text.keys().copied())
         .collect::<BTreeSet<u16>>()
         .into_iter()
         .map(|g| {
             let w = metrics.advance_width(GlyphId::new(g as u32)).unwrap_or(0.0);
-            (subset.cid(g), to_1000(w).round())
+            (subset.cid(g), g, to_1000(w))
         })
         .collect();
-    by_cid.sort_by_key(|&(cid, _)| cid);
-    let mut cid_font = pdf.cid_font(cid_id);
-    cid_font
-        .subtype(CidFontType::Type0)
-        .base_font(Name(base.as_bytes()))
-        .system_info(IDENTITY)
-        .font_descriptor(descriptor_id)
-        .default_width(1000.0);
-    {
-        let mut w = cid_font.widths();
-        for (cid, width) in by_cid.iter().filter(|(_, w)| *w != 1000.0) {
-            w.consecutive(*cid, [*width]);
+    by_cid.sort_by_key(|&(cid, _, _)| cid);
+
+    // The font as drawn, and its narrow twin (same program, descriptor and
+    // ToUnicode map; squeezed glyphs at half width).
+    for (id, narrow) in std::iter::once((type0_id, false)).chain(narrow_id.map(|n| (n, true))) {
+        let cid_id = alloc();
+        let suffix = if narrow { "-Narrow" } else { "" };
+        pdf.type0_font(id)
+            .base_font(Name(format!("{base}{suffix}-Identity-H").as_bytes()))
+            .encoding_predefined(Name(b"Identity-H"))
+            .descendant_font(cid_id)
+            .to_unicode(cmap_id);
+        let mut cid_font = pdf.cid_font(cid_id);
+        cid_font
+            .subtype(CidFontType::Type0)
+            .base_font(Name(base.as_bytes()))
+            .system_info(IDENTITY)
+            .font_descriptor(descriptor_id)
+            .default_width(1000.0);
+        {
+            let mut w = cid_font.widths();
+            for &(cid, g, width) in &by_cid {
+                let width = if narrow && subset.narrow.contains(&g) {
+                    width / 2.0
+                } else {
+                    width
+                };
+                if width.round() != 1000.0 {
+                    w.consecutive(cid, [width.round()]);
+                }
+            }
         }
+        cid_font.finish();
     }
-    cid_font.finish();
 
     let head = font.head().map_err(|_| fail("head"))?;
     let os2 = font.os2().ok();
@@ -370,7 +437,7 @@ fn write_font(
     let cmap = deflate(&cmap.finish());
     pdf.cmap(cmap_id, &cmap).filter(Filter::FlateDecode);
 
-    pdf.stream(file_id, &deflate(cff.as_bytes()))
+    pdf.stream(file_id, program)
         .filter(Filter::FlateDecode)
         .pair(Name(b"Subtype"), Name(b"CIDFontType0C"));
     Ok(())
