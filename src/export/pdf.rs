@@ -46,6 +46,8 @@ struct Subset<'a> {
     remapper: GlyphRemapper,
     /// Original glyph → the characters it was set for (first occurrence).
     text: BTreeMap<u16, String>,
+    /// Original glyph → its advance in font units.
+    advance: BTreeMap<u16, f32>,
     /// Glyphs somewhere set narrower than their width: punctuation squeezed
     /// to fit a line. See [`is_narrow`].
     narrow: BTreeSet<u16>,
@@ -58,10 +60,8 @@ impl<'a> Subset<'a> {
 
     /// The glyph's own advance in points at `size`.
     fn natural(&self, gid: u16, size: f32) -> f32 {
-        let font = self.face.font_ref();
-        let m = font.glyph_metrics(Size::unscaled(), LocationRef::default());
         let upem = self.face.units_per_em;
-        m.advance_width(GlyphId::new(gid as u32)).unwrap_or(upem) / upem * size
+        self.advance.get(&gid).copied().unwrap_or(upem) / upem * size
     }
 }
 
@@ -76,6 +76,11 @@ fn is_narrow(natural: f32, advance: f32) -> bool {
 
 fn subsets<'a>(pages: &[Page], book: &'a FontBook) -> BTreeMap<FaceId, Subset<'a>> {
     let mut out: BTreeMap<FaceId, Subset<'a>> = BTreeMap::new();
+    let fonts: Vec<FontRef> = book.faces.iter().map(Face::font_ref).collect();
+    let metrics: Vec<_> = fonts
+        .iter()
+        .map(|f| f.glyph_metrics(Size::unscaled(), LocationRef::default()))
+        .collect();
     for page in pages {
         for item in &page.items {
             if let Item::Text(run) = item {
@@ -83,6 +88,7 @@ fn subsets<'a>(pages: &[Page], book: &'a FontBook) -> BTreeMap<FaceId, Subset<'a
                     face: &book.faces[run.face],
                     remapper: GlyphRemapper::new(),
                     text: BTreeMap::new(),
+                    advance: BTreeMap::new(),
                     narrow: BTreeSet::new(),
                 });
                 for g in &run.glyphs {
@@ -90,6 +96,12 @@ fn subsets<'a>(pages: &[Page], book: &'a FontBook) -> BTreeMap<FaceId, Subset<'a
                         .text
                         .entry(g.id)
                         .or_insert_with(|| run.text.get(g.range.clone()).unwrap_or("").to_string());
+                    let upem = subset.face.units_per_em;
+                    subset.advance.entry(g.id).or_insert_with(|| {
+                        metrics[run.face]
+                            .advance_width(GlyphId::new(g.id as u32))
+                            .unwrap_or(upem)
+                    });
                     if is_narrow(subset.natural(g.id, run.size), g.advance) {
                         subset.narrow.insert(g.id);
                     }
