@@ -291,6 +291,15 @@ fn render_one(
             Err(d) => out.fail(Exit::of(&d), d, "未生成文件", file),
         };
     }
+    if opts.dump_model {
+        return match template.document(report) {
+            Ok(doc) => {
+                out.stdout = crate::doc::dump::dump(&doc);
+                out
+            }
+            Err(d) => out.fail(Exit::of(&d), d, "未生成文件", file),
+        };
+    }
     let rendered = match render_report(report, &template, fonts, opts) {
         Ok(r) => r,
         Err(d) => {
@@ -298,10 +307,6 @@ fn render_one(
             return out.fail(Exit::of(&d), d, "未生成文件", file);
         }
     };
-    if opts.dump_model {
-        out.stdout = crate::doc::dump::dump(&rendered.document);
-        return out;
-    }
     let dir = opts
         .out_dir
         .clone()
