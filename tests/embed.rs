@@ -177,3 +177,39 @@ fn embedding_is_deterministic_and_off_by_default() {
     assert!(!names.iter().any(|n| n.ends_with(".odttf")));
     assert!(a.len() > plain.len() + 50_000);
 }
+
+/// A copy of a bundled face whose OS/2 table says "restricted license
+/// embedding" (fsType 2).
+fn restricted_copy(file: &str) -> Vec<u8> {
+    let mut bytes = std::fs::read(Path::new("fonts").join(file)).unwrap();
+    let tables = u16::from_be_bytes([bytes[4], bytes[5]]) as usize;
+    let os2 = (0..tables)
+        .map(|i| 12 + 16 * i)
+        .find(|&r| &bytes[r..r + 4] == b"OS/2")
+        .map(|r| u32::from_be_bytes(bytes[r + 8..r + 12].try_into().unwrap()) as usize)
+        .expect("an OS/2 table");
+    bytes[os2 + 8..os2 + 10].copy_from_slice(&2u16.to_be_bytes());
+    bytes
+}
+
+#[test]
+fn a_font_whose_licence_forbids_embedding_is_not_embedded() {
+    let dir = std::env::temp_dir().join(format!("gongwen-restricted-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("FandolFang-Regular.otf"),
+        restricted_copy("FandolFang-Regular.otf"),
+    )
+    .unwrap();
+    let (doc, _, _) = seed_docx();
+    let book = FontBook::load(&doc.style, std::slice::from_ref(&dir)).unwrap();
+    let e = docx::write(&doc, &book, Some(0), Fonts::Embedded)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("不允许嵌入") && e.contains("FandolFang-Regular.otf"),
+        "{e}"
+    );
+    // Without embedding the same fonts are fine.
+    assert!(docx::write(&doc, &book, Some(0), Fonts::Official).is_ok());
+}

@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diag::Diagnostic;
 use crate::doc::{Block, Document, Role, StyleSheet};
+use skrifa::raw::TableProvider;
+
 use crate::font::{FaceId, FontBook, Shaper};
 
 pub struct EmbeddedFont {
@@ -87,7 +89,21 @@ pub fn embed(doc: &Document, book: &FontBook) -> Result<Embedded, Diagnostic> {
     let mut fonts = Vec::new();
     let mut family_of: BTreeMap<FaceId, String> = BTreeMap::new();
     for (&face, set) in &chars {
-        let family = family_name(&book.faces[face].name);
+        let f = &book.faces[face];
+        // OS/2 fsType 2 is "restricted license embedding": the font's
+        // licence forbids putting it into documents.
+        if f.font_ref().os2().is_ok_and(|os2| os2.fs_type() & 0xF == 2) {
+            let d = Diagnostic::error(format!(
+                "字体 {} 的授权不允许嵌入文档（OS/2 fsType 为“受限”）",
+                f.name
+            ))
+            .hint("去掉 --embed-fonts，或改用允许嵌入的字体");
+            return Err(match &f.source {
+                Some(path) => d.in_file(path),
+                None => d,
+            });
+        }
+        let family = family_name(&f.name);
         let ttf = super::truetype::subset(&book.faces[face], set, &family)
             .map_err(|e| Diagnostic::error(format!("无法嵌入字体: {e}")))?;
         let key = font_key(&ttf);
