@@ -213,3 +213,28 @@ fn a_font_whose_licence_forbids_embedding_is_not_embedded() {
     // Without embedding the same fonts are fine.
     assert!(docx::write(&doc, &book, Some(0), Fonts::Official).is_ok());
 }
+
+/// Official fonts are mostly TrueType: with TrueType faces in `--font-dir`
+/// (here converted from the bundled ones) the PDF embeds them as
+/// CIDFontType2 with their whole subset font file.
+#[test]
+fn truetype_faces_from_a_font_dir_are_embedded_in_the_pdf() {
+    let (doc, bundled, _) = seed_docx();
+    let dir = std::env::temp_dir().join(format!("gongwen-ttf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let all: std::collections::BTreeSet<char> = gongwen::doc::dump::dump(&doc)
+        .chars()
+        .chain("0123456789— ".chars())
+        .collect();
+    for face in &bundled.faces {
+        let ttf = gongwen::export::truetype::subset(face, &all, "Converted").unwrap();
+        std::fs::write(dir.join(&face.name), ttf).unwrap();
+    }
+    let book = FontBook::load(&doc.style, std::slice::from_ref(&dir)).unwrap();
+    assert!(book.faces.iter().all(|f| f.source.is_some()));
+    let pages = gongwen::layout::layout(&doc, &book).unwrap();
+    let pdf = gongwen::export::pdf::write(&pages, &book, &doc.meta, Some(0)).unwrap();
+    let has = |needle: &[u8]| pdf.windows(needle.len()).any(|w| w == needle);
+    assert!(has(b"/CIDFontType2") && has(b"/FontFile2") && has(b"/CIDToGIDMap /Identity"));
+    assert!(!has(b"/CIDFontType0C"));
+}

@@ -326,11 +326,23 @@ fn font_program(subset: &Subset) -> Result<Vec<u8>, Diagnostic> {
     let fail = |what: &str| Diagnostic::error(format!("PDF 无法嵌入字体 {}: {what}", face.name));
     let otf = subsetter::subset(face.bytes(), 0, &subset.remapper)
         .map_err(|e| fail(&format!("{e:?}")))?;
+    if !is_cff(face) {
+        // TrueType outlines are embedded as the whole subset font file.
+        return Ok(deflate(&otf));
+    }
     let sub = FontRef::new(&otf).map_err(|_| fail("子集无法读取"))?;
     let cff = sub
         .data_for_tag(skrifa::Tag::new(b"CFF "))
-        .ok_or_else(|| fail("不是 CFF 字体"))?;
+        .ok_or_else(|| fail("子集中没有 CFF 表"))?;
     Ok(deflate(cff.as_bytes()))
+}
+
+/// CFF outlines (the Fandol faces) or TrueType ones (most official fonts
+/// such as 仿宋_GB2312), which PDF embeds differently.
+fn is_cff(face: &Face) -> bool {
+    face.font_ref()
+        .data_for_tag(skrifa::Tag::new(b"CFF "))
+        .is_some()
 }
 
 fn write_font(
@@ -358,6 +370,7 @@ fn write_font(
     let to_1000 = |v: f32| v * 1000.0 / face.units_per_em;
 
     let (descriptor_id, cmap_id, file_id) = (alloc(), alloc(), alloc());
+    let cff = is_cff(face);
 
     // Widths by CID, in the order the remapper gave CIDs.
     let metrics = font.glyph_metrics(Size::unscaled(), LocationRef::default());
@@ -384,11 +397,18 @@ fn write_font(
             .to_unicode(cmap_id);
         let mut cid_font = pdf.cid_font(cid_id);
         cid_font
-            .subtype(CidFontType::Type0)
+            .subtype(if cff {
+                CidFontType::Type0
+            } else {
+                CidFontType::Type2
+            })
             .base_font(Name(base.as_bytes()))
             .system_info(IDENTITY)
             .font_descriptor(descriptor_id)
             .default_width(1000.0);
+        if !cff {
+            cid_font.cid_to_gid_map_predefined(Name(b"Identity"));
+        }
         {
             let mut w = cid_font.widths();
             for &(cid, g, width) in &by_cid {
@@ -417,7 +437,8 @@ fn write_font(
     if ps.contains("Song") || ps.contains("Fang") {
         flags |= FontFlags::SERIF;
     }
-    pdf.font_descriptor(descriptor_id)
+    let mut descriptor = pdf.font_descriptor(descriptor_id);
+    descriptor
         .name(Name(base.as_bytes()))
         .flags(flags)
         .bbox(Rect::new(
@@ -430,8 +451,13 @@ fn write_font(
         .ascent(to_1000(face.ascender))
         .descent(to_1000(face.descender))
         .cap_height(to_1000(cap))
-        .stem_v(10.0 + 0.244 * (weight - 50.0))
-        .font_file3(file_id);
+        .stem_v(10.0 + 0.244 * (weight - 50.0));
+    if cff {
+        descriptor.font_file3(file_id);
+    } else {
+        descriptor.font_file2(file_id);
+    }
+    descriptor.finish();
 
     let mut cmap = UnicodeCmap::new(
         Name(b"Adobe-Identity-UCS"),
@@ -449,9 +475,11 @@ fn write_font(
     let cmap = deflate(&cmap.finish());
     pdf.cmap(cmap_id, &cmap).filter(Filter::FlateDecode);
 
-    pdf.stream(file_id, program)
-        .filter(Filter::FlateDecode)
-        .pair(Name(b"Subtype"), Name(b"CIDFontType0C"));
+    let mut stream = pdf.stream(file_id, program);
+    stream.filter(Filter::FlateDecode);
+    if cff {
+        stream.pair(Name(b"Subtype"), Name(b"CIDFontType0C"));
+    }
     Ok(())
 }
 

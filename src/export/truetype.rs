@@ -198,7 +198,11 @@ pub fn subset(face: &Face, chars: &BTreeSet<char>, family: &str) -> Result<Vec<u
         font.os2().map_err(|e| err("OS/2", &e))?.to_owned_table();
     let cmap = Cmap::from_mappings(mapping).map_err(|e| err("cmap", &e))?;
     let name = names(family);
-    let post = Post::new_v2(std::iter::empty());
+    // Version 3: no glyph names, which a subset has no use for.
+    let post = Post {
+        version: write_fonts::types::Version16Dot16::VERSION_3_0,
+        ..Default::default()
+    };
 
     let mut builder = FontBuilder::new();
     builder

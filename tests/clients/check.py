@@ -253,10 +253,16 @@ def embed_checks(binary, out, env, pdf_pages):
         for i in range(32):
             data[i] ^= k[i % 16]
         f = TTFont(io.BytesIO(bytes(data)))
-        fonts[f["name"].getDebugName(1)] = ("glyf" in f, len(f.getBestCmap()))
+        family = f["name"].getDebugName(1)
+        fonts[family] = ("glyf" in f, len(f.getBestCmap()))
+        ttf_dir = d / "ttf"
+        ttf_dir.mkdir(exist_ok=True)
+        name = family + ("-Regular" if "-" not in family else "") + ".otf"
+        (ttf_dir / name).write_bytes(bytes(data))
     want = {"FandolFang", "FandolHei", "FandolKai", "FandolSong", "FandolSong-Bold"}
     check("embed: five TrueType subsets, de-obfuscated and read by fontTools",
           set(fonts) == want and all(g and n > 5 for g, n in fonts.values()), fonts)
+    truetype_font_dir(binary, d, env)
     conf = d / "fonts.conf"
     conf.write_text(f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
                     f'<dir>/usr/share/fonts</dir><cachedir>{d}/fc-cache</cachedir></fontconfig>')
@@ -271,6 +277,27 @@ def embed_checks(binary, out, env, pdf_pages):
     check("embed: LibreOffice without the Fandol fonts installed uses the embedded faces", want <= used, used)
     pages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(lo_pdf)).stdout).group(1))
     check("embed: same page count as the PDF", pages == pdf_pages, f"{pages} vs {pdf_pages}")
+
+
+def truetype_font_dir(binary, d, env):
+    """Official fonts are mostly TrueType. The embedded subsets, which are
+    TrueType, stand in for them through --font-dir: the PDF must embed them
+    as CIDFontType2 and give the same text back."""
+    stem = "zhanlang-2020"
+    r = run(str(binary), "render", "--pdf-only", "--font-dir", str(d / "ttf"),
+            str(ROOT / "samples" / f"{stem}.toml"), "-o", str(d / "ttf-out"), env=env)
+    pdf = d / "ttf-out" / f"{stem}.pdf"
+    check("TrueType --font-dir: render", r.returncode == 0 and pdf.exists(), r.stderr[-500:])
+    if not pdf.exists():
+        return
+    fonts = run("pdffonts", str(pdf)).stdout.splitlines()[2:]
+    check("TrueType --font-dir: CID TrueType fonts embedded, subset, unicode",
+          len(fonts) >= 5 and all("CID TrueType" in l and l.split()[-5:-2] == ["yes", "yes", "yes"] for l in fonts), fonts)
+    m = run("mutool", "draw", "-q", "-o", "/dev/null", str(pdf))
+    warnings = [w for w in m.stderr.splitlines() if w.strip() and "ICC support is not available" not in w]
+    check("TrueType --font-dir: mutool draws every page", m.returncode == 0 and not warnings, warnings[-3:])
+    same = run("pdftotext", str(pdf), "-").stdout == run("pdftotext", str(d.parent / f"{stem}.pdf"), "-").stdout
+    check("TrueType --font-dir: same text as with the bundled CFF faces", same)
 
 
 def png_checks(stem, pdf, out):
