@@ -1,5 +1,6 @@
 //! Writers: PDF from laid-out frames, DOCX straight from the document model.
 
+pub mod cff;
 pub mod docx;
 pub mod embed;
 pub mod pdf;

@@ -324,6 +324,12 @@ fn text_run(c: &mut Content, run: &TextRun, subset: &Subset, page_height: f32) {
 fn font_program(subset: &Subset) -> Result<Vec<u8>, Diagnostic> {
     let face = subset.face;
     let fail = |what: &str| Diagnostic::error(format!("PDF 无法嵌入字体 {}: {what}", face.name));
+    if let Some(cff) = face.font_ref().data_for_tag(skrifa::Tag::new(b"CFF ")) {
+        let order: Vec<u16> = subset.remapper.remapped_gids().collect();
+        if let Some(program) = super::cff::subset_cid(cff.as_bytes(), &order) {
+            return Ok(deflate(&program));
+        }
+    }
     let otf = subsetter::subset(face.bytes(), 0, &subset.remapper)
         .map_err(|e| fail(&format!("{e:?}")))?;
     if !is_cff(face) {
