@@ -25,7 +25,7 @@ pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
         return Exit::Input;
     }
     crate::interrupt::install();
-    let mut stamps: Vec<Stamps> = files.iter().map(|f| stamps(f, opts)).collect();
+    let mut stamps: Vec<Stamps> = files.iter().map(|f| stamp(dependencies(f, opts))).collect();
     crate::render::run(&files, opts);
     eprintln!(
         "正在监视 {} 个数据文件及其模板，修改后自动重新生成；按 Ctrl-C 结束",
@@ -37,26 +37,28 @@ pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
             return Exit::Ok;
         }
         for (file, old) in files.iter().zip(stamps.iter_mut()) {
-            let new = self::stamps(file, opts);
-            if new == *old {
+            // Only the known files are looked at each poll; the data file is
+            // read again only when one of them changed.
+            let now = stamp(old.keys().cloned().collect());
+            if now == *old {
                 continue;
             }
-            let changed: Vec<String> = new
+            let changed: Vec<String> = now
                 .iter()
                 .filter(|(p, t)| old.get(*p) != Some(t))
                 .map(|(p, _)| p.display().to_string())
                 .collect();
-            *old = new;
+            *old = stamp(dependencies(file, opts));
             eprintln!("\n—— {} 已修改，重新核对并生成", changed.join("、"));
             crate::render::run(std::slice::from_ref(file), opts);
         }
     }
 }
 
-/// The data file, the previous year's file and the template files it uses,
-/// with their modification times (none while a file is missing, so its
-/// reappearance counts as a change).
-fn stamps(file: &Path, opts: &RenderOptions) -> Stamps {
+/// The data file, the previous year's file it names, and the template
+/// directory it uses with the files in it (the directory's own time
+/// changes when a file is added or removed).
+fn dependencies(file: &Path, opts: &RenderOptions) -> Vec<PathBuf> {
     let mut paths = vec![file.to_path_buf()];
     let loaded = crate::data::load(file);
     if let Some(report) = &loaded.report {
@@ -72,8 +74,15 @@ fn stamps(file: &Path, opts: &RenderOptions) -> Stamps {
             if let Ok(entries) = std::fs::read_dir(&t) {
                 paths.extend(entries.flatten().map(|e| e.path()));
             }
+            paths.push(t);
         }
     }
+    paths
+}
+
+/// Modification times of `paths`: none while a file is missing, so its
+/// reappearance counts as a change.
+fn stamp(paths: Vec<PathBuf>) -> Stamps {
     paths
         .into_iter()
         .map(|p| {
