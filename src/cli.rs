@@ -135,6 +135,13 @@ fn default_report_year() -> i64 {
     }
 }
 
+/// Seconds since 1970-01-01 UTC → (year, month, day, hour, minute, second).
+pub fn civil_from_secs(secs: i64) -> (i64, u32, u32, u32, u32, u32) {
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let r = secs.rem_euclid(86_400) as u32;
+    (y, m, d, r / 3600, r % 3600 / 60, r % 60)
+}
+
 /// Days since 1970-01-01 → (year, month, day), proleptic Gregorian.
 pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;

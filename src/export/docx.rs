@@ -484,14 +484,8 @@ fn core_xml(doc: &Document, epoch: Option<i64>) -> String {
     let m = &doc.meta;
     let date = match (epoch, m.date) {
         (Some(secs), _) => {
-            let (y, mo, d) = crate::cli::civil_from_days(secs.div_euclid(86_400));
-            let r = secs.rem_euclid(86_400);
-            Some(format!(
-                "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z",
-                r / 3600,
-                r % 3600 / 60,
-                r % 60
-            ))
+            let (y, mo, d, hh, mm, ss) = crate::cli::civil_from_secs(secs);
+            Some(format!("{y:04}-{mo:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z"))
         }
         (None, Some((y, mo, d))) => Some(format!("{y:04}-{mo:02}-{d:02}T00:00:00Z")),
         _ => None,

@@ -46,7 +46,8 @@ struct Subset<'a> {
     remapper: GlyphRemapper,
     /// Original glyph → the characters it was set for (first occurrence).
     text: BTreeMap<u16, String>,
-    /// Original glyph → its advance in font units.
+    /// Original glyph → its advance in font units, for every glyph of the
+    /// subset.
     advance: BTreeMap<u16, f32>,
     /// Glyphs somewhere set narrower than their width: punctuation squeezed
     /// to fit a line. See [`is_narrow`].
@@ -88,7 +89,13 @@ fn subsets<'a>(pages: &[Page], book: &'a FontBook) -> BTreeMap<FaceId, Subset<'a
                     face: &book.faces[run.face],
                     remapper: GlyphRemapper::new(),
                     text: BTreeMap::new(),
-                    advance: BTreeMap::new(),
+                    // .notdef is in every subset, and needs its width too.
+                    advance: BTreeMap::from([(
+                        0,
+                        metrics[run.face]
+                            .advance_width(GlyphId::NOTDEF)
+                            .unwrap_or(0.0),
+                    )]),
                     narrow: BTreeSet::new(),
                 });
                 for g in &run.glyphs {
@@ -324,7 +331,9 @@ fn text_run(c: &mut Content, run: &TextRun, subset: &Subset, page_height: f32) {
 fn font_program(subset: &Subset) -> Result<Vec<u8>, Diagnostic> {
     let face = subset.face;
     let fail = |what: &str| Diagnostic::error(format!("PDF 无法嵌入字体 {}: {what}", face.name));
-    if let Some(cff) = face.font_ref().data_for_tag(skrifa::Tag::new(b"CFF ")) {
+    let font = face.font_ref();
+    let cff = font.data_for_tag(skrifa::Tag::new(b"CFF "));
+    if let Some(cff) = &cff {
         let order: Vec<u16> = subset.remapper.remapped_gids().collect();
         if let Some(program) = super::cff::subset_cid(cff.as_bytes(), &order) {
             return Ok(deflate(&program));
@@ -332,7 +341,7 @@ fn font_program(subset: &Subset) -> Result<Vec<u8>, Diagnostic> {
     }
     let otf = subsetter::subset(face.bytes(), 0, &subset.remapper)
         .map_err(|e| fail(&format!("{e:?}")))?;
-    if !is_cff(face) {
+    if cff.is_none() {
         // TrueType outlines are embedded as the whole subset font file.
         return Ok(deflate(&otf));
     }
@@ -379,15 +388,10 @@ fn write_font(
     let cff = is_cff(face);
 
     // Widths by CID, in the order the remapper gave CIDs.
-    let metrics = font.glyph_metrics(Size::unscaled(), LocationRef::default());
-    let mut by_cid: Vec<(u16, u16, f32)> = std::iter::once(0)
-        .chain(subset.text.keys().copied())
-        .collect::<BTreeSet<u16>>()
-        .into_iter()
-        .map(|g| {
-            let w = metrics.advance_width(GlyphId::new(g as u32)).unwrap_or(0.0);
-            (subset.cid(g), g, to_1000(w))
-        })
+    let mut by_cid: Vec<(u16, u16, f32)> = subset
+        .advance
+        .iter()
+        .map(|(&g, &w)| (subset.cid(g), g, to_1000(w)))
         .collect();
     by_cid.sort_by_key(|&(cid, _, _)| cid);
 
@@ -492,15 +496,14 @@ fn write_font(
 /// `SOURCE_DATE_EPOCH` wins; else the document's own date; never the clock.
 fn document_date(meta: &Meta, epoch: Option<i64>) -> Option<Date> {
     if let Some(secs) = epoch {
-        let (y, m, d) = crate::cli::civil_from_days(secs.div_euclid(86_400));
-        let rem = secs.rem_euclid(86_400);
+        let (y, m, d, hh, mm, ss) = crate::cli::civil_from_secs(secs);
         return Some(
             Date::new(y.clamp(0, 9999) as u16)
                 .month(m as u8)
                 .day(d as u8)
-                .hour((rem / 3600) as u8)
-                .minute((rem % 3600 / 60) as u8)
-                .second((rem % 60) as u8)
+                .hour(hh as u8)
+                .minute(mm as u8)
+                .second(ss as u8)
                 .utc_offset_hour(0)
                 .utc_offset_minute(0),
         );
