@@ -108,7 +108,7 @@ pub fn load(path: &Path) -> Loaded {
 
 fn load_inner(path: &Path, with_previous: bool) -> Loaded {
     match read_source(path, MAX_DATA_BYTES) {
-        Ok(src) => load_source(&src, with_previous),
+        Ok(src) => load_source(src, with_previous),
         Err(d) => Loaded {
             report: None,
             diagnostics: d.into(),
@@ -120,17 +120,15 @@ fn load_inner(path: &Path, with_previous: bool) -> Loaded {
 /// extension chooses JSON or TOML. A `previous` key is read but its file is
 /// not, so this touches no file.
 pub fn load_text(path: &Path, text: &str) -> Loaded {
-    load_source(&Source::new(path, text), false)
+    load_source(Source::new(path, text), false)
 }
 
-fn load_source(src: &Source, with_previous: bool) -> Loaded {
-    let path = src.path.as_path();
-    let src = src.clone();
+fn load_source(src: Source, with_previous: bool) -> Loaded {
     let mut diagnostics = Diagnostics::default();
     if src.text.trim().is_empty() {
         diagnostics.push(
             Diagnostic::error("数据文件是空的")
-                .in_file(path)
+                .in_file(&src.path)
                 .hint("用 gongwen new --format 2021 生成一个完整的数据文件"),
         );
         return Loaded {

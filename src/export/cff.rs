@@ -268,16 +268,16 @@ pub fn subset_cid(cff: &[u8], glyphs: &[u16]) -> Option<Vec<u8>> {
     int5(&mut fd_dict, private_out_at);
     op(&mut fd_dict, PRIVATE);
 
-    int5(&mut top_dict, n);
-    op(&mut top_dict, CID_COUNT);
-    int5(&mut top_dict, charset_at);
-    op(&mut top_dict, CHARSET);
-    int5(&mut top_dict, fd_select_at);
-    op(&mut top_dict, FD_SELECT);
-    int5(&mut top_dict, charstrings_at);
-    op(&mut top_dict, CHAR_STRINGS);
-    int5(&mut top_dict, fd_array_at);
-    op(&mut top_dict, FD_ARRAY);
+    for (value, code) in [
+        (n, CID_COUNT),
+        (charset_at, CHARSET),
+        (fd_select_at, FD_SELECT),
+        (charstrings_at, CHAR_STRINGS),
+        (fd_array_at, FD_ARRAY),
+    ] {
+        int5(&mut top_dict, value);
+        op(&mut top_dict, code);
+    }
     debug_assert_eq!(top_dict.len(), top_fixed_len);
 
     let mut out = vec![1, 0, 4, 4];
