@@ -4,18 +4,14 @@
 //! splitting and export rather than in the markup parser's error paths.
 #![no_main]
 
+#[path = "../replay.rs"]
+mod replay;
+
 use std::fmt::Write;
-use std::sync::OnceLock;
 
 use gongwen::diag::Source;
 use gongwen::doc::StyleSheet;
-use gongwen::font::FontBook;
 use libfuzzer_sys::fuzz_target;
-
-fn book() -> &'static FontBook {
-    static BOOK: OnceLock<FontBook> = OnceLock::new();
-    BOOK.get_or_init(FontBook::bundled)
-}
 
 /// Characters the generator draws text from: CJK, every kind of
 /// punctuation the line breaker treats specially, digits, Latin, spaces.
@@ -147,12 +143,12 @@ fuzz_target!(|bytes: &[u8]| {
             panic!("generated markup rejected: {d}\n{markup}");
         }
     };
-    let pages =
-        gongwen::layout::layout(&doc, book()).expect("every generated character has a glyph");
-    let _ = gongwen::export::pdf::write(&pages, book(), &doc.meta, Some(0));
+    let pages = gongwen::layout::layout(&doc, replay::book())
+        .expect("every generated character has a glyph");
+    let _ = gongwen::export::pdf::write(&pages, replay::book(), &doc.meta, Some(0));
     let _ = gongwen::export::docx::write(
         &doc,
-        book(),
+        replay::book(),
         Some(0),
         gongwen::export::docx::Fonts::Official,
     );

@@ -2,17 +2,12 @@
 //! a document must lay out and export to PDF and DOCX.
 #![no_main]
 
-use std::sync::OnceLock;
+#[path = "../replay.rs"]
+mod replay;
 
 use gongwen::diag::Source;
 use gongwen::doc::StyleSheet;
-use gongwen::font::FontBook;
 use libfuzzer_sys::fuzz_target;
-
-fn book() -> &'static FontBook {
-    static BOOK: OnceLock<FontBook> = OnceLock::new();
-    BOOK.get_or_init(FontBook::bundled)
-}
 
 fuzz_target!(|bytes: &[u8]| {
     let Ok(text) = std::str::from_utf8(bytes) else {
@@ -26,12 +21,12 @@ fuzz_target!(|bytes: &[u8]| {
             return;
         }
     };
-    if let Ok(pages) = gongwen::layout::layout(&doc, book()) {
-        let _ = gongwen::export::pdf::write(&pages, book(), &doc.meta, Some(0));
+    if let Ok(pages) = gongwen::layout::layout(&doc, replay::book()) {
+        let _ = gongwen::export::pdf::write(&pages, replay::book(), &doc.meta, Some(0));
     }
     let _ = gongwen::export::docx::write(
         &doc,
-        book(),
+        replay::book(),
         Some(0),
         gongwen::export::docx::Fonts::Official,
     );
