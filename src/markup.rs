@@ -7,7 +7,8 @@
 //! <h1>一、总体情况</h1>          <h2> <h3> <h4> likewise
 //! <p>正文<lead>（一）小标题。</lead>正文继续</p>    attributes: align, indent="0"
 //! <table widths="3,2,2,2" header-rows="1">
-//!   <tr><th colspan="4" shade="">…</th></tr>   th: header face; shade="" default colour
+//!   <tr keep="next"><th colspan="4" shade="">…</th></tr>   th: header face; shade="" default colour;
+//!                                  keep="next": never the last row on a page
 //!   <tr><td rowspan="2" align="left">…</td>…</tr>
 //! </table>
 //! <pagebreak/>
@@ -347,6 +348,7 @@ impl Builder<'_> {
             "p" => &["align", "indent"],
             "lead" => &["level"],
             "table" => &["widths", "header-rows"],
+            "tr" => &["keep"],
             "td" | "th" => &["colspan", "rowspan", "align", "shade"],
             "signature" => &["agency", "date"],
             _ => &[],
@@ -476,6 +478,7 @@ impl Builder<'_> {
         let shade_default = self.style.shade();
 
         let mut occupied: Vec<Vec<bool>> = Vec::new();
+        let mut keep_with_next = Vec::new();
         let mut cells = Vec::new();
         let mut row = 0;
         for child in &el.children {
@@ -492,6 +495,25 @@ impl Builder<'_> {
                     ))
                 }
             };
+            self.known_attrs(tr)?;
+            let keep = match tr.attr("keep") {
+                None => false,
+                Some("next") => true,
+                Some(other) => {
+                    return Err(self.err(
+                        tr.span.clone(),
+                        format!("keep 只能是 next（与下一行排在同一页），而不是 {other}"),
+                    ))
+                }
+            };
+            // Empty rows count against the cap as much as full ones.
+            if (row + 1) * ncols > MAX_TABLE_CELLS {
+                return Err(self.err(
+                    tr.span.clone(),
+                    format!("表格过大：超过 {MAX_TABLE_CELLS} 个单元格"),
+                ));
+            }
+            keep_with_next.push(keep);
             if occupied.len() <= row {
                 occupied.push(vec![false; ncols]);
             }
@@ -538,7 +560,10 @@ impl Builder<'_> {
                     ));
                 }
                 if (row + rowspan) * ncols > MAX_TABLE_CELLS {
-                    return Err(self.err(td.span.clone(), "表格过大"));
+                    return Err(self.err(
+                        td.span.clone(),
+                        format!("表格过大：超过 {MAX_TABLE_CELLS} 个单元格"),
+                    ));
                 }
                 while occupied.len() < row + rowspan {
                     occupied.push(vec![false; ncols]);
@@ -585,6 +610,8 @@ impl Builder<'_> {
             row += 1;
         }
         let rows = occupied.len();
+        // Rows made only by a rowspan reaching below the last <tr>.
+        keep_with_next.resize(rows, false);
         for (r, line) in occupied.iter().enumerate() {
             if let Some(c) = line.iter().position(|o| !o) {
                 return Err(self.err(
@@ -617,6 +644,7 @@ impl Builder<'_> {
             widths,
             header_rows,
             rows,
+            keep_with_next,
             cells,
         })
     }

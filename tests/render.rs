@@ -289,7 +289,9 @@ fn data_text_is_never_code_or_markup() {
             &FontCache::default(),
             &RenderOptions::default(),
         );
-        assert!(rendered.is_ok(), "{stem}: does not render");
+        if let Err(e) = &rendered {
+            panic!("{stem}: does not render: {e:?}");
+        }
     }
 }
 

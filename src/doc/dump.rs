@@ -81,7 +81,12 @@ pub fn dump(doc: &Document) -> String {
                 for c in &t.cells {
                     if c.row != row {
                         row = c.row;
-                        let _ = writeln!(s, "  row {}", row + 1);
+                        let keep = if t.keep_with_next[row] {
+                            " keep-with-next"
+                        } else {
+                            ""
+                        };
+                        let _ = writeln!(s, "  row {}{keep}", row + 1);
                     }
                     let span = if c.rowspan > 1 || c.colspan > 1 {
                         format!(" span {}x{}", c.rowspan, c.colspan)

@@ -85,6 +85,10 @@ pub struct Table {
     /// Number of leading rows repeated after a page break.
     pub header_rows: usize,
     pub rows: usize,
+    /// Rows that must stay on the page of the row after them (a group's
+    /// title row, a column-header row inside the body), one flag per row.
+    /// [`crate::layout::table::row_keeps`] adds the rules every table has.
+    pub keep_with_next: Vec<bool>,
     /// Cells in reading order (row by row, left to right).
     pub cells: Vec<Cell>,
 }

@@ -143,11 +143,30 @@ fn run_props(style: &StyleSheet, role: Role, base: Role) -> String {
     }
 }
 
+/// A run of text. A hyphen between digits (0517-87222589) is written as
+/// Word's non-breaking hyphen, so Word keeps the number whole as the PDF
+/// does.
 fn text_run(text: &str, rpr: &str) -> String {
-    format!(
-        "<w:r>{rpr}<w:t xml:space=\"preserve\">{}</w:t></w:r>",
-        esc(text)
-    )
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = format!("<w:r>{rpr}<w:t xml:space=\"preserve\">");
+    let mut part = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let between_digits = i > 0
+            && chars[i - 1].is_ascii_digit()
+            && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+        if c == '-' && between_digits {
+            let _ = write!(
+                out,
+                "{}</w:t><w:noBreakHyphen/><w:t xml:space=\"preserve\">",
+                esc(&part)
+            );
+            part.clear();
+        } else {
+            part.push(c);
+        }
+    }
+    let _ = write!(out, "{}</w:t></w:r>", esc(&part));
+    out
 }
 
 fn jc(align: Align) -> &'static str {
@@ -163,10 +182,15 @@ fn document_xml(doc: &Document, book: &FontBook) -> Result<String, Diagnostic> {
     let st = &doc.style;
     let mut b = String::new();
     let _ = write!(b, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document {W_NS}><w:body>");
-    for block in &doc.blocks {
+    for (i, block) in doc.blocks.iter().enumerate() {
+        let before_signature = matches!(doc.blocks.get(i + 1), Some(Block::Signature { .. }));
         match block {
             Block::Title(lines) => {
-                b.push_str("<w:p><w:pPr><w:pStyle w:val=\"Title\"/></w:pPr>");
+                // Broken where the PDF breaks it, and kept on one page.
+                let lines = crate::layout::title_text_lines(book, st, lines)?;
+                b.push_str(
+                    "<w:p><w:pPr><w:pStyle w:val=\"Title\"/><w:keepNext/><w:keepLines/></w:pPr>",
+                );
                 for (i, l) in lines.iter().enumerate() {
                     if i > 0 {
                         b.push_str("<w:r><w:br/></w:r>");
@@ -182,8 +206,11 @@ fn document_xml(doc: &Document, book: &FontBook) -> Result<String, Diagnostic> {
                     text_run(text, "")
                 );
             }
-            Block::Paragraph(p) => paragraph(&mut b, st, p),
-            Block::Table(t) => table(&mut b, st, t),
+            Block::Paragraph(p) => {
+                let breaks = crate::layout::address_breaks(doc, book, p)?;
+                paragraph(&mut b, st, p, before_signature, &breaks)
+            }
+            Block::Table(t) => table(&mut b, st, t, before_signature),
             Block::PageBreak => b.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>"),
             Block::Signature { agency, date } => signature(&mut b, st, book, agency, date)?,
         }
@@ -211,9 +238,22 @@ fn document_xml(doc: &Document, book: &FontBook) -> Result<String, Diagnostic> {
     Ok(b)
 }
 
-fn paragraph(b: &mut String, st: &StyleSheet, p: &Paragraph) {
+/// `before_signature`: kept with the signature under widow control, as the
+/// PDF layout keeps it.
+/// `breaks`: character offsets where the PDF breaks the line inside an
+/// address, written as zero-width spaces.
+fn paragraph(
+    b: &mut String,
+    st: &StyleSheet,
+    p: &Paragraph,
+    before_signature: bool,
+    breaks: &[usize],
+) {
     b.push_str("<w:p>");
     let mut ppr = String::new();
+    if before_signature {
+        ppr.push_str("<w:keepNext/><w:widowControl/>");
+    }
     if !p.indent {
         ppr.push_str("<w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/>");
     }
@@ -223,8 +263,17 @@ fn paragraph(b: &mut String, st: &StyleSheet, p: &Paragraph) {
     if !ppr.is_empty() {
         let _ = write!(b, "<w:pPr>{ppr}</w:pPr>");
     }
+    let mut offset = 0;
     for r in &p.runs {
-        b.push_str(&text_run(&r.text, &run_props(st, r.role, Role::Body)));
+        let mut text = String::with_capacity(r.text.len());
+        for c in r.text.chars() {
+            if breaks.contains(&offset) {
+                text.push('\u{200B}');
+            }
+            text.push(c);
+            offset += 1;
+        }
+        b.push_str(&text_run(&text, &run_props(st, r.role, Role::Body)));
     }
     b.push_str("</w:p>");
 }
@@ -241,14 +290,14 @@ fn signature(
     let pitch = tw(st.page.line_pitch_pt);
     let _ = write!(
         b,
-        "<w:p><w:pPr><w:spacing w:before=\"{pitch}\"/><w:ind w:right=\"{}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"right\"/></w:pPr>{}</w:p>",
+        "<w:p><w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before=\"{pitch}\"/><w:ind w:right=\"{}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"right\"/></w:pPr>{}</w:p>",
         tw(a_right),
         text_run(agency, "")
     );
     if !date.is_empty() {
         let _ = write!(
             b,
-            "<w:p><w:pPr><w:ind w:right=\"{}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"right\"/></w:pPr>{}</w:p>",
+            "<w:p><w:pPr><w:keepLines/><w:ind w:right=\"{}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"right\"/></w:pPr>{}</w:p>",
             tw(d_right),
             text_run(date, "")
         );
@@ -256,7 +305,8 @@ fn signature(
     Ok(())
 }
 
-fn table(b: &mut String, st: &StyleSheet, t: &Table) {
+fn table(b: &mut String, st: &StyleSheet, t: &Table, before_signature: bool) {
+    let keeps = crate::layout::table::row_keeps(t, before_signature);
     let total: i64 = t.widths.iter().map(|w| tw(*w)).sum();
     let border = (st.table.border_pt * 8.0).round() as i64;
     let pad = tw(st.table.padding_pt);
@@ -282,7 +332,7 @@ fn table(b: &mut String, st: &StyleSheet, t: &Table) {
     }
     b.push_str("</w:tblGrid>");
     let min_h = tw(st.pitch(Role::Table) + 2.0 * st.table.padding_v_pt);
-    for r in 0..t.rows {
+    for (r, &keep) in keeps.iter().enumerate() {
         let header = if r < t.header_rows {
             "<w:tblHeader/>"
         } else {
@@ -302,7 +352,7 @@ fn table(b: &mut String, st: &StyleSheet, t: &Table) {
                 .iter()
                 .map(|w| tw(*w))
                 .sum();
-            table_cell(b, cell, r, width);
+            table_cell(b, cell, r, width, keep);
             c = cell.col + cell.colspan;
         }
         b.push_str("</w:tr>");
@@ -310,7 +360,10 @@ fn table(b: &mut String, st: &StyleSheet, t: &Table) {
     b.push_str("</w:tbl>");
 }
 
-fn table_cell(b: &mut String, cell: &Cell, row: usize, width: i64) {
+/// `keep`: the row stays on the page of the next row (Word keeps a row with
+/// the next when every paragraph in it is kept with the next).
+fn table_cell(b: &mut String, cell: &Cell, row: usize, width: i64, keep: bool) {
+    let keep = if keep { "<w:keepNext/>" } else { "" };
     let _ = write!(b, "<w:tc><w:tcPr><w:tcW w:w=\"{width}\" w:type=\"dxa\"/>");
     if cell.colspan > 1 {
         let _ = write!(b, "<w:gridSpan w:val=\"{}\"/>", cell.colspan);
@@ -347,7 +400,7 @@ fn table_cell(b: &mut String, cell: &Cell, row: usize, width: i64) {
     for line in lines {
         let _ = write!(
             b,
-            "<w:p><w:pPr><w:pStyle w:val=\"{style}\"/><w:jc w:val=\"{}\"/></w:pPr>",
+            "<w:p><w:pPr><w:pStyle w:val=\"{style}\"/>{keep}<w:jc w:val=\"{}\"/></w:pPr>",
             jc(align)
         );
         if !line.is_empty() {
@@ -389,7 +442,7 @@ fn styles_xml(st: &StyleSheet) -> String {
     let _ = write!(
         s,
         "<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/><w:qFormat/>\
-         <w:pPr><w:spacing w:line=\"{pitch}\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"200\" w:firstLine=\"{indent}\"/><w:jc w:val=\"both\"/></w:pPr>{}</w:style>",
+         <w:pPr><w:autoSpaceDE w:val=\"0\"/><w:autoSpaceDN w:val=\"0\"/><w:spacing w:line=\"{pitch}\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"200\" w:firstLine=\"{indent}\"/><w:jc w:val=\"both\"/></w:pPr>{}</w:style>",
         fonts_rpr(st, Role::Body)
     );
     let title_pitch = tw(st.pitch(Role::Title));

@@ -53,6 +53,20 @@ pub struct Glyph {
     pub range: std::ops::Range<usize>,
 }
 
+/// An item moved down by `dy`.
+pub fn translate(item: &Item, dy: f32) -> Item {
+    let mut item = item.clone();
+    match &mut item {
+        Item::Text(r) => r.y += dy,
+        Item::Line { y1, y2, .. } => {
+            *y1 += dy;
+            *y2 += dy;
+        }
+        Item::Rect { y, .. } => *y += dy,
+    }
+    item
+}
+
 /// A readable dump of pages: each line of text with its baseline and left
 /// edge in points, and a count of rules and fills. Used as a test reference.
 pub fn dump(pages: &[Page]) -> String {

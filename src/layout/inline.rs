@@ -2,10 +2,11 @@
 //!
 //! Line breaking follows GB/T 15834-2011 §5.1: closing punctuation never
 //! starts a line, opening punctuation never ends one, dashes and ellipses
-//! stay whole, and digit/Latin runs (2020年, 12345, www.example.gov.cn) are
-//! not broken. A conflict is solved by squeezing closing punctuation of
-//! the line (up to half an em each) or by carrying characters over to the
-//! next line, never by running into the margin.
+//! stay whole, and digit/Latin runs (2020年, 12345) are not broken;
+//! addresses (www.example.gov.cn/a/b) break only where typesetters break
+//! them. A conflict is solved by squeezing closing punctuation of the line
+//! (up to half an em each) or by carrying characters over to the next
+//! line, never by running into the margin.
 
 use std::ops::Range;
 
@@ -23,6 +24,9 @@ const NO_END: &str = "（［｛【「『《〈〔“‘([{";
 const SQUEEZABLE: &str = "。，、；：？！）］｝】」』》〉〕”’";
 /// Units that stay on the line of the number before them.
 const NUMBER_SUFFIX: &str = "年月日时分秒号件条个项人次元万亿届期%％";
+
+/// Most extra space justification puts between two characters, in ems.
+pub const MAX_GAP: f32 = 0.25;
 
 /// One character set in one face.
 #[derive(Debug, Clone)]
@@ -55,8 +59,16 @@ pub fn break_allowed(a: char, b: char) -> bool {
         return true;
     }
     if is_word(a) && is_word(b) {
-        // Inside a number, word or address.
-        return false;
+        // Inside a word or number no break; inside a URL or e-mail address
+        // where typesetters break one: after "/" (not inside "//") or "@",
+        // after "." or "-" before a letter (so 7730.28 and 0517-87222589
+        // stay whole), before "?".
+        return match a {
+            '/' => b != '/',
+            '@' => true,
+            '.' | '-' => b.is_ascii_alphabetic() && !b.is_ascii_digit(),
+            _ => b == '?',
+        };
     }
     if NO_START.contains(b) || NO_END.contains(a) {
         return false;
@@ -225,11 +237,15 @@ pub fn place_line(
         }
     } else if align == Align::Justify && !last {
         for i in 0..line.len() - 1 {
-            gaps[i] = !(is_word(line[i].ch) && is_word(line[i + 1].ch));
+            let (a, b) = (line[i].ch, line[i + 1].ch);
+            // Inside an address, space goes where a break may go.
+            gaps[i] = !(is_word(a) && is_word(b)) || break_allowed(a, b);
         }
         let count = gaps.iter().filter(|g| **g).count();
         if count > 0 {
-            gap_extra = (avail - natural) / count as f32;
+            // Never spread a line wider than a quarter em a gap: a line
+            // that would need more is set ragged instead.
+            gap_extra = ((avail - natural) / count as f32).min(MAX_GAP * line[0].size);
         }
     }
     let width: f32 =

@@ -1,101 +1,79 @@
 //! Layout: the document model → pages of positioned items ([`frame`]).
 //!
-//! Steps: [`inline`] shapes and breaks lines; [`table`] sizes rows and
-//! splits tables between pages; this module flows blocks down the GB/T 9704
-//! text block and adds page numbers.
+//! Steps: every block is measured first ([`inline`] shapes and breaks
+//! lines, [`table`] sizes rows) into slices that know their height and
+//! which must stay together; [`flow`] then puts them on pages; last, the
+//! slices are drawn where they were placed and page numbers are added.
 
+mod flow;
 pub mod frame;
 pub mod inline;
 pub mod table;
 
+use std::collections::BTreeMap;
+
+use flow::{Slice, What};
 use frame::{Item, Page};
 use inline::Unit;
 
 use crate::diag::Diagnostic;
 use crate::doc::style::MM;
-use crate::doc::{Align, Block, Document, Paragraph, Role, Run};
+use crate::doc::{Align, Block, Document, Paragraph, Role, Run, Table};
 use crate::font::FontBook;
 
 /// Vertical tolerance when deciding whether a line still fits.
 const FIT: f32 = 0.5;
 
+/// Most pages a document may have; a template that loops over page breaks
+/// is stopped here rather than filling the memory.
+pub const MAX_PAGES: usize = 2_000;
+
 pub fn layout(doc: &Document, book: &FontBook) -> Result<Vec<Page>, Diagnostic> {
-    let mut flow = Flow::new(doc, book);
+    let m = Measure::new(doc, book);
+    let mut slices = Vec::new();
+    let mut tables = Vec::new();
     for (i, block) in doc.blocks.iter().enumerate() {
-        let next = doc.blocks.get(i + 1);
-        flow.block(block, next)?;
+        m.block(block, doc.blocks.get(i + 1), &mut slices, &mut tables)?;
     }
-    let mut pages = flow.finish();
+    let geometry = flow::Geometry {
+        top: m.top,
+        bottom: m.top + m.text_height,
+        line_pitch: doc.style.page.line_pitch_pt,
+        header_h: tables.iter().map(|(_, mt)| mt.header_h).collect(),
+        header_rows: tables.iter().map(|(t, _)| t.header_rows).collect(),
+    };
+    let placement = flow::paginate(&slices, &geometry, MAX_PAGES).map_err(|()| {
+        Diagnostic::error(format!("文档超过 {MAX_PAGES} 页，不予排印"))
+            .hint("检查模板中的循环和分页标记 <pagebreak/>")
+    })?;
+    let mut pages = m.draw(&slices, &placement, &tables)?;
     page_numbers(doc, book, &mut pages)?;
     Ok(pages)
 }
 
-pub(crate) struct Flow<'a> {
+/// What measuring needs: the document, its fonts and the text block.
+pub(crate) struct Measure<'a> {
     pub doc: &'a Document,
     pub book: &'a FontBook,
-    pub pages: Vec<Page>,
-    /// Top of the next line.
-    pub y: f32,
     pub left: f32,
     pub top: f32,
     pub width: f32,
-    pub bottom: f32,
+    pub text_height: f32,
 }
 
-impl<'a> Flow<'a> {
+type Tables<'d> = Vec<(&'d Table, table::Measured)>;
+
+impl<'a> Measure<'a> {
     fn new(doc: &'a Document, book: &'a FontBook) -> Self {
         let s = &doc.style;
-        let top = s.page.margin_top_mm * MM;
-        let mut flow = Flow {
+        Measure {
             doc,
             book,
-            pages: Vec::new(),
-            y: top,
             left: s.page.margin_left_mm * MM,
-            top,
+            top: s.page.margin_top_mm * MM,
             width: s.text_width(),
-            bottom: top + s.text_height(),
-        };
-        flow.new_page();
-        flow
-    }
-
-    pub fn new_page(&mut self) {
-        let s = &self.doc.style;
-        self.pages.push(Page {
-            width: s.page_width(),
-            height: s.page_height(),
-            items: Vec::new(),
-        });
-        self.y = self.top;
-    }
-
-    pub fn at_page_top(&self) -> bool {
-        (self.y - self.top).abs() < 0.01
-    }
-
-    pub fn room(&self) -> f32 {
-        self.bottom - self.y
-    }
-
-    /// Ensures `height` fits on the current page, starting a new one if not.
-    pub fn ensure(&mut self, height: f32) {
-        if height > self.room() + FIT && !self.at_page_top() {
-            self.new_page();
+            text_height: s.text_height(),
         }
-    }
-
-    pub fn push(&mut self, item: Item) {
-        self.pages.last_mut().expect("a page").items.push(item);
-    }
-
-    fn finish(self) -> Vec<Page> {
-        let mut pages = self.pages;
-        // A trailing empty page (after an explicit break) is not printed.
-        while pages.len() > 1 && pages.last().is_some_and(|p| p.items.is_empty()) {
-            pages.pop();
-        }
-        pages
     }
 
     /// Letter spacing for a role: body-size text keeps 28 characters a line.
@@ -132,77 +110,157 @@ impl<'a> Flow<'a> {
         Ok(units)
     }
 
-    fn block(&mut self, block: &Block, next: Option<&Block>) -> Result<(), Diagnostic> {
+    fn block<'d>(
+        &self,
+        block: &'d Block,
+        next: Option<&Block>,
+        out: &mut Vec<Slice>,
+        tables: &mut Tables<'d>,
+    ) -> Result<(), Diagnostic> {
+        let before_signature = matches!(next, Some(Block::Signature { .. }));
         match block {
-            Block::Title(lines) => self.title(lines),
+            Block::Title(lines) => self.title(lines, out),
             Block::Heading { level, text } => {
-                let role = Role::heading(*level);
                 let p = Paragraph {
                     runs: vec![Run {
-                        role,
+                        role: Role::heading(*level),
                         text: text.clone(),
                     }],
                     align: Align::Justify,
                     indent: true,
                 };
-                // A heading never stands alone at the foot of a page.
-                let keep = match next {
-                    Some(Block::Paragraph(_) | Block::Heading { .. }) => {
-                        self.doc.style.page.line_pitch_pt
-                    }
-                    Some(Block::Table(_)) => self.doc.style.pitch(Role::Table) * 4.0,
-                    _ => 0.0,
-                };
-                self.paragraph(&p, keep)
-            }
-            Block::Paragraph(p) => self.paragraph(p, 0.0),
-            Block::Table(t) => table::layout(self, t),
-            Block::PageBreak => {
-                self.new_page();
+                // A heading stays with what follows it: the first line of
+                // a paragraph, or a table's header and first body rows.
+                let start = out.len();
+                self.paragraph(&p, out)?;
+                let keep = next.is_some_and(|n| !matches!(n, Block::PageBreak));
+                for s in &mut out[start..] {
+                    s.keep = keep;
+                }
                 Ok(())
             }
-            Block::Signature { agency, date } => self.signature(agency, date),
+            Block::Paragraph(p) => {
+                let start = out.len();
+                self.paragraph(p, out)?;
+                if before_signature {
+                    // GB/T 9704 7.3.5: the signature never stands alone on
+                    // a page. The paragraph before it is kept with it and
+                    // under widow control, as the DOCX asks Word to do: the
+                    // last two lines go with the signature, and a first line
+                    // is not left alone at the foot of the page before.
+                    let lines = &mut out[start..];
+                    let n = lines.len();
+                    for (i, s) in lines.iter_mut().enumerate() {
+                        if i + 2 >= n || (i == 0 && n >= 2) {
+                            s.keep = true;
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Block::Table(t) => {
+                let mt = table::measure(self, t)?;
+                let index = tables.len();
+                let keeps = table::row_keeps(t, before_signature);
+                for (row, (&height, &keep)) in mt.row_h.iter().zip(&keeps).enumerate() {
+                    out.push(Slice {
+                        height,
+                        keep,
+                        what: What::Row { table: index, row },
+                    });
+                }
+                tables.push((t, mt));
+                out.push(Slice {
+                    height: 0.0,
+                    keep: before_signature,
+                    what: What::Grid,
+                });
+                Ok(())
+            }
+            Block::PageBreak => {
+                out.push(Slice {
+                    height: 0.0,
+                    keep: false,
+                    what: What::Break,
+                });
+                Ok(())
+            }
+            Block::Signature { agency, date } => self.signature(agency, date, out),
         }
     }
 
-    fn title(&mut self, lines: &[String]) -> Result<(), Diagnostic> {
+    /// One line of units as a slice, positioned relative to its top.
+    fn line(
+        &self,
+        units: &[Unit],
+        range: std::ops::Range<usize>,
+        (x, avail): (f32, f32),
+        (pitch, size, face): (f32, f32, crate::font::FaceId),
+        (align, last): (Align, bool),
+    ) -> Slice {
+        let base = self.baseline(0.0, pitch, size, face);
+        let items = inline::place_line(units, range, x, base, avail, align, last)
+            .into_iter()
+            .map(Item::Text)
+            .collect();
+        Slice {
+            height: pitch,
+            keep: false,
+            what: What::Items(items),
+        }
+    }
+
+    fn title(&self, lines: &[String], out: &mut Vec<Slice>) -> Result<(), Diagnostic> {
         let s = &self.doc.style;
         let pitch = s.pitch(Role::Title);
-        let mut shaped = Vec::new();
-        for line in lines {
-            let units = inline::shape(self.book, s, &[(Role::Title, line)], 0.0)?;
-            for part in balance_title(&units, self.width) {
-                shaped.push(units[part].to_vec());
+        let size = s.role(Role::Title).size;
+        let face = self.book.face_for(s, Role::Title);
+        for (units, ranges) in title_lines(self.book, s, lines)? {
+            for r in ranges {
+                let mut slice = self.line(
+                    &units,
+                    r,
+                    (self.left, self.width),
+                    (pitch, size, face),
+                    (Align::Center, true),
+                );
+                // The title is not split unless it is longer than a page.
+                slice.keep = true;
+                out.push(slice);
             }
         }
-        self.ensure(pitch * shaped.len() as f32);
-        let face = self.book.face_for(s, Role::Title);
-        for units in shaped {
-            // A part with no break that fits is still cut to the block width.
-            for r in inline::break_lines(&units, self.width, self.width) {
-                let base = self.baseline(self.y, pitch, s.role(Role::Title).size, face);
-                for run in
-                    inline::place_line(&units, r, self.left, base, self.width, Align::Center, true)
-                {
-                    self.push(Item::Text(run));
-                }
-                self.y += pitch;
-            }
+        if let Some(last) = out.last_mut() {
+            last.keep = false;
         }
         // One blank line after the title.
-        self.y += s.page.line_pitch_pt;
+        out.push(Slice {
+            height: s.page.line_pitch_pt,
+            keep: false,
+            what: What::Gap,
+        });
         Ok(())
     }
 
-    fn paragraph(&mut self, p: &Paragraph, keep_with_next: f32) -> Result<(), Diagnostic> {
-        if p.runs.is_empty() {
-            return Ok(());
-        }
+    /// A paragraph's units, its lines and its first-line indent.
+    #[allow(clippy::type_complexity)]
+    fn paragraph_lines(
+        &self,
+        p: &Paragraph,
+    ) -> Result<(Vec<Unit>, Vec<std::ops::Range<usize>>, f32), Diagnostic> {
         let s = &self.doc.style;
         let units = self.shape_runs(&p.runs)?;
         let char_w = s.role(Role::Body).size + s.body_tracking();
         let indent = if p.indent { 2.0 * char_w } else { 0.0 };
         let lines = inline::break_lines(&units, self.width - indent, self.width);
+        Ok((units, lines, indent))
+    }
+
+    fn paragraph(&self, p: &Paragraph, out: &mut Vec<Slice>) -> Result<(), Diagnostic> {
+        if p.runs.is_empty() {
+            return Ok(());
+        }
+        let s = &self.doc.style;
+        let (units, lines, indent) = self.paragraph_lines(p)?;
         let pitch = p.runs.iter().map(|r| s.pitch(r.role)).fold(0.0, f32::max);
         let size = p
             .runs
@@ -210,68 +268,222 @@ impl<'a> Flow<'a> {
             .map(|r| s.role(r.role).size)
             .fold(0.0, f32::max);
         let face = self.book.face_for(s, p.runs[0].role);
-        if keep_with_next > 0.0 {
-            self.ensure(pitch * lines.len() as f32 + keep_with_next);
-        }
-        for (i, r) in lines.iter().enumerate() {
-            self.ensure(pitch);
-            let x = if i == 0 {
-                self.left + indent
+        let n = lines.len();
+        for (i, r) in lines.into_iter().enumerate() {
+            let (x, avail) = if i == 0 {
+                (self.left + indent, self.width - indent)
             } else {
-                self.left
+                (self.left, self.width)
             };
-            let avail = if i == 0 {
-                self.width - indent
-            } else {
-                self.width
-            };
-            let base = self.baseline(self.y, pitch, size, face);
-            let last = i + 1 == lines.len();
-            for run in inline::place_line(&units, r.clone(), x, base, avail, p.align, last) {
-                self.push(Item::Text(run));
-            }
-            self.y += pitch;
+            out.push(self.line(
+                &units,
+                r,
+                (x, avail),
+                (pitch, size, face),
+                (p.align, i + 1 == n),
+            ));
         }
         Ok(())
     }
 
     /// One blank line below the text, then 署名 and 成文日期 placed by
-    /// [`signature_geometry`].
-    fn signature(&mut self, agency: &str, date: &str) -> Result<(), Diagnostic> {
+    /// [`signature_geometry`], kept together and with the text above.
+    fn signature(&self, agency: &str, date: &str, out: &mut Vec<Slice>) -> Result<(), Diagnostic> {
         let s = &self.doc.style;
         let pitch = s.page.line_pitch_pt;
         let g = signature_geometry(self.book, s, agency, date)?;
         let right = self.left + self.width;
-        let (a_start, d_start) = (
-            right - g.agency_right - g.agency_width,
-            right - g.date_right - g.date_width,
-        );
-        let (a, d) = (g.agency, g.date);
-        let lines = if date.is_empty() { 1.0 } else { 2.0 };
-        self.y += pitch;
-        self.ensure(pitch * lines);
+        out.push(Slice {
+            height: pitch,
+            keep: true,
+            what: What::Gap,
+        });
         let face = self.book.face_for(s, Role::Body);
         let size = s.role(Role::Body).size;
-        for (units, x) in [(a, a_start), (d, d_start)] {
-            if units.is_empty() {
-                continue;
+        for (units, lines, from_right) in [
+            (&g.agency, &g.agency_lines, g.agency_right),
+            (&g.date, &g.date_lines, g.date_right),
+        ] {
+            for r in lines {
+                let w = inline::width(&units[r.clone()]);
+                let mut slice = self.line(
+                    units,
+                    r.clone(),
+                    (right - from_right - w, w),
+                    (pitch, size, face),
+                    (Align::Left, true),
+                );
+                slice.keep = true;
+                out.push(slice);
             }
-            let base = self.baseline(self.y, pitch, size, face);
-            let w = inline::width(&units);
-            for run in inline::place_line(&units, 0..units.len(), x, base, w, Align::Left, true) {
-                self.push(Item::Text(run));
-            }
-            self.y += pitch;
+        }
+        if let Some(last) = out.last_mut() {
+            last.keep = false;
         }
         Ok(())
     }
+
+    /// Puts the placed slices on pages.
+    fn draw(
+        &self,
+        slices: &[Slice],
+        placement: &flow::Placement,
+        tables: &Tables<'_>,
+    ) -> Result<Vec<Page>, Diagnostic> {
+        let s = &self.doc.style;
+        let mut pages: Vec<Page> = (0..placement.pages)
+            .map(|_| Page {
+                width: s.page_width(),
+                height: s.page_height(),
+                items: Vec::new(),
+            })
+            .collect();
+        // Each table's rows by page: (table, page) → (row, top).
+        let mut segments: BTreeMap<(usize, usize), Vec<(usize, f32)>> = BTreeMap::new();
+        for (slice, at) in slices.iter().zip(&placement.at) {
+            if let (What::Row { table, row }, Some((page, y))) = (&slice.what, at) {
+                segments
+                    .entry((*table, *page))
+                    .or_default()
+                    .push((*row, *y));
+            }
+        }
+        for &(table, page, y) in &placement.headers {
+            let (t, mt) = &tables[table];
+            let mut y = y;
+            let rows = segments.entry((table, page)).or_default();
+            for r in 0..t.header_rows {
+                rows.push((r, y));
+                y += mt.row_h[r];
+            }
+        }
+        let mut drawn: Vec<Vec<usize>> =
+            tables.iter().map(|(t, _)| vec![0; t.cells.len()]).collect();
+        for (slice, at) in slices.iter().zip(&placement.at) {
+            let Some((page, y)) = *at else { continue };
+            match &slice.what {
+                What::Items(items) => {
+                    pages[page]
+                        .items
+                        .extend(items.iter().map(|item| frame::translate(item, y)));
+                }
+                What::Row { table, .. } => {
+                    // A table's segment is drawn where its first row comes.
+                    let Some(rows) = segments.remove(&(*table, page)) else {
+                        continue;
+                    };
+                    let (t, mt) = &tables[*table];
+                    let mut row_y = vec![None; t.rows];
+                    let mut body: Option<(usize, usize)> = None;
+                    for (r, y) in rows {
+                        row_y[r] = Some(y);
+                        if r >= t.header_rows {
+                            body = Some(body.map_or((r, r + 1), |(a, b)| (a.min(r), b.max(r + 1))));
+                        }
+                    }
+                    let (first, end) = body.unwrap_or((t.header_rows, t.header_rows));
+                    table::draw(
+                        self,
+                        t,
+                        mt,
+                        &row_y,
+                        first..end,
+                        &mut drawn[*table],
+                        &mut pages[page].items,
+                    );
+                }
+                What::Gap | What::Grid | What::Break => {}
+            }
+        }
+        for ((t, mt), d) in tables.iter().zip(&drawn) {
+            if let Some(text) = table::lost_text(t, mt, d) {
+                let excerpt: String = text.chars().take(16).collect();
+                return Err(Diagnostic::error(format!(
+                    "表格中跨行的单元格「{excerpt}……」文字太长，分页后排不下"
+                ))
+                .hint("缩短该单元格的文字"));
+            }
+        }
+        Ok(pages)
+    }
 }
 
-/// 署名 and 成文日期 shaped, with their distances from the right edge of the
-/// text block; the PDF layout and the DOCX writer both place them by it.
+/// Where the PDF breaks a paragraph's lines inside an address (a URL or
+/// e-mail address): character offsets into the paragraph's text. Word
+/// breaks such runs only at spaces, so the DOCX marks these places with a
+/// zero-width space to fall on the same lines.
+pub fn address_breaks(
+    doc: &Document,
+    book: &FontBook,
+    p: &Paragraph,
+) -> Result<Vec<usize>, Diagnostic> {
+    let text: Vec<char> = p.runs.iter().flat_map(|r| r.text.chars()).collect();
+    let ascii_pair = |w: &[char]| w[0].is_ascii_graphic() && w[1].is_ascii_graphic();
+    if !text
+        .windows(2)
+        .any(|w| ascii_pair(w) && matches!(w[0], '/' | '.' | '@' | '-'))
+    {
+        return Ok(Vec::new());
+    }
+    let m = Measure::new(doc, book);
+    let (units, lines, _) = m.paragraph_lines(p)?;
+    Ok(lines
+        .iter()
+        .skip(1)
+        .map(|r| r.start)
+        .filter(|&i| i > 0 && ascii_pair(&[units[i - 1].ch, units[i].ch]))
+        .collect())
+}
+
+/// The title's printed lines: each line the template gave, balanced when
+/// wider than the text block and then broken to the block's width. The
+/// DOCX writer breaks its title at the same places.
+#[allow(clippy::type_complexity)]
+pub fn title_lines(
+    book: &FontBook,
+    style: &crate::doc::StyleSheet,
+    lines: &[String],
+) -> Result<Vec<(Vec<Unit>, Vec<std::ops::Range<usize>>)>, Diagnostic> {
+    let width = style.text_width();
+    let mut out = Vec::new();
+    for line in lines {
+        let units = inline::shape(book, style, &[(Role::Title, line)], 0.0)?;
+        for part in balance_title(&units, width) {
+            let part = units[part].to_vec();
+            // A part with no break that fits is still cut to the block width.
+            let ranges = inline::break_lines(&part, width, width);
+            out.push((part, ranges));
+        }
+    }
+    Ok(out)
+}
+
+/// The title's printed lines as text.
+pub fn title_text_lines(
+    book: &FontBook,
+    style: &crate::doc::StyleSheet,
+    lines: &[String],
+) -> Result<Vec<String>, Diagnostic> {
+    Ok(title_lines(book, style, lines)?
+        .into_iter()
+        .flat_map(|(units, ranges)| {
+            ranges
+                .into_iter()
+                .map(|r| units[r].iter().map(|u| u.ch).collect::<String>())
+                .collect::<Vec<_>>()
+        })
+        .collect())
+}
+
+/// 署名 and 成文日期 shaped and broken into lines, with their distances
+/// from the right edge of the text block; the PDF layout and the DOCX
+/// writer both place them by it.
 pub struct SignatureGeometry {
     pub agency: Vec<Unit>,
     pub date: Vec<Unit>,
+    pub agency_lines: Vec<std::ops::Range<usize>>,
+    pub date_lines: Vec<std::ops::Range<usize>>,
+    /// Width of the widest line.
     pub agency_width: f32,
     pub date_width: f32,
     pub agency_right: f32,
@@ -281,7 +493,8 @@ pub struct SignatureGeometry {
 /// GB/T 9704 7.3.5.2 (no seal): the agency two characters in from the
 /// right, the date starting two characters right of the agency's first
 /// character; a longer date sits two characters in and pushes the agency
-/// left.
+/// left. Either one longer than the text block less two characters is
+/// broken into lines, each ending two characters in.
 pub fn signature_geometry(
     book: &FontBook,
     style: &crate::doc::StyleSheet,
@@ -291,17 +504,48 @@ pub fn signature_geometry(
     let track = style.body_tracking();
     let a = inline::shape(book, style, &[(Role::Body, agency)], track)?;
     let d = inline::shape(book, style, &[(Role::Body, date)], track)?;
-    let (wa, wd) = (inline::width(&a), inline::width(&d));
     let ch = style.role(Role::Body).size + track;
+    let avail = style.text_width() - 2.0 * ch;
+    // Lines, the widest line's width and the last line's.
+    let wrap = |units: &[Unit]| -> (Vec<std::ops::Range<usize>>, f32, f32) {
+        if units.is_empty() {
+            return (Vec::new(), 0.0, 0.0);
+        }
+        let mut lines = inline::break_lines(units, avail, avail);
+        // Wrapped lines are balanced: the narrowest measure that needs no
+        // more lines, so a long name does not end in a stub of two
+        // characters.
+        if lines.len() > 1 {
+            let mut w = avail;
+            while w > ch {
+                let narrower = inline::break_lines(units, w - ch, w - ch);
+                if narrower.len() > lines.len() {
+                    break;
+                }
+                lines = narrower;
+                w -= ch;
+            }
+        }
+        let widths: Vec<f32> = lines
+            .iter()
+            .map(|r| inline::width(&units[r.clone()]))
+            .collect();
+        let last = widths.last().copied().unwrap_or(0.0);
+        (lines, widths.into_iter().fold(0.0, f32::max), last)
+    };
+    let ((al, wa, wa_last), (dl, wd, _)) = (wrap(&a), wrap(&d));
     let mut agency_right = 2.0 * ch;
-    let mut date_right = agency_right + wa - 2.0 * ch - wd;
+    // The date is placed under the agency's last line.
+    let mut date_right = agency_right + wa_last - 2.0 * ch - wd;
     if date_right < 2.0 * ch {
         date_right = 2.0 * ch;
-        agency_right = date_right + wd + 2.0 * ch - wa;
+        agency_right = (date_right + wd + 2.0 * ch - wa_last).min(style.text_width() - wa);
     }
     Ok(SignatureGeometry {
         agency: a,
         date: d,
+        agency_lines: al,
+        date_lines: dl,
         agency_width: wa,
         date_width: wd,
         agency_right,

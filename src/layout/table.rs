@@ -1,13 +1,14 @@
-//! Table layout: row heights from wrapped cell text, then rows placed page
-//! by page. A row is never split; a table that runs over a page repeats its
-//! header rows, and a cell spanning rows on both pages shows its label on
-//! each.
+//! Tables: row heights measured from wrapped cell text, then drawn page
+//! segment by page segment once pagination has placed the rows. A row is
+//! never split; a table that runs over a page repeats its header rows, and
+//! a cell spanning rows on both pages shows its text on each (or, when it
+//! is too long for one segment, continues it in the next).
 
 use std::ops::Range;
 
 use super::frame::Item;
 use super::inline::{self, Unit};
-use super::{Flow, FIT};
+use super::Measure;
 use crate::diag::Diagnostic;
 use crate::doc::{Align, Role, Table};
 
@@ -18,12 +19,45 @@ struct Shaped {
     size: f32,
 }
 
-pub(crate) fn layout(flow: &mut Flow<'_>, t: &Table) -> Result<(), Diagnostic> {
-    let style = &flow.doc.style;
+pub(crate) struct Measured {
+    col_x: Vec<f32>,
+    shaped: Vec<Shaped>,
+    pub row_h: Vec<f32>,
+    pub header_h: f32,
+}
+
+/// Which rows must stay on the page of the row after them: the template's
+/// own marks, plus the header rows and the first body row (a header never
+/// stands at a page foot with fewer than two body rows under it), and the
+/// last but one body row (a continued table shows at least two rows).
+/// Before the signature, the last two rows go with it. The PDF layout and
+/// the DOCX writer both follow this.
+pub fn row_keeps(t: &Table, before_signature: bool) -> Vec<bool> {
+    let mut keep = t.keep_with_next.clone();
+    keep.resize(t.rows, false);
+    let body = t.rows - t.header_rows;
+    for k in keep.iter_mut().take(t.header_rows) {
+        *k = true;
+    }
+    if body >= 2 {
+        keep[t.header_rows] = true;
+    }
+    if body >= 4 {
+        keep[t.rows - 2] = true;
+    }
+    let n = keep.len();
+    keep[n - 1] = before_signature;
+    if before_signature && n >= 2 {
+        keep[n - 2] = true;
+    }
+    keep
+}
+
+pub(crate) fn measure(m: &Measure<'_>, t: &Table) -> Result<Measured, Diagnostic> {
+    let style = &m.doc.style;
     let pad = style.table.padding_pt;
     let pad_v = style.table.padding_v_pt;
-    let border = style.table.border_pt;
-    let mut col_x = vec![flow.left];
+    let mut col_x = vec![m.left];
     for w in &t.widths {
         col_x.push(col_x.last().expect("non-empty") + w);
     }
@@ -36,7 +70,7 @@ pub(crate) fn layout(flow: &mut Flow<'_>, t: &Table) -> Result<(), Diagnostic> {
         // Explicit line breaks in a cell start new lines.
         for part in c.text.split('\n') {
             let start = units.len();
-            units.extend(inline::shape(flow.book, style, &[(c.role, part)], 0.0)?);
+            units.extend(inline::shape(m.book, style, &[(c.role, part)], 0.0)?);
             for l in inline::break_lines(&units[start..], inner, inner) {
                 lines.push(l.start + start..l.end + start);
             }
@@ -69,64 +103,108 @@ pub(crate) fn layout(flow: &mut Flow<'_>, t: &Table) -> Result<(), Diagnostic> {
             row_h[c.row + c.rowspan - 1] += need - have;
         }
     }
+    let header_h: f32 = row_h[..t.header_rows].iter().sum();
 
-    let header: Range<usize> = 0..t.header_rows;
-    let header_h: f32 = row_h[header.clone()].iter().sum();
-    let mut next = t.header_rows;
-    let mut first = true;
-    while next < t.rows || first {
-        // Header and at least the first body row go together.
-        let first_body = row_h.get(next).copied().unwrap_or(0.0);
-        flow.ensure(header_h + first_body);
-        let mut row_y: Vec<Option<f32>> = vec![None; t.rows];
-        let mut y = flow.y;
-        if first || !header.is_empty() {
-            for r in header.clone() {
-                row_y[r] = Some(y);
-                y += row_h[r];
-            }
+    // A row that cannot fit on a page (under the repeated header) would
+    // run off it: refuse it, naming the row and its longest cell.
+    for (r, h) in row_h.iter().enumerate() {
+        let above = if r < t.header_rows { 0.0 } else { header_h };
+        if above + h > m.text_height + super::FIT {
+            let cell = t
+                .cells
+                .iter()
+                .filter(|c| c.row <= r && r < c.row + c.rowspan)
+                .max_by_key(|c| c.text.chars().count());
+            let excerpt: String = cell
+                .map(|c| c.text.chars().take(16).collect())
+                .unwrap_or_default();
+            return Err(Diagnostic::error(format!(
+                "表格第 {} 行排不进一页（约 {:.0} 毫米高，一页正文区只有 {:.0} 毫米）：单元格「{excerpt}……」的文字太长",
+                r + 1,
+                (above + h) / crate::doc::style::MM,
+                m.text_height / crate::doc::style::MM
+            ))
+            .hint("缩短该单元格的文字，或把它分成几行填写"));
         }
-        let seg_start = next;
-        while next < t.rows && (next == seg_start || y + row_h[next] <= flow.bottom + FIT) {
-            row_y[next] = Some(y);
-            y += row_h[next];
-            next += 1;
+    }
+    Ok(Measured {
+        col_x,
+        shaped,
+        row_h,
+        header_h,
+    })
+}
+
+/// In `drawn`: the cell's whole text has been shown in one segment.
+const SHOWN: usize = usize::MAX;
+
+/// Draws one page's segment of a table: `row_y` holds the top of every
+/// row on this page (header rows included), `body` the body rows placed
+/// here. `drawn` counts, per cell, the lines already shown on earlier
+/// pages, for text too long to repeat in each segment.
+pub(crate) fn draw(
+    m: &Measure<'_>,
+    t: &Table,
+    mt: &Measured,
+    row_y: &[Option<f32>],
+    body: Range<usize>,
+    drawn: &mut [usize],
+    items: &mut Vec<Item>,
+) {
+    let style = &m.doc.style;
+    let pad = style.table.padding_pt;
+    let pad_v = style.table.padding_v_pt;
+    let border = style.table.border_pt;
+    let visible = |c: &crate::doc::Cell| -> Option<Range<usize>> {
+        if c.row < t.header_rows {
+            return Some(c.row..c.row + c.rowspan);
         }
-        let visible = |c: &crate::doc::Cell| -> Option<Range<usize>> {
-            if c.row < t.header_rows {
-                return Some(c.row..c.row + c.rowspan);
-            }
-            let start = c.row.max(seg_start);
-            let end = (c.row + c.rowspan).min(next);
-            (start < end).then_some(start..end)
+        let start = c.row.max(body.start);
+        let end = (c.row + c.rowspan).min(body.end);
+        (start < end).then_some(start..end)
+    };
+    let mut borders = Vec::new();
+    for (k, (c, s)) in t.cells.iter().zip(&mt.shaped).enumerate() {
+        let Some(rows) = visible(c) else { continue };
+        let Some(top) = row_y[rows.start] else {
+            continue;
         };
-        let mut borders = Vec::new();
-        for (c, s) in t.cells.iter().zip(&shaped) {
-            let Some(rows) = visible(c) else { continue };
-            let Some(top) = row_y[rows.start] else {
-                continue;
-            };
-            let h: f32 = row_h[rows.clone()].iter().sum();
-            let (x0, x1) = (col_x[c.col], col_x[c.col + c.colspan]);
-            if let Some(fill) = c.shade {
-                flow.push(Item::Rect {
-                    x: x0,
-                    y: top,
-                    w: x1 - x0,
-                    h,
-                    fill,
-                });
+        let h: f32 = mt.row_h[rows.clone()].iter().sum();
+        let (x0, x1) = (mt.col_x[c.col], mt.col_x[c.col + c.colspan]);
+        if let Some(fill) = c.shade {
+            items.push(Item::Rect {
+                x: x0,
+                y: top,
+                w: x1 - x0,
+                h,
+                fill,
+            });
+        }
+        // All of the text when it fits this segment; otherwise the lines
+        // that fit, continuing where the last page stopped.
+        let room = (((h - 2.0 * pad_v) / s.pitch) + 0.01).floor().max(0.0) as usize;
+        let lines = if s.lines.len() <= room {
+            drawn[k] = SHOWN;
+            &s.lines[..]
+        } else {
+            let from = if drawn[k] == SHOWN { 0 } else { drawn[k] };
+            let to = (from + room).min(s.lines.len());
+            if drawn[k] != SHOWN {
+                drawn[k] = to;
             }
-            let block = s.lines.len() as f32 * s.pitch;
-            let mut ly = top + (h - block) / 2.0;
-            let face = flow.book.face_for(&flow.doc.style, c.role);
-            let align = match c.align {
-                Align::Justify => Align::Left,
-                a => a,
-            };
-            for line in &s.lines {
-                let base = flow.baseline(ly, s.pitch, s.size, face);
-                for run in inline::place_line(
+            &s.lines[from..to]
+        };
+        let block = lines.len() as f32 * s.pitch;
+        let mut ly = top + (h - block) / 2.0;
+        let face = m.book.face_for(style, c.role);
+        let align = match c.align {
+            Align::Justify => Align::Left,
+            a => a,
+        };
+        for line in lines {
+            let base = m.baseline(ly, s.pitch, s.size, face);
+            items.extend(
+                inline::place_line(
                     &s.units,
                     line.clone(),
                     x0 + pad,
@@ -134,41 +212,39 @@ pub(crate) fn layout(flow: &mut Flow<'_>, t: &Table) -> Result<(), Diagnostic> {
                     x1 - x0 - 2.0 * pad,
                     align,
                     true,
-                ) {
-                    flow.push(Item::Text(run));
-                }
-                ly += s.pitch;
-            }
-            borders.push((x0, top, x1, top + h));
+                )
+                .into_iter()
+                .map(Item::Text),
+            );
+            ly += s.pitch;
         }
-        for (x0, y0, x1, y1) in borders {
-            for (a, b, c, d) in [
-                (x0, y0, x1, y0),
-                (x0, y1, x1, y1),
-                (x0, y0, x0, y1),
-                (x1, y0, x1, y1),
-            ] {
-                flow.push(Item::Line {
-                    x1: a,
-                    y1: b,
-                    x2: c,
-                    y2: d,
-                    width: border,
-                });
-            }
-        }
-        flow.y = y;
-        first = false;
-        if next < t.rows {
-            flow.new_page();
+        borders.push((x0, top, x1, top + h));
+    }
+    for (x0, y0, x1, y1) in borders {
+        for (a, b, c, d) in [
+            (x0, y0, x1, y0),
+            (x0, y1, x1, y1),
+            (x0, y0, x0, y1),
+            (x1, y0, x1, y1),
+        ] {
+            items.push(Item::Line {
+                x1: a,
+                y1: b,
+                x2: c,
+                y2: d,
+                width: border,
+            });
         }
     }
-    // Text after a table goes back onto the body line grid.
-    let pitch = style.page.line_pitch_pt;
-    let lines = ((flow.y - flow.top) / pitch - 0.01).ceil();
-    flow.y = flow.top + lines * pitch;
-    if flow.y > flow.bottom + FIT {
-        flow.new_page();
-    }
-    Ok(())
+}
+
+/// The text of a cell some of whose lines found no room in the segments
+/// it was drawn in, if any.
+pub(crate) fn lost_text<'t>(t: &'t Table, mt: &Measured, drawn: &[usize]) -> Option<&'t str> {
+    t.cells
+        .iter()
+        .zip(&mt.shaped)
+        .zip(drawn)
+        .find(|((_, s), &d)| d > 0 && d != SHOWN && d < s.lines.len())
+        .map(|((c, _), _)| c.text.as_str())
 }
