@@ -39,10 +39,12 @@ pub fn render_report(
     let document = template.document(report)?;
     let book = fonts.get(&document, &opts.font_dirs)?;
     let epoch = source_date_epoch();
+    // Laid out whatever the outputs: the DOCX repeats the layout's page
+    // breaks, and laying out finds every character no font has.
+    let laid = crate::layout::lay_out(&document, &book)?;
     let pdf = if opts.pdf {
-        let pages = crate::layout::layout(&document, &book)?;
         Some(crate::export::pdf::write(
-            &pages,
+            &laid.pages,
             &book,
             &document.meta,
             epoch,
@@ -54,6 +56,7 @@ pub fn render_report(
         Some(crate::export::docx::write(
             &document,
             &book,
+            &laid,
             epoch,
             if opts.embed_fonts {
                 crate::export::docx::Fonts::Embedded

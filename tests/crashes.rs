@@ -45,10 +45,16 @@ fn markup_crashes_stay_fixed() {
         let Ok(doc) = gongwen::markup::parse(&src, StyleSheet::gbt9704()) else {
             continue;
         };
-        if let Ok(pages) = gongwen::layout::layout(&doc, book) {
-            gongwen::export::pdf::write(&pages, book, &doc.meta, Some(0)).unwrap();
-        }
-        gongwen::export::docx::write(&doc, book, Some(0), gongwen::export::docx::Fonts::Official)
+        if let Ok(laid) = gongwen::layout::lay_out(&doc, book) {
+            gongwen::export::pdf::write(&laid.pages, book, &doc.meta, Some(0)).unwrap();
+            gongwen::export::docx::write(
+                &doc,
+                book,
+                &laid,
+                Some(0),
+                gongwen::export::docx::Fonts::Official,
+            )
             .unwrap();
+        }
     }
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use gongwen::export::docx::{self, Fonts};
 use gongwen::font::FontBook;
+use gongwen::layout::lay_out;
 use skrifa::instance::{LocationRef, Size};
 use skrifa::{FontRef, MetadataProvider};
 
@@ -37,7 +38,14 @@ fn seed_docx() -> (gongwen::doc::Document, FontBook, Vec<u8>) {
         .document(r)
         .unwrap();
     let book = FontBook::bundled();
-    let bytes = docx::write(&doc, &book, Some(0), Fonts::Embedded).unwrap();
+    let bytes = docx::write(
+        &doc,
+        &book,
+        &lay_out(&doc, &book).unwrap(),
+        Some(0),
+        Fonts::Embedded,
+    )
+    .unwrap();
     (doc, book, bytes)
 }
 
@@ -170,9 +178,23 @@ fn bounds(font: &FontRef, g: skrifa::GlyphId) -> [f32; 4] {
 #[test]
 fn embedding_is_deterministic_and_off_by_default() {
     let (doc, book, a) = seed_docx();
-    let b = docx::write(&doc, &book, Some(0), Fonts::Embedded).unwrap();
+    let b = docx::write(
+        &doc,
+        &book,
+        &lay_out(&doc, &book).unwrap(),
+        Some(0),
+        Fonts::Embedded,
+    )
+    .unwrap();
     assert_eq!(a, b);
-    let plain = docx::write(&doc, &book, Some(0), Fonts::Official).unwrap();
+    let plain = docx::write(
+        &doc,
+        &book,
+        &lay_out(&doc, &book).unwrap(),
+        Some(0),
+        Fonts::Official,
+    )
+    .unwrap();
     let names: Vec<String> = unzip(&plain).into_iter().map(|(n, _)| n).collect();
     assert!(!names.iter().any(|n| n.ends_with(".odttf")));
     assert!(a.len() > plain.len() + 50_000);
@@ -203,15 +225,28 @@ fn a_font_whose_licence_forbids_embedding_is_not_embedded() {
     .unwrap();
     let (doc, _, _) = seed_docx();
     let book = FontBook::load(&doc.style, std::slice::from_ref(&dir)).unwrap();
-    let e = docx::write(&doc, &book, Some(0), Fonts::Embedded)
-        .unwrap_err()
-        .to_string();
+    let e = docx::write(
+        &doc,
+        &book,
+        &lay_out(&doc, &book).unwrap(),
+        Some(0),
+        Fonts::Embedded,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(
         e.contains("不允许嵌入") && e.contains("FandolFang-Regular.otf"),
         "{e}"
     );
     // Without embedding the same fonts are fine.
-    assert!(docx::write(&doc, &book, Some(0), Fonts::Official).is_ok());
+    assert!(docx::write(
+        &doc,
+        &book,
+        &lay_out(&doc, &book).unwrap(),
+        Some(0),
+        Fonts::Official
+    )
+    .is_ok());
 }
 
 /// Official fonts are mostly TrueType: with TrueType faces in `--font-dir`

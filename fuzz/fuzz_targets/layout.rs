@@ -143,12 +143,13 @@ fuzz_target!(|bytes: &[u8]| {
             panic!("generated markup rejected: {d}\n{markup}");
         }
     };
-    let pages = gongwen::layout::layout(&doc, replay::book())
+    let laid = gongwen::layout::lay_out(&doc, replay::book())
         .expect("every generated character has a glyph");
-    let _ = gongwen::export::pdf::write(&pages, replay::book(), &doc.meta, Some(0));
+    let _ = gongwen::export::pdf::write(&laid.pages, replay::book(), &doc.meta, Some(0));
     let _ = gongwen::export::docx::write(
         &doc,
         replay::book(),
+        &laid,
         Some(0),
         gongwen::export::docx::Fonts::Official,
     );

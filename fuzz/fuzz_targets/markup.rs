@@ -21,13 +21,14 @@ fuzz_target!(|bytes: &[u8]| {
             return;
         }
     };
-    if let Ok(pages) = gongwen::layout::layout(&doc, replay::book()) {
-        let _ = gongwen::export::pdf::write(&pages, replay::book(), &doc.meta, Some(0));
+    if let Ok(laid) = gongwen::layout::lay_out(&doc, replay::book()) {
+        let _ = gongwen::export::pdf::write(&laid.pages, replay::book(), &doc.meta, Some(0));
+        let _ = gongwen::export::docx::write(
+            &doc,
+            replay::book(),
+            &laid,
+            Some(0),
+            gongwen::export::docx::Fonts::Official,
+        );
     }
-    let _ = gongwen::export::docx::write(
-        &doc,
-        replay::book(),
-        Some(0),
-        gongwen::export::docx::Fonts::Official,
-    );
 });

@@ -11,7 +11,7 @@ use crate::diag::Diagnostic;
 use crate::doc::style::MM;
 use crate::doc::{Align, Block, Cell, Document, Paragraph, Role, StyleSheet, Table};
 use crate::font::FontBook;
-use crate::layout::signature_geometry;
+use crate::layout::{signature_geometry, Laid};
 
 /// Twentieths of a point.
 fn tw(pt: f32) -> i64 {
@@ -55,9 +55,12 @@ pub enum Fonts {
     Embedded,
 }
 
+/// `laid`: the PDF's layout of the same document, whose row heights the
+/// DOCX gives Word as minimums so that its rows match the PDF's.
 pub fn write(
     doc: &Document,
     book: &FontBook,
+    laid: &Laid,
     epoch: Option<i64>,
     fonts: Fonts,
 ) -> Result<Vec<u8>, Diagnostic> {
@@ -72,7 +75,7 @@ pub fn write(
         },
         None => doc.clone(),
     };
-    let body = document_xml(doc, book)?;
+    let body = document_xml(doc, book, laid)?;
     let mut entries = vec![
         (
             "[Content_Types].xml",
@@ -178,10 +181,11 @@ fn jc(align: Align) -> &'static str {
     }
 }
 
-fn document_xml(doc: &Document, book: &FontBook) -> Result<String, Diagnostic> {
+fn document_xml(doc: &Document, book: &FontBook, laid: &Laid) -> Result<String, Diagnostic> {
     let st = &doc.style;
     let mut b = String::new();
     let _ = write!(b, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document {W_NS}><w:body>");
+    let mut tables = laid.tables.iter();
     for (i, block) in doc.blocks.iter().enumerate() {
         let before_signature = matches!(doc.blocks.get(i + 1), Some(Block::Signature { .. }));
         match block {
@@ -210,7 +214,10 @@ fn document_xml(doc: &Document, book: &FontBook) -> Result<String, Diagnostic> {
                 let breaks = crate::layout::address_breaks(doc, book, p)?;
                 paragraph(&mut b, st, p, before_signature, &breaks)
             }
-            Block::Table(t) => table(&mut b, st, t, before_signature),
+            Block::Table(t) => {
+                let facts = tables.next().expect("a layout fact for every table");
+                table(&mut b, st, t, &facts.row_heights, before_signature)
+            }
             Block::PageBreak => b.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>"),
             Block::Signature { agency, date } => signature(&mut b, st, book, agency, date)?,
         }
@@ -305,7 +312,9 @@ fn signature(
     Ok(())
 }
 
-fn table(b: &mut String, st: &StyleSheet, t: &Table, before_signature: bool) {
+/// `heights`: the PDF's row heights, given as minimums less the rule that
+/// Word and LibreOffice add to each row.
+fn table(b: &mut String, st: &StyleSheet, t: &Table, heights: &[f32], before_signature: bool) {
     let keeps = crate::layout::table::row_keeps(t, before_signature);
     let total: i64 = t.widths.iter().map(|w| tw(*w)).sum();
     let border = (st.table.border_pt * 8.0).round() as i64;
@@ -331,8 +340,8 @@ fn table(b: &mut String, st: &StyleSheet, t: &Table, before_signature: bool) {
         let _ = write!(b, "<w:gridCol w:w=\"{}\"/>", tw(*w));
     }
     b.push_str("</w:tblGrid>");
-    let min_h = tw(st.pitch(Role::Table) + 2.0 * st.table.padding_v_pt);
     for (r, &keep) in keeps.iter().enumerate() {
+        let min_h = tw(heights[r] - st.table.border_pt);
         let header = if r < t.header_rows {
             "<w:tblHeader/>"
         } else {

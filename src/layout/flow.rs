@@ -38,6 +38,7 @@ pub(crate) struct Placement {
     pub at: Vec<Option<(usize, f32)>>,
     /// Header rows repeated at the top of a page: (table, page, top).
     pub headers: Vec<(usize, usize, f32)>,
+
     pub pages: usize,
 }
 

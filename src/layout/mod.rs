@@ -29,6 +29,23 @@ const FIT: f32 = 0.5;
 pub const MAX_PAGES: usize = 2_000;
 
 pub fn layout(doc: &Document, book: &FontBook) -> Result<Vec<Page>, Diagnostic> {
+    Ok(lay_out(doc, book)?.pages)
+}
+
+/// The pages, and what the DOCX needs to know of them so that Word puts
+/// its page breaks where the PDF has them.
+pub struct Laid {
+    pub pages: Vec<Page>,
+    /// The document's tables in order.
+    pub tables: Vec<TableFacts>,
+}
+
+pub struct TableFacts {
+    /// Each row's height.
+    pub row_heights: Vec<f32>,
+}
+
+pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
     let m = Measure::new(doc, book);
     let mut slices = Vec::new();
     let mut tables = Vec::new();
@@ -48,7 +65,16 @@ pub fn layout(doc: &Document, book: &FontBook) -> Result<Vec<Page>, Diagnostic> 
     })?;
     let mut pages = m.draw(&slices, &placement, &tables)?;
     page_numbers(doc, book, &mut pages)?;
-    Ok(pages)
+    let facts = tables
+        .iter()
+        .map(|(_, mt)| TableFacts {
+            row_heights: mt.row_h.clone(),
+        })
+        .collect();
+    Ok(Laid {
+        pages,
+        tables: facts,
+    })
 }
 
 /// What measuring needs: the document, its fonts and the text block.
