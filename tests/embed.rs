@@ -31,6 +31,15 @@ fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// The DOCX of a document laid out with `book`, dated at the epoch.
+fn write_docx(
+    doc: &gongwen::doc::Document,
+    book: &FontBook,
+    fonts: Fonts,
+) -> Result<Vec<u8>, gongwen::diag::Diagnostic> {
+    docx::write(doc, book, &lay_out(doc, book)?, Some(0), fonts)
+}
+
 fn seed_docx() -> (gongwen::doc::Document, FontBook, Vec<u8>) {
     let loaded = gongwen::data::load(Path::new("samples/zhanlang-2020.toml"));
     let r = loaded.ok().unwrap();
@@ -38,14 +47,7 @@ fn seed_docx() -> (gongwen::doc::Document, FontBook, Vec<u8>) {
         .document(r)
         .unwrap();
     let book = FontBook::bundled();
-    let bytes = docx::write(
-        &doc,
-        &book,
-        &lay_out(&doc, &book).unwrap(),
-        Some(0),
-        Fonts::Embedded,
-    )
-    .unwrap();
+    let bytes = write_docx(&doc, &book, Fonts::Embedded).unwrap();
     (doc, book, bytes)
 }
 
@@ -178,23 +180,9 @@ fn bounds(font: &FontRef, g: skrifa::GlyphId) -> [f32; 4] {
 #[test]
 fn embedding_is_deterministic_and_off_by_default() {
     let (doc, book, a) = seed_docx();
-    let b = docx::write(
-        &doc,
-        &book,
-        &lay_out(&doc, &book).unwrap(),
-        Some(0),
-        Fonts::Embedded,
-    )
-    .unwrap();
+    let b = write_docx(&doc, &book, Fonts::Embedded).unwrap();
     assert_eq!(a, b);
-    let plain = docx::write(
-        &doc,
-        &book,
-        &lay_out(&doc, &book).unwrap(),
-        Some(0),
-        Fonts::Official,
-    )
-    .unwrap();
+    let plain = write_docx(&doc, &book, Fonts::Official).unwrap();
     let names: Vec<String> = unzip(&plain).into_iter().map(|(n, _)| n).collect();
     assert!(!names.iter().any(|n| n.ends_with(".odttf")));
     assert!(a.len() > plain.len() + 50_000);
@@ -225,28 +213,15 @@ fn a_font_whose_licence_forbids_embedding_is_not_embedded() {
     .unwrap();
     let (doc, _, _) = seed_docx();
     let book = FontBook::load(&doc.style, std::slice::from_ref(&dir)).unwrap();
-    let e = docx::write(
-        &doc,
-        &book,
-        &lay_out(&doc, &book).unwrap(),
-        Some(0),
-        Fonts::Embedded,
-    )
-    .unwrap_err()
-    .to_string();
+    let e = write_docx(&doc, &book, Fonts::Embedded)
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("不允许嵌入") && e.contains("FandolFang-Regular.otf"),
         "{e}"
     );
     // Without embedding the same fonts are fine.
-    assert!(docx::write(
-        &doc,
-        &book,
-        &lay_out(&doc, &book).unwrap(),
-        Some(0),
-        Fonts::Official
-    )
-    .is_ok());
+    assert!(write_docx(&doc, &book, Fonts::Official).is_ok());
 }
 
 /// Official fonts are mostly TrueType: with TrueType faces in `--font-dir`
