@@ -127,33 +127,12 @@ fn default_report_year() -> i64 {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    let (y, m, _) = civil_from_days(secs.div_euclid(86_400));
+    let (y, m, _) = crate::epoch::civil_from_days(secs.div_euclid(86_400));
     if m <= 6 {
         y - 1
     } else {
         y
     }
-}
-
-/// Seconds since 1970-01-01 UTC → (year, month, day, hour, minute, second).
-pub fn civil_from_secs(secs: i64) -> (i64, u32, u32, u32, u32, u32) {
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    let r = secs.rem_euclid(86_400) as u32;
-    (y, m, d, r / 3600, r % 3600 / 60, r % 60)
-}
-
-/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian.
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 #[derive(Debug, Clone)]

@@ -142,8 +142,9 @@ impl Diagnostic {
             &source.text[end..line_start + text.len()],
         );
         let (before, after) = clip(before, marked, after);
+        let marked = clip_marked(marked);
         let caret_start = display_width(&before);
-        let caret_len = display_width(marked).max(1);
+        let caret_len = display_width(&marked).max(1);
         self.location = Some(Box::new(Location {
             line,
             column,
@@ -185,6 +186,25 @@ const CONTEXT_CELLS: usize = 40;
 
 /// Shortens a long source line to some context around the marked span, so
 /// a pasted 30,000-character paragraph does not flood the terminal.
+/// A marked span longer than two contexts is shown by its start: a
+/// one-line file of megabytes must not become a message of megabytes.
+fn clip_marked(marked: &str) -> String {
+    if display_width(marked) <= 2 * CONTEXT_CELLS {
+        return marked.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in marked.chars() {
+        w += display_width(c.encode_utf8(&mut [0; 4]));
+        if w > 2 * CONTEXT_CELLS {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
 fn clip(before: &str, marked: &str, after: &str) -> (String, String) {
     let total = display_width(before) + display_width(marked) + display_width(after);
     if total <= 2 * CONTEXT_CELLS + 20 {
@@ -326,4 +346,45 @@ impl From<Diagnostic> for Diagnostics {
     fn from(d: Diagnostic) -> Self {
         Diagnostics(vec![d])
     }
+}
+
+/// An operating-system error in Chinese, with what to do about it; the
+/// system's own words follow in parentheses for a technician.
+pub fn io_message(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let meaning = match e.kind() {
+        K::NotFound => "文件或目录不存在，请检查路径",
+        K::PermissionDenied => {
+            "没有权限：文件可能是只读的，或正被 Word、WPS 等程序打开；请先关闭该文件或检查权限"
+        }
+        K::AlreadyExists => "同名文件已存在",
+        K::IsADirectory => "同名的目录已存在",
+        K::NotADirectory => "路径中有一段不是目录",
+        K::StorageFull => "磁盘已满，请腾出空间后再试",
+        K::ReadOnlyFilesystem => "所在磁盘是只读的，请换一个输出目录",
+        K::ResourceBusy => "文件正被其他程序使用，请先关闭该文件",
+        K::Interrupted => "操作被中断",
+        K::InvalidFilename => "文件名不合法",
+        K::CrossesDevices => "不能跨磁盘移动文件",
+        _ => "系统报告了错误",
+    };
+    let raw = e.raw_os_error();
+    // Windows: ERROR_SHARING_VIOLATION and ERROR_LOCK_VIOLATION.
+    let meaning = if cfg!(windows) && matches!(raw, Some(32 | 33)) {
+        "文件正被 Word、WPS 或其他程序打开，请先关闭该文件"
+    } else {
+        meaning
+    };
+    format!("{meaning}（{e}）")
+}
+
+/// A character no document may carry: control characters other than tab
+/// and line breaks (they print as nothing or boxes) and Unicode
+/// noncharacters such as U+FFFE and U+FFFF, which XML 1.0 forbids, so Word
+/// refuses a DOCX holding them.
+pub fn unprintable(c: char) -> bool {
+    let n = c as u32;
+    (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        || (0xFDD0..=0xFDEF).contains(&n)
+        || n & 0xFFFE == 0xFFFE
 }

@@ -13,19 +13,24 @@
 //! 4. Two writers read that one model:
 //!    - [`layout`] breaks lines and pages into [`layout::frame`]s, which
 //!      [`export::pdf`] writes as PDF with subset fonts;
-//!    - [`export::docx`] writes WordprocessingML, leaving layout to Word.
+//!    - [`export::docx`] writes WordprocessingML with the layout's page
+//!      break rules and row heights, leaving line breaking to Word.
+//! 5. [`output`] puts a report's PDF and DOCX in place as a pair.
 //!
-//! [`diag`] carries file, line and column for every error along the way.
+//! [`diag`] carries file, line and column for every error along the way;
+//! [`epoch`] gives the only dates the outputs carry.
 
 pub mod cli;
 pub mod data;
 pub mod diag;
 pub mod doc;
+pub mod epoch;
 pub mod export;
 pub mod font;
 pub mod interrupt;
 pub mod layout;
 pub mod markup;
+pub mod output;
 pub mod render;
 pub mod template;
 pub mod watch;

@@ -29,6 +29,11 @@ use crate::doc::{Align, Block, Cell, Document, Meta, Paragraph, Role, Run, Style
 const MAX_DEPTH: usize = 16;
 /// Largest table grid accepted, to bound layout work on hostile input.
 const MAX_TABLE_CELLS: usize = 20_000;
+/// Most blocks (paragraphs, headings, tables, breaks …) in one document.
+pub const MAX_BLOCKS: usize = 20_000;
+/// Most characters of text in one document: some 800 pages; a real report
+/// has a few tens of thousands.
+pub const MAX_TEXT_CHARS: usize = 500_000;
 
 #[derive(Debug, Clone)]
 enum Node {
@@ -273,6 +278,12 @@ impl Builder<'_> {
                 Node::Element(el) => el,
             };
             self.known_attrs(&el)?;
+            if blocks.len() >= MAX_BLOCKS {
+                return Err(self.err(
+                    el.span.clone(),
+                    format!("文档超过 {MAX_BLOCKS} 个段落、标题和表格的上限，不予排印"),
+                ));
+            }
             match el.name.as_str() {
                 "meta" => {
                     meta.title = el.attr("title").unwrap_or_default().to_string();
@@ -335,11 +346,22 @@ impl Builder<'_> {
                 other => return Err(self.err(el.span.clone(), format!("不认识的标记 <{other}>"))),
             }
         }
-        Ok(Document {
+        let too_long = |chars: usize| {
+            self.err(
+                0..0,
+                format!("文档的文字超过 {MAX_TEXT_CHARS} 个字符的上限（共 {chars} 个），不予排印"),
+            )
+        };
+        let doc = Document {
             meta,
-            style: self.style,
+            style: self.style.clone(),
             blocks,
-        })
+        };
+        let chars = doc.text_chars();
+        if chars > MAX_TEXT_CHARS {
+            return Err(too_long(chars));
+        }
+        Ok(doc)
     }
 
     fn known_attrs(&self, el: &Element) -> Result<(), Diagnostic> {

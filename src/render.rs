@@ -24,11 +24,6 @@ pub struct Rendered {
     pub docx: Option<Vec<u8>>,
 }
 
-/// `SOURCE_DATE_EPOCH`, the reproducible-builds convention for dates.
-pub fn source_date_epoch() -> Option<i64> {
-    std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()
-}
-
 /// Renders one report to bytes, without touching the file system.
 pub fn render_report(
     report: &data::Report,
@@ -38,7 +33,7 @@ pub fn render_report(
 ) -> Result<Rendered, Diagnostic> {
     let document = template.document(report)?;
     let book = fonts.get(&document, &opts.font_dirs)?;
-    let epoch = source_date_epoch();
+    let epoch = crate::epoch::source_date_epoch()?;
     // Laid out whatever the outputs: the DOCX repeats the layout's page
     // breaks, and laying out finds every character no font has.
     let laid = crate::layout::lay_out(&document, &book)?;
@@ -118,7 +113,10 @@ pub(crate) fn collect_inputs(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnosti
         let entries = match std::fs::read_dir(p) {
             Ok(e) => e,
             Err(e) => {
-                errors.push(Diagnostic::io(format!("无法读取目录: {e}")).in_file(p));
+                errors.push(
+                    Diagnostic::io(format!("无法读取目录：{}", crate::diag::io_message(&e)))
+                        .in_file(p),
+                );
                 continue;
             }
         };
@@ -194,6 +192,19 @@ pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
         } else {
             eprintln!("{}: 重复给出，只处理一次", file.display());
         }
+    }
+    if let Err(d) = crate::epoch::source_date_epoch() {
+        eprint!("{d}");
+        return Exit::Usage;
+    }
+    // Two inputs writing the same files would overwrite each other.
+    if !(opts.dump_model || opts.dump_markup) {
+        let (errors, skip) = crate::output::collisions(&unique, opts.out_dir.as_deref());
+        for d in &errors {
+            eprint!("{d}");
+            worst = worst.max(Exit::Input);
+        }
+        unique.retain(|f| !skip.contains(f));
     }
     crate::interrupt::install();
     let fonts = FontCache::default();
@@ -320,7 +331,8 @@ fn render_one(
         .unwrap_or_else(|| "report".into());
     if opts.out_dir.is_some() {
         if let Err(e) = std::fs::create_dir_all(&dir) {
-            let d = Diagnostic::io(format!("无法创建输出目录: {e}")).in_file(&dir);
+            let d = Diagnostic::io(format!("无法创建输出目录：{}", crate::diag::io_message(&e)))
+                .in_file(&dir);
             return out.fail(Exit::Io, d, "未生成文件", file);
         }
     }
@@ -328,8 +340,7 @@ fn render_one(
         .into_iter()
         .filter_map(|(bytes, ext)| Some((dir.join(format!("{stem}.{ext}")), bytes.as_deref()?)))
         .collect();
-    if let Err((target, e)) = write_all_atomic(&outputs) {
-        let d = Diagnostic::io(format!("无法写出文件: {e}")).in_file(&target);
+    if let Err(d) = crate::output::write_pair(&outputs) {
         return out.fail(Exit::Io, d, "未生成文件，原有文件保持不变", file);
     }
     let written: Vec<&str> = outputs
@@ -360,67 +371,4 @@ fn locate(d: Diagnostic, report: &data::Report, file: &Path) -> Diagnostic {
         }
     }
     d.in_file(file)
-}
-
-/// Writes to a temporary file beside the target and renames it into place,
-/// so the target is either the old file or the complete new one.
-pub fn write_atomic(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_all_atomic(&[(target.to_path_buf(), bytes)]).map_err(|(_, e)| e)
-}
-
-/// Writes several files that belong together (a report's PDF and DOCX):
-/// every one goes to a temporary file first, and only when all are complete
-/// are they renamed into place, so a failure leaves all the old files.
-pub fn write_all_atomic(files: &[(PathBuf, &[u8])]) -> Result<(), (PathBuf, std::io::Error)> {
-    for (target, _) in files {
-        if target.is_dir() {
-            let e = std::io::Error::new(std::io::ErrorKind::IsADirectory, "同名的目录已存在");
-            return Err((target.clone(), e));
-        }
-    }
-    let mut temps: Vec<PathBuf> = Vec::new();
-    let discard = |temps: &[PathBuf]| {
-        for t in temps {
-            let _ = std::fs::remove_file(t);
-        }
-    };
-    for (target, bytes) in files {
-        let tmp = temp_name(target);
-        let written = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(bytes)?;
-            f.sync_all()
-        })();
-        temps.push(tmp);
-        if let Err(e) = written {
-            discard(&temps);
-            return Err((target.clone(), e));
-        }
-    }
-    if crate::interrupt::requested() {
-        discard(&temps);
-        let e = std::io::Error::new(std::io::ErrorKind::Interrupted, "已中断");
-        return Err((files[0].0.clone(), e));
-    }
-    for (i, ((target, _), tmp)) in files.iter().zip(&temps).enumerate() {
-        if let Err(e) = std::fs::rename(tmp, target) {
-            discard(&temps[i..]);
-            return Err((target.clone(), e));
-        }
-    }
-    Ok(())
-}
-
-/// A hidden name beside the target, unique to this process, so the rename
-/// stays within one file system.
-fn temp_name(target: &Path) -> PathBuf {
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    dir.join(format!(".{name}.{}.tmp", std::process::id()))
 }

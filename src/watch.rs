@@ -1,8 +1,11 @@
 //! `gongwen watch`: re-check and re-render whenever a data file, the last
 //! year's file it names, or a template file changes.
 //!
-//! Polling modification times keeps this free of platform watchers; a few
-//! dozen `stat` calls every 300 ms cost nothing next to a render.
+//! Polling keeps this free of platform watchers. A change is a new
+//! modification time, size or content: a file restored with its old time
+//! (`cp -p`, `touch -r`, an archive) still counts. Reading a few small
+//! files every 300 ms costs nothing next to a render; anything that is not
+//! a regular file (a FIFO put in a data file's place) is never opened.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,8 +16,18 @@ use crate::render::collect_inputs;
 
 const POLL: Duration = Duration::from_millis(300);
 
-/// Modification times of the files a data file depends on.
-type Stamps = BTreeMap<PathBuf, Option<SystemTime>>;
+/// What is known of each file a data file depends on.
+type Stamps = BTreeMap<PathBuf, Option<Stamp>>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Stamp {
+    /// A regular file: modification time, size, hash of the content.
+    File(Option<SystemTime>, u64, u64),
+    /// A directory (its time changes when a file is added or removed).
+    Dir(Option<SystemTime>),
+    /// Something else, never read.
+    Other,
+}
 
 pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
     let (files, errors) = collect_inputs(inputs);
@@ -80,14 +93,50 @@ fn dependencies(file: &Path, opts: &RenderOptions) -> Vec<PathBuf> {
     paths
 }
 
-/// Modification times of `paths`: none while a file is missing, so its
-/// reappearance counts as a change.
+/// Stamps of `paths`: none while a file is missing, so its reappearance
+/// counts as a change.
 fn stamp(paths: Vec<PathBuf>) -> Stamps {
     paths
         .into_iter()
         .map(|p| {
-            let t = std::fs::metadata(&p).and_then(|m| m.modified()).ok();
-            (p, t)
+            let s = std::fs::metadata(&p).ok().map(|m| {
+                let t = m.modified().ok();
+                if m.is_dir() {
+                    Stamp::Dir(t)
+                } else if m.is_file() && m.len() <= crate::data::MAX_DATA_BYTES * 4 {
+                    Stamp::File(t, m.len(), content_hash(&p))
+                } else if m.is_file() {
+                    Stamp::File(t, m.len(), 0)
+                } else {
+                    Stamp::Other
+                }
+            });
+            (p, s)
         })
         .collect()
+}
+
+fn content_hash(path: &Path) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    // Opened without blocking: it may have become a FIFO since the stat.
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        open.custom_flags(libc::O_NONBLOCK);
+    }
+    match open.open(path) {
+        Ok(f) if f.metadata().is_ok_and(|m| m.is_file()) => {
+            use std::io::Read;
+            let mut bytes = Vec::new();
+            let _ = f
+                .take(crate::data::MAX_DATA_BYTES * 4)
+                .read_to_end(&mut bytes);
+            bytes.hash(&mut h);
+        }
+        _ => 1u8.hash(&mut h),
+    }
+    h.finish()
 }

@@ -105,7 +105,7 @@ fn invalid_utf8_and_binary_are_refused() {
     let missing = dir.join("nope.toml");
     let (code, out) = check_one(&missing);
     assert_eq!(code, Exit::Io);
-    assert!(out.contains("文件不存在"), "{out}");
+    assert!(out.contains("不存在，请检查路径"), "{out}");
 }
 
 #[test]

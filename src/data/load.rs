@@ -151,14 +151,18 @@ impl<'a> Reader<'a> {
             return;
         }
         self.check_punctuation(node, s, what);
-        if let Some(c) = s
-            .chars()
-            .find(|&c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-        {
+        if let Some(c) = s.chars().find(|&c| crate::diag::unprintable(c)) {
+            let kind = if c.is_control() {
+                "不可打印的控制字符"
+            } else {
+                " Word 文件不允许的字符"
+            };
             self.error(
                 node.span.clone(),
-                format!("{what}中有不可打印的控制字符 U+{:04X}", c as u32),
-            );
+                format!("{what}中有{kind} U+{:04X}", c as u32),
+            )
+            .hints
+            .push("多半是从其他软件复制时带入的，删去即可".into());
         }
     }
 
@@ -415,6 +419,12 @@ pub(crate) fn read_report(
     let signature = root.get("signature").and_then(|n| read_signature(r, n));
     let template = root.get("template").and_then(|n| {
         let name = r.string(n, "模板（template）")?;
+        if let Err(why) = inside_folder(&name) {
+            r.error(n.span.clone(), format!("模板（template）{why}"))
+                .hints
+                .push("写内置模板的名称，或数据文件所在文件夹之内的模板目录，如 template = \"我的模板\"".into());
+            return None;
+        }
         Some((name, n.span.clone()))
     });
 
@@ -430,6 +440,20 @@ pub(crate) fn read_report(
     let previous = root.get("previous").and_then(|n| {
         let rel = r.string(n, "上一年度数据文件（previous）")?;
         spans.previous = Some(n.span.clone());
+        let data_file = rel.ends_with(".toml") || rel.ends_with(".json");
+        if let Err(why) = inside_folder(&rel).and_then(|()| {
+            data_file
+                .then_some(())
+                .ok_or("应为 .toml 或 .json 数据文件")
+        }) {
+            r.error(n.span.clone(), format!("上一年度数据文件（previous）{why}"))
+                .hints
+                .push(
+                    "写与本文件同一文件夹（或其下）的上一年度数据文件，如 previous = \"2024.toml\""
+                        .into(),
+                );
+            return None;
+        }
         let base = r.src.path.parent().unwrap_or(Path::new(""));
         load_previous(&base.join(rel), n.span.clone())
     });
@@ -1054,4 +1078,25 @@ fn full_width(c: char) -> Option<char> {
 
 fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFD)
+}
+
+/// Paths a data file names (its template directory, last year's file) stay
+/// inside the data file's folder: a data file passed around must not make
+/// gongwen read or print files elsewhere.
+fn inside_folder(rel: &str) -> Result<(), &'static str> {
+    let path = Path::new(rel);
+    if rel.is_empty() {
+        return Err("是空的");
+    }
+    if path.is_absolute() || rel.starts_with('/') || rel.starts_with('\\') || rel.contains(':') {
+        return Err("不能是绝对路径");
+    }
+    if path
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir))
+        || rel.split(['/', '\\']).any(|p| p == "..")
+    {
+        return Err("不能用 .. 指向数据文件所在文件夹之外");
+    }
+    Ok(())
 }

@@ -13,24 +13,41 @@ use std::path::Path;
 pub use form::Format;
 pub use report::Report;
 
-use crate::diag::{Diagnostic, Diagnostics, Kind, Source};
+use crate::diag::{io_message, Diagnostic, Diagnostics, Kind, Source};
 
 /// Largest data file accepted. A real report is a few tens of kilobytes.
 pub const MAX_DATA_BYTES: u64 = 2 * 1024 * 1024;
 
-/// Reads a text file for gongwen: size-limited, UTF-8, BOM dropped.
+/// Reads a text file for gongwen: a regular file only (a device, FIFO or
+/// socket is refused without blocking on it), size-limited, UTF-8, BOM
+/// dropped.
 pub fn read_source(path: &Path, max: u64) -> Result<Source, Diagnostic> {
+    use std::io::Read;
     let io_err = |e: std::io::Error| {
-        let why = match e.kind() {
-            std::io::ErrorKind::NotFound => "文件不存在".to_string(),
-            std::io::ErrorKind::PermissionDenied => "没有读取权限".to_string(),
-            _ => e.to_string(),
-        };
-        Diagnostic::io(format!("无法读取文件：{why}")).in_file(path)
+        Diagnostic::io(format!("无法读取文件：{}", io_message(&e))).in_file(path)
     };
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // A FIFO would block the open until someone writes to it.
+        open.custom_flags(libc::O_NONBLOCK);
+    }
     let meta = std::fs::metadata(path).map_err(io_err)?;
     if meta.is_dir() {
         return Err(Diagnostic::error("这是一个目录，不是数据文件").in_file(path));
+    }
+    if !meta.is_file() {
+        return Err(
+            Diagnostic::error("这不是普通文件（是设备、管道或套接字），不予读取")
+                .in_file(path)
+                .hint("请给出一个保存在磁盘上的数据文件"),
+        );
+    }
+    let file = open.open(path).map_err(io_err)?;
+    if !file.metadata().map_err(io_err)?.is_file() {
+        return Err(Diagnostic::error("这不是普通文件，不予读取").in_file(path));
     }
     if meta.len() > max {
         return Err(
@@ -38,7 +55,11 @@ pub fn read_source(path: &Path, max: u64) -> Result<Source, Diagnostic> {
                 .in_file(path),
         );
     }
-    let bytes = std::fs::read(path).map_err(io_err)?;
+    let mut bytes = Vec::new();
+    file.take(max + 1).read_to_end(&mut bytes).map_err(io_err)?;
+    if bytes.len() as u64 > max {
+        return Err(Diagnostic::error(format!("文件过大（上限 {max} 字节）")).in_file(path));
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(Source::new(path, text)),
@@ -141,13 +162,18 @@ fn load_source(src: Source, with_previous: bool) -> Loaded {
     let controls: Vec<(usize, char)> = src
         .text
         .char_indices()
-        .filter(|&(_, c)| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .filter(|&(_, c)| crate::diag::unprintable(c))
         .take(10)
         .collect();
     if !controls.is_empty() {
         for (at, c) in controls {
+            let kind = if c.is_control() {
+                "不可打印的控制字符"
+            } else {
+                " Word 文件不允许的字符"
+            };
             diagnostics.push(
-                Diagnostic::error(format!("文件中有不可打印的控制字符 U+{:04X}", c as u32))
+                Diagnostic::error(format!("文件中有{kind} U+{:04X}", c as u32))
                     .at(&src, at..at + c.len_utf8())
                     .hint("多半是从其他软件复制时带入的，删去即可"),
             );

@@ -366,7 +366,7 @@ impl JsonParser<'_> {
 
 /// The parser's message in the clerk's language, with the original kept
 /// for anyone searching the TOML documentation.
-fn explain_toml(msg: &str) -> String {
+pub fn explain_toml(msg: &str) -> String {
     const KNOWN: &[(&str, &str)] = &[
         (
             "invalid multi-line basic string",

@@ -106,6 +106,24 @@ pub struct Cell {
     pub shade: Option<[u8; 3]>,
 }
 
+impl Document {
+    /// Characters of text in all blocks.
+    pub fn text_chars(&self) -> usize {
+        let n = |s: &str| s.chars().count();
+        self.blocks
+            .iter()
+            .map(|b| match b {
+                Block::Title(lines) => lines.iter().map(|l| n(l)).sum(),
+                Block::Heading { text, .. } => n(text),
+                Block::Paragraph(p) => p.runs.iter().map(|r| n(&r.text)).sum(),
+                Block::Table(t) => t.cells.iter().map(|c| n(&c.text)).sum(),
+                Block::PageBreak => 0,
+                Block::Signature { agency, date } => n(agency) + n(date),
+            })
+            .sum()
+    }
+}
+
 impl Table {
     /// The cell that covers a grid position, if any.
     pub fn cell_at(&self, row: usize, col: usize) -> Option<&Cell> {

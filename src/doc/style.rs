@@ -135,42 +135,59 @@ impl StyleSheet {
     pub fn parse(src: &Source) -> Result<StyleSheet, Diagnostic> {
         let mut base: toml::Table = toml::from_str(DEFAULT_STYLE).expect("built-in style parses");
         let user: toml::Table = toml::from_str(&src.text).map_err(|e| toml_error(src, &e))?;
+        // The user's own keys with their places, for messages that point
+        // at the line to change.
+        let tree = crate::data::node::parse_toml(src).ok();
+        let at = |path: &[&str], d: Diagnostic| -> Diagnostic {
+            let node = path.iter().try_fold(tree.as_ref(), |n, k| Some(n?.get(k)));
+            match node.flatten() {
+                Some(n) => d.at(src, n.span.clone()),
+                None => d.in_file(&src.path),
+            }
+        };
+        check_ranges(&user, &at)?;
         merge(&mut base, user);
         let style: StyleSheet = toml::Table::try_into(base).map_err(|e: toml::de::Error| {
-            Diagnostic::error(format!("样式文件有误: {}", e.message())).in_file(&src.path)
+            at(
+                &[],
+                Diagnostic::error(format!("样式文件有误：{}", serde_message(e.message()))),
+            )
         })?;
         style
             .validate()
-            .map_err(|m| Diagnostic::error(format!("样式文件有误: {m}")).in_file(&src.path))?;
+            .map_err(|(path, m)| at(&path, Diagnostic::error(format!("样式文件有误：{m}"))))?;
         Ok(style)
     }
 
-    fn validate(&self) -> Result<(), String> {
+    /// What the ranges of single values cannot say: fonts that exist and a
+    /// text block that is left by the margins.
+    fn validate(&self) -> Result<(), (Vec<&'static str>, String)> {
         for role in Role::ALL {
             let r = self
                 .roles
                 .get(role.key())
-                .ok_or_else(|| format!("缺少 [roles] 中的 {}", role.key()))?;
+                .ok_or_else(|| (vec!["roles"], format!("缺少 [roles] 中的 {}", role.key())))?;
             if !self.fonts.contains_key(&r.font) {
-                return Err(format!(
-                    "roles.{} 使用的字体 {} 没有在 [fonts] 中定义",
-                    role.key(),
-                    r.font
-                ));
-            }
-            if !(4.0..=72.0).contains(&r.size) {
-                return Err(format!(
-                    "roles.{} 的字号 {} 不在 4–72 磅之间",
-                    role.key(),
-                    r.size
+                return Err((
+                    vec!["roles", role.key()],
+                    format!(
+                        "roles.{} 使用的字体 {} 没有在 [fonts] 中定义",
+                        role.key(),
+                        r.font
+                    ),
                 ));
             }
         }
-        let p = &self.page;
-        let w = self.text_width();
-        let h = self.text_height();
-        if !(w > 50.0 && h > 50.0 && p.line_pitch_pt >= 4.0 && p.chars_per_line >= 1) {
-            return Err("页面尺寸、页边距或行距不合理".into());
+        let (w, h) = (self.text_width(), self.text_height());
+        if !(w >= 50.0 && h >= 50.0) {
+            return Err((
+                vec!["page"],
+                format!(
+                    "页边距占去了整个页面：版心只剩 {:.0} × {:.0} 毫米（至少 18 × 18 毫米）",
+                    w / MM,
+                    h / MM
+                ),
+            ));
         }
         Ok(())
     }
@@ -223,6 +240,87 @@ pub fn parse_hex(s: &str) -> Option<[u8; 3]> {
     Some([(v >> 16) as u8, (v >> 8) as u8, v as u8])
 }
 
+/// Allowed range and unit of every number a style file may set: a
+/// negative rule, an infinite page or a zero pitch would make a PDF no
+/// reader opens.
+const RANGES: &[(&str, &str, f64, f64, &str)] = &[
+    ("page", "width_mm", 50.0, 1000.0, "毫米"),
+    ("page", "height_mm", 50.0, 1000.0, "毫米"),
+    ("page", "margin_top_mm", 0.0, 300.0, "毫米"),
+    ("page", "margin_bottom_mm", 0.0, 300.0, "毫米"),
+    ("page", "margin_left_mm", 0.0, 300.0, "毫米"),
+    ("page", "margin_right_mm", 0.0, 300.0, "毫米"),
+    ("page", "line_pitch_pt", 4.0, 200.0, "磅"),
+    ("page", "chars_per_line", 1.0, 200.0, "个字"),
+    ("page", "lines_per_page", 1.0, 200.0, "行"),
+    ("page", "page_number_offset_mm", 0.0, 100.0, "毫米"),
+    ("table", "border_pt", 0.0, 10.0, "磅"),
+    ("table", "padding_pt", 0.0, 50.0, "磅"),
+    ("table", "padding_v_pt", 0.0, 50.0, "磅"),
+];
+
+/// Font size and pitch of a role.
+const ROLE_RANGES: &[(&str, f64, f64)] = &[("size", 4.0, 72.0), ("pitch", 4.0, 200.0)];
+
+fn check_ranges(
+    user: &toml::Table,
+    at: &dyn Fn(&[&str], Diagnostic) -> Diagnostic,
+) -> Result<(), Diagnostic> {
+    let number = |v: &toml::Value| match v {
+        toml::Value::Integer(i) => Some(*i as f64),
+        toml::Value::Float(f) => Some(*f),
+        _ => None,
+    };
+    let check = |path: &[&str], v: &toml::Value, lo: f64, hi: f64, unit: &str| {
+        let key = path.join(".");
+        match number(v) {
+            Some(x) if x.is_finite() && (lo..=hi).contains(&x) => Ok(()),
+            Some(x) => Err(at(
+                path,
+                Diagnostic::error(format!("样式文件中 {key} = {x} 不在 {lo}–{hi} {unit}之间"))
+                    .hint(format!("改为 {lo} 到 {hi} 之间的数")),
+            )),
+            None => Err(at(
+                path,
+                Diagnostic::error(format!("样式文件中 {key} 应为数字，实际是{}", v.type_str())),
+            )),
+        }
+    };
+    for (table, key, lo, hi, unit) in RANGES {
+        if let Some(v) = user.get(*table).and_then(|t| t.get(*key)) {
+            check(&[table, key], v, *lo, *hi, unit)?;
+        }
+    }
+    if let Some(toml::Value::Table(roles)) = user.get("roles") {
+        for (name, role) in roles {
+            for (key, lo, hi) in ROLE_RANGES {
+                if let Some(v) = role.get(*key) {
+                    check(&["roles", name, key], v, *lo, *hi, "磅")?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The deserializer's English messages in Chinese.
+fn serde_message(m: &str) -> String {
+    let quoted: Vec<&str> = m.split('`').skip(1).step_by(2).collect();
+    if m.starts_with("unknown field") {
+        let expected = quoted.get(1..).map(|k| k.join("、")).unwrap_or_default();
+        format!(
+            "没有「{}」这一项（可用的项：{expected}）",
+            quoted.first().unwrap_or(&"")
+        )
+    } else if m.starts_with("missing field") {
+        format!("缺少「{}」这一项", quoted.first().unwrap_or(&""))
+    } else if m.starts_with("invalid type") {
+        format!("值的类型不对（{m}）")
+    } else {
+        format!("无法读取（{m}）")
+    }
+}
+
 fn merge(base: &mut toml::Table, over: toml::Table) {
     for (k, v) in over {
         match (base.get_mut(&k), v) {
@@ -235,7 +333,10 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
 }
 
 fn toml_error(src: &Source, e: &toml::de::Error) -> Diagnostic {
-    let d = Diagnostic::error(format!("样式文件 TOML 语法错误: {}", e.message()));
+    let d = Diagnostic::error(format!(
+        "样式文件 TOML 语法错误：{}",
+        crate::data::node::explain_toml(e.message())
+    ));
     match e.span() {
         Some(span) => d.at(src, span),
         None => d.in_file(&src.path),

@@ -26,8 +26,9 @@ fn esc(s: &str) -> String {
             '<' => o.push_str("&lt;"),
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
-            // Characters XML 1.0 cannot carry are dropped.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            // Characters XML 1.0 cannot carry are dropped (data files
+            // refuse them; a template's own text may still hold one).
+            c if crate::diag::unprintable(c) => {}
             c => o.push(c),
         }
     }
@@ -546,7 +547,7 @@ fn core_xml(doc: &Document, epoch: Option<i64>) -> String {
     let m = &doc.meta;
     let date = match (epoch, m.date) {
         (Some(secs), _) => {
-            let (y, mo, d, hh, mm, ss) = crate::cli::civil_from_secs(secs);
+            let (y, mo, d, hh, mm, ss) = crate::epoch::civil_from_secs(secs);
             Some(format!("{y:04}-{mo:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z"))
         }
         (None, Some((y, mo, d))) => Some(format!("{y:04}-{mo:02}-{d:02}T00:00:00Z")),

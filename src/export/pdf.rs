@@ -496,7 +496,7 @@ fn write_font(
 /// `SOURCE_DATE_EPOCH` wins; else the document's own date; never the clock.
 fn document_date(meta: &Meta, epoch: Option<i64>) -> Option<Date> {
     if let Some(secs) = epoch {
-        let (y, m, d, hh, mm, ss) = crate::cli::civil_from_secs(secs);
+        let (y, m, d, hh, mm, ss) = crate::epoch::civil_from_secs(secs);
         return Some(
             Date::new(y.clamp(0, 9999) as u16)
                 .month(m as u8)

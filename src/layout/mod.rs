@@ -584,7 +584,9 @@ pub fn signature_geometry(
 /// "政府信息公开…"; any allowed break otherwise.
 fn balance_title(units: &[Unit], width: f32) -> Vec<std::ops::Range<usize>> {
     let total = inline::width(units);
-    if total <= width + 0.01 || units.len() < 2 {
+    // Two lines cannot hold more than twice the width: such a line is
+    // simply broken, and the search below is not run on it.
+    if total <= width + 0.01 || total > 2.0 * width + 0.01 || units.len() < 2 {
         return std::iter::once(0..units.len()).collect();
     }
     let text: Vec<char> = units.iter().map(|u| u.ch).collect();

@@ -70,12 +70,13 @@ pub fn export(name: &str, dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
         ))
         .kind(Kind::Usage));
     };
-    let io = |p: &Path, e: std::io::Error| Diagnostic::io(format!("无法写出模板: {e}")).in_file(p);
-    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Diagnostic::io(format!("无法创建模板目录：{}", crate::diag::io_message(&e))).in_file(dir)
+    })?;
     let mut written = Vec::new();
     for (n, text) in b.files.iter().copied().chain([(STYLE, b.style)]) {
         let path = dir.join(n);
-        crate::render::write_atomic(&path, text.as_bytes()).map_err(|e| io(&path, e))?;
+        crate::output::write_atomic(&path, text.as_bytes())?;
         written.push(path);
     }
     Ok(written)

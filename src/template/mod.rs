@@ -5,6 +5,7 @@
 //! template code nor turn into markup.
 
 pub mod builtin;
+pub mod guard;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,31 @@ pub const STYLE: &str = "style.toml";
 /// that a runaway loop ends within a second.
 pub const FUEL: u64 = 5_000_000;
 const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
+/// Most markup a template may write: a real report is tens of kilobytes.
+pub const MAX_MARKUP_BYTES: usize = 8 << 20;
+
+/// A writer that refuses to grow past [`MAX_MARKUP_BYTES`], so a runaway
+/// template stops as soon as its output is too large.
+struct Bounded(Vec<u8>);
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() + buf.len() > MAX_MARKUP_BYTES {
+            self.0.resize(MAX_MARKUP_BYTES + 1, 0);
+            return Err(std::io::Error::other("markup too large"));
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Stack of the thread templates run on: measured to hold a tag of
+/// [`guard::MAX_TAG_CHARS`] characters of chained terms many times over.
+const TEMPLATE_STACK: usize = 64 * 1024 * 1024;
 
 /// A template: its files and style sheet, built in or from a directory.
 #[derive(Debug, Clone)]
@@ -88,6 +114,23 @@ impl Template {
             if !(is_html || name == STYLE) || !path.is_file() {
                 continue;
             }
+            // A link may point only at a file inside the template directory:
+            // `{% include %}` would print whatever it points at.
+            let is_link =
+                std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+            if is_link {
+                let inside = match (path.canonicalize(), dir.canonicalize()) {
+                    (Ok(target), Ok(root)) => target.starts_with(root),
+                    _ => false,
+                };
+                if !inside {
+                    return Err(Diagnostic::error(
+                        "模板目录中的这个文件是指向目录之外的链接，不予读取",
+                    )
+                    .in_file(&path)
+                    .hint("把要用的文件复制进模板目录"));
+                }
+            }
             let src = crate::data::read_source(&path, MAX_TEMPLATE_BYTES)?;
             if is_html {
                 files.push((name, src.text.to_string()));
@@ -118,8 +161,27 @@ impl Template {
         }
     }
 
-    /// Renders the report to markup.
+    /// Renders the report to markup, on a thread of its own whose stack is
+    /// known to hold any template within [`guard`]'s bounds, whatever
+    /// thread (a batch's worker has a small stack) asks for it.
     pub fn render_markup(&self, report: &Report) -> Result<String, Diagnostic> {
+        for (name, text) in &self.files {
+            guard::check(&Source::new(self.origin.join(name), text.as_str()))?;
+        }
+        std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .name("template".into())
+                .stack_size(TEMPLATE_STACK)
+                .spawn_scoped(scope, || self.render_markup_here(report))
+                .map_err(|e| {
+                    Diagnostic::error(format!("无法运行模板：{}", crate::diag::io_message(&e)))
+                })?
+                .join()
+                .unwrap_or_else(|_| Err(Diagnostic::error("模板运行失败")))
+        })
+    }
+
+    fn render_markup_here(&self, report: &Report) -> Result<String, Diagnostic> {
         let mut env = Environment::new();
         env.set_fuel(Some(FUEL));
         env.set_auto_escape_callback(|name| {
@@ -144,7 +206,20 @@ impl Template {
                 .map_err(|e| self.error(e))?;
         }
         let tmpl = env.get_template(ENTRY).map_err(|e| self.error(e))?;
-        tmpl.render(context(report)).map_err(|e| self.error(e))
+        let mut out = Bounded(Vec::new());
+        match tmpl.render_captured_to(context(report), &mut out) {
+            Ok(_) => {}
+            Err(_) if out.0.len() > MAX_MARKUP_BYTES => {
+                return Err(Diagnostic::error(format!(
+                    "模板输出超过 {} MB 的上限，不予排印",
+                    MAX_MARKUP_BYTES >> 20
+                ))
+                .in_file(&self.origin)
+                .hint("检查模板中的循环：真实的报告只有几十 KB"));
+            }
+            Err(e) => return Err(self.error(e)),
+        }
+        String::from_utf8(out.0).map_err(|_| Diagnostic::error("模板输出不是 UTF-8 文本"))
     }
 
     /// Renders the report all the way to the document model.
@@ -159,17 +234,54 @@ impl Template {
         let what = match e.kind() {
             ErrorKind::OutOfFuel => "模板运行步数超过上限（可能有死循环）".to_string(),
             ErrorKind::UndefinedError => {
-                format!("模板使用了不存在的值: {}", e.detail().unwrap_or(""))
+                format!("模板使用了不存在的值：{}", e.detail().unwrap_or(""))
             }
             ErrorKind::TemplateNotFound => format!(
-                "模板引用的文件不存在（只能引用本模板目录中的文件）: {}",
+                "模板引用的文件不存在（只能引用本模板目录中的文件）：{}",
                 e.detail().unwrap_or("")
             ),
-            _ => format!(
-                "模板错误: {}",
-                e.detail()
-                    .map_or_else(|| e.kind().to_string(), String::from)
-            ),
+            kind => {
+                let label = match kind {
+                    ErrorKind::SyntaxError => "模板语法错误",
+                    ErrorKind::InvalidOperation => "模板中的运算无法进行",
+                    ErrorKind::UnknownFilter => "模板使用了不存在的过滤器",
+                    ErrorKind::UnknownTest => "模板使用了不存在的测试",
+                    ErrorKind::UnknownFunction => "模板使用了不存在的函数",
+                    ErrorKind::UnknownMethod => "模板使用了不存在的方法",
+                    ErrorKind::MissingArgument => "模板中的调用缺少参数",
+                    ErrorKind::TooManyArguments => "模板中的调用参数过多",
+                    ErrorKind::CannotUnpack => "模板无法拆分这个值",
+                    ErrorKind::BadEscape => "模板中的转义写法不对",
+                    ErrorKind::NonKey => "模板中这个值不能用作键",
+                    ErrorKind::NonPrimitive => "模板中这个值不能这样使用",
+                    ErrorKind::BadSerialization => "模板无法输出这个值",
+                    _ => "模板错误",
+                };
+                let detail = e
+                    .detail()
+                    .map_or_else(|| e.kind().to_string(), String::from);
+                const KNOWN: &[(&str, &str)] = &[
+                    ("recursion limit", "嵌套过深"),
+                    (
+                        "expected end of block",
+                        "块没有结束，缺少 {% endif %}、{% endfor %} 等结束标记",
+                    ),
+                    (
+                        "unexpected end of input",
+                        "模板意外结束，有未闭合的 {{ 或 {%",
+                    ),
+                    ("unknown statement", "不认识的语句"),
+                    ("unexpected", "此处的写法不对"),
+                    ("not iterable", "这个值不能用 for 循环"),
+                    ("not callable", "这个值不能调用"),
+                    ("division by zero", "除数为 0"),
+                ];
+                let detail = match KNOWN.iter().find(|(en, _)| detail.contains(en)) {
+                    Some((_, zh)) => format!("{zh}（{detail}）"),
+                    None => detail,
+                };
+                format!("{label}：{detail}")
+            }
         };
         let d = Diagnostic::error(what);
         match (

@@ -1,6 +1,8 @@
 //! Shared test helpers: snapshot files a person can read, re-blessed with
 //! `BLESS=1 cargo test`.
 
+pub mod cli;
+
 use std::path::Path;
 
 #[allow(dead_code)]

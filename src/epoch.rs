@@ -1,0 +1,46 @@
+//! Dates written into the outputs: never the clock, only the report's date
+//! or `SOURCE_DATE_EPOCH` (the reproducible-builds convention), and the
+//! calendar arithmetic both writers share.
+
+use crate::diag::{Diagnostic, Kind};
+
+/// Latest moment a PDF or DOCX date can carry: 9999-12-31T23:59:59Z.
+const MAX_EPOCH: i64 = 253_402_300_799;
+
+/// `SOURCE_DATE_EPOCH` when set: seconds since 1970 up to the year 9999;
+/// anything else is refused rather than written as an invalid date.
+pub fn source_date_epoch() -> Result<Option<i64>, Diagnostic> {
+    let Ok(raw) = std::env::var("SOURCE_DATE_EPOCH") else {
+        return Ok(None);
+    };
+    match raw.trim().parse::<i64>() {
+        Ok(secs) if (0..=MAX_EPOCH).contains(&secs) => Ok(Some(secs)),
+        _ => Err(Diagnostic::error(format!(
+            "环境变量 SOURCE_DATE_EPOCH 的值「{}」不是 0 到 {MAX_EPOCH} 之间的整数（自 1970 年起的秒数，最晚到 9999 年）",
+            raw.chars().take(40).collect::<String>()
+        ))
+        .hint("改正或删去这个环境变量（unset SOURCE_DATE_EPOCH）")
+        .kind(Kind::Usage)),
+    }
+}
+
+/// Seconds since 1970-01-01 UTC → (year, month, day, hour, minute, second).
+pub fn civil_from_secs(secs: i64) -> (i64, u32, u32, u32, u32, u32) {
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let r = secs.rem_euclid(86_400) as u32;
+    (y, m, d, r / 3600, r % 3600 / 60, r % 60)
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}

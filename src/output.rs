@@ -1,0 +1,291 @@
+//! Writing outputs without losing or mixing files.
+//!
+//! A report's PDF and DOCX are a pair. They are written to temporary files
+//! created exclusively beside their targets (never through a planted link),
+//! and renamed into place only when both are complete and both targets can
+//! be replaced; a rename that fails anyway puts the earlier file back. The
+//! whole replacement runs under a lock on the output directory, so two
+//! processes writing the same names cannot interleave into a mixed pair,
+//! and temporary files that a killed process left behind are removed then.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::diag::{io_message, Diagnostic};
+
+/// Ending of every temporary file gongwen makes, so stale ones are known.
+const TEMP_SUFFIX: &str = ".gongwen-tmp";
+
+/// Temporary files being written, removed by [`discard_all`] when the
+/// process is ended before it could clean up.
+static OPEN: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Removes every temporary file still being written: the second Ctrl-C
+/// ends the process without unwinding.
+pub fn discard_all() {
+    if let Ok(open) = OPEN.lock() {
+        for p in open.iter() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+fn track(path: &Path, on: bool) {
+    if let Ok(mut open) = OPEN.lock() {
+        if on {
+            open.push(path.to_path_buf());
+        } else {
+            open.retain(|p| p != path);
+        }
+    }
+}
+
+/// Inputs whose outputs would land on the same files (`A/r.toml` and
+/// `B/r.toml` with `-o out`, or `r.toml` beside `r.json`): an error for
+/// each such group, naming every input of it, and the inputs to skip.
+pub fn collisions(inputs: &[&PathBuf], out_dir: Option<&Path>) -> (Vec<Diagnostic>, Vec<PathBuf>) {
+    let mut by_target: BTreeMap<PathBuf, (PathBuf, Vec<&PathBuf>)> = BTreeMap::new();
+    for file in inputs {
+        let shown = shown_stem(file, out_dir);
+        let canonical = shown
+            .parent()
+            .and_then(|d| d.canonicalize().ok())
+            .zip(shown.file_name())
+            .map_or_else(|| shown.clone(), |(d, n)| d.join(n));
+        by_target
+            .entry(canonical)
+            .or_insert((shown, Vec::new()))
+            .1
+            .push(file);
+    }
+    let mut errors = Vec::new();
+    let mut skip = Vec::new();
+    for (_, (stem, files)) in by_target {
+        if files.len() < 2 {
+            continue;
+        }
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| format!("「{}」", f.display()))
+            .collect();
+        errors.push(
+            Diagnostic::error(format!(
+                "{}都会写出 {}.pdf 和 {}.docx，会互相覆盖；这几个文件都未生成",
+                names.join("和"),
+                stem.display(),
+                stem.display()
+            ))
+            .hint("给其中一个文件改名，或分几次用不同的 -o 输出目录生成"),
+        );
+        skip.extend(files.into_iter().cloned());
+    }
+    (errors, skip)
+}
+
+/// The output directory and stem of an input, as a path without extension,
+/// as the user wrote it.
+fn shown_stem(file: &Path, out_dir: Option<&Path>) -> PathBuf {
+    let dir = out_dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| file.parent().map(Path::to_path_buf).unwrap_or_default());
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".into());
+    dir.join(stem)
+}
+
+/// Writes one file like [`write_pair`].
+pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    write_pair(&[(target.to_path_buf(), bytes)])
+}
+
+/// Writes files that belong together (a report's PDF and DOCX) into one
+/// directory: all of them or none replace the earlier ones.
+pub fn write_pair(files: &[(PathBuf, &[u8])]) -> Result<(), Diagnostic> {
+    let Some((first, _)) = files.first() else {
+        return Ok(());
+    };
+    let dir = parent(first);
+    let _lock = lock(&dir).map_err(|e| failure(&dir, "无法锁定输出目录", &e))?;
+    for (target, _) in files {
+        remove_stale(&dir, target);
+        check_replaceable(target)?;
+    }
+    let mut temps = Vec::new();
+    for (target, bytes) in files {
+        match write_temp(&dir, target, bytes) {
+            Ok(t) => temps.push(t),
+            Err(e) => {
+                drop_temps(temps);
+                return Err(failure(target, "无法写出文件", &e));
+            }
+        }
+    }
+    if crate::interrupt::requested() {
+        drop_temps(temps);
+        return Err(Diagnostic::io("已中断，未写出").in_file(first));
+    }
+    // Hard links keep the earlier files, so a rename failing half-way can
+    // put back the one already replaced.
+    let mut backups: Vec<Option<PathBuf>> = Vec::new();
+    for (target, _) in files {
+        backups.push(backup(&dir, target));
+    }
+    let mut placed = 0;
+    let mut result = Ok(());
+    for (tmp, (target, _)) in temps.iter().zip(files) {
+        if let Err(e) = std::fs::rename(tmp, target) {
+            result = Err(failure(target, "无法替换文件", &e));
+            break;
+        }
+        track(tmp, false);
+        placed += 1;
+    }
+    if result.is_err() {
+        for ((target, _), b) in files.iter().zip(&backups).take(placed) {
+            match b {
+                Some(b) => {
+                    let _ = std::fs::rename(b, target);
+                }
+                None => {
+                    let _ = std::fs::remove_file(target);
+                }
+            }
+        }
+        drop_temps(temps.split_off(placed));
+    }
+    for b in backups.into_iter().flatten() {
+        let _ = std::fs::remove_file(&b);
+        track(&b, false);
+    }
+    result
+}
+
+fn parent(target: &Path) -> PathBuf {
+    match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn failure(path: &Path, what: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::io(format!("{what}：{}", io_message(e))).in_file(path)
+}
+
+fn temp_prefix(target: &Path) -> String {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!(".{name}.")
+}
+
+/// A new file that did not exist before (`O_EXCL`: a link planted under
+/// its name makes creation fail rather than write through it).
+fn new_temp(dir: &Path, target: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(&temp_prefix(target))
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(dir)
+}
+
+fn write_temp(dir: &Path, target: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
+    let mut tmp = new_temp(dir, target)?;
+    track(tmp.path(), true);
+    let written = tmp.write_all(bytes).and_then(|()| tmp.as_file().sync_all());
+    // Kept on disk until renamed; the registry removes it if the process
+    // is stopped first.
+    let (_, path) = tmp.keep().map_err(|e| e.error)?;
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&path);
+        track(&path, false);
+        return Err(e);
+    }
+    Ok(path)
+}
+
+fn drop_temps(temps: Vec<PathBuf>) {
+    for t in temps {
+        let _ = std::fs::remove_file(&t);
+        track(&t, false);
+    }
+}
+
+fn backup(dir: &Path, target: &Path) -> Option<PathBuf> {
+    if !target.is_file() {
+        return None;
+    }
+    let path = new_temp(dir, target).ok()?.into_temp_path().keep().ok()?;
+    let _ = std::fs::remove_file(&path);
+    track(&path, true);
+    std::fs::hard_link(target, &path).ok().map(|()| path)
+}
+
+/// The earlier file must be replaceable before anything is renamed: a
+/// target that cannot be opened for writing is read-only, immutable or
+/// (on Windows) open in Word or WPS.
+fn check_replaceable(target: &Path) -> Result<(), Diagnostic> {
+    if target.is_dir() {
+        return Err(Diagnostic::io("无法写出文件：同名的目录已存在").in_file(target));
+    }
+    match std::fs::symlink_metadata(target) {
+        // A rename replaces the link itself, never the file it points to.
+        Ok(m) if m.file_type().is_symlink() => Ok(()),
+        Ok(_) => match std::fs::OpenOptions::new().append(true).open(target) {
+            Ok(_) => Ok(()),
+            Err(e) => Err(failure(target, "文件无法替换，原有文件保持不变", &e)
+                .hint("请先在 Word、WPS 或其他程序中关闭该文件，并确认它不是只读的")),
+        },
+        Err(_) => Ok(()),
+    }
+}
+
+/// Temporary files of `target` left by a process that was killed: the
+/// directory lock is held, so none of them is being written now.
+fn remove_stale(dir: &Path, target: &Path) {
+    let prefix = temp_prefix(target);
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(&prefix) && name.ends_with(TEMP_SUFFIX) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+#[cfg(unix)]
+struct DirLock(std::fs::File);
+
+#[cfg(unix)]
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        use std::os::fd::AsRawFd;
+        unsafe { libc::flock(self.0.as_raw_fd(), libc::LOCK_UN) };
+    }
+}
+
+#[cfg(unix)]
+fn lock(dir: &Path) -> std::io::Result<DirLock> {
+    use std::os::fd::AsRawFd;
+    let f = std::fs::File::open(dir)?;
+    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(DirLock(f))
+}
+
+#[cfg(not(unix))]
+fn lock(_: &Path) -> std::io::Result<()> {
+    Ok(())
+}
