@@ -335,3 +335,58 @@ fn sigterm_and_sighup_end_a_batch_cleanly() {
     common::cli::interrupt_a_batch(libc::SIGTERM);
     common::cli::interrupt_a_batch(libc::SIGHUP);
 }
+
+/// Each resource bound, measured: the hostile template runs under a 2 GiB
+/// address-space limit, and must end with its error (not be killed) within
+/// a minute, its peak memory under 512 MiB. The figures are printed
+/// (`cargo test -- --nocapture`).
+#[test]
+fn every_bound_holds_under_a_memory_limit() {
+    use std::os::unix::process::CommandExt;
+    let seed = sample("zhanlang-2020");
+    let cases = [
+        ("expression chain", format!("<title>{{{{ {} }}}}</title>", vec!["\"a\""; 30_000].join(" ~ "))),
+        ("nested blocks", format!("<title>深</title>{}{}", "{% if true %}".repeat(5_000), "{% endif %}".repeat(5_000))),
+        ("empty rows", "<title>t</title><table widths=\"{% for i in range(100000) %}1,{% endfor %}1\">{% for i in range(100000) %}<tr></tr>{% endfor %}</table>".to_string()),
+        ("join", "<title>{{ range(100000)|join(\"x\" * 1000) }}</title>".to_string()),
+        ("page breaks", "<title>t</title>{% for i in range(100) %}{% for j in range(10000) %}<pagebreak/>{% endfor %}{% endfor %}".to_string()),
+        ("pages", "<title>t</title>{% for i in range(2100) %}<p>第{{ i }}页</p><pagebreak/>{% endfor %}".to_string()),
+        ("text", "<title>t</title>{% for i in range(30) %}<p>{{ \"政\" * 20000 }}</p>{% endfor %}".to_string()),
+        ("doubling", "{% set ns = namespace(s=\"aaaaaaaaaa\") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}<title>{{ ns.s|length }}</title>".to_string()),
+    ];
+    for (name, template) in cases {
+        let dir = scratch("bounds");
+        write(&dir, "a.toml", &seed);
+        write(&dir, "t/report.html", &template);
+        let started = Instant::now();
+        let child = unsafe {
+            Command::new(GONGWEN)
+                .args(["render", "a.toml", "--template", "t"])
+                .current_dir(&dir)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .pre_exec(|| {
+                    let limit = libc::rlimit {
+                        rlim_cur: 2 << 30,
+                        rlim_max: 2 << 30,
+                    };
+                    libc::setrlimit(libc::RLIMIT_AS, &limit);
+                    Ok(())
+                })
+                .spawn()
+                .unwrap()
+        };
+        let mut status = 0;
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let pid = child.id() as libc::pid_t;
+        assert_eq!(unsafe { libc::wait4(pid, &mut status, 0, &mut usage) }, pid);
+        let secs = started.elapsed().as_secs_f64();
+        let peak_mb = usage.ru_maxrss / 1024;
+        println!("bound {name}: {secs:.2} s, peak {peak_mb} MB");
+        assert!(libc::WIFEXITED(status), "{name}: killed by a signal");
+        assert_eq!(libc::WEXITSTATUS(status), 1, "{name}: exit status");
+        assert!(secs < 60.0, "{name}: {secs} s");
+        assert!(peak_mb < 512, "{name}: {peak_mb} MB");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
