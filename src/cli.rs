@@ -60,8 +60,17 @@ pub fn check_one(f: &Path) -> (Exit, String) {
         return (code, out);
     }
     let report = loaded.report.as_ref().expect("no errors means a report");
-    if let Err(d) = crate::template::Template::for_report(report) {
+    // The template runs and the text is set in the bundled fonts, so a
+    // character no font has is found by `check` as it is by `render`.
+    let typeset = crate::template::Template::for_report(report).and_then(|t| {
+        static FONTS: std::sync::OnceLock<crate::render::FontCache> = std::sync::OnceLock::new();
+        let doc = t.document(report)?;
+        let book = FONTS.get_or_init(Default::default).get(&doc, &[])?;
+        crate::layout::lay_out(&doc, &book).map_err(|d| crate::render::locate(d, report, f))
+    });
+    if let Err(d) = typeset {
         out += &d.to_string();
+        out += "\n";
         out += &format!("{}: 1 个错误，{w} 个警告\n", f.display());
         return (Exit::of(&d).max(Exit::Input), out);
     }

@@ -361,7 +361,7 @@ fn render_one(
 /// Points a rendering error at the data file when it can: a character no
 /// font has is shown where it first occurs in the data, other errors
 /// without a file name the data file.
-fn locate(d: Diagnostic, report: &data::Report, file: &Path) -> Diagnostic {
+pub(crate) fn locate(d: Diagnostic, report: &data::Report, file: &Path) -> Diagnostic {
     if d.file.is_some() {
         return d;
     }

@@ -45,11 +45,13 @@ fn samples_pass() {
     let (code, text) = check_one(Path::new("samples/qinghe-market-2025.toml"));
     assert_eq!(code, Exit::Ok, "{text}");
     assert!(!text.contains("警告"), "{text}");
-    // The published seed has two half-width commas between Chinese words;
-    // they are reproduced as printed and reported as warnings.
+    // The published seed has two half-width commas between Chinese words
+    // and no 署名 or 成文日期; they are reproduced as printed and reported
+    // as warnings.
     let (code, text) = check_one(Path::new("samples/zhanlang-2020.toml"));
     assert_eq!(code, Exit::Ok, "{text}");
-    assert_eq!(text.matches("警告: ").count(), 2, "{text}");
+    assert_eq!(text.matches("警告: ").count(), 3, "{text}");
+    assert!(text.contains("数据文件中没有署名和成文日期"), "{text}");
     assert_eq!(
         text.matches("中文之间用了半角的「,」，应为全角「，」")
             .count(),
@@ -71,6 +73,10 @@ fn fresh_skeletons_pass_check() {
         std::fs::write(&path, text).unwrap();
         let (code, out) = check_one(&path);
         assert_eq!(code, Exit::Ok, "{out}");
+        // The only warnings are for the placeholders it wrote.
+        let warnings: Vec<&str> = out.lines().filter(|l| l.starts_with("警告")).collect();
+        assert!(!warnings.is_empty(), "{out}");
+        assert!(warnings.iter().all(|w| w.contains("占位文字")), "{out}");
     }
 }
 

@@ -34,6 +34,9 @@ const TOP_KEYS: &[(&str, &str)] = &[
 pub(crate) struct Reader<'a> {
     pub src: &'a Source,
     pub diags: Diagnostics,
+    /// Keys the form does not have: the sums that fail because of a
+    /// misspelled key are reported after it.
+    pub unknown_keys: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -41,6 +44,7 @@ impl<'a> Reader<'a> {
         Reader {
             src,
             diags: Diagnostics::default(),
+            unknown_keys: 0,
         }
     }
 
@@ -99,10 +103,8 @@ impl<'a> Reader<'a> {
             } else {
                 format!("[{table}]")
             };
-            let d = self.error(
-                e.key_span.clone(),
-                format!("{where_} 中没有键「{}」", e.key),
-            );
+            self.unknown_keys += 1;
+            let d = self.error(e.key_span.clone(), format!("{where_}中没有键「{}」", e.key));
             if let Some((k, label)) = allowed
                 .iter()
                 .find(|(_, l)| l.contains(e.key.as_str()) && !e.key.is_empty())
@@ -151,6 +153,15 @@ impl<'a> Reader<'a> {
             return;
         }
         self.check_punctuation(node, s, what);
+        if s.contains("在此填写") {
+            self.diags.push(
+                Diagnostic::warning(format!(
+                    "{what}还是 gongwen new 写入的占位文字（在此填写……）"
+                ))
+                .at(self.src, node.span.clone())
+                .hint("换成实际内容"),
+            );
+        }
         if let Some(c) = s.chars().find(|&c| crate::diag::unprintable(c)) {
             let kind = if c.is_control() {
                 "不可打印的控制字符"
@@ -173,8 +184,17 @@ impl<'a> Reader<'a> {
         let chars: Vec<char> = s.chars().collect();
         for (i, &c) in chars.iter().enumerate() {
             let Some(full) = full_width(c) else { continue };
+            // A dash is two hyphens ("--" for "——"); one hyphen is left alone.
+            let run = if c == '-' {
+                if chars.get(i + 1) != Some(&'-') || (i > 0 && chars[i - 1] == '-') {
+                    continue;
+                }
+                2
+            } else {
+                1
+            };
             let before = chars[..i].iter().rev().find(|c| **c != ' ');
-            let after = chars[i + 1..].iter().find(|c| **c != ' ');
+            let after = chars[i + run..].iter().find(|c| **c != ' ');
             if !(before.is_some_and(|&b| is_cjk(b)) && after.is_some_and(|&a| is_cjk(a))) {
                 continue;
             }
@@ -196,8 +216,9 @@ impl<'a> Reader<'a> {
                 }
                 None => node.span.clone(),
             };
+            let written: String = chars[i..i + run].iter().collect();
             let d = Diagnostic::warning(format!(
-                "{what}中，中文之间用了半角的「{c}」，应为全角「{full}」"
+                "{what}中，中文之间用了半角的「{written}」，应为全角「{full}」"
             ))
             .at(self.src, span);
             self.diags.push(d);
@@ -458,8 +479,24 @@ pub(crate) fn read_report(
         load_previous(&base.join(rel), n.span.clone())
     });
 
-    let agency = agency?;
+    let agency = trimmed(r, root.get("agency"), agency?, "发布机关（agency）");
     let year = year?;
+    let title = title.map(|lines| {
+        let node = root.get("title");
+        lines
+            .into_iter()
+            .map(|l| trimmed(r, node, l, "标题（title）"))
+            .collect()
+    });
+    let signature = signature.map(|mut sig| {
+        let node = root.get("signature").and_then(|n| n.get("agency"));
+        sig.agency = trimmed(r, node, sig.agency, "署名机关（signature.agency）");
+        sig
+    });
+    // What is missing follows from a misspelled key when there is one.
+    if r.unknown_keys == 0 {
+        completeness(r, root, year, explicit_format, &signature);
+    }
     let title = title.unwrap_or_else(|| vec![Report::default_title(&agency, year)]);
     Some(Report {
         agency,
@@ -555,7 +592,11 @@ fn section(r: &mut Reader<'_>, root: &Node, key: &str, name: &str) -> Vec<Paragr
         Kind::Array(items) => {
             for item in items {
                 if let Some(p) = paragraph(r, item, name) {
-                    out.push(p);
+                    // A blank line inside a text starts a new paragraph.
+                    let mut parts = split_paragraphs(&p.text).into_iter();
+                    let first = parts.next().unwrap_or_default();
+                    out.push(Paragraph { text: first, ..p });
+                    out.extend(parts.map(plain));
                 }
             }
         }
@@ -583,7 +624,7 @@ fn paragraph(r: &mut Reader<'_>, item: &Node, name: &str) -> Option<Paragraph> {
     match &item.kind {
         Kind::Str(s) => {
             r.check_text(item, s, name);
-            Some(plain(join_lines(s)))
+            Some(plain(s.clone()))
         }
         Kind::Table(entries) => {
             r.check_keys(
@@ -605,10 +646,7 @@ fn paragraph(r: &mut Reader<'_>, item: &Node, name: &str) -> Option<Paragraph> {
                 .get("heading")
                 .and_then(|n| r.string(n, "标题（heading）"))
                 .map(|s| join_lines(&s));
-            let text = item
-                .get("text")
-                .and_then(|n| r.string(n, "正文（text）"))
-                .map(|s| join_lines(&s));
+            let text = item.get("text").and_then(|n| r.string(n, "正文（text）"));
             let level = item
                 .get("level")
                 .and_then(|n| r.integer(n, "层次（level）", 1, 5))
@@ -1065,13 +1103,19 @@ fn read_review(
     ok.then_some(out)
 }
 
-fn full_width(c: char) -> Option<char> {
+fn full_width(c: char) -> Option<&'static str> {
     Some(match c {
-        ',' => '，',
-        ';' => '；',
-        ':' => '：',
-        '?' => '？',
-        '!' => '！',
+        ',' => "，",
+        ';' => "；",
+        ':' => "：",
+        '?' => "？",
+        '!' => "！",
+        '.' => "。",
+        '(' => "（",
+        ')' => "）",
+        '"' => "“”",
+        '\'' => "‘’",
+        '-' => "——",
         _ => return None,
     })
 }
@@ -1099,4 +1143,136 @@ fn inside_folder(rel: &str) -> Result<(), &'static str> {
         return Err("不能用 .. 指向数据文件所在文件夹之外");
     }
     Ok(())
+}
+
+/// Spaces before or after a name or title would print as a gap: removed,
+/// with a warning so the file can be corrected.
+fn trimmed(r: &mut Reader<'_>, node: Option<&Node>, text: String, what: &str) -> String {
+    let t = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+    if t.len() == text.len() {
+        return text;
+    }
+    if let Some(n) = node {
+        r.diags.push(
+            Diagnostic::warning(format!("{what}的开头或结尾有空格，已去掉"))
+                .at(r.src, n.span.clone())
+                .hint("删去引号内首尾的空格（含全角空格）"),
+        );
+    }
+    t.to_string()
+}
+
+/// What a clerk may have left out or mistyped without making the file
+/// invalid: each is a warning with the fix.
+fn completeness(
+    r: &mut Reader<'_>,
+    root: &Node,
+    year: i64,
+    format: Option<Format>,
+    signature: &Option<Signature>,
+) {
+    // Something missing has no place in the file to point at.
+    let end = usize::MAX;
+    let warn = |r: &mut Reader<'_>, span: Range<usize>, msg: String, hint: String| {
+        let d = Diagnostic::warning(msg).hint(hint);
+        r.diags.push(if span.start == usize::MAX {
+            d.in_file(&r.src.path)
+        } else {
+            d.at(r.src, span)
+        });
+    };
+    // Parts left out altogether are named in one warning.
+    let mut missing = Vec::new();
+    for (key, name) in [
+        ("overview", "一、总体情况"),
+        ("problems", "五、存在的主要问题及改进情况"),
+        ("other", "六、其他需要报告的事项"),
+    ] {
+        let empty = match root.get(key).map(|n| &n.kind) {
+            None => {
+                missing.push(format!("「{name}」（{key}）"));
+                continue;
+            }
+            Some(Kind::Array(items)) => items.is_empty(),
+            Some(Kind::Str(s)) => s.trim().is_empty(),
+            Some(_) => false,
+        };
+        if let (true, Some(n)) = (empty, root.get(key)) {
+            warn(
+                r,
+                n.span.clone(),
+                format!("「{name}」（{key}）没有内容：印出来这一部分只有标题"),
+                format!("写上这一部分的正文；没有要报告的写 {key} = [\"无\"]"),
+            );
+        }
+    }
+    if root.get("signature").is_none() {
+        missing.push("署名和成文日期（[signature]），成文日期是年度报告的必备要素".into());
+    }
+    if !missing.is_empty() {
+        warn(
+            r,
+            end..end,
+            format!("数据文件中没有{}", missing.join("、")),
+            format!(
+                "补上这些部分：正文如 overview = [\"……\"]，署名写 [signature] 下 agency = \"机关名称\" 和 date = {}-01-15；gongwen new 生成的文件中各部分齐全",
+                year + 1
+            ),
+        );
+    }
+    if let (Some(n), Some(sig)) = (root.get("signature"), signature) {
+        match (&sig.date, n.get("date")) {
+            (None, None) => warn(
+                r,
+                n.span.clone(),
+                "署名缺少成文日期（date）：成文日期是年度报告的必备要素".into(),
+                format!("在 [signature] 下写 date = {}-01-15", year + 1),
+            ),
+            (Some(d), Some(dn)) => {
+                let date = (d.year as i64, d.month, d.day);
+                if date < (year + 1, 1, 1) {
+                    warn(
+                        r,
+                        dn.span.clone(),
+                        format!(
+                            "成文日期 {} 早于报告年度结束（{year}年12月31日）",
+                            d.chinese()
+                        ),
+                        format!("年度报告在次年成文，多半应为 {}年的日期", year + 1),
+                    );
+                } else if date > (year + 1, 3, 31) {
+                    warn(
+                        r,
+                        dn.span.clone(),
+                        format!(
+                            "成文日期 {} 远在报告公布期限（{}年1月31日）之后",
+                            d.chinese(),
+                            year + 1
+                        ),
+                        "请核对年份：年度报告应在次年1月31日前公布".into(),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    if let (Some(f), Some(n)) = (format, root.get("format")) {
+        let expected = Format::for_year(year);
+        if f != expected {
+            warn(
+                r,
+                n.span.clone(),
+                format!(
+                    "{year} 年度的报告应使用 {}，这里写的是 {}",
+                    expected.describe(),
+                    f.describe()
+                ),
+                format!(
+                    "改为 format = \"{}\"；两种格式的表格行不同，可用 gongwen new --format {} 生成新的数据文件再抄入",
+                    expected.name(),
+                    expected.name()
+                ),
+            );
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! Data files: TOML or JSON → spanned tree → typed [`Report`] with totals
 //! computed → consistency checks.
 
+pub mod advice;
 pub mod checks;
 pub mod form;
 pub mod load;
@@ -213,10 +214,15 @@ fn load_source(src: Source, with_previous: bool) -> Loaded {
     };
     let report = load::read_report(&mut reader, &tree, &mut load_previous);
     diagnostics.extend(reader.diags);
-    if let Some(r) = &report {
-        diagnostics.extend(checks::check(r));
+    let checked = report.as_ref().map(checks::check).unwrap_or_default();
+    if reader.unknown_keys > 0 {
+        // A misspelled key comes first: the arithmetic follows from it.
+        diagnostics.sort();
+        diagnostics.extend(checked);
+    } else {
+        diagnostics.extend(checked);
+        diagnostics.sort();
     }
-    diagnostics.sort();
     Loaded {
         report,
         diagnostics,

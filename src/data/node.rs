@@ -61,16 +61,29 @@ impl Node {
 pub fn parse_toml(src: &Source) -> Result<Node, Diagnostics> {
     use toml::de::{DeTable, DeValue};
     let (root, errors) = DeTable::parse_recoverable(&src.text);
-    if !errors.is_empty() {
+    if let Some(e) = errors.first() {
+        // Only the first syntax error: the ones after it mostly follow
+        // from it. A known typing mistake on the way there is named
+        // instead, with the corrected text.
+        let line = e.span().map_or(usize::MAX, |s| {
+            src.text[..s.start.min(src.text.len())]
+                .matches('\n')
+                .count()
+        });
         let mut out = Diagnostics::default();
-        for e in errors {
-            let msg = format!("TOML 语法错误: {}", explain_toml(e.message().trim_end()));
-            let d = match e.span() {
-                Some(span) => Diagnostic::error(msg).at(src, span),
-                None => Diagnostic::error(msg).in_file(&src.path),
-            };
-            out.push(d);
-        }
+        let d = match super::advice::first_mistake(&src.text, line) {
+            Some(a) => Diagnostic::error(format!("写法有误：{}", a.message))
+                .at(src, a.span)
+                .hint(a.fix),
+            None => {
+                let msg = format!("TOML 语法错误：{}", explain_toml(e.message().trim_end()));
+                match e.span() {
+                    Some(span) => Diagnostic::error(msg).at(src, span),
+                    None => Diagnostic::error(msg).in_file(&src.path),
+                }
+            }
+        };
+        out.push(d);
         return Err(out);
     }
 
