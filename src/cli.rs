@@ -36,9 +36,16 @@ pub fn print_diagnostics(d: &Diagnostics) {
     }
 }
 
-pub fn check(files: &[PathBuf]) -> Exit {
+/// Checks data files; a directory stands for the data files in it, as
+/// for `render`.
+pub fn check(inputs: &[PathBuf]) -> Exit {
+    let (files, errors) = crate::render::collect_inputs(inputs);
     let mut worst = Exit::Ok;
-    for f in files {
+    for d in &errors {
+        eprint!("{d}");
+        worst = worst.max(Exit::of(d));
+    }
+    for f in &files {
         let (code, text) = check_one(f);
         eprint!("{text}");
         worst = worst.max(code);
@@ -98,7 +105,16 @@ pub fn load_failure(loaded: &data::Loaded) -> Exit {
     }
 }
 
-pub fn new(format: Option<&str>, agency: Option<&str>, year: Option<&str>) -> Result<Exit, String> {
+/// `gongwen new`: the skeleton on standard output, or into `out` (never
+/// over an existing file unless `force`; written as UTF-8 whatever the
+/// shell, where PowerShell's `>` would write UTF-16).
+pub fn new(
+    format: Option<&str>,
+    agency: Option<&str>,
+    year: Option<&str>,
+    out: Option<&Path>,
+    force: bool,
+) -> Result<Exit, String> {
     let year: Option<i64> = match year {
         Some(y) => Some(
             y.parse()
@@ -126,8 +142,34 @@ pub fn new(format: Option<&str>, agency: Option<&str>, year: Option<&str>) -> Re
         );
     }
     let agency = agency.unwrap_or("某某区某某局");
-    print!("{}", data::skeleton::skeleton(format, agency, year));
-    Ok(Exit::Ok)
+    let text = data::skeleton::skeleton(format, agency, year);
+    let Some(out) = out else {
+        print!("{text}");
+        return Ok(Exit::Ok);
+    };
+    if out.exists() && !force {
+        eprint!(
+            "{}",
+            crate::diag::Diagnostic::io("文件已存在，未覆盖（其中可能已填了数据）")
+                .in_file(out)
+                .hint("换一个文件名，或加 --force 覆盖")
+        );
+        return Ok(Exit::Io);
+    }
+    match crate::output::write_atomic(out, text.as_bytes()) {
+        Ok(()) => {
+            eprintln!(
+                "已写出 {}，填好后运行 gongwen check {}",
+                out.display(),
+                out.display()
+            );
+            Ok(Exit::Ok)
+        }
+        Err(d) => {
+            eprint!("{d}");
+            Ok(Exit::of(&d))
+        }
+    }
 }
 
 /// The year whose report is being prepared: reports are due by 31 January,
@@ -183,8 +225,8 @@ pub fn list_templates() -> Exit {
     Exit::Ok
 }
 
-pub fn export_template(name: &str, dir: &Path) -> Exit {
-    match crate::template::builtin::export(name, dir) {
+pub fn export_template(name: &str, dir: &Path, force: bool) -> Exit {
+    match crate::template::builtin::export(name, dir, force) {
         Ok(files) => {
             for f in files {
                 eprintln!("已写出 {}", f.display());

@@ -1,142 +1,321 @@
-//! The `gongwen` command line.
+//! The `gongwen` command line: clap parses it, every text a user sees is
+//! Chinese (help, and clap's errors translated with its suggestions).
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand};
 use gongwen::cli::{self, Exit};
 
-const USAGE: &str = "\
-gongwen — 政府信息公开工作年度报告等公文的生成工具（PDF + Word）
+const TEMPLATE: &str = "\
+{about}
 
-用法:
-  gongwen new [--format 2019|2021] [--agency 名称] [--year 年份]   输出一个完整的数据文件
-  gongwen check 文件...                                          核对数据（勾稽关系等）
-  gongwen render 文件或目录... [-o 目录] [选项]                    生成 PDF 和 DOCX
-  gongwen watch 文件或目录... [-o 目录] [选项]                     修改后自动重新核对、生成
-  gongwen templates                                              列出内置模板
-  gongwen templates export 名称 目录                               导出内置模板以便修改
+用法: {usage}
 
-render/watch 选项:
-  -o, --out-dir 目录     输出目录（默认与数据文件同目录）
-  --template 目录        使用导出后修改过的模板
-  --font-dir 目录        使用该目录中的字体（如 仿宋_GB2312 等正式字体）
-  --pdf-only / --docx-only
-  --embed-fonts          在 DOCX 中嵌入所用字体的子集（没有正式字体的电脑上也与 PDF 一致）
-  --dump-model           把文档模型以文本形式输出到标准输出（不写文件）
-  --dump-markup          把模板生成的标记文本输出到标准输出（调试模板用，不写文件）
+{all-args}{after-help}";
 
-退出码: 0 成功; 1 数据或模板有错误; 2 用法错误; 3 读写文件失败; 130 被 Ctrl-C 中断
-";
+const AFTER: &str = "\
+示例:
+  gongwen new --format 2021 --agency 某某区某某局 --year 2025 -o 2025.toml
+  gongwen check 2025.toml
+  gongwen render 2025.toml
+  gongwen help render
+
+退出码: 0 成功; 1 数据或模板有错误; 2 用法错误; 3 读写文件失败; 130 被中断（Ctrl-C 等）";
+
+#[derive(Parser)]
+#[command(
+    name = "gongwen",
+    override_usage = "gongwen <命令> [选项]",
+    version,
+    about = "gongwen — 政府信息公开工作年度报告等公文的生成工具（PDF + Word）",
+    help_template = TEMPLATE,
+    after_help = AFTER,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true,
+    subcommand_help_heading = "命令",
+    subcommand_value_name = "命令",
+    next_help_heading = "选项"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// 显示帮助
+    #[arg(short = 'h', long, action = ArgAction::Help, global = true)]
+    help: Option<bool>,
+    /// 显示版本
+    #[arg(short = 'V', long, action = ArgAction::Version)]
+    version: Option<bool>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 写出一个完整的数据文件（各行已填 0，注释说明对应表中哪一行、哪一列）
+    #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen new [选项]")]
+    New {
+        /// 格式：2019（试行格式，2019、2020 年度）或 2021（修订格式，2021 年度起）
+        #[arg(long, value_name = "2019|2021")]
+        format: Option<String>,
+        /// 发布机关名称
+        #[arg(long, value_name = "名称")]
+        agency: Option<String>,
+        /// 报告年度
+        #[arg(long, value_name = "年份")]
+        year: Option<String>,
+        /// 写到这个文件（不写则输出到屏幕）；已有的文件不覆盖，除非加 --force
+        #[arg(short = 'o', long = "out", value_name = "文件")]
+        out: Option<PathBuf>,
+        /// 覆盖已有的文件
+        #[arg(long)]
+        force: bool,
+    },
+    /// 核对数据：勾稽关系、总计、跨年度数据、写法和遗漏
+    #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen check <文件或目录>...")]
+    Check {
+        /// 数据文件或目录
+        #[arg(required = true, value_name = "文件或目录", help_heading = "参数")]
+        inputs: Vec<PathBuf>,
+    },
+    /// 生成 PDF 和 Word（DOCX）
+    #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen render [选项] <文件或目录>...")]
+    Render(RenderArgs),
+    /// 生成后继续监视，数据文件或模板一改就重新核对、生成
+    #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen watch [选项] <文件或目录>...")]
+    Watch(RenderArgs),
+    /// 列出内置模板，或导出一个以便修改
+    #[command(
+        help_template = TEMPLATE,
+        next_help_heading = "选项",
+        override_usage = "gongwen templates [export <名称> <目录> [--force]]",
+        subcommand_help_heading = "命令",
+        subcommand_value_name = "命令"
+    )]
+    Templates {
+        #[command(subcommand)]
+        action: Option<TemplatesCommand>,
+    },
+    /// 输出命令行补全脚本（bash、zsh、fish、powershell、elvish）
+    #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen completions <shell>")]
+    Completions {
+        /// 所用的 shell
+        #[arg(value_name = "shell", help_heading = "参数")]
+        shell: clap_complete::Shell,
+    },
+    /// 显示帮助：gongwen help 或 gongwen help 命令
+    #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen help [命令]")]
+    Help {
+        /// 要查看的命令
+        #[arg(value_name = "命令", help_heading = "参数")]
+        command: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TemplatesCommand {
+    /// 把内置模板的文件写到一个目录，以便修改后用 --template 使用
+    #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen templates export [--force] <名称> <目录>")]
+    Export {
+        /// 内置模板的名称（见 gongwen templates）
+        #[arg(value_name = "名称", help_heading = "参数")]
+        name: String,
+        /// 目标目录
+        #[arg(value_name = "目录", help_heading = "参数")]
+        dir: PathBuf,
+        /// 覆盖目录中已修改过的模板文件
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Args)]
+struct RenderArgs {
+    /// 数据文件或目录（目录中的 .toml/.json 都生成）
+    #[arg(required = true, value_name = "文件或目录", help_heading = "参数")]
+    inputs: Vec<PathBuf>,
+    /// 输出目录（默认与数据文件同目录）
+    #[arg(short = 'o', long = "out-dir", value_name = "目录")]
+    out_dir: Option<PathBuf>,
+    /// 使用导出后修改过的模板目录
+    #[arg(long, value_name = "目录")]
+    template: Option<PathBuf>,
+    /// 使用该目录中的字体（如 仿宋_GB2312 等正式字体），可写多次
+    #[arg(long = "font-dir", value_name = "目录")]
+    font_dir: Vec<PathBuf>,
+    /// 只生成 PDF
+    #[arg(long, conflicts_with = "docx_only")]
+    pdf_only: bool,
+    /// 只生成 DOCX
+    #[arg(long)]
+    docx_only: bool,
+    /// 在 DOCX 中嵌入所用字体的子集（没有正式字体的电脑上也与 PDF 一致）
+    #[arg(long)]
+    embed_fonts: bool,
+    /// 把文档模型以文本形式输出到标准输出（不写文件）
+    #[arg(long)]
+    dump_model: bool,
+    /// 把模板生成的标记文本输出到标准输出（调试模板用，不写文件）
+    #[arg(long)]
+    dump_markup: bool,
+}
+
+impl RenderArgs {
+    fn options(self) -> (Vec<PathBuf>, cli::RenderOptions) {
+        let opts = cli::RenderOptions {
+            out_dir: self.out_dir,
+            template_dir: self.template,
+            font_dirs: self.font_dir,
+            pdf: !self.docx_only,
+            docx: !self.pdf_only,
+            dump_model: self.dump_model,
+            dump_markup: self.dump_markup,
+            embed_fonts: self.embed_fonts,
+        };
+        (self.inputs, opts)
+    }
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let code = match run(&args) {
-        Ok(code) => code,
-        Err(msg) => {
-            eprintln!("用法错误: {msg}");
-            eprintln!("用 gongwen --help 查看用法");
-            Exit::Usage
-        }
+    let code = match Cli::try_parse() {
+        Ok(cli) => run(cli),
+        Err(e) => usage_error(e),
     };
     let _ = std::io::stdout().flush();
     ExitCode::from(code as u8)
 }
 
-fn run(args: &[String]) -> Result<Exit, String> {
-    let Some((cmd, rest)) = args.split_first() else {
-        print!("{USAGE}");
-        return Ok(Exit::Usage);
+fn run(cli: Cli) -> Exit {
+    let Some(command) = cli.command else {
+        let _ = Cli::command().print_help();
+        return Exit::Usage;
     };
-    match cmd.as_str() {
-        "-h" | "--help" | "help" => {
-            print!("{USAGE}");
-            Ok(Exit::Ok)
-        }
-        "-V" | "--version" => {
-            println!("gongwen {}", env!("CARGO_PKG_VERSION"));
-            Ok(Exit::Ok)
-        }
-        "new" => {
-            let mut format = None;
-            let mut agency = None;
-            let mut year = None;
-            let mut it = rest.iter();
-            while let Some(a) = it.next() {
-                match a.as_str() {
-                    "--format" => format = Some(value(&mut it, a)?),
-                    "--agency" => agency = Some(value(&mut it, a)?),
-                    "--year" => year = Some(value(&mut it, a)?),
-                    _ => return Err(format!("new 不认识参数 {a}")),
-                }
-            }
-            cli::new(format.as_deref(), agency.as_deref(), year.as_deref())
-        }
-        "check" => {
-            let files = files(rest)?;
-            Ok(cli::check(&files))
-        }
-        "render" => {
-            let (inputs, opts) = render_options(rest)?;
+    let result = match command {
+        Command::New {
+            format,
+            agency,
+            year,
+            out,
+            force,
+        } => cli::new(
+            format.as_deref(),
+            agency.as_deref(),
+            year.as_deref(),
+            out.as_deref(),
+            force,
+        ),
+        Command::Check { inputs } => Ok(cli::check(&inputs)),
+        Command::Render(args) => {
+            let (inputs, opts) = args.options();
             Ok(cli::render(&inputs, &opts))
         }
-        "watch" => {
-            let (inputs, opts) = render_options(rest)?;
+        Command::Watch(args) => {
+            let (inputs, opts) = args.options();
             if opts.dump_model || opts.dump_markup {
-                return Err("watch 不能与 --dump-model/--dump-markup 一起使用".into());
+                Err("watch 不能与 --dump-model/--dump-markup 一起使用".into())
+            } else {
+                Ok(gongwen::watch::run(&inputs, &opts))
             }
-            Ok(gongwen::watch::run(&inputs, &opts))
         }
-        "templates" => match rest {
-            [] => Ok(cli::list_templates()),
-            [sub, name, dir] if sub == "export" => {
-                Ok(cli::export_template(name, &PathBuf::from(dir)))
+        Command::Templates { action: None } => Ok(cli::list_templates()),
+        Command::Templates {
+            action: Some(TemplatesCommand::Export { name, dir, force }),
+        } => Ok(cli::export_template(&name, &dir, force)),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "gongwen",
+                &mut std::io::stdout(),
+            );
+            Ok(Exit::Ok)
+        }
+        Command::Help { command } => help(command.as_deref()),
+    };
+    result.unwrap_or_else(|msg| {
+        eprintln!("用法错误: {msg}");
+        eprintln!("用 gongwen help 查看用法");
+        Exit::Usage
+    })
+}
+
+fn help(command: Option<&str>) -> Result<Exit, String> {
+    let mut root = Cli::command();
+    // Built, so the global help option and the full names reach the
+    // subcommands.
+    root.build();
+    match command {
+        None => {
+            let _ = root.print_help();
+            Ok(Exit::Ok)
+        }
+        Some(name) => match root.find_subcommand_mut(name) {
+            Some(sub) => {
+                let _ = sub.print_help();
+                Ok(Exit::Ok)
             }
-            _ => Err("templates 的用法: gongwen templates [export 名称 目录]".into()),
+            None => Err(format!("没有命令「{name}」")),
         },
-        other => Err(format!("未知命令 {other}")),
     }
 }
 
-fn render_options(rest: &[String]) -> Result<(Vec<PathBuf>, cli::RenderOptions), String> {
-    let mut opts = cli::RenderOptions::default();
-    let mut inputs = Vec::new();
-    let mut it = rest.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "-o" | "--out-dir" => opts.out_dir = Some(PathBuf::from(value(&mut it, a)?)),
-            "--template" => opts.template_dir = Some(PathBuf::from(value(&mut it, a)?)),
-            "--font-dir" => opts.font_dirs.push(PathBuf::from(value(&mut it, a)?)),
-            "--pdf-only" => opts.docx = false,
-            "--docx-only" => opts.pdf = false,
-            "--dump-model" => opts.dump_model = true,
-            "--dump-markup" => opts.dump_markup = true,
-            "--embed-fonts" => opts.embed_fonts = true,
-            s if s.starts_with('-') => return Err(format!("不认识参数 {s}")),
-            _ => inputs.push(PathBuf::from(a)),
+/// clap's own errors, said in Chinese with its suggestions kept; help and
+/// version are printed as asked.
+fn usage_error(e: clap::Error) -> Exit {
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return Exit::Ok;
+    }
+    if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        let _ = e.print();
+        return Exit::Usage;
+    }
+    let get = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join("、"),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    let arg = get(ContextKind::InvalidArg);
+    let value = get(ContextKind::InvalidValue);
+    let msg = match e.kind() {
+        ErrorKind::InvalidSubcommand => {
+            format!("没有命令「{}」", get(ContextKind::InvalidSubcommand))
+        }
+        ErrorKind::UnknownArgument => format!("不认识参数 {arg}"),
+        ErrorKind::MissingRequiredArgument => format!(
+            "缺少「{}」",
+            arg.trim_end_matches("...").trim_matches(['<', '>'])
+        ),
+        ErrorKind::InvalidValue => {
+            let valid = get(ContextKind::ValidValue);
+            if valid.is_empty() {
+                format!("{arg} 的值「{value}」不对")
+            } else {
+                format!("{arg} 的值「{value}」不对，可用的值: {valid}")
+            }
+        }
+        ErrorKind::ArgumentConflict => {
+            format!("{arg} 不能与 {} 一起使用", get(ContextKind::PriorArg))
+        }
+        ErrorKind::NoEquals | ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
+            format!("{arg} 后面需要一个值")
+        }
+        ErrorKind::TooManyValues => format!("多余的参数「{value}」"),
+        ErrorKind::MissingSubcommand => "缺少命令".to_string(),
+        _ => format!("命令行有误（{}）", e.kind()),
+    };
+    eprintln!("用法错误: {msg}");
+    for s in [
+        get(ContextKind::SuggestedSubcommand),
+        get(ContextKind::SuggestedArg),
+        get(ContextKind::SuggestedValue),
+    ] {
+        if !s.is_empty() {
+            eprintln!("是否想写 {s}？");
         }
     }
-    if inputs.is_empty() {
-        return Err("需要至少一个数据文件或目录".into());
-    }
-    if !opts.pdf && !opts.docx {
-        return Err("--pdf-only 和 --docx-only 不能同时使用".into());
-    }
-    Ok((inputs, opts))
-}
-
-fn value<'a>(it: &mut impl Iterator<Item = &'a String>, flag: &str) -> Result<String, String> {
-    it.next()
-        .cloned()
-        .ok_or_else(|| format!("{flag} 后面需要一个值"))
-}
-
-fn files(rest: &[String]) -> Result<Vec<PathBuf>, String> {
-    if rest.is_empty() {
-        return Err("需要至少一个数据文件".into());
-    }
-    if let Some(flag) = rest.iter().find(|a| a.starts_with('-')) {
-        return Err(format!("不认识参数 {flag}"));
-    }
-    Ok(rest.iter().map(PathBuf::from).collect())
+    eprintln!("用 gongwen help 查看用法");
+    Exit::Usage
 }

@@ -130,8 +130,14 @@ pub fn run_case(c: &Case) -> String {
         c.name
     );
     let _ = std::fs::remove_dir_all(&dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = if stdout.is_empty() {
+        String::new()
+    } else {
+        format!("--- stdout\n{stdout}")
+    };
     format!(
-        "$ gongwen {}\nexit {code}\n{}",
+        "$ gongwen {}\nexit {code}\n{}{stdout}",
         c.args.join(" "),
         normalise(&stderr)
     )
