@@ -116,6 +116,9 @@ pub struct FontBook {
     pub faces: Vec<Face>,
     /// Family name → face.
     families: BTreeMap<String, FaceId>,
+    /// Families the `--font-dir`s did not have, each said once: the PDF
+    /// uses the bundled face instead.
+    pub notes: Vec<String>,
 }
 
 impl FontBook {
@@ -126,6 +129,7 @@ impl FontBook {
         let mut faces: Vec<Face> = Vec::new();
         let mut families = BTreeMap::new();
         let mut by_file: BTreeMap<String, FaceId> = BTreeMap::new();
+        let mut notes = Vec::new();
         let candidates = scan_dirs(font_dirs)?;
         for (fam, def) in &style.fonts {
             let by_name = candidates
@@ -137,6 +141,16 @@ impl FontBook {
                     .any(|n| *n == def.word || Some(n) == def.word_alt.as_ref())
             });
             let found = by_name.or(by_word);
+            if found.is_none() && !font_dirs.is_empty() {
+                let alt = def
+                    .word_alt
+                    .as_ref()
+                    .map_or(String::new(), |a| format!("（或 {a}）"));
+                notes.push(format!(
+                    "字体目录中没有「{}」{alt}，PDF 中的 {fam} 用内置的 {}",
+                    def.word, def.file
+                ));
+            }
             let key = match found {
                 Some(c) => c.path.display().to_string(),
                 None => def.file.clone(),
@@ -168,7 +182,11 @@ impl FontBook {
             by_file.insert(key, faces.len() - 1);
             families.insert(fam.clone(), faces.len() - 1);
         }
-        Ok(FontBook { faces, families })
+        Ok(FontBook {
+            faces,
+            families,
+            notes,
+        })
     }
 
     /// The bundled faces with the default style.

@@ -22,6 +22,8 @@ pub struct Rendered {
     pub document: Document,
     pub pdf: Option<Vec<u8>>,
     pub docx: Option<Vec<u8>>,
+    /// Which bundled faces stood in for fonts the `--font-dir`s lacked.
+    pub font_notes: Vec<String>,
 }
 
 /// Renders one report to bytes, without touching the file system.
@@ -66,6 +68,7 @@ pub fn render_report(
         document,
         pdf,
         docx,
+        font_notes: book.notes.clone(),
     })
 }
 
@@ -145,6 +148,7 @@ struct Outcome {
     code: Exit,
     stderr: String,
     stdout: String,
+    font_notes: Vec<String>,
 }
 
 impl Outcome {
@@ -153,6 +157,7 @@ impl Outcome {
             code: Exit::Ok,
             stderr: String::new(),
             stdout: String::new(),
+            font_notes: Vec::new(),
         }
     }
 
@@ -227,6 +232,7 @@ pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
     }
     let mut failed = Vec::new();
     let mut skipped = 0;
+    let mut font_notes = BTreeSet::new();
     let mut stdout = std::io::stdout().lock();
     for (file, outcome) in unique.iter().zip(outcomes) {
         let Some(o) = outcome else {
@@ -234,6 +240,7 @@ pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
             continue;
         };
         eprint!("{}", o.stderr);
+        font_notes.extend(o.font_notes);
         let _ = stdout.write_all(o.stdout.as_bytes());
         if o.code != Exit::Ok {
             failed.push(file.display().to_string());
@@ -241,6 +248,10 @@ pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
         worst = worst.max(o.code);
     }
     let _ = stdout.flush();
+    // Said once for the batch: which official font was asked for and not found.
+    for n in &font_notes {
+        eprintln!("提示: {n}");
+    }
     if opts.dump_model || opts.dump_markup || unique.is_empty() {
         return worst;
     }
@@ -315,7 +326,10 @@ fn render_one(
         };
     }
     let rendered = match render_report(report, &template, fonts, opts) {
-        Ok(r) => r,
+        Ok(r) => {
+            out.font_notes = r.font_notes.clone();
+            r
+        }
         Err(d) => {
             let d = locate(d, report, file);
             return out.fail(Exit::of(&d), d, "未生成文件", file);

@@ -115,6 +115,9 @@ fn cases() -> Vec<Case> {
         case("check-a-directory", &["check", "dir"])
             .file("dir/good.toml", seed.clone())
             .file("dir/bad.toml", with("year = 2020", "year = \"x\"")),
+        case("font-dir-without-some-fonts", &["render", "a.toml", "--font-dir", "fonts", "--pdf-only"])
+            .file("a.toml", seed.clone())
+            .file("fonts/FandolHei-Regular.otf", std::fs::read("fonts/FandolHei-Regular.otf").unwrap()),
         case("export-over-an-edited-template", &["templates", "export", "annual-report-2021", "t"])
             .file("t/report.html", "<title>已修改的模板</title>\n"),
     ]
