@@ -161,7 +161,8 @@ impl FontBook {
             }
             let data: Arc<dyn AsRef<[u8]> + Send + Sync> = match found {
                 Some(c) => Arc::new(std::fs::read(&c.path).map_err(|e| {
-                    Diagnostic::io(format!("无法读取字体: {e}")).in_file(&c.path)
+                    Diagnostic::io(format!("无法读取字体：{}", crate::diag::io_message(&e)))
+                        .in_file(&c.path)
                 })?),
                 None => match BUNDLED.iter().find(|(n, _)| *n == def.file) {
                     Some((_, bytes)) => Arc::new(*bytes),
@@ -219,7 +220,7 @@ fn scan_dirs(dirs: &[PathBuf]) -> Result<Vec<Candidate>, Diagnostic> {
         let entries = std::fs::read_dir(dir).map_err(|e| {
             let why = match e.kind() {
                 std::io::ErrorKind::NotFound => "字体目录不存在".to_string(),
-                _ => format!("无法读取字体目录: {e}"),
+                _ => format!("无法读取字体目录：{}", crate::diag::io_message(&e)),
             };
             Diagnostic::io(why).in_file(dir)
         })?;

@@ -403,6 +403,6 @@ pub fn explain_toml(msg: &str) -> String {
     ];
     match KNOWN.iter().find(|(en, _)| msg.starts_with(en)) {
         Some((_, zh)) => format!("{zh}（{msg}）"),
-        None => msg.to_string(),
+        None => format!("此处的写法数据文件不认识（{msg}）"),
     }
 }

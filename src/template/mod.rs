@@ -97,7 +97,10 @@ impl Template {
     /// Reads a template directory: every `.html` file beside `report.html`
     /// and `style.toml` if present. Nothing outside the directory is read.
     pub fn from_dir(dir: &Path) -> Result<Template, Diagnostic> {
-        let io = |e: std::io::Error| Diagnostic::io(format!("无法读取模板目录: {e}")).in_file(dir);
+        let io = |e: std::io::Error| {
+            Diagnostic::io(format!("无法读取模板目录：{}", crate::diag::io_message(&e)))
+                .in_file(dir)
+        };
         let mut files = Vec::new();
         let mut style = None;
         let mut entries: Vec<_> = std::fs::read_dir(dir)
