@@ -651,6 +651,22 @@ fn paragraph(r: &mut Reader<'_>, item: &Node, name: &str) -> Option<Paragraph> {
                 .get("level")
                 .and_then(|n| r.integer(n, "层次（level）", 1, 5))
                 .map(|v| v as u8);
+            // Where a lead meets its text, as inside a text.
+            if let (Some(l), Some(t), Some(n)) = (&lead, &text, item.get("lead")) {
+                let mut tail = l.trim_end().chars().rev();
+                let (last, before) = (tail.next(), tail.next());
+                let first = t.trim_start().chars().next();
+                if let (Some(c), Some(b), Some(f)) = (last, before, first) {
+                    if let Some(full) = full_width(c).filter(|_| is_cjk(b) && is_cjk(f)) {
+                        r.diags.push(
+                            Diagnostic::warning(format!(
+                                "段首小标题（lead）以半角的「{c}」结尾，后接中文正文，应为全角「{full}」"
+                            ))
+                            .at(r.src, n.span.clone()),
+                        );
+                    }
+                }
+            }
             if heading.is_some() && (lead.is_some() || text.is_some()) {
                 r.error(
                     item.span.clone(),
