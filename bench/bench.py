@@ -37,12 +37,15 @@ SEED = "zhanlang-2020"
 
 def timed(cmd, **kw):
     """Runs a command as a fresh process: (wall seconds, peak RSS in MB)."""
-    start = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
-    _, status, usage = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - start
-    err = p.stderr.read().decode(errors="replace")
-    p.stderr.close()
+    # stderr goes to a file: a pipe nobody reads while waiting would block a
+    # batch that prints more than the pipe holds.
+    with tempfile.TemporaryFile() as log:
+        start = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log, **kw)
+        _, status, usage = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - start
+        log.seek(0)
+        err = log.read().decode(errors="replace")
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"failed: {' '.join(map(str, cmd))}\n{err}")
     return wall, usage.ru_maxrss / 1024

@@ -191,10 +191,17 @@ fn temp_prefix(target: &Path) -> String {
 /// A new file that did not exist before (`O_EXCL`: a link planted under
 /// its name makes creation fail rather than write through it).
 fn new_temp(dir: &Path, target: &Path) -> std::io::Result<tempfile::NamedTempFile> {
-    tempfile::Builder::new()
-        .prefix(&temp_prefix(target))
-        .suffix(TEMP_SUFFIX)
-        .tempfile_in(dir)
+    let prefix = temp_prefix(target);
+    let mut b = tempfile::Builder::new();
+    b.prefix(&prefix).suffix(TEMP_SUFFIX);
+    // An output is an ordinary file (0666 less the umask), not a private
+    // temporary one: the published PDF must stay readable by others.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    b.tempfile_in(dir)
 }
 
 fn write_temp(dir: &Path, target: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {

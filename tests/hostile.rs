@@ -178,6 +178,13 @@ fn links_in_the_output_directory_are_never_followed() {
     );
     let meta = std::fs::symlink_metadata(dir.join("a.pdf")).unwrap();
     assert!(meta.file_type().is_file());
+    // An ordinary file others can read, not a private temporary one.
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        meta.permissions().mode() & 0o044,
+        0o044,
+        "output not readable by others"
+    );
     assert!(std::fs::read(dir.join("a.pdf"))
         .unwrap()
         .starts_with(b"%PDF-"));
