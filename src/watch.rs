@@ -119,15 +119,8 @@ fn stamp(paths: Vec<PathBuf>) -> Stamps {
 fn content_hash(path: &Path) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    // Opened without blocking: it may have become a FIFO since the stat.
-    let mut open = std::fs::OpenOptions::new();
-    open.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        open.custom_flags(libc::O_NONBLOCK);
-    }
-    match open.open(path) {
+    // It may have become a FIFO since the stat.
+    match crate::data::open_nonblocking(path) {
         Ok(f) if f.metadata().is_ok_and(|m| m.is_file()) => {
             use std::io::Read;
             let mut bytes = Vec::new();

@@ -27,14 +27,6 @@ pub fn read_source(path: &Path, max: u64) -> Result<Source, Diagnostic> {
     let io_err = |e: std::io::Error| {
         Diagnostic::io(format!("无法读取文件：{}", io_message(&e))).in_file(path)
     };
-    let mut open = std::fs::OpenOptions::new();
-    open.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // A FIFO would block the open until someone writes to it.
-        open.custom_flags(libc::O_NONBLOCK);
-    }
     let meta = std::fs::metadata(path).map_err(io_err)?;
     if meta.is_dir() {
         return Err(Diagnostic::error("这是一个目录，不是数据文件").in_file(path));
@@ -46,7 +38,7 @@ pub fn read_source(path: &Path, max: u64) -> Result<Source, Diagnostic> {
                 .hint("请给出一个保存在磁盘上的数据文件"),
         );
     }
-    let file = open.open(path).map_err(io_err)?;
+    let file = open_nonblocking(path).map_err(io_err)?;
     if !file.metadata().map_err(io_err)?.is_file() {
         return Err(Diagnostic::error("这不是普通文件，不予读取").in_file(path));
     }
@@ -80,6 +72,19 @@ pub fn read_source(path: &Path, max: u64) -> Result<Source, Diagnostic> {
             }))
         }
     }
+}
+
+/// Opens a file for reading without blocking: a FIFO would block the open
+/// until someone writes to it. Callers check that it is a regular file.
+pub fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        open.custom_flags(libc::O_NONBLOCK);
+    }
+    open.open(path)
 }
 
 /// Whether every non-ASCII byte pairs up as a GBK double-byte character,
