@@ -34,3 +34,15 @@ pub fn data(bytes: &[u8]) -> Option<Loaded> {
     }
     Some(loaded)
 }
+
+/// Both writers on a laid-out document, as `render` runs them.
+pub fn write_both(doc: &gongwen::doc::Document, laid: &gongwen::layout::Laid) {
+    let _ = gongwen::export::pdf::write(&laid.pages, book(), &doc.meta, Some(0));
+    let _ = gongwen::export::docx::write(
+        doc,
+        book(),
+        laid,
+        Some(0),
+        gongwen::export::docx::Fonts::Official,
+    );
+}

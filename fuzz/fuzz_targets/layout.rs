@@ -150,12 +150,5 @@ fuzz_target!(|bytes: &[u8]| {
         Err(d) if !matches!(d.kind, gongwen::diag::Kind::MissingGlyph(_)) => return,
         Err(d) => panic!("a generated character has no glyph: {d}"),
     };
-    let _ = gongwen::export::pdf::write(&laid.pages, replay::book(), &doc.meta, Some(0));
-    let _ = gongwen::export::docx::write(
-        &doc,
-        replay::book(),
-        &laid,
-        Some(0),
-        gongwen::export::docx::Fonts::Official,
-    );
+    replay::write_both(&doc, &laid);
 });

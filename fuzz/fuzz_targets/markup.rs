@@ -22,13 +22,6 @@ fuzz_target!(|bytes: &[u8]| {
         }
     };
     if let Ok(laid) = gongwen::layout::lay_out(&doc, replay::book()) {
-        let _ = gongwen::export::pdf::write(&laid.pages, replay::book(), &doc.meta, Some(0));
-        let _ = gongwen::export::docx::write(
-            &doc,
-            replay::book(),
-            &laid,
-            Some(0),
-            gongwen::export::docx::Fonts::Official,
-        );
+        replay::write_both(&doc, &laid);
     }
 });
