@@ -190,9 +190,9 @@ fn document_xml(doc: &Document, book: &FontBook, laid: &Laid) -> Result<String, 
     for (i, block) in doc.blocks.iter().enumerate() {
         let before_signature = matches!(doc.blocks.get(i + 1), Some(Block::Signature { .. }));
         match block {
-            Block::Title(lines) => {
+            Block::Title(_) => {
                 // Broken where the PDF breaks it, and kept on one page.
-                let lines = crate::layout::title_text_lines(book, st, lines)?;
+                let lines = &laid.lines[i].title;
                 b.push_str(
                     "<w:p><w:pPr><w:pStyle w:val=\"Title\"/><w:keepNext/><w:keepLines/></w:pPr>",
                 );
@@ -211,10 +211,13 @@ fn document_xml(doc: &Document, book: &FontBook, laid: &Laid) -> Result<String, 
                     text_run(text, "")
                 );
             }
-            Block::Paragraph(p) => {
-                let breaks = crate::layout::address_breaks(doc, book, p)?;
-                paragraph(&mut b, st, p, before_signature, &breaks)
-            }
+            Block::Paragraph(p) => paragraph(
+                &mut b,
+                st,
+                p,
+                before_signature,
+                &laid.lines[i].address_breaks,
+            ),
             Block::Table(t) => {
                 let facts = tables.next().expect("a layout fact for every table");
                 table(&mut b, st, t, &facts.row_heights, before_signature)

@@ -38,6 +38,19 @@ pub struct Laid {
     pub pages: Vec<Page>,
     /// The document's tables in order.
     pub tables: Vec<TableFacts>,
+    /// Per block, in the document's order: how its lines were broken.
+    pub lines: Vec<LineFacts>,
+}
+
+/// Line breaks the DOCX repeats: Word would break a title mid-phrase and
+/// breaks a URL only at spaces.
+#[derive(Default)]
+pub struct LineFacts {
+    /// A title's printed lines.
+    pub title: Vec<String>,
+    /// Character offsets where a paragraph's line breaks inside an address
+    /// (a URL or e-mail address), written as zero-width spaces.
+    pub address_breaks: Vec<usize>,
 }
 
 pub struct TableFacts {
@@ -49,8 +62,9 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
     let m = Measure::new(doc, book);
     let mut slices = Vec::new();
     let mut tables = Vec::new();
+    let mut lines = Vec::with_capacity(doc.blocks.len());
     for (i, block) in doc.blocks.iter().enumerate() {
-        m.block(block, doc.blocks.get(i + 1), &mut slices, &mut tables)?;
+        lines.push(m.block(block, doc.blocks.get(i + 1), &mut slices, &mut tables)?);
     }
     let geometry = flow::Geometry {
         top: m.top,
@@ -74,6 +88,7 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
     Ok(Laid {
         pages,
         tables: facts,
+        lines,
     })
 }
 
@@ -142,10 +157,11 @@ impl<'a> Measure<'a> {
         next: Option<&Block>,
         out: &mut Vec<Slice>,
         tables: &mut Tables<'d>,
-    ) -> Result<(), Diagnostic> {
+    ) -> Result<LineFacts, Diagnostic> {
         let before_signature = matches!(next, Some(Block::Signature { .. }));
+        let mut facts = LineFacts::default();
         match block {
-            Block::Title(lines) => self.title(lines, out),
+            Block::Title(lines) => facts.title = self.title(lines, out)?,
             Block::Heading { level, text } => {
                 let p = Paragraph {
                     runs: vec![Run {
@@ -163,11 +179,10 @@ impl<'a> Measure<'a> {
                 for s in &mut out[start..] {
                     s.keep = keep;
                 }
-                Ok(())
             }
             Block::Paragraph(p) => {
                 let start = out.len();
-                self.paragraph(p, out)?;
+                facts.address_breaks = self.paragraph(p, out)?;
                 if before_signature {
                     // GB/T 9704 7.3.5: the signature never stands alone on
                     // a page. The paragraph before it is kept with it and
@@ -182,7 +197,6 @@ impl<'a> Measure<'a> {
                         }
                     }
                 }
-                Ok(())
             }
             Block::Table(t) => {
                 let mt = table::measure(self, t)?;
@@ -201,18 +215,15 @@ impl<'a> Measure<'a> {
                     keep: before_signature,
                     what: What::Grid,
                 });
-                Ok(())
             }
-            Block::PageBreak => {
-                out.push(Slice {
-                    height: 0.0,
-                    keep: false,
-                    what: What::Break,
-                });
-                Ok(())
-            }
-            Block::Signature { agency, date } => self.signature(agency, date, out),
+            Block::PageBreak => out.push(Slice {
+                height: 0.0,
+                keep: false,
+                what: What::Break,
+            }),
+            Block::Signature { agency, date } => self.signature(agency, date, out)?,
         }
+        Ok(facts)
     }
 
     /// One line of units as a slice, positioned relative to its top.
@@ -236,13 +247,16 @@ impl<'a> Measure<'a> {
         }
     }
 
-    fn title(&self, lines: &[String], out: &mut Vec<Slice>) -> Result<(), Diagnostic> {
+    /// The title's lines as slices; returns their text.
+    fn title(&self, lines: &[String], out: &mut Vec<Slice>) -> Result<Vec<String>, Diagnostic> {
         let s = &self.doc.style;
         let pitch = s.pitch(Role::Title);
         let size = s.role(Role::Title).size;
         let face = self.book.face_for(s, Role::Title);
+        let mut printed = Vec::new();
         for (units, ranges) in title_lines(self.book, s, lines)? {
             for r in ranges {
+                printed.push(units[r.clone()].iter().map(|u| u.ch).collect());
                 let mut slice = self.line(
                     &units,
                     r,
@@ -264,7 +278,7 @@ impl<'a> Measure<'a> {
             keep: false,
             what: What::Gap,
         });
-        Ok(())
+        Ok(printed)
     }
 
     /// A paragraph's units, its lines and its first-line indent.
@@ -281,12 +295,24 @@ impl<'a> Measure<'a> {
         Ok((units, lines, indent))
     }
 
-    fn paragraph(&self, p: &Paragraph, out: &mut Vec<Slice>) -> Result<(), Diagnostic> {
+    /// The paragraph's lines as slices; returns where they break inside
+    /// an address (see [`LineFacts::address_breaks`]).
+    fn paragraph(&self, p: &Paragraph, out: &mut Vec<Slice>) -> Result<Vec<usize>, Diagnostic> {
         if p.runs.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let s = &self.doc.style;
         let (units, lines, indent) = self.paragraph_lines(p)?;
+        let ascii_pair = |a: &Unit, b: &Unit| a.ch.is_ascii_graphic() && b.ch.is_ascii_graphic();
+        let has_address = units
+            .windows(2)
+            .any(|w| ascii_pair(&w[0], &w[1]) && matches!(w[0].ch, '/' | '.' | '@' | '-'));
+        let breaks = lines
+            .iter()
+            .skip(1)
+            .map(|r| r.start)
+            .filter(|&i| has_address && i > 0 && ascii_pair(&units[i - 1], &units[i]))
+            .collect();
         let pitch = p.runs.iter().map(|r| s.pitch(r.role)).fold(0.0, f32::max);
         let size = p
             .runs
@@ -309,7 +335,7 @@ impl<'a> Measure<'a> {
                 (p.align, i + 1 == n),
             ));
         }
-        Ok(())
+        Ok(breaks)
     }
 
     /// One blank line below the text, then 署名 and 成文日期 placed by
@@ -434,33 +460,6 @@ impl<'a> Measure<'a> {
     }
 }
 
-/// Where the PDF breaks a paragraph's lines inside an address (a URL or
-/// e-mail address): character offsets into the paragraph's text. Word
-/// breaks such runs only at spaces, so the DOCX marks these places with a
-/// zero-width space to fall on the same lines.
-pub fn address_breaks(
-    doc: &Document,
-    book: &FontBook,
-    p: &Paragraph,
-) -> Result<Vec<usize>, Diagnostic> {
-    let text: Vec<char> = p.runs.iter().flat_map(|r| r.text.chars()).collect();
-    let ascii_pair = |w: &[char]| w[0].is_ascii_graphic() && w[1].is_ascii_graphic();
-    if !text
-        .windows(2)
-        .any(|w| ascii_pair(w) && matches!(w[0], '/' | '.' | '@' | '-'))
-    {
-        return Ok(Vec::new());
-    }
-    let m = Measure::new(doc, book);
-    let (units, lines, _) = m.paragraph_lines(p)?;
-    Ok(lines
-        .iter()
-        .skip(1)
-        .map(|r| r.start)
-        .filter(|&i| i > 0 && ascii_pair(&[units[i - 1].ch, units[i].ch]))
-        .collect())
-}
-
 /// The title's printed lines: each line the template gave, balanced when
 /// wider than the text block and then broken to the block's width. The
 /// DOCX writer breaks its title at the same places.
@@ -482,23 +481,6 @@ pub fn title_lines(
         }
     }
     Ok(out)
-}
-
-/// The title's printed lines as text.
-pub fn title_text_lines(
-    book: &FontBook,
-    style: &crate::doc::StyleSheet,
-    lines: &[String],
-) -> Result<Vec<String>, Diagnostic> {
-    Ok(title_lines(book, style, lines)?
-        .into_iter()
-        .flat_map(|(units, ranges)| {
-            ranges
-                .into_iter()
-                .map(|r| units[r].iter().map(|u| u.ch).collect::<String>())
-                .collect::<Vec<_>>()
-        })
-        .collect())
 }
 
 /// 署名 and 成文日期 shaped and broken into lines, with their distances
