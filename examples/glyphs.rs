@@ -11,13 +11,15 @@ use gongwen::layout::frame::Item;
 
 fn main() {
     let path = std::env::args().nth(1).expect("usage: glyphs DATA_FILE");
-    let loaded = gongwen::data::load(Path::new(&path));
-    let Some(report) = loaded.ok() else {
+    let loaded = gongwen::input::load(Path::new(&path), None);
+    let Some(input) = loaded.ok() else {
         eprint!("{}", loaded.diagnostics);
         std::process::exit(1);
     };
-    let template = gongwen::template::Template::for_report(report).expect("template");
-    let doc = template.document(report).expect("document");
+    let doc = input
+        .template
+        .document(input.data.content())
+        .expect("document");
     let book = gongwen::font::FontBook::load(&doc.style, &[]).expect("fonts");
     let pages = gongwen::layout::layout(&doc, &book).expect("layout");
     let mut used: BTreeMap<usize, std::collections::BTreeSet<u16>> = BTreeMap::new();

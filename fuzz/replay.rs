@@ -7,8 +7,8 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use gongwen::data::Loaded;
 use gongwen::font::FontBook;
+use gongwen::input::Loaded;
 
 /// The bundled faces, parsed once.
 pub fn book() -> &'static FontBook {
@@ -27,10 +27,10 @@ pub fn data(bytes: &[u8]) -> Option<Loaded> {
     } else {
         "fuzz.toml"
     };
-    let loaded = gongwen::data::load_text(Path::new(name), text);
+    let loaded = gongwen::input::load_text(Path::new(name), text, None);
     let _ = loaded.diagnostics.to_string();
-    if let Some(report) = loaded.ok() {
-        let _ = gongwen::template::builtin::for_format(report.format).document(report);
+    if let Some(input) = loaded.ok() {
+        let _ = input.template.document(input.data.content());
     }
     Some(loaded)
 }

@@ -3,8 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::data::{self, Format};
+use crate::annual::Format;
 use crate::diag::Diagnostics;
+use crate::input;
+use crate::template::Template;
 
 /// Process exit codes, documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -38,15 +40,22 @@ pub fn print_diagnostics(d: &Diagnostics) {
 
 /// Checks data files; a directory stands for the data files in it, as
 /// for `render`.
-pub fn check(inputs: &[PathBuf]) -> Exit {
+pub fn check(inputs: &[PathBuf], template: Option<&Path>) -> Exit {
     let (files, errors) = crate::render::collect_inputs(inputs);
     let mut worst = Exit::Ok;
     for d in &errors {
         eprint!("{d}");
         worst = worst.max(Exit::of(d));
     }
+    let chosen = match template.map(Template::by_name_or_dir).transpose() {
+        Ok(t) => t,
+        Err(d) => {
+            eprint!("{d}");
+            return Exit::of(&d).max(Exit::Input);
+        }
+    };
     for f in &files {
-        let (code, text) = check_one(f);
+        let (code, text) = check_one(f, chosen.as_ref());
         eprint!("{text}");
         worst = worst.max(code);
     }
@@ -54,8 +63,8 @@ pub fn check(inputs: &[PathBuf]) -> Exit {
 }
 
 /// Checks one data file: the exit code and what `check` prints for it.
-pub fn check_one(f: &Path) -> (Exit, String) {
-    let loaded = data::load(f);
+pub fn check_one(f: &Path, chosen: Option<&Template>) -> (Exit, String) {
+    let loaded = input::load(f, chosen);
     let mut out = loaded.diagnostics.to_string();
     let (e, w) = (
         loaded.diagnostics.error_count(),
@@ -66,38 +75,41 @@ pub fn check_one(f: &Path) -> (Exit, String) {
         let code = load_failure(&loaded);
         return (code, out);
     }
-    let report = loaded.report.as_ref().expect("no errors means a report");
+    let input = loaded.input.as_ref().expect("no errors means an input");
     // The template runs and the text is set in the bundled fonts, so a
     // character no font has is found by `check` as it is by `render`.
-    let typeset = crate::template::Template::for_report(report).and_then(|t| {
+    let typeset = {
         static FONTS: std::sync::OnceLock<crate::render::FontCache> = std::sync::OnceLock::new();
-        let doc = t.document(report)?;
-        let book = FONTS.get_or_init(Default::default).get(&doc, &[])?;
-        crate::layout::lay_out(&doc, &book).map_err(|d| crate::render::locate(d, report, f))
-    });
+        input
+            .template
+            .document(input.data.content())
+            .and_then(|doc| {
+                let book = FONTS.get_or_init(Default::default).get(&doc, &[])?;
+                crate::layout::lay_out(&doc, &book)
+            })
+            .map_err(|d| crate::render::locate(d, input, f))
+    };
     if let Err(d) = typeset {
         out += &d.to_string();
         out += "\n";
         out += &format!("{}: 1 个错误，{w} 个警告\n", f.display());
         return (Exit::of(&d).max(Exit::Input), out);
     }
-    out += &format!(
-        "{}: 通过（{}，{}年，{}）{}\n",
-        f.display(),
-        report.agency,
-        report.year,
-        report.format.describe(),
-        if w > 0 {
-            format!("，{w} 个警告")
-        } else {
-            String::new()
-        }
-    );
+    let what = match input.report() {
+        Some(r) => format!("{}，{}年，{}", r.agency, r.year, r.format.describe()),
+        None => format!("模板 {}", input.template.name),
+    };
+    let warned = if w > 0 {
+        format!("，{w} 个警告")
+    } else {
+        String::new()
+    };
+    out += &format!("{}: 通过（{what}）{warned}\n", f.display());
     (Exit::Ok, out)
 }
 
 /// Exit code of a data file that failed to load.
-pub fn load_failure(loaded: &data::Loaded) -> Exit {
+pub fn load_failure(loaded: &input::Loaded) -> Exit {
     if loaded.read_failed() {
         Exit::Io
     } else {
@@ -112,9 +124,137 @@ pub fn new(
     format: Option<&str>,
     agency: Option<&str>,
     year: Option<&str>,
+    template: Option<&Path>,
     out: Option<&Path>,
     force: bool,
 ) -> Result<Exit, String> {
+    let chosen = match template.map(Template::by_name_or_dir).transpose() {
+        Ok(t) => t,
+        Err(d) => {
+            eprint!("{d}");
+            return Ok(Exit::of(&d).max(Exit::Input));
+        }
+    };
+    let format = match (&chosen, format) {
+        (Some(t), None) => t.annual_format().map(Format::name),
+        _ => format,
+    };
+    let text = match &chosen {
+        Some(t) if t.kind == crate::template::DataKind::Schema => {
+            schema_example(t, template.unwrap_or(Path::new("")), out)
+        }
+        _ => {
+            let mut text = annual_skeleton(format, agency, year)?;
+            if let Some(line) = chosen
+                .as_ref()
+                .and_then(|t| template_line(t, template?, out))
+            {
+                // After the header comments, before the first key.
+                let at = text.find("\n\n").map_or(0, |i| i + 2);
+                text.insert_str(at, &format!("{line}\n"));
+            }
+            text
+        }
+    };
+    write_new(&text, out, force)
+}
+
+/// `template = "…"` naming the template from where the data file will be:
+/// a built-in by its name, a directory by its path relative to the file's
+/// folder. None for a directory outside that folder, which a data file
+/// cannot name.
+fn template_line(t: &Template, arg: &Path, out: Option<&Path>) -> Option<String> {
+    if !t.from_dir {
+        return Some(format!(
+            "template = {}",
+            crate::data::example::toml_string(&t.name)
+        ));
+    }
+    let rel = relative_to_data(arg, out)?;
+    Some(format!(
+        "template = {}",
+        crate::data::example::toml_string(&rel)
+    ))
+}
+
+/// A template directory's path as the data file at `out` names it.
+fn relative_to_data(dir: &Path, out: Option<&Path>) -> Option<String> {
+    let base = out
+        .and_then(Path::parent)
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let (dir, base) = (dir.canonicalize().ok()?, base.canonicalize().ok()?);
+    let rel = dir.strip_prefix(&base).ok()?;
+    let rel = rel.to_str()?.replace('\\', "/");
+    (!rel.is_empty()).then_some(rel)
+}
+
+/// A data file for a template with its own schema.
+fn schema_example(t: &Template, arg: &Path, out: Option<&Path>) -> String {
+    let spec = t.spec.as_ref().expect("a schema template has its spec");
+    let today = crate::epoch::today();
+    let mut head = vec![format!(
+        "# {} — 数据文件。填好后运行 gongwen check 本文件 核对，再运行 gongwen render 本文件 生成 PDF 和 Word。",
+        t.description.as_deref().unwrap_or(&t.name)
+    )];
+    let Some(schema) = &spec.schema else {
+        head.extend(template_line(t, arg, out));
+        return head.join("\n") + "\n";
+    };
+    match template_line(t, arg, out) {
+        Some(line) => {
+            if t.from_dir {
+                if let Some(rel) = relative_to_data(arg, out) {
+                    // Read by taplo (VS Code's Even Better TOML) to check
+                    // and complete the file as it is typed.
+                    head.insert(0, format!("#:schema ./{rel}/{}", crate::template::SCHEMA));
+                }
+            }
+            head.push(line);
+        }
+        None => head.push(format!(
+            "# 模板目录不在本文件所在的文件夹之内：生成时用 gongwen render 本文件 --template {}",
+            arg.display()
+        )),
+    }
+    head.push(String::new());
+    crate::data::example::example(schema, &head, &today)
+}
+
+/// `gongwen schema`: a template's JSON Schema on standard output.
+pub fn schema(arg: &Path) -> Exit {
+    let t = match Template::by_name_or_dir(arg) {
+        Ok(t) => t,
+        Err(d) => {
+            eprint!("{d}");
+            return Exit::of(&d).max(Exit::Input);
+        }
+    };
+    match &t.schema {
+        Some(text) => {
+            print!("{text}");
+            if !text.ends_with('\n') {
+                println!();
+            }
+            Exit::Ok
+        }
+        None => {
+            eprint!(
+                "{}",
+                crate::diag::Diagnostic::error("这个模板没有 schema.json")
+                    .in_file(&t.origin)
+                    .hint("在模板目录中写一个 schema.json 描述数据文件")
+            );
+            Exit::Input
+        }
+    }
+}
+
+fn annual_skeleton(
+    format: Option<&str>,
+    agency: Option<&str>,
+    year: Option<&str>,
+) -> Result<String, String> {
     let year: Option<i64> = match year {
         Some(y) => Some(
             y.parse()
@@ -142,7 +282,10 @@ pub fn new(
         );
     }
     let agency = agency.unwrap_or("某某区某某局");
-    let text = data::skeleton::skeleton(format, agency, year);
+    Ok(crate::annual::skeleton::skeleton(format, agency, year))
+}
+
+fn write_new(text: &str, out: Option<&Path>, force: bool) -> Result<Exit, String> {
     let Some(out) = out else {
         print!("{text}");
         return Ok(Exit::Ok);
@@ -175,10 +318,7 @@ pub fn new(
 /// The year whose report is being prepared: reports are due by 31 January,
 /// so until June it is last year's, from July on this year's.
 fn default_report_year() -> i64 {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let (y, m, _) = crate::epoch::civil_from_days(secs.div_euclid(86_400));
+    let (y, m, _) = crate::epoch::today_civil();
     if m <= 6 {
         y - 1
     } else {

@@ -44,3 +44,20 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
+
+/// Today as (year, month, day): `SOURCE_DATE_EPOCH` when set, so files
+/// written for a date (a new data file) are reproducible, else the clock.
+pub fn today_civil() -> (i64, u32, u32) {
+    let secs = source_date_epoch().ok().flatten().unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    });
+    civil_from_days(secs.div_euclid(86_400))
+}
+
+/// Today as a TOML date, `2026-12-01`.
+pub fn today() -> String {
+    let (y, m, d) = today_civil();
+    format!("{y:04}-{m:02}-{d:02}")
+}

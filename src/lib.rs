@@ -3,9 +3,12 @@
 //!
 //! The pipeline, one module a step:
 //!
-//! 1. [`data`]: TOML or JSON → typed [`data::Report`], totals computed,
-//!    consistency rules (勾稽关系) checked, every problem reported at once.
-//! 2. [`template`]: the report is the context of a minijinja template that
+//! 1. [`data`]: TOML or JSON → spanned tree → checked against a template's
+//!    JSON Schema and rules; or [`annual`]: the same tree → the annual
+//!    report's typed form, totals computed, consistency rules (勾稽关系)
+//!    checked. [`input`] chooses between them by the template; either way
+//!    every problem is reported at once.
+//! 2. [`template`]: the data is the context of a minijinja template that
 //!    writes a small HTML-like markup.
 //! 3. [`markup`]: the markup is parsed into the resolved document model
 //!    [`doc::Document`] (styles cascaded, lengths in points, table spans
@@ -20,6 +23,7 @@
 //! [`diag`] carries file, line and column for every error along the way;
 //! [`epoch`] gives the only dates the outputs carry.
 
+pub mod annual;
 pub mod cli;
 pub mod data;
 pub mod diag;
@@ -27,6 +31,7 @@ pub mod doc;
 pub mod epoch;
 pub mod export;
 pub mod font;
+pub mod input;
 pub mod interrupt;
 pub mod layout;
 pub mod markup;

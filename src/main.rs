@@ -57,8 +57,11 @@ enum Command {
     #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen new [选项]")]
     New {
         /// 格式：2019（试行格式，2019、2020 年度）或 2021（修订格式，2021 年度起）
-        #[arg(long, value_name = "2019|2021")]
+        #[arg(long, value_name = "2019|2021", conflicts_with = "template")]
         format: Option<String>,
+        /// 按这个模板（内置名称或模板目录）的 schema.json 写出数据文件
+        #[arg(long, value_name = "名称或目录")]
+        template: Option<PathBuf>,
         /// 发布机关名称
         #[arg(long, value_name = "名称")]
         agency: Option<String>,
@@ -78,6 +81,16 @@ enum Command {
         /// 数据文件或目录
         #[arg(required = true, value_name = "文件或目录", help_heading = "参数")]
         inputs: Vec<PathBuf>,
+        /// 按这个模板（内置名称或模板目录）核对，不管数据文件的 template 项
+        #[arg(long, value_name = "名称或目录")]
+        template: Option<PathBuf>,
+    },
+    /// 输出模板的 JSON Schema，供编辑器核对和补全数据文件
+    #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen schema <名称或目录>")]
+    Schema {
+        /// 内置模板的名称或模板目录
+        #[arg(value_name = "名称或目录", help_heading = "参数")]
+        template: PathBuf,
     },
     /// 生成 PDF 和 Word（DOCX）
     #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen render [选项] <文件或目录>...")]
@@ -138,8 +151,8 @@ struct RenderArgs {
     /// 输出目录（默认与数据文件同目录）
     #[arg(short = 'o', long = "out-dir", value_name = "目录")]
     out_dir: Option<PathBuf>,
-    /// 使用导出后修改过的模板目录
-    #[arg(long, value_name = "目录")]
+    /// 使用这个模板（内置名称或模板目录），不管数据文件的 template 项
+    #[arg(long, value_name = "名称或目录")]
     template: Option<PathBuf>,
     /// 使用该目录中的字体（如 仿宋_GB2312 等正式字体），可写多次
     #[arg(long = "font-dir", value_name = "目录")]
@@ -194,6 +207,7 @@ fn run(cli: Cli) -> Exit {
     let result = match command {
         Command::New {
             format,
+            template,
             agency,
             year,
             out,
@@ -202,10 +216,12 @@ fn run(cli: Cli) -> Exit {
             format.as_deref(),
             agency.as_deref(),
             year.as_deref(),
+            template.as_deref(),
             out.as_deref(),
             force,
         ),
-        Command::Check { inputs } => Ok(cli::check(&inputs)),
+        Command::Check { inputs, template } => Ok(cli::check(&inputs, template.as_deref())),
+        Command::Schema { template } => Ok(cli::schema(&template)),
         Command::Render(args) => {
             let (inputs, opts) = args.options();
             Ok(cli::render(&inputs, &opts))

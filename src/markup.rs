@@ -21,7 +21,7 @@
 
 use std::ops::Range;
 
-use crate::data::load::heading_level;
+use crate::annual::load::heading_level;
 use crate::diag::{Diagnostic, Source};
 use crate::doc::{Align, Block, Cell, Document, Meta, Paragraph, Role, Run, StyleSheet, Table};
 
@@ -302,7 +302,7 @@ impl Builder<'_> {
                         meta.language = l.to_string();
                     }
                     if let Some(d) = el.attr("date").filter(|d| !d.is_empty()) {
-                        let date = crate::data::report::Date::parse(d).ok_or_else(|| {
+                        let date = crate::annual::report::Date::parse(d).ok_or_else(|| {
                             self.err(el.span.clone(), format!("meta 的 date 不是日期: {d}"))
                         })?;
                         meta.date = Some((date.year, date.month, date.day));

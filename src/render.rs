@@ -11,11 +11,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::cli::{print_diagnostics, Exit, RenderOptions};
-use crate::data;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::doc::Document;
 use crate::font::FontBook;
-use crate::template::Template;
+use crate::input::{self, Input};
+use crate::template::{Content, Template};
 
 /// Output of one report, in memory.
 pub struct Rendered {
@@ -27,13 +27,13 @@ pub struct Rendered {
 }
 
 /// Renders one report to bytes, without touching the file system.
-pub fn render_report(
-    report: &data::Report,
+pub fn render_report<'a>(
+    data: impl Into<Content<'a>>,
     template: &Template,
     fonts: &FontCache,
     opts: &RenderOptions,
 ) -> Result<Rendered, Diagnostic> {
-    let document = template.document(report)?;
+    let document = template.document(data)?;
     let book = fonts.get(&document, &opts.font_dirs)?;
     let epoch = crate::epoch::source_date_epoch()?;
     // Laid out whatever the outputs: the DOCX repeats the layout's page
@@ -178,7 +178,7 @@ pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
         worst = worst.max(Exit::of(d));
     }
     let user_template = match &opts.template_dir {
-        Some(dir) => match Template::from_dir(dir) {
+        Some(dir) => match Template::by_name_or_dir(dir) {
             Ok(t) => Some(t),
             Err(d) => {
                 let code = Exit::of(&d).max(Exit::Input);
@@ -294,21 +294,16 @@ fn render_one(
 ) -> Outcome {
     let started = Instant::now();
     let mut out = Outcome::new();
-    let loaded = data::load(file);
-    let Some(report) = loaded.ok() else {
+    let loaded = input::load(file, user);
+    let Some(input) = loaded.ok() else {
         let code = crate::cli::load_failure(&loaded);
         return out.fail(code, loaded.diagnostics, "数据有错误，未生成文件", file);
     };
     out.stderr += &loaded.diagnostics.to_string();
-    let template = match user {
-        Some(t) => t.clone(),
-        None => match Template::for_report(report) {
-            Ok(t) => t,
-            Err(d) => return out.fail(Exit::of(&d), d, "未生成文件", file),
-        },
-    };
+    let template = &input.template;
+    let data = input.data.content();
     if opts.dump_markup {
-        return match template.render_markup(report) {
+        return match template.render_markup(data) {
             Ok(markup) => {
                 out.stdout = markup;
                 out
@@ -317,7 +312,7 @@ fn render_one(
         };
     }
     if opts.dump_model {
-        return match template.document(report) {
+        return match template.document(data) {
             Ok(doc) => {
                 out.stdout = crate::doc::dump::dump(&doc);
                 out
@@ -325,13 +320,13 @@ fn render_one(
             Err(d) => out.fail(Exit::of(&d), d, "未生成文件", file),
         };
     }
-    let rendered = match render_report(report, &template, fonts, opts) {
+    let rendered = match render_report(data, template, fonts, opts) {
         Ok(r) => {
             out.font_notes = r.font_notes.clone();
             r
         }
         Err(d) => {
-            let d = locate(d, report, file);
+            let d = locate(d, input, file);
             return out.fail(Exit::of(&d), d, "未生成文件", file);
         }
     };
@@ -375,11 +370,12 @@ fn render_one(
 /// Points a rendering error at the data file when it can: a character no
 /// font has is shown where it first occurs in the data, other errors
 /// without a file name the data file.
-pub(crate) fn locate(d: Diagnostic, report: &data::Report, file: &Path) -> Diagnostic {
+pub(crate) fn locate(d: Diagnostic, input: &Input, file: &Path) -> Diagnostic {
     if d.file.is_some() {
         return d;
     }
-    if let (crate::diag::Kind::MissingGlyph(c), Some(src)) = (d.kind, &report.spans.source) {
+    if let crate::diag::Kind::MissingGlyph(c) = d.kind {
+        let src = &input.source;
         if let Some(at) = src.text.find(c) {
             return d.at(src, at..at + c.len_utf8());
         }

@@ -73,16 +73,15 @@ pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
 /// changes when a file is added or removed).
 fn dependencies(file: &Path, opts: &RenderOptions) -> Vec<PathBuf> {
     let mut paths = vec![file.to_path_buf()];
-    let loaded = crate::data::load(file);
-    if let Some(report) = &loaded.report {
-        if let Some(prev) = &report.previous {
+    let loaded = crate::input::load(file, None);
+    if let Some(input) = &loaded.input {
+        if let Some(prev) = input.report().and_then(|r| r.previous.as_ref()) {
             paths.push(prev.spans.path.clone());
         }
-        let dir = file.parent().unwrap_or(Path::new(""));
-        let template_dir = opts
-            .template_dir
-            .clone()
-            .or_else(|| report.template.as_ref().map(|t| dir.join(t)));
+        let template_dir = opts.template_dir.clone().or_else(|| {
+            let t = &input.template;
+            t.from_dir.then(|| t.origin.clone())
+        });
         if let Some(t) = template_dir.filter(|t| t.is_dir()) {
             if let Ok(entries) = std::fs::read_dir(&t) {
                 paths.extend(entries.flatten().map(|e| e.path()));

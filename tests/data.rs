@@ -28,7 +28,7 @@ fn fixture_messages_match() {
     let files = fixtures();
     assert!(files.len() >= 15, "fixtures missing");
     for f in files {
-        let (code, text) = check_one(&f);
+        let (code, text) = check_one(&f, None);
         let shown = format!("exit {}\n{text}", code as u8);
         common::assert_snapshot(
             f.with_extension(format!(
@@ -42,13 +42,13 @@ fn fixture_messages_match() {
 
 #[test]
 fn samples_pass() {
-    let (code, text) = check_one(Path::new("samples/qinghe-market-2025.toml"));
+    let (code, text) = check_one(Path::new("samples/qinghe-market-2025.toml"), None);
     assert_eq!(code, Exit::Ok, "{text}");
     assert!(!text.contains("警告"), "{text}");
     // The published seed has two half-width commas between Chinese words
     // and no 署名 or 成文日期; they are reproduced as printed and reported
     // as warnings.
-    let (code, text) = check_one(Path::new("samples/zhanlang-2020.toml"));
+    let (code, text) = check_one(Path::new("samples/zhanlang-2020.toml"), None);
     assert_eq!(code, Exit::Ok, "{text}");
     assert_eq!(text.matches("警告: ").count(), 3, "{text}");
     assert!(text.contains("数据文件中没有署名和成文日期"), "{text}");
@@ -63,15 +63,15 @@ fn samples_pass() {
 #[test]
 fn fresh_skeletons_pass_check() {
     for (format, year) in [
-        (gongwen::data::Format::F2019, 2020),
-        (gongwen::data::Format::F2021, 2025),
+        (gongwen::annual::Format::F2019, 2020),
+        (gongwen::annual::Format::F2021, 2025),
     ] {
-        let text = gongwen::data::skeleton::skeleton(format, "某某区某某局", year);
+        let text = gongwen::annual::skeleton::skeleton(format, "某某区某某局", year);
         let dir = std::env::temp_dir().join(format!("gongwen-skeleton-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(format!("new-{}.toml", format.name()));
         std::fs::write(&path, text).unwrap();
-        let (code, out) = check_one(&path);
+        let (code, out) = check_one(&path, None);
         assert_eq!(code, Exit::Ok, "{out}");
         // The only warnings are for the placeholders it wrote.
         let warnings: Vec<&str> = out.lines().filter(|l| l.starts_with("警告")).collect();
@@ -89,7 +89,7 @@ fn one_changed_count_fails_naming_the_column() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("zhanlang-2020.toml");
     std::fs::write(&path, broken).unwrap();
-    let (code, out) = check_one(&path);
+    let (code, out) = check_one(&path, None);
     assert_eq!(code, Exit::Input);
     assert!(out.contains("表三「科研机构」列勾稽关系不成立"), "{out}");
     assert!(out.contains(":71:"), "line number of the new row: {out}");
@@ -101,7 +101,7 @@ fn invalid_utf8_and_binary_are_refused() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("gbk.toml");
     std::fs::write(&path, b"agency = \"\xb2\xe2\xca\xd4\"\nyear = 2020\n").unwrap();
-    let (code, out) = check_one(&path);
+    let (code, out) = check_one(&path, None);
     assert_eq!(code, Exit::Input);
     assert!(
         out.contains("不是 UTF-8 编码") && out.contains("gbk.toml:1:"),
@@ -109,14 +109,14 @@ fn invalid_utf8_and_binary_are_refused() {
     );
 
     let missing = dir.join("nope.toml");
-    let (code, out) = check_one(&missing);
+    let (code, out) = check_one(&missing, None);
     assert_eq!(code, Exit::Io);
     assert!(out.contains("不存在，请检查路径"), "{out}");
 }
 
 #[test]
 fn money_is_kept_as_written() {
-    let loaded = gongwen::data::load(Path::new("tests/fixtures/data/ok.json"));
+    let loaded = gongwen::annual::load(Path::new("tests/fixtures/data/ok.json"));
     let report = loaded.ok().expect("ok.json is valid");
     let fees = report
         .active

@@ -41,7 +41,7 @@ fn write_docx(
 }
 
 fn seed_docx() -> (gongwen::doc::Document, FontBook, Vec<u8>) {
-    let loaded = gongwen::data::load(Path::new("samples/zhanlang-2020.toml"));
+    let loaded = gongwen::annual::load(Path::new("samples/zhanlang-2020.toml"));
     let r = loaded.ok().unwrap();
     let doc = gongwen::template::builtin::for_format(r.format)
         .document(r)

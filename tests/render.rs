@@ -13,8 +13,8 @@ use gongwen::template::{builtin, Template};
 
 const SAMPLES: [&str; 2] = ["zhanlang-2020", "qinghe-market-2025"];
 
-fn report(stem: &str) -> gongwen::data::Report {
-    let loaded = gongwen::data::load(Path::new(&format!("samples/{stem}.toml")));
+fn report(stem: &str) -> gongwen::annual::Report {
+    let loaded = gongwen::annual::load(Path::new(&format!("samples/{stem}.toml")));
     loaded.ok().expect("sample is valid").clone()
 }
 
@@ -261,7 +261,7 @@ fn data_text_is_never_code_or_markup() {
         // Written as JSON, which the loader reads with the same keys.
         let path = dir.join(format!("{stem}.json"));
         std::fs::write(&path, json(&value)).unwrap();
-        let loaded = gongwen::data::load(&path);
+        let loaded = gongwen::annual::load(&path);
         let r = loaded
             .ok()
             .unwrap_or_else(|| panic!("{}", loaded.diagnostics));

@@ -1,20 +1,17 @@
-//! Data files: TOML or JSON → spanned tree → typed [`Report`] with totals
-//! computed → consistency checks.
+//! Data files, whatever document they are for: TOML or JSON → spanned
+//! tree → checked against a template's JSON Schema and rules. The annual
+//! report's typed form reads the same tree ([`crate::annual`]).
 
 pub mod advice;
-pub mod checks;
-pub mod form;
-pub mod load;
+pub mod example;
 pub mod node;
-pub mod report;
-pub mod skeleton;
+pub mod rules;
+pub mod schema;
+pub mod value;
 
 use std::path::Path;
 
-pub use form::Format;
-pub use report::Report;
-
-use crate::diag::{io_message, Diagnostic, Diagnostics, Kind, Source};
+use crate::diag::{io_message, Diagnostic, Diagnostics, Source};
 
 /// Largest data file accepted. A real report is a few tens of kilobytes.
 pub const MAX_DATA_BYTES: u64 = 2 * 1024 * 1024;
@@ -74,6 +71,26 @@ pub fn read_source(path: &Path, max: u64) -> Result<Source, Diagnostic> {
     }
 }
 
+/// Whether a path a data file names (its template, the previous year's
+/// file) stays inside the data file's folder; why not, if not.
+pub fn inside_folder(rel: &str) -> Result<(), &'static str> {
+    let path = Path::new(rel);
+    if rel.is_empty() {
+        return Err("是空的");
+    }
+    if path.is_absolute() || rel.starts_with('/') || rel.starts_with('\\') || rel.contains(':') {
+        return Err("不能是绝对路径");
+    }
+    if path
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir))
+        || rel.split(['/', '\\']).any(|p| p == "..")
+    {
+        return Err("不能用 .. 指向数据文件所在文件夹之外");
+    }
+    Ok(())
+}
+
 /// Opens a file for reading without blocking: a FIFO would block the open
 /// until someone writes to it. Callers check that it is a regular file.
 pub fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
@@ -105,52 +122,10 @@ fn looks_like_gbk(bytes: &[u8]) -> bool {
     pairs > 0
 }
 
-/// The outcome of loading: a report when it could be built, and every
-/// problem found on the way (errors and warnings).
-pub struct Loaded {
-    pub report: Option<Report>,
-    pub diagnostics: Diagnostics,
-}
-
-impl Loaded {
-    /// Whether loading failed only because files could not be read (exit 3),
-    /// rather than because of what they contain (exit 1).
-    pub fn read_failed(&self) -> bool {
-        self.diagnostics.0.iter().all(|d| d.kind == Kind::Io)
-    }
-
-    pub fn ok(&self) -> Option<&Report> {
-        if self.diagnostics.has_errors() {
-            None
-        } else {
-            self.report.as_ref()
-        }
-    }
-}
-
-/// Loads a data file, its previous year's file if named, and runs all checks.
-pub fn load(path: &Path) -> Loaded {
-    load_inner(path, true)
-}
-
-fn load_inner(path: &Path, with_previous: bool) -> Loaded {
-    match read_source(path, MAX_DATA_BYTES) {
-        Ok(src) => load_source(src, with_previous),
-        Err(d) => Loaded {
-            report: None,
-            diagnostics: d.into(),
-        },
-    }
-}
-
-/// Loads data already in memory; `path` names it in messages and its
-/// extension chooses JSON or TOML. A `previous` key is read but its file is
-/// not, so this touches no file.
-pub fn load_text(path: &Path, text: &str) -> Loaded {
-    load_source(Source::new(path, text), false)
-}
-
-fn load_source(src: Source, with_previous: bool) -> Loaded {
+/// Parses a data file into its spanned tree: an empty file, characters
+/// no document may hold and syntax errors are reported here, before any
+/// template's reading of the data.
+pub fn parse_source(src: &Source) -> Result<node::Node, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     if src.text.trim().is_empty() {
         diagnostics.push(
@@ -158,10 +133,7 @@ fn load_source(src: Source, with_previous: bool) -> Loaded {
                 .in_file(&src.path)
                 .hint("用 gongwen new --format 2021 生成一个完整的数据文件"),
         );
-        return Loaded {
-            report: None,
-            diagnostics,
-        };
+        return Err(diagnostics);
     }
     // Caught before parsing: the TOML parser's own message for a stray
     // control character does not say what is wrong.
@@ -180,58 +152,13 @@ fn load_source(src: Source, with_previous: bool) -> Loaded {
             };
             diagnostics.push(
                 Diagnostic::error(format!("文件中有{kind} U+{:04X}", c as u32))
-                    .at(&src, at..at + c.len_utf8())
+                    .at(src, at..at + c.len_utf8())
                     .hint("多半是从其他软件复制时带入的，删去即可"),
             );
         }
-        return Loaded {
-            report: None,
-            diagnostics,
-        };
+        return Err(diagnostics);
     }
-    let tree = match parse(&src) {
-        Ok(t) => t,
-        Err(d) => {
-            return Loaded {
-                report: None,
-                diagnostics: d,
-            }
-        }
-    };
-    let mut reader = load::Reader::new(&src);
-    let mut load_previous = |prev: &Path, span: std::ops::Range<usize>| -> Option<Report> {
-        if !with_previous {
-            return None;
-        }
-        let loaded = load_inner(prev, false);
-        let failed = loaded.diagnostics.has_errors() || loaded.report.is_none();
-        diagnostics.extend(loaded.diagnostics);
-        if failed {
-            diagnostics.push(
-                Diagnostic::error(format!(
-                    "上一年度数据文件 {} 有错误，无法进行跨年度核对",
-                    prev.display()
-                ))
-                .at(&src, span),
-            );
-        }
-        loaded.report.filter(|_| !failed)
-    };
-    let report = load::read_report(&mut reader, &tree, &mut load_previous);
-    diagnostics.extend(reader.diags);
-    let checked = report.as_ref().map(checks::check).unwrap_or_default();
-    if reader.unknown_keys > 0 {
-        // A misspelled key comes first: the arithmetic follows from it.
-        diagnostics.sort();
-        diagnostics.extend(checked);
-    } else {
-        diagnostics.extend(checked);
-        diagnostics.sort();
-    }
-    Loaded {
-        report,
-        diagnostics,
-    }
+    parse(src)
 }
 
 fn parse(src: &Source) -> Result<node::Node, Diagnostics> {

@@ -57,6 +57,25 @@ impl Node {
     }
 }
 
+/// An integer as TOML writes it: `_` separators, a sign, `0x`/`0o`/`0b`.
+pub fn parse_int(raw: &str) -> Option<i64> {
+    let cleaned: String = raw.chars().filter(|&c| c != '_').collect();
+    let (neg, digits) = match cleaned.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, cleaned.strip_prefix('+').unwrap_or(&cleaned)),
+    };
+    let v = if let Some(h) = digits.strip_prefix("0x") {
+        i64::from_str_radix(h, 16).ok()?
+    } else if let Some(o) = digits.strip_prefix("0o") {
+        i64::from_str_radix(o, 8).ok()?
+    } else if let Some(b) = digits.strip_prefix("0b") {
+        i64::from_str_radix(b, 2).ok()?
+    } else {
+        digits.parse().ok()?
+    };
+    Some(if neg { -v } else { v })
+}
+
 /// Parses TOML into a tree; syntax errors come back as diagnostics.
 pub fn parse_toml(src: &Source) -> Result<Node, Diagnostics> {
     use toml::de::{DeTable, DeValue};

@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Template, ENTRY, STYLE};
-use crate::data::Format;
+use super::{Template, ENTRY, MANIFEST, SCHEMA, STYLE};
+use crate::annual::Format;
 use crate::diag::{Diagnostic, Kind};
 
 pub struct Builtin {
@@ -11,6 +11,8 @@ pub struct Builtin {
     pub description: &'static str,
     files: &'static [(&'static str, &'static str)],
     style: &'static str,
+    manifest: &'static str,
+    schema: &'static str,
 }
 
 const BUILTINS: &[Builtin] = &[
@@ -22,6 +24,8 @@ const BUILTINS: &[Builtin] = &[
             include_str!("../../templates/annual-report-2019/report.html"),
         )],
         style: include_str!("../../templates/annual-report-2019/style.toml"),
+        manifest: include_str!("../../templates/annual-report-2019/template.toml"),
+        schema: include_str!("../../templates/annual-report-2019/schema.json"),
     },
     Builtin {
         name: "annual-report-2021",
@@ -31,6 +35,8 @@ const BUILTINS: &[Builtin] = &[
             include_str!("../../templates/annual-report-2021/report.html"),
         )],
         style: include_str!("../../templates/annual-report-2021/style.toml"),
+        manifest: include_str!("../../templates/annual-report-2021/template.toml"),
+        schema: include_str!("../../templates/annual-report-2021/schema.json"),
     },
 ];
 
@@ -48,16 +54,19 @@ pub fn for_format(format: Format) -> Template {
 
 pub fn get(name: &str) -> Option<Template> {
     let b = BUILTINS.iter().find(|b| b.name == name)?;
-    Some(Template {
-        name: b.name.into(),
-        origin: PathBuf::from("templates").join(b.name),
-        files: b
-            .files
+    let t = Template::assemble(
+        b.name.into(),
+        PathBuf::from("templates").join(b.name),
+        false,
+        b.files
             .iter()
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect(),
-        style: Some(b.style.to_string()),
-    })
+        Some(b.style.to_string()),
+        Some(b.manifest.to_string()),
+        Some(b.schema.to_string()),
+    );
+    Some(t.expect("built-in templates are valid"))
 }
 
 /// Writes a built-in template's files into `dir`, creating it. A file
@@ -75,7 +84,12 @@ pub fn export(name: &str, dir: &Path, force: bool) -> Result<Vec<PathBuf>, Diagn
     std::fs::create_dir_all(dir).map_err(|e| {
         Diagnostic::io(format!("无法创建模板目录：{}", crate::diag::io_message(&e))).in_file(dir)
     })?;
-    let files: Vec<(&str, &str)> = b.files.iter().copied().chain([(STYLE, b.style)]).collect();
+    let files: Vec<(&str, &str)> = b
+        .files
+        .iter()
+        .copied()
+        .chain([(STYLE, b.style), (MANIFEST, b.manifest), (SCHEMA, b.schema)])
+        .collect();
     if !force {
         let edited: Vec<String> = files
             .iter()

@@ -6,21 +6,29 @@
 
 pub mod builtin;
 pub mod guard;
+pub mod manifest;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment, ErrorKind, Value};
 
-use crate::data::report::Date;
-use crate::data::Report;
+pub use manifest::{DataKind, Manifest};
+
+use crate::annual::report::Date;
+use crate::annual::Report;
+use crate::data::rules::Check;
+use crate::data::schema::Schema;
 use crate::diag::{Diagnostic, Source};
 use crate::doc::{Document, StyleSheet};
 
 /// Template entry point inside a template directory.
 pub const ENTRY: &str = "report.html";
 pub const STYLE: &str = "style.toml";
+pub const MANIFEST: &str = "template.toml";
+pub const SCHEMA: &str = "schema.json";
 /// Steps a template may take: generous for any real report, small enough
 /// that a runaway loop ends within a second.
 pub const FUEL: u64 = 5_000_000;
@@ -51,58 +59,112 @@ impl std::io::Write for Bounded {
 /// [`guard::MAX_TAG_CHARS`] characters of chained terms many times over.
 const TEMPLATE_STACK: usize = 64 * 1024 * 1024;
 
+/// The data a template renders: the annual report's typed form, or a
+/// data file's own values checked against the template's schema.
+#[derive(Debug, Clone, Copy)]
+pub enum Content<'a> {
+    Annual(&'a Report),
+    Record(&'a serde_json::Value),
+}
+
+impl<'a> From<&'a Report> for Content<'a> {
+    fn from(r: &'a Report) -> Self {
+        Content::Annual(r)
+    }
+}
+
+/// What a template declares about its data, read once when the template
+/// is: the schema compiled and the rules' expressions checked.
+#[derive(Debug)]
+pub struct Spec {
+    pub schema: Option<Schema>,
+    pub checks: Vec<Check>,
+    /// `template.toml`, where rule messages about the rules point.
+    pub manifest: Source,
+}
+
 /// A template: its files and style sheet, built in or from a directory.
 #[derive(Debug, Clone)]
 pub struct Template {
     pub name: String,
+    pub description: Option<String>,
     /// Where the files are shown to come from in messages.
     pub origin: PathBuf,
+    /// Whether it was read from a directory, whose files a watch follows.
+    pub from_dir: bool,
     pub files: Vec<(String, String)>,
     pub style: Option<String>,
+    /// `template.toml` and `schema.json` as written.
+    pub manifest: Option<String>,
+    pub schema: Option<String>,
+    pub kind: DataKind,
+    pub spec: Option<Arc<Spec>>,
 }
 
 impl Template {
-    /// The template a report asks for with its `template` key: a built-in
-    /// name, or a directory relative to the data file; without the key, the
-    /// built-in template of the report's format.
-    pub fn for_report(report: &Report) -> Result<Template, Diagnostic> {
-        let Some(name) = &report.template else {
-            return Ok(builtin::for_format(report.format));
-        };
+    /// The template a data file names: a built-in name, or a directory
+    /// relative to the data file's folder. The error has no place: the
+    /// caller points it at the key.
+    pub fn named(name: &str, data_file: &Path) -> Result<Template, Diagnostic> {
         if let Some(t) = builtin::get(name) {
             return Ok(t);
         }
-        let dir = report
-            .spans
-            .path
-            .parent()
-            .unwrap_or(Path::new(""))
-            .join(name);
+        if let Err(why) = crate::data::inside_folder(name) {
+            return Err(Diagnostic::error(format!("模板（template）{why}")).hint(
+                "写内置模板的名称，或数据文件所在文件夹之内的模板目录，如 template = \"我的模板\"",
+            ));
+        }
+        let dir = data_file.parent().unwrap_or(Path::new("")).join(name);
         if dir.is_dir() {
             return Template::from_dir(&dir);
         }
         let names: Vec<&str> = builtin::list().iter().map(|b| b.name).collect();
-        let d = Diagnostic::error(format!("没有名为「{name}」的模板，也没有这个模板目录")).hint(
-            format!(
-                "内置模板: {}；或写模板目录相对于数据文件的路径",
-                names.join("、")
+        Err(
+            Diagnostic::error(format!("没有名为「{name}」的模板，也没有这个模板目录")).hint(
+                format!(
+                    "内置模板: {}；或写模板目录相对于数据文件的路径",
+                    names.join("、")
+                ),
             ),
-        );
-        Err(match (&report.spans.source, &report.spans.template) {
-            (Some(src), Some(span)) => d.at(src, span.clone()),
-            _ => d.in_file(&report.spans.path),
-        })
+        )
     }
 
-    /// Reads a template directory: every `.html` file beside `report.html`
-    /// and `style.toml` if present. Nothing outside the directory is read.
+    /// The annual report's format a built-in annual-report template is for.
+    pub fn annual_format(&self) -> Option<crate::annual::Format> {
+        if self.kind != DataKind::AnnualReport || self.from_dir {
+            return None;
+        }
+        crate::annual::Format::parse(self.name.strip_prefix("annual-report-")?)
+    }
+
+    /// A built-in name or a template directory, as given on the command
+    /// line.
+    pub fn by_name_or_dir(arg: &Path) -> Result<Template, Diagnostic> {
+        if let Some(t) = arg.to_str().and_then(builtin::get) {
+            return Ok(t);
+        }
+        if arg.is_dir() {
+            return Template::from_dir(arg);
+        }
+        let names: Vec<&str> = builtin::list().iter().map(|b| b.name).collect();
+        Err(Diagnostic::error(format!(
+            "没有名为「{}」的内置模板，也没有这个模板目录",
+            arg.display()
+        ))
+        .hint(format!("内置模板: {}", names.join("、")))
+        .kind(crate::diag::Kind::Usage))
+    }
+
+    /// Reads a template directory: every `.html` file beside `report.html`,
+    /// and `style.toml`, `template.toml` and `schema.json` if present.
+    /// Nothing outside the directory is read.
     pub fn from_dir(dir: &Path) -> Result<Template, Diagnostic> {
         let io = |e: std::io::Error| {
             Diagnostic::io(format!("无法读取模板目录：{}", crate::diag::io_message(&e)))
                 .in_file(dir)
         };
         let mut files = Vec::new();
-        let mut style = None;
+        let (mut style, mut manifest, mut schema) = (None, None, None);
         let mut entries: Vec<_> = std::fs::read_dir(dir)
             .map_err(io)?
             .collect::<Result<_, _>>()
@@ -114,7 +176,8 @@ impl Template {
                 continue;
             };
             let is_html = name.ends_with(".html");
-            if !(is_html || name == STYLE) || !path.is_file() {
+            let known = [STYLE, MANIFEST, SCHEMA].contains(&name.as_str());
+            if !(is_html || known) || !path.is_file() {
                 continue;
             }
             // A link may point only at a file inside the template directory:
@@ -135,20 +198,90 @@ impl Template {
                 }
             }
             let src = crate::data::read_source(&path, MAX_TEMPLATE_BYTES)?;
-            if is_html {
-                files.push((name, src.text.to_string()));
-            } else {
-                style = Some(src.text.to_string());
+            let text = Some(src.text.to_string());
+            match name.as_str() {
+                STYLE => style = text,
+                MANIFEST => manifest = text,
+                SCHEMA => schema = text,
+                _ => files.push((name, src.text.to_string())),
             }
         }
         if !files.iter().any(|(n, _)| n == ENTRY) {
             return Err(Diagnostic::error(format!("模板目录中没有 {ENTRY}")).in_file(dir));
         }
-        Ok(Template {
-            name: dir.display().to_string(),
-            origin: dir.to_path_buf(),
+        Template::assemble(
+            dir.display().to_string(),
+            dir.to_path_buf(),
+            true,
             files,
             style,
+            manifest,
+            schema,
+        )
+    }
+
+    /// Reads the declarations of a template's files. A template with
+    /// neither `template.toml` nor `schema.json` is an annual-report
+    /// template, as every template was before templates declared their data.
+    pub(crate) fn assemble(
+        name: String,
+        origin: PathBuf,
+        from_dir: bool,
+        files: Vec<(String, String)>,
+        style: Option<String>,
+        manifest: Option<String>,
+        schema: Option<String>,
+    ) -> Result<Template, Diagnostic> {
+        let manifest_src = Source::new(origin.join(MANIFEST), manifest.clone().unwrap_or_default());
+        let parsed = match &manifest {
+            Some(_) => Manifest::parse(&manifest_src)?,
+            None => Manifest::default(),
+        };
+        let kind = if parsed.data.is_some() || (manifest.is_none() && schema.is_none()) {
+            DataKind::AnnualReport
+        } else {
+            DataKind::Schema
+        };
+        let spec = match kind {
+            DataKind::AnnualReport => {
+                if let Some(c) = parsed.check.first() {
+                    return Err(Diagnostic::error(
+                        "年度报告模板的核对规则由程序给出，不能再写 [[check]]",
+                    )
+                    .at(&manifest_src, c.rule.span()));
+                }
+                None
+            }
+            DataKind::Schema => {
+                let schema = match &schema {
+                    Some(text) => Some(Schema::parse(&Source::new(
+                        origin.join(SCHEMA),
+                        text.as_str(),
+                    ))?),
+                    None => None,
+                };
+                let problems = crate::data::rules::validate(&parsed.check, &manifest_src);
+                if let Some(d) = problems.0.into_iter().next() {
+                    return Err(d);
+                }
+                Some(Arc::new(Spec {
+                    schema,
+                    checks: parsed.check,
+                    manifest: manifest_src,
+                }))
+            }
+        };
+        Ok(Template {
+            name: parsed.name.unwrap_or(name),
+            description: parsed.description,
+            origin,
+            from_dir,
+            files,
+            style,
+            manifest,
+            schema,
+            kind,
+            spec,
         })
     }
 
@@ -167,7 +300,8 @@ impl Template {
     /// Renders the report to markup, on a thread of its own whose stack is
     /// known to hold any template within [`guard`]'s bounds, whatever
     /// thread (a batch's worker has a small stack) asks for it.
-    pub fn render_markup(&self, report: &Report) -> Result<String, Diagnostic> {
+    pub fn render_markup<'a>(&self, data: impl Into<Content<'a>>) -> Result<String, Diagnostic> {
+        let data = data.into();
         for (name, text) in &self.files {
             guard::check(&Source::new(self.origin.join(name), text.as_str()))?;
         }
@@ -175,7 +309,7 @@ impl Template {
             std::thread::Builder::new()
                 .name("template".into())
                 .stack_size(TEMPLATE_STACK)
-                .spawn_scoped(scope, || self.render_markup_here(report))
+                .spawn_scoped(scope, || self.render_markup_here(data))
                 .map_err(|e| {
                     Diagnostic::error(format!("无法运行模板：{}", crate::diag::io_message(&e)))
                 })?
@@ -184,7 +318,7 @@ impl Template {
         })
     }
 
-    fn render_markup_here(&self, report: &Report) -> Result<String, Diagnostic> {
+    fn render_markup_here(&self, data: Content<'_>) -> Result<String, Diagnostic> {
         let mut env = Environment::new();
         env.set_fuel(Some(FUEL));
         env.set_auto_escape_callback(|name| {
@@ -210,7 +344,11 @@ impl Template {
         }
         let tmpl = env.get_template(ENTRY).map_err(|e| self.error(e))?;
         let mut out = Bounded(Vec::new());
-        match tmpl.render_captured_to(context(report), &mut out) {
+        let ctx = match data {
+            Content::Annual(report) => context(report),
+            Content::Record(value) => Value::from(Serde(value)),
+        };
+        match tmpl.render_captured_to(ctx, &mut out) {
             Ok(_) => {}
             Err(_) if out.0.len() > MAX_MARKUP_BYTES => {
                 return Err(Diagnostic::error(format!(
@@ -226,9 +364,9 @@ impl Template {
     }
 
     /// Renders the report all the way to the document model.
-    pub fn document(&self, report: &Report) -> Result<Document, Diagnostic> {
+    pub fn document<'a>(&self, data: impl Into<Content<'a>>) -> Result<Document, Diagnostic> {
         let style = self.style_sheet()?;
-        let markup = self.render_markup(report)?;
+        let markup = self.render_markup(data)?;
         let src = Source::new(self.origin.join(format!("{ENTRY}（输出）")), markup);
         crate::markup::parse(&src, style)
     }

@@ -5,8 +5,10 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::form::{self, Cell, Format, MAX_COUNT};
-use super::node::{Entry, Kind, Node};
 use super::report::*;
+use crate::data::advice::did_you_mean;
+use crate::data::inside_folder;
+use crate::data::node::{parse_int, Entry, Kind, Node};
 use crate::diag::{Diagnostic, Diagnostics, Source};
 
 /// Longest text accepted in one field: a whole report is about 5,000.
@@ -333,52 +335,6 @@ impl<'a> Reader<'a> {
             },
         ))
     }
-}
-
-fn parse_int(raw: &str) -> Option<i64> {
-    let cleaned: String = raw.chars().filter(|&c| c != '_').collect();
-    let (neg, digits) = match cleaned.strip_prefix('-') {
-        Some(d) => (true, d),
-        None => (false, cleaned.strip_prefix('+').unwrap_or(&cleaned)),
-    };
-    let v = if let Some(h) = digits.strip_prefix("0x") {
-        i64::from_str_radix(h, 16).ok()?
-    } else if let Some(o) = digits.strip_prefix("0o") {
-        i64::from_str_radix(o, 8).ok()?
-    } else if let Some(b) = digits.strip_prefix("0b") {
-        i64::from_str_radix(b, 2).ok()?
-    } else {
-        digits.parse().ok()?
-    };
-    Some(if neg { -v } else { v })
-}
-
-/// The closest key by edit distance, if it is close enough to be a typo.
-pub fn did_you_mean<'k>(key: &str, candidates: impl Iterator<Item = &'k str>) -> Option<&'k str> {
-    let mut best: Option<(usize, &str)> = None;
-    for c in candidates {
-        let d = edit_distance(key, c);
-        if best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, c));
-        }
-    }
-    let limit = (key.chars().count() / 3).max(2);
-    best.filter(|(d, _)| *d <= limit).map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// Reads a report from its tree. `load_previous` is called with the path
@@ -1143,24 +1099,6 @@ fn is_cjk(c: char) -> bool {
 /// Paths a data file names (its template directory, last year's file) stay
 /// inside the data file's folder: a data file passed around must not make
 /// gongwen read or print files elsewhere.
-fn inside_folder(rel: &str) -> Result<(), &'static str> {
-    let path = Path::new(rel);
-    if rel.is_empty() {
-        return Err("是空的");
-    }
-    if path.is_absolute() || rel.starts_with('/') || rel.starts_with('\\') || rel.contains(':') {
-        return Err("不能是绝对路径");
-    }
-    if path
-        .components()
-        .any(|c| matches!(c, std::path::Component::ParentDir))
-        || rel.split(['/', '\\']).any(|p| p == "..")
-    {
-        return Err("不能用 .. 指向数据文件所在文件夹之外");
-    }
-    Ok(())
-}
-
 /// Spaces before or after a name or title would print as a gap: removed,
 /// with a warning so the file can be corrected.
 fn trimmed(r: &mut Reader<'_>, node: Option<&Node>, text: String, what: &str) -> String {

@@ -14,7 +14,11 @@ pub fn skeleton(format: Format, agency: &str, year: i64) -> String {
         w,
         "# 表格中的“总计”列和（七）总计行由 gongwen 自动计算，不必填写。\n"
     );
-    let _ = writeln!(w, "agency = {}          # 发布机关", quote(agency));
+    let _ = writeln!(
+        w,
+        "agency = {}          # 发布机关",
+        crate::data::example::toml_string(agency)
+    );
     let _ = writeln!(w, "year = {year}                # 报告年度");
     let _ = writeln!(w, "format = \"{}\"            # \"2019\" 试行格式（2019、2020 年度报告）或 \"2021\" 修订格式（2021 年度起）", format.name());
     let _ = writeln!(w, "# title = \"{agency}{year}年政府信息公开工作年度报告\"   # 标题，不写则用此默认值；分两行写作 [\"第一行\", \"第二行\"]");
@@ -36,7 +40,7 @@ pub fn skeleton(format: Format, agency: &str, year: i64) -> String {
 
     let _ = writeln!(w, "# 署名和成文日期（可删去）");
     let _ = writeln!(w, "[signature]");
-    let _ = writeln!(w, "agency = {}", quote(agency));
+    let _ = writeln!(w, "agency = {}", crate::data::example::toml_string(agency));
     let _ = writeln!(w, "date = {}-01-15\n", year + 1);
 
     let _ = writeln!(w, "# 二、主动公开政府信息情况");
@@ -102,20 +106,4 @@ pub fn skeleton(format: Format, agency: &str, year: i64) -> String {
         let _ = writeln!(w, "{key} = [0, 0, 0, 0]   # {label}");
     }
     s
-}
-
-fn quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }

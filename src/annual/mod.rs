@@ -1,0 +1,97 @@
+//! The 政府信息公开工作年度报告: its official form (both formats), the
+//! typed report read from a data file's tree, computed totals, the
+//! consistency rules C1–C8, the skeleton `gongwen new` writes and the JSON
+//! Schema editors validate with.
+
+pub mod checks;
+pub mod form;
+pub mod load;
+pub mod report;
+pub mod schema;
+pub mod skeleton;
+
+use std::path::Path;
+
+pub use form::Format;
+pub use report::Report;
+
+use crate::data::node::Node;
+use crate::diag::{Diagnostic, Diagnostics, Source};
+
+/// The outcome of reading a report: the report when it could be built,
+/// and every problem found on the way (errors and warnings).
+pub struct Loaded {
+    pub report: Option<Report>,
+    pub diagnostics: Diagnostics,
+}
+
+impl Loaded {
+    pub fn ok(&self) -> Option<&Report> {
+        if self.diagnostics.has_errors() {
+            None
+        } else {
+            self.report.as_ref()
+        }
+    }
+}
+
+/// Loads a report's data file, its previous year's file if named, and runs
+/// all checks.
+pub fn load(path: &Path) -> Loaded {
+    load_inner(path, true)
+}
+
+fn load_inner(path: &Path, with_previous: bool) -> Loaded {
+    let failed = |diagnostics| Loaded {
+        report: None,
+        diagnostics,
+    };
+    let src = match crate::data::read_source(path, crate::data::MAX_DATA_BYTES) {
+        Ok(src) => src,
+        Err(d) => return failed(d.into()),
+    };
+    match crate::data::parse_source(&src) {
+        Ok(tree) => read(&src, &tree, with_previous),
+        Err(d) => failed(d),
+    }
+}
+
+/// Reads a report from a parsed data file and checks it. The previous
+/// year's file named by `previous` is loaded only if `with_previous`.
+pub fn read(src: &Source, tree: &Node, with_previous: bool) -> Loaded {
+    let mut diagnostics = Diagnostics::default();
+    let mut reader = load::Reader::new(src);
+    let mut load_previous = |prev: &Path, span: std::ops::Range<usize>| -> Option<Report> {
+        if !with_previous {
+            return None;
+        }
+        let loaded = load_inner(prev, false);
+        let failed = loaded.diagnostics.has_errors() || loaded.report.is_none();
+        diagnostics.extend(loaded.diagnostics);
+        if failed {
+            diagnostics.push(
+                Diagnostic::error(format!(
+                    "上一年度数据文件 {} 有错误，无法进行跨年度核对",
+                    prev.display()
+                ))
+                .at(src, span),
+            );
+        }
+        loaded.report.filter(|_| !failed)
+    };
+    let report = load::read_report(&mut reader, tree, &mut load_previous);
+    diagnostics.extend(reader.diags);
+    let checked = report.as_ref().map(checks::check).unwrap_or_default();
+    if reader.unknown_keys > 0 {
+        // A misspelled key comes first: the arithmetic follows from it.
+        diagnostics.sort();
+        diagnostics.extend(checked);
+    } else {
+        diagnostics.extend(checked);
+        diagnostics.sort();
+    }
+    Loaded {
+        report,
+        diagnostics,
+    }
+}

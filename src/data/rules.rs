@@ -1,0 +1,159 @@
+//! Cross-field rules a template declares in `template.toml`: each
+//! `[[check]]` is a minijinja expression that must be true of the data,
+//! with a Chinese message (itself a minijinja template) and the key it is
+//! shown at. `for = "rows"` runs the rule once per item of that array.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::value::{pointer_segment, Located};
+use crate::diag::{Diagnostic, Diagnostics, Severity, Source};
+
+/// Steps one rule may take on one item: plenty for sums over thousands of
+/// rows, and a runaway expression stops.
+const RULE_FUEL: u64 = 1_000_000;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    pub rule: Spanned<String>,
+    pub message: Spanned<String>,
+    /// Dotted key path of the value the message points at.
+    #[serde(default)]
+    pub at: Option<Spanned<String>>,
+    /// Dotted key path of the array whose items the rule runs over.
+    #[serde(rename = "for", default)]
+    pub each: Option<Spanned<String>>,
+    /// `error` (the default) or `warning`.
+    #[serde(default)]
+    pub level: Option<Spanned<String>>,
+}
+
+fn environment() -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    env.set_fuel(Some(RULE_FUEL));
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env
+}
+
+/// Problems in the rules themselves, found when the template is read:
+/// expressions and messages that do not compile, bad levels.
+pub fn validate(checks: &[Check], manifest: &Source) -> Diagnostics {
+    let env = environment();
+    let mut out = Diagnostics::default();
+    for c in checks {
+        if let Err(e) = env.compile_expression(c.rule.get_ref()) {
+            out.push(
+                Diagnostic::error(format!("规则写法有误：{}", detail(&e)))
+                    .at(manifest, c.rule.span()),
+            );
+        }
+        if let Err(e) = env.template_from_str(c.message.get_ref()) {
+            out.push(
+                Diagnostic::error(format!("规则的提示语写法有误：{}", detail(&e)))
+                    .at(manifest, c.message.span()),
+            );
+        }
+        if let Some(level) = &c.level {
+            if !matches!(level.get_ref().as_str(), "error" | "warning") {
+                out.push(
+                    Diagnostic::error("level 只能是 error 或 warning").at(manifest, level.span()),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Runs every rule against the data. When the data already broke its
+/// schema, a rule that cannot be evaluated (a text where a number
+/// belongs) is skipped: the schema's message says what to fix.
+pub fn check(
+    checks: &[Check],
+    manifest: &Source,
+    data: &Located,
+    src: &Source,
+    schema_failed: bool,
+) -> Diagnostics {
+    let env = environment();
+    let base = minijinja::Value::from(minijinja::value::Serde(&data.value));
+    let mut out = Diagnostics::default();
+    for c in checks {
+        let Ok(expr) = env.compile_expression(c.rule.get_ref()) else {
+            continue;
+        };
+        let mut run = |ctx: minijinja::Value, prefix: String| {
+            let failed = match expr.eval(ctx.clone()) {
+                Ok(v) => !v.is_true(),
+                Err(_) if schema_failed => return,
+                Err(e) => {
+                    out.push(
+                        Diagnostic::error(format!("规则无法计算：{}", detail(&e)))
+                            .at(manifest, c.rule.span())
+                            .hint(format!("数据文件 {}", src.path.display())),
+                    );
+                    return;
+                }
+            };
+            if !failed {
+                return;
+            }
+            let message = match env.render_str(c.message.get_ref(), ctx) {
+                Ok(m) => m,
+                Err(_) if schema_failed => return,
+                Err(e) => {
+                    out.push(
+                        Diagnostic::error(format!("规则的提示语无法生成：{}", detail(&e)))
+                            .at(manifest, c.message.span()),
+                    );
+                    return;
+                }
+            };
+            let pointer = match &c.at {
+                Some(at) => format!("{prefix}{}", pointer_of(at.get_ref())),
+                None => prefix,
+            };
+            let mut d = Diagnostic::error(message);
+            if c.level.as_ref().is_some_and(|l| l.get_ref() == "warning") {
+                d.severity = Severity::Warning;
+            }
+            out.push(match data.place(&pointer) {
+                Some(place) => d.at(src, place.value.clone()),
+                None => d.in_file(&src.path),
+            });
+        };
+        match &c.each {
+            None => run(base.clone(), String::new()),
+            Some(each) => {
+                let pointer = pointer_of(each.get_ref());
+                let Some(items) = data.value.pointer(&pointer).and_then(|v| v.as_array()) else {
+                    continue;
+                };
+                for (i, item) in items.iter().enumerate() {
+                    let ctx = minijinja::context! {
+                        item => minijinja::Value::from(minijinja::value::Serde(item)),
+                        index => i + 1,
+                        ..base.clone()
+                    };
+                    run(ctx, format!("{pointer}/{i}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `rows.0.count` → `/rows/0/count`.
+fn pointer_of(path: &str) -> String {
+    path.split('.')
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("/{}", pointer_segment(s)))
+        .collect()
+}
+
+fn detail(e: &minijinja::Error) -> String {
+    match e.detail() {
+        Some(d) => format!("{d}（{}）", e.kind()),
+        None => e.kind().to_string(),
+    }
+}

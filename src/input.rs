@@ -1,0 +1,175 @@
+//! A data file with the template it is for: read, parsed, the template
+//! chosen (`--template`, the file's `template` key, or the annual report's
+//! built-in template for its format), and the data checked the way that
+//! template asks — by the annual report's form and C1–C8, or by the
+//! template's schema and rules. One path, so `check`, `render` and `watch`
+//! report the same problems.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::annual::{self, Report};
+use crate::data::node::{Kind as NodeKind, Node};
+use crate::data::value::Located;
+use crate::diag::{Diagnostic, Diagnostics, Kind, Source};
+use crate::template::{builtin, Content, DataKind, Template};
+
+/// A data file's checked data.
+#[derive(Debug)]
+pub enum Data {
+    Annual(Box<Report>),
+    /// The data file's values, without gongwen's own `template` key.
+    Record(Value),
+}
+
+impl Data {
+    pub fn content(&self) -> Content<'_> {
+        match self {
+            Data::Annual(r) => Content::Annual(r),
+            Data::Record(v) => Content::Record(v),
+        }
+    }
+}
+
+/// A loaded data file: its text, its template and its data.
+#[derive(Debug)]
+pub struct Input {
+    pub source: Source,
+    pub template: Template,
+    pub data: Data,
+}
+
+impl Input {
+    pub fn report(&self) -> Option<&Report> {
+        match &self.data {
+            Data::Annual(r) => Some(r),
+            Data::Record(_) => None,
+        }
+    }
+}
+
+/// The outcome of loading: the input when it could be read, and every
+/// problem found on the way (errors and warnings).
+pub struct Loaded {
+    pub input: Option<Input>,
+    pub diagnostics: Diagnostics,
+}
+
+impl Loaded {
+    fn failed(diagnostics: Diagnostics) -> Loaded {
+        Loaded {
+            input: None,
+            diagnostics,
+        }
+    }
+
+    /// Whether loading failed only because files could not be read (exit 3),
+    /// rather than because of what they contain (exit 1).
+    pub fn read_failed(&self) -> bool {
+        self.diagnostics.0.iter().all(|d| d.kind == Kind::Io)
+    }
+
+    pub fn ok(&self) -> Option<&Input> {
+        if self.diagnostics.has_errors() {
+            None
+        } else {
+            self.input.as_ref()
+        }
+    }
+}
+
+/// Loads a data file and checks it for its template: `chosen` when given
+/// (`--template`), else the one the file names.
+pub fn load(path: &Path, chosen: Option<&Template>) -> Loaded {
+    match crate::data::read_source(path, crate::data::MAX_DATA_BYTES) {
+        Ok(src) => load_source(src, chosen, true),
+        Err(d) => Loaded::failed(d.into()),
+    }
+}
+
+/// Loads data already in memory; `path` names it in messages and its
+/// extension chooses JSON or TOML. A `previous` key is read but its file is
+/// not, so this touches no file.
+pub fn load_text(path: &Path, text: &str, chosen: Option<&Template>) -> Loaded {
+    load_source(Source::new(path, text), chosen, false)
+}
+
+fn load_source(src: Source, chosen: Option<&Template>, with_previous: bool) -> Loaded {
+    let tree = match crate::data::parse_source(&src) {
+        Ok(t) => t,
+        Err(d) => return Loaded::failed(d),
+    };
+    let named = match (chosen, tree.get("template")) {
+        (Some(t), _) => Some(t.clone()),
+        (None, Some(node)) => match &node.kind {
+            NodeKind::Str(name) => match Template::named(name, &src.path) {
+                Ok(t) => Some(t),
+                Err(d) => {
+                    let d = if d.file.is_some() {
+                        d
+                    } else {
+                        d.at(&src, node.span.clone())
+                    };
+                    return Loaded::failed(d.into());
+                }
+            },
+            // The annual report's form says what is wrong with it.
+            _ => None,
+        },
+        (None, None) => None,
+    };
+    match named {
+        Some(t) if t.kind == DataKind::Schema => record(src, &tree, t),
+        named => {
+            let loaded = annual::read(&src, &tree, with_previous);
+            let input = loaded.report.map(|report| Input {
+                template: named.unwrap_or_else(|| builtin::for_format(report.format)),
+                data: Data::Annual(Box::new(report)),
+                source: src,
+            });
+            Loaded {
+                input,
+                diagnostics: loaded.diagnostics,
+            }
+        }
+    }
+}
+
+/// Data for a template with its own schema: validated against the schema,
+/// then the template's rules, every problem reported at once.
+fn record(src: Source, tree: &Node, template: Template) -> Loaded {
+    let Some(spec) = template.spec.clone() else {
+        unreachable!("a schema template has its spec");
+    };
+    let mut located = Located::new(tree);
+    if !matches!(located.value, Value::Object(_)) {
+        return Loaded::failed(
+            Diagnostic::error("数据文件的顶层应为表（键 = 值）")
+                .in_file(&src.path)
+                .into(),
+        );
+    }
+    located.remove_top("template");
+    let mut diagnostics = match &spec.schema {
+        Some(schema) => schema.check(&located, &src),
+        None => Diagnostics::default(),
+    };
+    let schema_failed = diagnostics.has_errors();
+    diagnostics.extend(crate::data::rules::check(
+        &spec.checks,
+        &spec.manifest,
+        &located,
+        &src,
+        schema_failed,
+    ));
+    diagnostics.sort();
+    Loaded {
+        input: Some(Input {
+            source: src,
+            template,
+            data: Data::Record(located.value),
+        }),
+        diagnostics,
+    }
+}
