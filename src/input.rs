@@ -10,8 +10,10 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::annual::{self, Report};
+use crate::data::example::PLACEHOLDER;
 use crate::data::node::{Kind as NodeKind, Node};
-use crate::data::value::Located;
+use crate::data::schema::Schema;
+use crate::data::value::{pointer_segment, Located};
 use crate::diag::{Diagnostic, Diagnostics, Kind, Source};
 use crate::template::{builtin, Content, DataKind, Template};
 
@@ -155,6 +157,9 @@ fn record(src: Source, tree: &Node, template: Template) -> Loaded {
         Some(schema) => schema.check(&located, &src),
         None => Diagnostics::default(),
     };
+    if let Some(schema) = &spec.schema {
+        diagnostics.extend(placeholders(&located, schema, &src));
+    }
     let schema_failed = diagnostics.has_errors();
     diagnostics.extend(crate::data::rules::check(
         &spec.checks,
@@ -172,4 +177,39 @@ fn record(src: Source, tree: &Node, template: Template) -> Loaded {
         }),
         diagnostics,
     }
+}
+
+/// Warnings for text `gongwen new` wrote where the schema had no example
+/// and that is still there.
+fn placeholders(data: &Located, schema: &Schema, src: &Source) -> Diagnostics {
+    fn walk(v: &Value, pointer: String, found: &mut Vec<String>) {
+        match v {
+            Value::String(s) if s.contains(PLACEHOLDER) => found.push(pointer),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, format!("{pointer}/{i}"), found);
+                }
+            }
+            Value::Object(map) => {
+                for (k, item) in map {
+                    walk(item, format!("{pointer}/{}", pointer_segment(k)), found);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(&data.value, String::new(), &mut found);
+    let mut out = Diagnostics::default();
+    for pointer in found {
+        let d = Diagnostic::warning(format!(
+            "{}还是 gongwen new 写入的占位文字（{PLACEHOLDER}……）",
+            schema.field_name(&pointer)
+        ));
+        out.push(match data.place(&pointer) {
+            Some(p) => d.at(src, p.value.clone()),
+            None => d.in_file(&src.path),
+        });
+    }
+    out
 }

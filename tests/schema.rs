@@ -18,3 +18,201 @@ fn annual_report_schemas_are_made_from_the_form() {
         common::assert_snapshot(format!("templates/{dir}/schema.json"), &made);
     }
 }
+
+use std::path::Path;
+use std::process::Command;
+
+use common::cli::{normalise, scratch, GONGWEN};
+use gongwen::data::{node, schema::Schema, value::Located};
+
+const VIOLATIONS: &[&str] = &[
+    "unknown-key",
+    "wrong-type",
+    "out-of-range",
+    "missing-key",
+    "rule",
+    "rule-warning",
+    "formats",
+];
+
+fn gongwen(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(GONGWEN)
+        .args(args)
+        .current_dir(dir)
+        .env("SOURCE_DATE_EPOCH", "1735689600")
+        .output()
+        .unwrap();
+    let text = format!(
+        "$ gongwen {}\nexit {}\n{}{}",
+        args.join(" "),
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout),
+        normalise(&String::from_utf8_lossy(&out.stderr))
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn each_kind_of_violation_has_its_message() {
+    for name in VIOLATIONS {
+        let file = format!("tests/fixtures/schema/{name}.toml");
+        let (code, shown) = gongwen(Path::new("."), &["check", &file]);
+        let expect_ok = *name == "rule-warning";
+        assert_eq!(code == 0, expect_ok, "{name}: exit {code}\n{shown}");
+        common::assert_snapshot(format!("tests/snapshots/schema/{name}.txt"), &shown);
+    }
+}
+
+#[test]
+fn a_template_with_its_own_data_renders_both_outputs() {
+    let (code, shown) = gongwen(
+        Path::new("."),
+        &["check", "tests/fixtures/schema/bulletin.toml"],
+    );
+    assert_eq!(code, 0, "{shown}");
+    let (code, model) = gongwen(
+        Path::new("."),
+        &[
+            "render",
+            "--dump-model",
+            "tests/fixtures/schema/bulletin.toml",
+        ],
+    );
+    assert_eq!(code, 0, "{model}");
+    // The total row is computed by the template from the rows.
+    assert!(model.contains("1268") && model.contains("1241"), "{model}");
+    common::assert_snapshot("tests/snapshots/schema/bulletin.model", &model);
+
+    let loaded = gongwen::input::load(Path::new("tests/fixtures/schema/bulletin.toml"), None);
+    let input = loaded.ok().expect("the bulletin checks");
+    let r = gongwen::render::render_report(
+        input.data.content(),
+        &input.template,
+        &gongwen::render::FontCache::default(),
+        &gongwen::cli::RenderOptions::default(),
+    )
+    .unwrap();
+    assert!(r.pdf.as_ref().is_some_and(|p| p.starts_with(b"%PDF-")));
+    let docx = r.docx.expect("a DOCX");
+    assert!(docx.starts_with(b"PK"));
+}
+
+#[test]
+fn new_writes_a_file_that_passes_check_but_for_placeholders() {
+    let dir = scratch("schema-new");
+    let tpl = dir.join("bulletin");
+    std::fs::create_dir_all(&tpl).unwrap();
+    for f in ["report.html", "schema.json", "template.toml"] {
+        std::fs::copy(format!("tests/fixtures/schema/bulletin/{f}"), tpl.join(f)).unwrap();
+    }
+    let (code, shown) = gongwen(&dir, &["new", "--template", "bulletin", "-o", "b.toml"]);
+    assert_eq!(code, 0, "{shown}");
+    let text = std::fs::read_to_string(dir.join("b.toml")).unwrap();
+    common::assert_snapshot("tests/snapshots/schema/new.txt", &text);
+    assert!(text.starts_with("#:schema ./bulletin/schema.json\n"));
+    let (code, shown) = gongwen(&dir, &["check", "b.toml"]);
+    assert_eq!(code, 0, "{shown}");
+    let warnings = shown.matches("警告:").count();
+    assert_eq!(
+        warnings,
+        shown.matches("占位文字").count(),
+        "only placeholder warnings: {shown}"
+    );
+    assert!(warnings > 0, "{shown}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn schema_and_export_give_the_template_files() {
+    let (code, printed) = gongwen(Path::new("."), &["schema", "annual-report-2021"]);
+    assert_eq!(code, 0);
+    let file = std::fs::read_to_string("templates/annual-report-2021/schema.json").unwrap();
+    assert!(printed.ends_with(&file), "{printed}");
+    let (code, printed) = gongwen(
+        Path::new("."),
+        &["schema", "tests/fixtures/schema/bulletin"],
+    );
+    assert_eq!(code, 0, "{printed}");
+    assert!(printed.contains("\"title\": \"受理件数\""));
+
+    let dir = scratch("schema-export");
+    let (code, shown) = gongwen(&dir, &["templates", "export", "annual-report-2019", "t"]);
+    assert_eq!(code, 0, "{shown}");
+    for f in ["report.html", "style.toml", "template.toml", "schema.json"] {
+        let exported = std::fs::read(dir.join("t").join(f)).unwrap();
+        let ours = std::fs::read(format!("templates/annual-report-2019/{f}")).unwrap();
+        assert_eq!(exported, ours, "{f}");
+    }
+    // The exported directory is a template like the built-in one.
+    let data = std::fs::read_to_string("samples/zhanlang-2020.toml").unwrap();
+    std::fs::write(dir.join("a.toml"), data).unwrap();
+    let (code, shown) = gongwen(&dir, &["check", "a.toml", "--template", "t"]);
+    assert_eq!(code, 0, "{shown}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn annual_schema_errors(path: &str, text: &str) -> Vec<String> {
+    let src = gongwen::diag::Source::new(path, text);
+    let tree = node::parse_toml(&src).unwrap();
+    let format = match tree.get("format").map(|n| &n.kind) {
+        Some(node::Kind::Str(f)) if f == "2019" => Format::F2019,
+        Some(node::Kind::Str(_)) => Format::F2021,
+        _ => match tree.get("year").map(|n| &n.kind) {
+            Some(node::Kind::Int(y)) if y.parse::<i64>().unwrap() <= 2020 => Format::F2019,
+            _ => Format::F2021,
+        },
+    };
+    let schema = Schema::from_json(schema(format)).unwrap();
+    schema
+        .check(&Located::new(&tree), &src)
+        .0
+        .iter()
+        .map(|d| d.message.clone())
+        .collect()
+}
+
+#[test]
+fn the_annual_schema_accepts_what_the_loader_accepts() {
+    let mut files = vec![
+        "samples/zhanlang-2020.toml".to_string(),
+        "samples/qinghe-market-2025.toml".to_string(),
+    ];
+    for dir in ["tests/fixtures/reports"] {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            files.push(e.path().display().to_string());
+        }
+    }
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        assert!(gongwen::annual::load(Path::new(f)).ok().is_some(), "{f}");
+        let errors = annual_schema_errors(f, &text);
+        assert!(errors.is_empty(), "{f}: {errors:?}");
+    }
+    let seed = std::fs::read_to_string("samples/zhanlang-2020.toml").unwrap();
+    for (what, bad) in [
+        (
+            "an unknown key",
+            seed.replace(
+                "[applications]",
+                "[applications]\nnews = [1, 0, 0, 0, 0, 0]",
+            ),
+        ),
+        (
+            "a text for a count",
+            seed.replacen("new = [", "new = [\"三\", ", 1),
+        ),
+        (
+            "the other format's rows",
+            seed.replace(
+                "[applications]",
+                "[applications.other]\nno_correction = [0, 0, 0, 0, 0, 0]\n[applications]",
+            ),
+        ),
+    ] {
+        let src = gongwen::diag::Source::new("bad.toml", bad.as_str());
+        let loader = gongwen::annual::read(&src, &node::parse_toml(&src).unwrap(), false);
+        assert!(loader.diagnostics.has_errors(), "the loader accepts {what}");
+        let errors = annual_schema_errors("bad.toml", &bad);
+        assert!(!errors.is_empty(), "the schema accepts {what}");
+    }
+}

@@ -66,7 +66,12 @@ impl Schema {
                 K::AdditionalProperties { unexpected } => {
                     for key in unexpected {
                         let p = format!("{pointer}/{}", super::value::pointer_segment(key));
-                        let mut d = Diagnostic::error(format!("{field}中没有「{key}」这一项"));
+                        let whole = if pointer.is_empty() {
+                            "数据文件".to_string()
+                        } else {
+                            field.clone()
+                        };
+                        let mut d = Diagnostic::error(format!("{whole}中没有「{key}」这一项"));
                         let names = self.property_names(&pointer);
                         d = match did_you_mean(key, names.iter().map(String::as_str)) {
                             Some(best) => d.hint(format!(
@@ -92,16 +97,24 @@ impl Schema {
                     };
                     let d = d.hint(format!("加上一行 {key} = …"));
                     // The top level has no line of its own: the message is
-                    // about the file.
+                    // about the file. A table is shown by its key or the
+                    // first line of its header.
                     let place = at(&pointer, true).filter(|_| !pointer.is_empty());
-                    out.push(locate(d, place.map(|s| s.start..s.start), src));
+                    let place = place.map(|s| {
+                        let line_end = src.text[s.clone()]
+                            .find('\n')
+                            .map_or(s.end, |i| s.start + i);
+                        s.start..line_end.max(s.start + 1).min(s.end.max(s.start + 1))
+                    });
+                    out.push(locate(d, place, src));
                     continue;
                 }
                 K::Type { kind } => {
                     let want = type_names(kind);
                     let d = Diagnostic::error(format!(
-                        "{field}应为{want}，而不是{}{shown}",
-                        json_type(e.instance())
+                        "{field}应为{want}，而不是{}{}",
+                        json_type(e.instance()),
+                        spaced(&shown)
                     ));
                     let numeric = want.contains("整数") || want.contains("数字");
                     match e.instance().as_ref() {
@@ -132,16 +145,18 @@ impl Schema {
                         .map(|a| a.iter().map(self::shown).collect())
                         .unwrap_or_default();
                     Diagnostic::error(format!(
-                        "{field}只能是 {}，而不是 {shown}",
-                        allowed.join("、")
+                        "{field}只能是{}，而不是{}",
+                        spaced(&allowed.join("或")),
+                        spaced(&shown)
                     ))
                 }
                 K::Constant { expected_value } => Diagnostic::error(format!(
-                    "{field}只能是 {}，而不是 {shown}",
-                    self::shown(expected_value)
+                    "{field}只能是{}，而不是{}",
+                    spaced(&self::shown(expected_value)),
+                    spaced(&shown)
                 )),
                 K::Format { format } if format == "date" => {
-                    Diagnostic::error(format!("{field}应为日期，而不是 {shown}"))
+                    Diagnostic::error(format!("{field}应为日期，而不是{}", spaced(&shown)))
                         .hint("日期写成 2025-01-15（年-月-日，用半角数字和短横线）")
                 }
                 K::Format { format } => {
@@ -250,6 +265,16 @@ fn locate(d: Diagnostic, span: Option<std::ops::Range<usize>>, src: &Source) -> 
     match span {
         Some(span) => d.at(src, span),
         None => d.in_file(&src.path),
+    }
+}
+
+/// A shown value after Chinese text: a space before a number, none before
+/// the corner bracket that quotes a text.
+fn spaced(shown: &str) -> String {
+    if shown.starts_with('「') {
+        shown.to_string()
+    } else {
+        format!(" {shown}")
     }
 }
 
