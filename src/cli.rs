@@ -360,7 +360,9 @@ pub fn render(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
 
 pub fn list_templates() -> Exit {
     for t in crate::template::builtin::list() {
-        println!("{}\t{}", t.name, t.description);
+        if let Some(t) = crate::template::builtin::get(t.name) {
+            println!("{}\t{}", t.name, t.description.unwrap_or_default());
+        }
     }
     Exit::Ok
 }

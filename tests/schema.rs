@@ -216,3 +216,66 @@ fn the_annual_schema_accepts_what_the_loader_accepts() {
         assert!(!errors.is_empty(), "the schema accepts {what}");
     }
 }
+
+/// Template directories written to break gongwen: each refused with a
+/// message at the file and line, nothing fetched, nothing hung.
+#[test]
+fn hostile_templates_are_refused_with_a_message() {
+    use common::cli::{case, run_case};
+    let html = std::fs::read_to_string("tests/fixtures/schema/bulletin/report.html").unwrap();
+    let schema = std::fs::read_to_string("tests/fixtures/schema/bulletin/schema.json").unwrap();
+    let data = std::fs::read_to_string("tests/fixtures/schema/bulletin.toml")
+        .unwrap()
+        .replace("template = \"bulletin\"", "template = \"t\"");
+    let with = |name: &'static str, file: &'static str, text: String| {
+        let mut c = case(name, &["check", "d.toml"])
+            .file("d.toml", data.clone())
+            .file("t/report.html", html.clone());
+        if file != "t/schema.json" {
+            c = c.file("t/schema.json", schema.clone());
+        }
+        c.file(file, text)
+    };
+    let cases = [
+        with(
+            "schema-fetches-the-network",
+            "t/schema.json",
+            r#"{"type": "object", "properties": {"agency": {"$ref": "https://example.com/s.json"}}}"#.into(),
+        ),
+        with(
+            "schema-reads-a-file",
+            "t/schema.json",
+            r#"{"type": "object", "properties": {"agency": {"$ref": "file:///etc/passwd"}}}"#.into(),
+        ),
+        with(
+            "schema-is-not-json",
+            "t/schema.json",
+            "{\n  \"type\": \"object\",\n  \"properties\": {\n    \"agency\": {\"type\": \"string\",}\n  }\n}\n".into(),
+        ),
+        with(
+            "schema-is-not-a-schema",
+            "t/schema.json",
+            r#"{"type": "objekt"}"#.into(),
+        ),
+        with(
+            "manifest-unknown-key",
+            "t/template.toml",
+            "name = \"t\"\n[[check]]\nrule = \"true\"\nmessage = \"x\"\nwhere = \"total\"\n".into(),
+        ),
+        with(
+            "rule-syntax",
+            "t/template.toml",
+            "[[check]]\nrule = \"total == (rows | length\"\nmessage = \"x\"\n".into(),
+        ),
+        with(
+            "rule-runs-away",
+            "t/template.toml",
+            "[[check]]\nrule = \"('x' * 3000000000) | length > 0\"\nmessage = \"x\"\n".into(),
+        ),
+    ];
+    for c in &cases {
+        let shown = run_case(c);
+        assert!(shown.contains("exit 1"), "{}: {shown}", c.name);
+        common::assert_snapshot(format!("tests/snapshots/schema/{}.txt", c.name), &shown);
+    }
+}

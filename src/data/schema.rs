@@ -40,8 +40,21 @@ impl Schema {
             .should_validate_formats(true)
             .build(&json)
             .map_err(|e| {
-                Diagnostic::error(format!("schema.json 不是有效的 JSON Schema：{e}"))
-                    .hint("按 JSON Schema 2020-12 书写；$ref 只能指向本文件内部（#/$defs/…）")
+                let detail = e.to_string();
+                let outside = detail
+                    .strip_prefix("Resource '")
+                    .and_then(|rest| rest.split_once('\''))
+                    .filter(|(_, rest)| rest.contains("not present in a registry"));
+                match outside {
+                    Some((uri, _)) => Diagnostic::error(format!(
+                        "schema.json 引用了文件之外的「{uri}」：gongwen 不从网络或其他文件读取 schema"
+                    ))
+                    .hint("把要引用的定义放进本文件的 $defs，用 \"$ref\": \"#/$defs/名称\" 引用"),
+                    None => Diagnostic::error(format!(
+                        "schema.json 不是有效的 JSON Schema（{detail}）"
+                    ))
+                    .hint("按 JSON Schema 2020-12 书写，例如 type 只能是 string、integer、number、boolean、array、object 或 null"),
+                }
             })?;
         Ok(Schema { json, validator })
     }

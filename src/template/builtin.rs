@@ -8,7 +8,6 @@ use crate::diag::{Diagnostic, Kind};
 
 pub struct Builtin {
     pub name: &'static str,
-    pub description: &'static str,
     files: &'static [(&'static str, &'static str)],
     style: &'static str,
     manifest: &'static str,
@@ -18,7 +17,6 @@ pub struct Builtin {
 const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "annual-report-2019",
-        description: "政府信息公开工作年度报告（2019 年试行格式，2019、2020 年度）",
         files: &[(
             ENTRY,
             include_str!("../../templates/annual-report-2019/report.html"),
@@ -29,7 +27,6 @@ const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "annual-report-2021",
-        description: "政府信息公开工作年度报告（2021 年修订格式，2021 年度起）",
         files: &[(
             ENTRY,
             include_str!("../../templates/annual-report-2021/report.html"),

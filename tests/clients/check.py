@@ -490,6 +490,92 @@ def png_checks(stem, pdf, out):
     check(f"{stem}: page PNGs match tests/references", ok and len(refs) == len(pages), f"{len(pages)} pages, {len(refs)} references")
 
 
+def as_json(v):
+    """A TOML value as JSON Schema sees a data file: dates as ISO strings."""
+    import datetime
+    if isinstance(v, dict):
+        return {k: as_json(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [as_json(x) for x in v]
+    if isinstance(v, (datetime.date, datetime.datetime, datetime.time)):
+        return v.isoformat()
+    return v
+
+
+def schema_checks(binary, out, env):
+    """The annual report's schema, read by an independent validator (Python
+    jsonschema), accepts every data file gongwen accepts and rejects the
+    shapes gongwen rejects; a template with its own data renders."""
+    import json
+    import tomllib
+    from jsonschema import Draft202012Validator, FormatChecker
+    validators = {}
+    for fmt in ("2019", "2021"):
+        r = run(str(binary), "schema", f"annual-report-{fmt}")
+        schema = json.loads(r.stdout)
+        Draft202012Validator.check_schema(schema)
+        validators[fmt] = Draft202012Validator(schema, format_checker=FormatChecker())
+
+    def errors(data):
+        fmt = str(data.get("format") or ("2019" if data.get("year", 2021) <= 2020 else "2021"))
+        return [e.message for e in validators.get(fmt, validators["2021"]).iter_errors(as_json(data))]
+
+    files = [ROOT / "samples" / f"{s}.toml" for s in SAMPLES]
+    files += sorted((ROOT / "tests" / "fixtures" / "reports").glob("*.toml"))
+    files += sorted((ROOT / "tests" / "fixtures" / "data").glob("*.toml"))
+    accepted = 0
+    for f in files:
+        try:
+            data = tomllib.loads(f.read_text(encoding="utf-8-sig"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, ValueError):
+            continue
+        if run(str(binary), "check", str(f), env=env).returncode != 0:
+            continue
+        accepted += 1
+        e = errors(data)
+        check(f"schema accepts {f.name}, as gongwen check does", not e, e[:2])
+    check(f"schema: {accepted} accepted files compared", accepted >= 6)
+    seed = (ROOT / "samples" / "zhanlang-2020.toml").read_text()
+    bad = {
+        "an unknown key": seed.replace("[applications]", "[applications]\nnews = [1, 0, 0, 0, 0, 0]"),
+        "a text for a count": seed.replace("new = [", 'new = ["三", ', 1),
+        "a row of the other format": seed.replace("[applications]", "[applications.other]\nno_correction = [0, 0, 0, 0, 0, 0]\n[applications]"),
+        "a row two numbers short": re.sub(r"litigation_direct = \[[^]]*\]", "litigation_direct = [0, 0]", seed),
+    }
+    for what, text in bad.items():
+        f = out / "schema-bad.toml"
+        f.write_text(text)
+        rejected = run(str(binary), "check", str(f), env=env).returncode != 0
+        data = tomllib.loads(text)
+        check(f"schema rejects {what}, as gongwen check does", rejected and errors(data), (rejected, errors(data)[:1]))
+
+    # A template with its own schema: the same validator agrees with gongwen
+    # on its fixtures (the [[check]] rules are gongwen's alone).
+    d = ROOT / "tests" / "fixtures" / "schema"
+    v = Draft202012Validator(json.loads((d / "bulletin" / "schema.json").read_text()), format_checker=FormatChecker())
+    for f in sorted(d.glob("*.toml")):
+        data = as_json(tomllib.loads(f.read_text()))
+        data.pop("template", None)
+        ours = run(str(binary), "check", str(f), env=env)
+        schema_only = f.stem in ("bulletin", "rule", "rule-warning")
+        theirs = list(v.iter_errors(data))
+        check(f"bulletin schema: {f.name} {'valid' if schema_only else 'invalid'} for both",
+              (not theirs) == schema_only and (ours.returncode == 0) == (f.stem in ("bulletin", "rule-warning")),
+              (ours.stderr[-200:], [e.message for e in theirs][:2]))
+    r = run(str(binary), "render", str(d / "bulletin.toml"), "-o", str(out), env=env)
+    check("render a template with its own data", r.returncode == 0, r.stderr[-300:])
+    pdf, docx = out / "bulletin.pdf", out / "bulletin.docx"
+    fonts = run("pdffonts", str(pdf)).stdout.splitlines()[2:]
+    check("bulletin: fonts embedded, subset, unicode", fonts and all(l.split()[-5:-2] == ["yes", "yes", "yes"] for l in fonts), fonts)
+    q = run("qpdf", "--check", str(pdf))
+    check("bulletin: qpdf --check", q.returncode == 0, q.stdout[-300:])
+    text = run("pdftotext", "-layout", str(pdf), "-").stdout
+    check("bulletin: computed total row in the PDF", re.search(r"合计\s+1268\s+1241\s+12", text), text[-400:])
+    page_checks("bulletin", binary, [str(d / "bulletin.toml")], pdf)
+    audit = run("openxml-audit", str(docx))
+    check("bulletin: openxml-audit 0 errors", "Errors: 0" in audit.stdout, audit.stdout[-500:])
+
+
 def main():
     import tomllib
     binary, out = Path(sys.argv[1]), Path(sys.argv[2])
@@ -538,6 +624,7 @@ def main():
     high_cid_checks(binary, out, env)
     seed_pages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(out / "zhanlang-2020.pdf")).stdout).group(1))
     embed_checks(binary, out, env, seed_pages)
+    schema_checks(binary, out, env)
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
