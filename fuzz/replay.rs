@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use gongwen::font::FontBook;
-use gongwen::input::Loaded;
+pub use gongwen::input::Loaded;
 
 /// The bundled faces, parsed once.
 pub fn book() -> &'static FontBook {
@@ -20,19 +20,59 @@ pub fn book() -> &'static FontBook {
 /// rest is the file; a report goes on through the built-in template. None
 /// when the input is empty or not UTF-8.
 pub fn data(bytes: &[u8]) -> Option<Loaded> {
-    let (&kind, rest) = bytes.split_first()?;
-    let text = std::str::from_utf8(rest).ok()?;
-    let name = if kind & 1 == 1 {
-        "fuzz.json"
-    } else {
-        "fuzz.toml"
-    };
+    let (name, text) = data_file(bytes)?;
     let loaded = gongwen::input::load_text(Path::new(name), text, None);
     let _ = loaded.diagnostics.to_string();
     if let Some(input) = loaded.ok() {
         let _ = input.template.document(input.data.content());
     }
     Some(loaded)
+}
+
+/// The template of `tests/fixtures/schema/bulletin`, with its own schema
+/// and rules, read once.
+pub fn bulletin() -> &'static gongwen::template::Template {
+    static T: OnceLock<gongwen::template::Template> = OnceLock::new();
+    T.get_or_init(|| {
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = [here, here.parent().unwrap_or(here)]
+            .iter()
+            .map(|d| d.join("tests/fixtures/schema/bulletin"))
+            .find(|d| d.is_dir())
+            .expect("the bulletin template");
+        gongwen::template::Template::from_dir(&dir).expect("the bulletin template reads")
+    })
+}
+
+/// The `record` target: as `data`, but the file is read for a template
+/// with its own schema and rules, and what passes is laid out and written.
+pub fn record(bytes: &[u8]) -> Option<Loaded> {
+    let (name, text) = data_file(bytes)?;
+    let loaded = gongwen::input::load_text(Path::new(name), text, Some(bulletin()));
+    let _ = loaded.diagnostics.to_string();
+    if let Some(input) = loaded.ok() {
+        if let Ok(doc) = input.template.document(input.data.content()) {
+            if let Ok(laid) = gongwen::layout::lay_out(&doc, book()) {
+                write_both(&doc, &laid);
+            }
+        }
+    }
+    Some(loaded)
+}
+
+/// A data file from fuzz bytes: the first byte chooses JSON (odd) or TOML
+/// (even), the rest is the text. None when empty or not UTF-8.
+fn data_file(bytes: &[u8]) -> Option<(&'static str, &str)> {
+    let (&kind, rest) = bytes.split_first()?;
+    let text = std::str::from_utf8(rest).ok()?;
+    Some((
+        if kind & 1 == 1 {
+            "fuzz.json"
+        } else {
+            "fuzz.toml"
+        },
+        text,
+    ))
 }
 
 /// Both writers on a laid-out document, as `render` runs them.

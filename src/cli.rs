@@ -3,40 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+pub use crate::exit::Exit;
+pub use crate::render::RenderOptions;
+
 use crate::annual::Format;
-use crate::diag::Diagnostics;
 use crate::input;
 use crate::template::Template;
-
-/// Process exit codes, documented in the README.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Exit {
-    Ok = 0,
-    /// Data or template errors.
-    Input = 1,
-    Usage = 2,
-    /// Reading or writing files failed.
-    Io = 3,
-    /// Stopped by Ctrl-C before every file was written.
-    Interrupted = crate::interrupt::EXIT_STATUS as isize,
-}
-
-impl Exit {
-    /// The exit code for a failure of this kind.
-    pub fn of(d: &crate::diag::Diagnostic) -> Exit {
-        match d.kind {
-            crate::diag::Kind::Io => Exit::Io,
-            crate::diag::Kind::Usage => Exit::Usage,
-            crate::diag::Kind::Input | crate::diag::Kind::MissingGlyph(_) => Exit::Input,
-        }
-    }
-}
-
-pub fn print_diagnostics(d: &Diagnostics) {
-    if !d.is_empty() {
-        eprint!("{d}");
-    }
-}
 
 /// Checks data files; a directory stands for the data files in it, as
 /// for `render`.
@@ -72,7 +44,7 @@ pub fn check_one(f: &Path, chosen: Option<&Template>) -> (Exit, String) {
     );
     if e > 0 {
         out += &format!("{}: {e} 个错误，{w} 个警告\n", f.display());
-        let code = load_failure(&loaded);
+        let code = loaded.exit();
         return (code, out);
     }
     let input = loaded.input.as_ref().expect("no errors means an input");
@@ -106,15 +78,6 @@ pub fn check_one(f: &Path, chosen: Option<&Template>) -> (Exit, String) {
     };
     out += &format!("{}: 通过（{what}）{warned}\n", f.display());
     (Exit::Ok, out)
-}
-
-/// Exit code of a data file that failed to load.
-pub fn load_failure(loaded: &input::Loaded) -> Exit {
-    if loaded.read_failed() {
-        Exit::Io
-    } else {
-        Exit::Input
-    }
 }
 
 /// `gongwen new`: the skeleton on standard output, or into `out` (never
@@ -323,34 +286,6 @@ fn default_report_year() -> i64 {
         y - 1
     } else {
         y
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct RenderOptions {
-    pub out_dir: Option<PathBuf>,
-    pub template_dir: Option<PathBuf>,
-    pub font_dirs: Vec<PathBuf>,
-    pub pdf: bool,
-    pub docx: bool,
-    pub dump_model: bool,
-    pub dump_markup: bool,
-    /// Embed subset TrueType copies of the faces in the DOCX.
-    pub embed_fonts: bool,
-}
-
-impl Default for RenderOptions {
-    fn default() -> Self {
-        RenderOptions {
-            out_dir: None,
-            template_dir: None,
-            font_dirs: Vec::new(),
-            pdf: true,
-            docx: true,
-            dump_model: false,
-            dump_markup: false,
-            embed_fonts: false,
-        }
     }
 }
 

@@ -72,6 +72,15 @@ impl Loaded {
         self.diagnostics.0.iter().all(|d| d.kind == Kind::Io)
     }
 
+    /// The exit code of a file that failed to load.
+    pub fn exit(&self) -> crate::exit::Exit {
+        if self.read_failed() {
+            crate::exit::Exit::Io
+        } else {
+            crate::exit::Exit::Input
+        }
+    }
+
     pub fn ok(&self) -> Option<&Input> {
         if self.diagnostics.has_errors() {
             None

@@ -29,6 +29,7 @@ pub mod data;
 pub mod diag;
 pub mod doc;
 pub mod epoch;
+pub mod exit;
 pub mod export;
 pub mod font;
 pub mod input;

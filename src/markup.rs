@@ -21,8 +21,8 @@
 
 use std::ops::Range;
 
-use crate::annual::load::heading_level;
 use crate::diag::{Diagnostic, Source};
+use crate::doc::heading_level;
 use crate::doc::{Align, Block, Cell, Document, Meta, Paragraph, Role, Run, StyleSheet, Table};
 
 /// Deepest nesting accepted; the language has at most four levels.
@@ -302,7 +302,7 @@ impl Builder<'_> {
                         meta.language = l.to_string();
                     }
                     if let Some(d) = el.attr("date").filter(|d| !d.is_empty()) {
-                        let date = crate::annual::report::Date::parse(d).ok_or_else(|| {
+                        let date = crate::data::date::Date::parse(d).ok_or_else(|| {
                             self.err(el.span.clone(), format!("meta 的 date 不是日期: {d}"))
                         })?;
                         meta.date = Some((date.year, date.month, date.day));

@@ -10,12 +10,40 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::cli::{print_diagnostics, Exit, RenderOptions};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::doc::Document;
+use crate::exit::Exit;
 use crate::font::FontBook;
 use crate::input::{self, Input};
 use crate::template::{Content, Template};
+
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    pub out_dir: Option<PathBuf>,
+    pub template_dir: Option<PathBuf>,
+    pub font_dirs: Vec<PathBuf>,
+    pub pdf: bool,
+    pub docx: bool,
+    pub dump_model: bool,
+    pub dump_markup: bool,
+    /// Embed subset TrueType copies of the faces in the DOCX.
+    pub embed_fonts: bool,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            out_dir: None,
+            template_dir: None,
+            font_dirs: Vec::new(),
+            pdf: true,
+            docx: true,
+            dump_model: false,
+            dump_markup: false,
+            embed_fonts: false,
+        }
+    }
+}
 
 /// Output of one report, in memory.
 pub struct Rendered {
@@ -182,7 +210,7 @@ pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
             Ok(t) => Some(t),
             Err(d) => {
                 let code = Exit::of(&d).max(Exit::Input);
-                print_diagnostics(&d.into());
+                eprint!("{d}");
                 return code;
             }
         },
@@ -296,7 +324,7 @@ fn render_one(
     let mut out = Outcome::new();
     let loaded = input::load(file, user);
     let Some(input) = loaded.ok() else {
-        let code = crate::cli::load_failure(&loaded);
+        let code = loaded.exit();
         return out.fail(code, loaded.diagnostics, "数据有错误，未生成文件", file);
     };
     out.stderr += &loaded.diagnostics.to_string();

@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use crate::cli::{Exit, RenderOptions};
+use crate::exit::Exit;
 use crate::render::collect_inputs;
+use crate::render::RenderOptions;
 
 const POLL: Duration = Duration::from_millis(300);
 

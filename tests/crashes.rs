@@ -18,22 +18,32 @@ fn inputs(target: &str) -> Vec<PathBuf> {
     files
 }
 
-#[test]
-fn data_crashes_stay_fixed() {
-    let files = inputs("data");
-    assert!(!files.is_empty());
-    for f in files {
-        let bytes = std::fs::read(&f).unwrap();
-        let Some(loaded) = replay::data(&bytes) else {
+/// Replays a data target's saved inputs: each must give data or an error.
+fn replay_data(target: &str, run: fn(&[u8]) -> Option<replay::Loaded>) -> usize {
+    let files = inputs(target);
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        let Some(loaded) = run(&bytes) else {
             continue;
         };
         let shown = loaded.diagnostics.to_string();
         assert!(
             loaded.ok().is_some() || shown.contains("错误"),
-            "{}: neither a report nor an error",
+            "{}: neither data nor an error",
             f.display()
         );
     }
+    files.len()
+}
+
+#[test]
+fn data_crashes_stay_fixed() {
+    assert!(replay_data("data", replay::data) > 0);
+}
+
+#[test]
+fn record_crashes_stay_fixed() {
+    replay_data("record", replay::record);
 }
 
 #[test]

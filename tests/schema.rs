@@ -97,14 +97,20 @@ fn a_template_with_its_own_data_renders_both_outputs() {
     assert!(docx.starts_with(b"PK"));
 }
 
-#[test]
-fn new_writes_a_file_that_passes_check_but_for_placeholders() {
-    let dir = scratch("schema-new");
+/// A scratch directory holding a copy of the bulletin template.
+fn with_bulletin(name: &str) -> std::path::PathBuf {
+    let dir = scratch(name);
     let tpl = dir.join("bulletin");
     std::fs::create_dir_all(&tpl).unwrap();
     for f in ["report.html", "schema.json", "template.toml"] {
         std::fs::copy(format!("tests/fixtures/schema/bulletin/{f}"), tpl.join(f)).unwrap();
     }
+    dir
+}
+
+#[test]
+fn new_writes_a_file_that_passes_check_but_for_placeholders() {
+    let dir = with_bulletin("schema-new");
     let (code, shown) = gongwen(&dir, &["new", "--template", "bulletin", "-o", "b.toml"]);
     assert_eq!(code, 0, "{shown}");
     let text = std::fs::read_to_string(dir.join("b.toml")).unwrap();
@@ -278,4 +284,32 @@ fn hostile_templates_are_refused_with_a_message() {
         assert!(shown.contains("exit 1"), "{}: {shown}", c.name);
         common::assert_snapshot(format!("tests/snapshots/schema/{}.txt", c.name), &shown);
     }
+}
+
+#[test]
+fn json_data_is_checked_with_the_same_messages() {
+    let dir = with_bulletin("schema-json");
+    let json = r#"{
+  "template": "bulletin",
+  "agency": "某某区政务服务中心",
+  "month": "2025-11",
+  "issued": "2025-12-05",
+  "rows": [
+    { "window": "不动产登记", "received": 512, "closed": 498 },
+    { "window": "市场主体登记", "received": "四百三十六", "closed": 436 }
+  ]
+}
+"#;
+    std::fs::write(dir.join("b.json"), json).unwrap();
+    let (code, shown) = gongwen(&dir, &["check", "b.json"]);
+    assert_eq!(code, 1, "{shown}");
+    assert!(
+        shown.contains("「受理件数」应为整数，而不是文本「四百三十六」\n  --> b.json:8:39"),
+        "{shown}"
+    );
+    std::fs::write(dir.join("b.json"), json.replace("\"四百三十六\"", "436")).unwrap();
+    let (code, shown) = gongwen(&dir, &["render", "b.json"]);
+    assert_eq!(code, 0, "{shown}");
+    assert!(dir.join("b.pdf").exists() && dir.join("b.docx").exists());
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -10,6 +10,7 @@ use crate::data::advice::did_you_mean;
 use crate::data::inside_folder;
 use crate::data::node::{parse_int, Entry, Kind, Node};
 use crate::diag::{Diagnostic, Diagnostics, Source};
+use crate::doc::heading_level;
 
 /// Longest text accepted in one field: a whole report is about 5,000.
 pub const MAX_TEXT_CHARS: usize = 20_000;
@@ -665,38 +666,6 @@ fn paragraph(r: &mut Reader<'_>, item: &Node, name: &str) -> Option<Paragraph> {
             None
         }
     }
-}
-
-/// The level GB/T 9704 7.3.3 gives a numbering prefix: 一、 （一） 1. （1）.
-pub fn heading_level(s: &str) -> Option<u8> {
-    const CN: &str = "一二三四五六七八九十";
-    let s = s.trim_start();
-    let mut chars = s.chars();
-    let first = chars.next()?;
-    if CN.contains(first) {
-        let rest: String = s.chars().skip_while(|c| CN.contains(*c)).take(1).collect();
-        return (rest == "、").then_some(1);
-    }
-    if first == '（' || first == '(' {
-        let inner: String = chars
-            .clone()
-            .take_while(|c| *c != '）' && *c != ')')
-            .collect();
-        if !inner.is_empty() && inner.chars().all(|c| CN.contains(c)) {
-            return Some(2);
-        }
-        if !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit()) {
-            return Some(4);
-        }
-        return None;
-    }
-    if first.is_ascii_digit() {
-        let rest = s.trim_start_matches(|c: char| c.is_ascii_digit());
-        if rest.starts_with('.') || rest.starts_with('．') || rest.starts_with('、') {
-            return Some(3);
-        }
-    }
-    None
 }
 
 /// Splits on blank lines; within a paragraph joins lines the way Chinese

@@ -3,6 +3,7 @@
 //! report's typed form reads the same tree ([`crate::annual`]).
 
 pub mod advice;
+pub mod date;
 pub mod example;
 pub mod node;
 pub mod rules;

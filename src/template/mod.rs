@@ -17,8 +17,8 @@ use minijinja::{AutoEscape, Environment, ErrorKind, Value};
 
 pub use manifest::{DataKind, Manifest};
 
-use crate::annual::report::Date;
 use crate::annual::Report;
+use crate::data::date::Date;
 use crate::data::rules::Check;
 use crate::data::schema::Schema;
 use crate::diag::{Diagnostic, Source};
