@@ -85,6 +85,8 @@ pub struct Diagnostic {
     /// so it can be printed after the source is gone.
     pub location: Option<Box<Location>>,
     pub hints: Vec<String>,
+    /// For a count of problems not listed one by one: how many.
+    pub untold: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,6 +109,7 @@ impl Diagnostic {
             span: None,
             location: None,
             hints: Vec::new(),
+            untold: 0,
         }
     }
 
@@ -165,6 +168,18 @@ impl Diagnostic {
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hints.push(hint.into());
         self
+    }
+
+    /// A count of problems not listed one by one, shown after those listed.
+    pub fn untold(count: usize, what: &str) -> Self {
+        Diagnostic {
+            untold: count,
+            ..Diagnostic::error(format!("{what}另有 {count} 处不满足要求，未一一列出"))
+        }
+    }
+
+    fn is_count(&self) -> bool {
+        self.untold > 0
     }
 
     pub fn is_error(&self) -> bool {
@@ -310,12 +325,17 @@ impl Diagnostics {
         self.0.iter().any(Diagnostic::is_error)
     }
 
+    /// Errors found, counting those a count stands for.
     pub fn error_count(&self) -> usize {
-        self.0.iter().filter(|d| d.is_error()).count()
+        self.0
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.untold.max(1))
+            .sum()
     }
 
     pub fn warning_count(&self) -> usize {
-        self.0.len() - self.error_count()
+        self.0.iter().filter(|d| !d.is_error()).count()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -326,8 +346,18 @@ impl Diagnostics {
     /// not depend on the order in which checks happen to run.
     pub fn sort(&mut self) {
         self.0.sort_by(|a, b| {
-            let ka = (&a.file, a.span.as_ref().map(|s| s.start), a.severity);
-            let kb = (&b.file, b.span.as_ref().map(|s| s.start), b.severity);
+            let ka = (
+                a.is_count(),
+                &a.file,
+                a.span.as_ref().map(|s| s.start),
+                a.severity,
+            );
+            let kb = (
+                b.is_count(),
+                &b.file,
+                b.span.as_ref().map(|s| s.start),
+                b.severity,
+            );
             ka.cmp(&kb)
         });
     }

@@ -313,3 +313,41 @@ fn json_data_is_checked_with_the_same_messages() {
     assert!(dir.join("b.pdf").exists() && dir.join("b.docx").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_rule_broken_on_every_row_is_counted_not_listed() {
+    let dir = with_bulletin("schema-many");
+    let rows: String = (0..300)
+        .map(|i| {
+            format!(
+                "\n[[rows]]\nwindow = \"窗口{i}\"\nreceived = {i}\nclosed = {}\n",
+                i + 1
+            )
+        })
+        .collect();
+    let head =
+        "template = \"bulletin\"\nagency = \"某某\"\nmonth = \"2025-11\"\nissued = 2025-12-05\n";
+    std::fs::write(dir.join("many.toml"), format!("{head}{rows}")).unwrap();
+    let (code, shown) = gongwen(&dir, &["check", "many.toml"]);
+    assert_eq!(code, 1);
+    assert_eq!(shown.matches("不能多于受理件数").count(), 20, "{shown}");
+    let tail: Vec<&str> = shown.lines().rev().take(8).collect();
+    assert!(
+        tail.contains(&"错误: 这条规则另有 280 处不满足要求，未一一列出"),
+        "{tail:?}"
+    );
+    assert!(
+        shown.ends_with("many.toml: 300 个错误，0 个警告\n"),
+        "{shown}"
+    );
+    let bad: String = rows.replace("received = ", "received = \"x\" # ");
+    std::fs::write(dir.join("many.toml"), format!("{head}{bad}")).unwrap();
+    let (_, shown) = gongwen(&dir, &["check", "many.toml"]);
+    assert_eq!(shown.matches("应为整数").count(), 100, "{shown}");
+    assert!(shown.contains("错误: 数据文件另有 200 处不满足要求，未一一列出"));
+    assert!(
+        shown.ends_with("many.toml: 300 个错误，0 个警告\n"),
+        "{shown}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -13,6 +13,10 @@ use crate::diag::{Diagnostic, Diagnostics, Severity, Source};
 /// rows, and a runaway expression stops.
 const RULE_FUEL: u64 = 1_000_000;
 
+/// Messages one rule gives before the rest are counted instead: a rule
+/// broken on every row of a long table would otherwise bury the others.
+pub const MAX_PER_RULE: usize = 20;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Check {
@@ -82,6 +86,7 @@ pub fn check(
         let Ok(expr) = env.compile_expression(c.rule.get_ref()) else {
             continue;
         };
+        let mut broken = 0;
         let mut run = |ctx: minijinja::Value, prefix: String| {
             let failed = match expr.eval(ctx.clone()) {
                 Ok(v) => !v.is_true(),
@@ -96,6 +101,10 @@ pub fn check(
                 }
             };
             if !failed {
+                return;
+            }
+            broken += 1;
+            if broken > MAX_PER_RULE {
                 return;
             }
             let message = match env.render_str(c.message.get_ref(), ctx) {
@@ -138,6 +147,13 @@ pub fn check(
                     run(ctx, format!("{pointer}/{i}"));
                 }
             }
+        }
+        if broken > MAX_PER_RULE {
+            out.push(
+                Diagnostic::untold(broken - MAX_PER_RULE, "这条规则")
+                    .at(manifest, c.rule.span())
+                    .hint(format!("数据文件 {}", src.path.display())),
+            );
         }
     }
     out

@@ -11,6 +11,9 @@ use crate::diag::{Diagnostic, Diagnostics, Source};
 /// Largest schema file accepted.
 pub const MAX_SCHEMA_BYTES: u64 = 1024 * 1024;
 
+/// Violations listed before the rest are only counted.
+pub const MAX_LISTED: usize = 100;
+
 /// How far `$ref`s are followed when looking up a title: a cycle of
 /// references ends here instead of looping.
 const MAX_REFS: usize = 32;
@@ -63,7 +66,12 @@ impl Schema {
     /// the data file.
     pub fn check(&self, data: &Located, src: &Source) -> Diagnostics {
         let mut out = Diagnostics::default();
+        let mut more = 0;
         for e in self.validator.iter_errors(&data.value) {
+            if out.0.len() >= MAX_LISTED {
+                more += 1;
+                continue;
+            }
             let pointer = e.instance_path().as_str().to_string();
             let field = self.field_name(&pointer);
             let at = |p: &str, key: bool| {
@@ -209,6 +217,13 @@ impl Schema {
             out.push(locate(d, here, src));
         }
         out.sort();
+        if more > 0 {
+            out.push(
+                Diagnostic::untold(more, "数据文件")
+                    .in_file(&src.path)
+                    .hint("先改正上面列出的问题，再运行 gongwen check"),
+            );
+        }
         out
     }
 
