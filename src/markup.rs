@@ -23,7 +23,9 @@ use std::ops::Range;
 
 use crate::diag::{Diagnostic, Source};
 use crate::doc::heading_level;
-use crate::doc::{Align, Block, Cell, Document, Meta, Paragraph, Role, Run, StyleSheet, Table};
+use crate::doc::{
+    Align, Block, Cell, Document, Meta, Paragraph, Role, Rule, Run, StyleSheet, Table,
+};
 
 /// Deepest nesting accepted; the language has at most four levels.
 const MAX_DEPTH: usize = 16;
@@ -266,6 +268,33 @@ impl Builder<'_> {
             language: "zh-CN".into(),
             ..Meta::default()
         };
+        let blocks = self.blocks(nodes, &mut meta, false)?;
+        let too_long = |chars: usize| {
+            self.err(
+                0..0,
+                format!("文档的文字超过 {MAX_TEXT_CHARS} 个字符的上限（共 {chars} 个），不予排印"),
+            )
+        };
+        let doc = Document {
+            meta,
+            style: self.style.clone(),
+            blocks,
+        };
+        let chars = doc.text_chars();
+        if chars > MAX_TEXT_CHARS {
+            return Err(too_long(chars));
+        }
+        Ok(doc)
+    }
+
+    /// The blocks of the document, or of a `<foot>` (`in_foot`), where
+    /// only text, rules and blank lines may stand.
+    fn blocks(
+        &self,
+        nodes: Vec<Node>,
+        meta: &mut Meta,
+        in_foot: bool,
+    ) -> Result<Vec<Block>, Diagnostic> {
         let mut blocks = Vec::new();
         for node in nodes {
             let el = match node {
@@ -343,31 +372,130 @@ impl Builder<'_> {
                     agency: el.attr("agency").unwrap_or_default().to_string(),
                     date: el.attr("date").unwrap_or_default().to_string(),
                 }),
+                "rule" => blocks.push(Block::Rule(self.rule(&el)?)),
+                "blank" => {
+                    let lines = match el.attr("lines") {
+                        None => 1,
+                        Some(n) => n
+                            .parse::<u32>()
+                            .ok()
+                            .filter(|n| (1..=22).contains(n))
+                            .ok_or_else(|| self.err(el.span.clone(), "lines 应为 1–22 的整数"))?,
+                    };
+                    blocks.push(Block::Blank(lines));
+                }
+                "ends" => blocks.push(Block::Ends {
+                    role: self.role(&el, Role::Body)?,
+                    left: el.attr("left").unwrap_or_default().to_string(),
+                    right: el.attr("right").unwrap_or_default().to_string(),
+                    inset: self.chars(&el, "inset")?,
+                }),
+                "foot" if !in_foot => {
+                    let even = match el.attr("even") {
+                        None | Some("false") => false,
+                        Some("true") => true,
+                        Some(_) => {
+                            return Err(self.err(el.span.clone(), "even 只能是 true 或 false"))
+                        }
+                    };
+                    let inner = self.blocks(el.children.clone(), meta, true)?;
+                    blocks.push(Block::Foot {
+                        blocks: inner,
+                        even,
+                    });
+                }
                 other => return Err(self.err(el.span.clone(), format!("不认识的标记 <{other}>"))),
             }
+            if in_foot
+                && !matches!(
+                    blocks.last(),
+                    Some(
+                        Block::Paragraph(_) | Block::Rule(_) | Block::Blank(_) | Block::Ends { .. }
+                    )
+                )
+            {
+                return Err(self.err(
+                    el.span.clone(),
+                    "<foot> 中只能有 <p>、<rule/>、<blank/> 和 <ends/>",
+                ));
+            }
         }
-        let too_long = |chars: usize| {
-            self.err(
-                0..0,
-                format!("文档的文字超过 {MAX_TEXT_CHARS} 个字符的上限（共 {chars} 个），不予排印"),
-            )
-        };
-        let doc = Document {
-            meta,
-            style: self.style.clone(),
-            blocks,
-        };
-        let chars = doc.text_chars();
-        if chars > MAX_TEXT_CHARS {
-            return Err(too_long(chars));
+        Ok(blocks)
+    }
+
+    /// A `role` attribute: the style role the text is set in.
+    fn role(&self, el: &Element, default: Role) -> Result<Role, Diagnostic> {
+        match el.attr("role") {
+            None => Ok(default),
+            Some(key) => Role::from_key(key).ok_or_else(|| {
+                let all: Vec<&str> = Role::ALL.iter().map(|r| r.key()).collect();
+                self.err(
+                    el.span.clone(),
+                    format!("role 只能是 {}，而不是 {key}", all.join("、")),
+                )
+            }),
         }
-        Ok(doc)
+    }
+
+    /// A length in characters (`inset="1"`), 0 when absent.
+    fn chars(&self, el: &Element, name: &str) -> Result<f32, Diagnostic> {
+        match el.attr(name) {
+            None => Ok(0.0),
+            Some(v) => v
+                .parse::<f32>()
+                .ok()
+                .filter(|v| (0.0..=20.0).contains(v))
+                .ok_or_else(|| self.err(el.span.clone(), format!("{name} 应为 0–20 个字"))),
+        }
+    }
+
+    /// A length in millimetres within `range`, as points.
+    fn mm(
+        &self,
+        el: &Element,
+        name: &str,
+        range: std::ops::RangeInclusive<f32>,
+    ) -> Result<Option<f32>, Diagnostic> {
+        let Some(v) = el.attr(name) else {
+            return Ok(None);
+        };
+        v.parse::<f32>()
+            .ok()
+            .filter(|v| range.contains(v))
+            .map(|v| Some(v * crate::doc::style::MM))
+            .ok_or_else(|| {
+                self.err(
+                    el.span.clone(),
+                    format!("{name} 应为 {}–{} 毫米之间的数", range.start(), range.end()),
+                )
+            })
+    }
+
+    fn rule(&self, el: &Element) -> Result<Rule, Diagnostic> {
+        let color = match el.attr("color") {
+            None => [0, 0, 0],
+            Some(c) => crate::doc::style::parse_hex(c).ok_or_else(|| {
+                self.err(el.span.clone(), "color 应为 6 位十六进制颜色，例如 FF0000")
+            })?,
+        };
+        Ok(Rule {
+            thickness: self
+                .mm(el, "thickness", 0.05..=5.0)?
+                .unwrap_or(0.25 * crate::doc::style::MM),
+            below_text: self.mm(el, "below", 0.0..=50.0)?,
+            length: self.mm(el, "length", 1.0..=1000.0)?,
+            color,
+        })
     }
 
     fn known_attrs(&self, el: &Element) -> Result<(), Diagnostic> {
         let allowed: &[&str] = match el.name.as_str() {
             "meta" => &["title", "author", "subject", "keywords", "lang", "date"],
-            "p" => &["align", "indent"],
+            "p" => &["align", "indent", "role", "inset", "hang", "top"],
+            "rule" => &["thickness", "below", "length", "color"],
+            "blank" => &["lines"],
+            "ends" => &["left", "right", "role", "inset"],
+            "foot" => &["even"],
             "lead" => &["level"],
             "table" => &["widths", "header-rows"],
             "tr" => &["keep"],
@@ -414,6 +542,7 @@ impl Builder<'_> {
     }
 
     fn paragraph(&self, el: &Element) -> Result<Paragraph, Diagnostic> {
+        let base = self.role(el, Role::Body)?;
         let mut runs: Vec<Run> = Vec::new();
         let mut push = |role: Role, text: String| {
             if text.is_empty() {
@@ -426,7 +555,7 @@ impl Builder<'_> {
         };
         for child in &el.children {
             match child {
-                Node::Text(t, _) => push(Role::Body, collapse(t)),
+                Node::Text(t, _) => push(base, collapse(t)),
                 Node::Element(e) if e.name == "lead" => {
                     self.known_attrs(e)?;
                     let text = self.plain_text(e)?;
@@ -466,6 +595,9 @@ impl Builder<'_> {
             runs,
             align: self.align(el, Align::Justify)?,
             indent,
+            inset: self.chars(el, "inset")?,
+            hang: self.chars(el, "hang")?,
+            top: self.mm(el, "top", 0.0..=200.0)?,
         })
     }
 

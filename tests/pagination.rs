@@ -70,12 +70,9 @@ fn block_texts(doc: &Document) -> Vec<String> {
     let mut out = Vec::new();
     for b in &doc.blocks {
         match b {
-            Block::Title(lines) => out.extend(lines.iter().cloned()),
-            Block::Heading { text, .. } => out.push(text.clone()),
+            // A paragraph's runs read as one piece.
             Block::Paragraph(p) => out.push(p.runs.iter().map(|r| r.text.as_str()).collect()),
-            Block::Table(t) => out.extend(t.cells.iter().map(|c| c.text.clone())),
-            Block::Signature { agency, date } => out.extend([agency.clone(), date.clone()]),
-            Block::PageBreak => {}
+            other => other.texts(&mut |_, t| out.push(t.to_string())),
         }
     }
     out

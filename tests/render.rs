@@ -236,14 +236,7 @@ fn all_text(doc: &gongwen::doc::Document) -> String {
     let mut out = vec![m.title.clone(), m.author.clone(), m.subject.clone()];
     out.extend(m.keywords.iter().cloned());
     for b in &doc.blocks {
-        match b {
-            Block::Title(lines) => out.extend(lines.iter().cloned()),
-            Block::Heading { text, .. } => out.push(text.clone()),
-            Block::Paragraph(p) => out.extend(p.runs.iter().map(|r| r.text.clone())),
-            Block::Table(t) => out.extend(t.cells.iter().map(|c| c.text.clone())),
-            Block::Signature { agency, date } => out.extend([agency.clone(), date.clone()]),
-            Block::PageBreak => {}
-        }
+        b.texts(&mut |_, t| out.push(t.to_string()));
     }
     out.join("\n")
 }

@@ -45,7 +45,12 @@ pub fn dump(doc: &Document) -> String {
             if r.bold { " bold" } else { "" }
         );
     }
-    for b in &doc.blocks {
+    dump_blocks(&mut s, &doc.blocks);
+    s
+}
+
+fn dump_blocks(s: &mut String, blocks: &[Block]) {
+    for b in blocks {
         match b {
             Block::Title(lines) => {
                 let _ = writeln!(s, "\ntitle");
@@ -57,9 +62,19 @@ pub fn dump(doc: &Document) -> String {
                 let _ = writeln!(s, "\nh{level} {text}");
             }
             Block::Paragraph(p) => {
+                let mut extra = String::new();
+                if p.inset > 0.0 {
+                    let _ = write!(extra, " inset {}", p.inset);
+                }
+                if p.hang > 0.0 {
+                    let _ = write!(extra, " hang {}", p.hang);
+                }
+                if let Some(top) = p.top {
+                    let _ = write!(extra, " top {:.2} mm", top / crate::doc::style::MM);
+                }
                 let _ = writeln!(
                     s,
-                    "p {}{}",
+                    "p {}{}{extra}",
                     p.align.name(),
                     if p.indent { " indent" } else { "" }
                 );
@@ -116,7 +131,40 @@ pub fn dump(doc: &Document) -> String {
             Block::Signature { agency, date } => {
                 let _ = writeln!(s, "signature {agency} | {date}");
             }
+            Block::Rule(r) => {
+                let mm = |v: f32| v / crate::doc::style::MM;
+                let [cr, cg, cb] = r.color;
+                let _ = writeln!(
+                    s,
+                    "rule {:.2} mm #{cr:02X}{cg:02X}{cb:02X}{}{}",
+                    mm(r.thickness),
+                    r.below_text.map_or(String::new(), |b| format!(
+                        " {:.2} mm below the text",
+                        mm(b)
+                    )),
+                    r.length
+                        .map_or(String::new(), |l| format!(" length {:.2} mm", mm(l)))
+                );
+            }
+            Block::Blank(n) => {
+                let _ = writeln!(s, "blank {n} lines");
+            }
+            Block::Ends {
+                role,
+                left,
+                right,
+                inset,
+            } => {
+                let _ = writeln!(s, "ends [{}] inset {inset} | {left} | {right}", role.key());
+            }
+            Block::Foot { blocks, even } => {
+                let mut inner = String::new();
+                dump_blocks(&mut inner, blocks);
+                let _ = writeln!(s, "\nfoot{}", if *even { " even page" } else { "" });
+                for line in inner.lines().filter(|l| !l.is_empty()) {
+                    let _ = writeln!(s, "  {line}");
+                }
+            }
         }
     }
-    s
 }

@@ -42,6 +42,38 @@ pub enum Block {
         agency: String,
         date: String,
     },
+    /// A horizontal rule (the red 版头 rule, the 版记 rules).
+    Rule(Rule),
+    /// Empty body lines (空二行).
+    Blank(u32),
+    /// One line with text at both ends (印发机关 … 印发日期).
+    Ends {
+        role: Role,
+        left: String,
+        right: String,
+        /// Characters kept free at each side.
+        inset: f32,
+    },
+    /// Blocks set at the foot of the last page (the 版记), the last one on
+    /// the text block's lower edge.
+    Foot {
+        blocks: Vec<Block>,
+        /// On an even page (the back of the last sheet), with a blank page
+        /// before it when needed; neither is numbered then.
+        even: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub thickness: f32,
+    /// Distance from the bottom edge of the text above to the rule's
+    /// centre, when the rule is placed by it; else the rule takes its own
+    /// thickness in the flow.
+    pub below_text: Option<f32>,
+    /// Length, centred; the text width when absent.
+    pub length: Option<f32>,
+    pub color: [u8; 3],
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +82,26 @@ pub struct Paragraph {
     pub align: Align,
     /// First-line indent of two characters (the usual paragraph) or none.
     pub indent: bool,
+    /// Characters kept free at each side (版记 左右各空一字).
+    pub inset: f32,
+    /// Characters the lines after the first start in (抄送 回行时与冒号后的首字对齐).
+    pub hang: f32,
+    /// The text's top edge this far (pt) below the text block's top, on the
+    /// page it starts (发文机关标志 35 mm): the space above grows to it.
+    pub top: Option<f32>,
+}
+
+impl Paragraph {
+    pub fn new(runs: Vec<Run>, align: Align, indent: bool) -> Self {
+        Paragraph {
+            runs,
+            align,
+            indent,
+            inset: 0.0,
+            hang: 0.0,
+            top: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -109,18 +161,45 @@ pub struct Cell {
 impl Document {
     /// Characters of text in all blocks.
     pub fn text_chars(&self) -> usize {
+        self.blocks.iter().map(Block::text_chars).sum()
+    }
+}
+
+impl Block {
+    /// Each piece of text with the role it is set in.
+    pub fn texts(&self, f: &mut dyn FnMut(Role, &str)) {
+        match self {
+            Block::Title(lines) => lines.iter().for_each(|l| f(Role::Title, l)),
+            Block::Heading { level, text } => f(Role::heading(*level), text),
+            Block::Paragraph(p) => p.runs.iter().for_each(|r| f(r.role, &r.text)),
+            Block::Table(t) => t.cells.iter().for_each(|c| f(c.role, &c.text)),
+            Block::Signature { agency, date } => {
+                f(Role::Body, agency);
+                f(Role::Body, date);
+            }
+            Block::Ends {
+                role, left, right, ..
+            } => {
+                f(*role, left);
+                f(*role, right);
+            }
+            Block::Foot { blocks, .. } => blocks.iter().for_each(|b| b.texts(f)),
+            Block::PageBreak | Block::Rule(_) | Block::Blank(_) => {}
+        }
+    }
+
+    pub fn text_chars(&self) -> usize {
         let n = |s: &str| s.chars().count();
-        self.blocks
-            .iter()
-            .map(|b| match b {
-                Block::Title(lines) => lines.iter().map(|l| n(l)).sum(),
-                Block::Heading { text, .. } => n(text),
-                Block::Paragraph(p) => p.runs.iter().map(|r| n(&r.text)).sum(),
-                Block::Table(t) => t.cells.iter().map(|c| n(&c.text)).sum(),
-                Block::PageBreak => 0,
-                Block::Signature { agency, date } => n(agency) + n(date),
-            })
-            .sum()
+        match self {
+            Block::Title(lines) => lines.iter().map(|l| n(l)).sum(),
+            Block::Heading { text, .. } => n(text),
+            Block::Paragraph(p) => p.runs.iter().map(|r| n(&r.text)).sum(),
+            Block::Table(t) => t.cells.iter().map(|c| n(&c.text)).sum(),
+            Block::PageBreak | Block::Rule(_) | Block::Blank(_) => 0,
+            Block::Signature { agency, date } => n(agency) + n(date),
+            Block::Ends { left, right, .. } => n(left) + n(right),
+            Block::Foot { blocks, .. } => blocks.iter().map(Block::text_chars).sum(),
+        }
     }
 }
 

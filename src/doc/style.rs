@@ -24,10 +24,14 @@ pub enum Role {
     Table,
     TableHeader,
     PageNumber,
+    /// 发文机关标志 and the other red marks of the document kinds.
+    Mark,
+    /// 版记 (抄送, 印发机关和印发日期): 4号仿宋.
+    Note,
 }
 
 impl Role {
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 11] = [
         Role::Title,
         Role::Heading1,
         Role::Heading2,
@@ -37,6 +41,8 @@ impl Role {
         Role::Table,
         Role::TableHeader,
         Role::PageNumber,
+        Role::Mark,
+        Role::Note,
     ];
 
     pub fn key(self) -> &'static str {
@@ -50,7 +56,14 @@ impl Role {
             Role::Table => "table",
             Role::TableHeader => "table_header",
             Role::PageNumber => "page_number",
+            Role::Mark => "mark",
+            Role::Note => "note",
         }
+    }
+
+    /// The role a markup `role` attribute names.
+    pub fn from_key(key: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.key() == key)
     }
 
     pub fn heading(level: u8) -> Role {
@@ -112,6 +125,9 @@ pub struct RoleStyle {
     /// Line pitch; body pitch when absent.
     #[serde(default)]
     pub pitch: Option<f32>,
+    /// Text colour, hex RGB; black when absent.
+    #[serde(default)]
+    pub color: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -167,6 +183,15 @@ impl StyleSheet {
                 .roles
                 .get(role.key())
                 .ok_or_else(|| (vec!["roles"], format!("缺少 [roles] 中的 {}", role.key())))?;
+            if r.color.as_deref().is_some_and(|c| parse_hex(c).is_none()) {
+                return Err((
+                    vec!["roles", role.key()],
+                    format!(
+                        "roles.{} 的 color 应为 6 位十六进制颜色，例如 FF0000",
+                        role.key()
+                    ),
+                ));
+            }
             if !self.fonts.contains_key(&r.font) {
                 return Err((
                     vec!["roles", role.key()],
@@ -224,6 +249,15 @@ impl StyleSheet {
     /// text width exactly (negative for 28 × 16 pt in 156 mm).
     pub fn body_tracking(&self) -> f32 {
         self.text_width() / self.page.chars_per_line as f32 - self.role(Role::Body).size
+    }
+
+    /// A role's text colour.
+    pub fn color(&self, role: Role) -> [u8; 3] {
+        self.role(role)
+            .color
+            .as_deref()
+            .and_then(parse_hex)
+            .unwrap_or([0, 0, 0])
     }
 
     pub fn shade(&self) -> Option<[u8; 3]> {

@@ -136,6 +136,10 @@ fn run_props(style: &StyleSheet, role: Role, base: Role) -> String {
     if r.bold && (role != base || !style.role(base).bold) {
         s.push_str("<w:b/><w:bCs/>");
     }
+    let color = style.color(role);
+    if color != style.color(base) {
+        let _ = write!(s, "<w:color w:val=\"{}\"/>", hex(color));
+    }
     if r.size != style.role(base).size {
         let hp = (r.size * 2.0).round() as i64;
         let _ = write!(s, "<w:sz w:val=\"{hp}\"/><w:szCs w:val=\"{hp}\"/>");
@@ -217,6 +221,7 @@ fn document_xml(doc: &Document, book: &FontBook, laid: &Laid) -> Result<String, 
                 p,
                 before_signature,
                 &laid.lines[i].address_breaks,
+                laid.lines[i].space_before,
             ),
             Block::Table(t) => {
                 let facts = tables.next().expect("a layout fact for every table");
@@ -224,6 +229,19 @@ fn document_xml(doc: &Document, book: &FontBook, laid: &Laid) -> Result<String, 
             }
             Block::PageBreak => b.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>"),
             Block::Signature { agency, date } => signature(&mut b, st, book, agency, date)?,
+            Block::Rule(r) => rule(&mut b, st, r, laid.lines[i].space_before),
+            Block::Blank(n) => {
+                for _ in 0..*n {
+                    b.push_str("<w:p/>");
+                }
+            }
+            Block::Ends {
+                role,
+                left,
+                right,
+                inset,
+            } => ends(&mut b, st, *role, left, right, *inset),
+            Block::Foot { blocks, .. } => foot(&mut b, st, blocks),
         }
     }
     let p = &st.page;
@@ -259,13 +277,38 @@ fn paragraph(
     p: &Paragraph,
     before_signature: bool,
     breaks: &[usize],
+    space_before: f32,
 ) {
     b.push_str("<w:p>");
     let mut ppr = String::new();
     if before_signature {
         ppr.push_str("<w:keepNext/><w:widowControl/>");
     }
-    if !p.indent {
+    let role = p.runs.first().map_or(Role::Body, |r| r.role);
+    let pitch = st.pitch(role);
+    if p.top.is_some() || pitch != st.page.line_pitch_pt {
+        // Off the body grid: at the layout's distance, in its own pitch.
+        let _ = write!(
+            ppr,
+            "<w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"{}\" w:after=\"0\" w:line=\"{}\" w:lineRule=\"exact\"/>",
+            tw(space_before),
+            tw(pitch)
+        );
+    }
+    let char_w = st.role(role).size + char_tracking(st, role);
+    let (inset, hang) = (tw(p.inset * char_w), tw(p.hang * char_w));
+    if inset > 0 || hang > 0 {
+        let first = if p.indent {
+            format!("w:firstLine=\"{}\"", tw(2.0 * char_w))
+        } else {
+            format!("w:hanging=\"{hang}\"")
+        };
+        let _ = write!(
+            ppr,
+            "<w:ind w:left=\"{}\" w:right=\"{inset}\" {first}/>",
+            inset + if p.indent { 0 } else { hang }
+        );
+    } else if !p.indent {
         ppr.push_str("<w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/>");
     }
     if p.align != Align::Justify {
@@ -424,21 +467,119 @@ fn table_cell(b: &mut String, cell: &Cell, row: usize, width: i64, keep: bool) {
     b.push_str("</w:tc>");
 }
 
+/// Letter spacing the layout gives a role (body-size text keeps 28
+/// characters a line).
+fn char_tracking(st: &StyleSheet, role: Role) -> f32 {
+    if st.role(role).size == st.role(Role::Body).size
+        && !matches!(role, Role::Table | Role::TableHeader | Role::PageNumber)
+    {
+        st.body_tracking()
+    } else {
+        0.0
+    }
+}
+
+/// A rule below the text above: an empty paragraph of one point whose
+/// top border is the rule, `space_before` under the paragraph above as in
+/// the PDF; as long as the text block, or centred and longer or shorter.
+fn rule(b: &mut String, st: &StyleSheet, r: &crate::doc::Rule, space_before: f32) {
+    let sz = ((r.thickness * 8.0).round() as i64).clamp(2, 96);
+    let side = tw((st.text_width() - r.length.unwrap_or(st.text_width())) / 2.0);
+    let _ = write!(
+        b,
+        "<w:p><w:pPr><w:keepNext/><w:pBdr><w:top w:val=\"single\" w:sz=\"{sz}\" w:space=\"0\" w:color=\"{}\"/></w:pBdr>\
+         <w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"{}\" w:after=\"0\" w:line=\"20\" w:lineRule=\"exact\"/>\
+         <w:ind w:left=\"{side}\" w:right=\"{side}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/></w:pPr></w:p>",
+        hex(r.color),
+        tw(space_before.max(0.0))
+    );
+}
+
+/// Text at both ends of a line: the right part at a right tab stop.
+fn ends(b: &mut String, st: &StyleSheet, role: Role, left: &str, right: &str, inset: f32) {
+    let pad = tw(inset * (st.role(role).size + char_tracking(st, role)));
+    let stop = tw(st.text_width()) - pad;
+    let rpr = run_props(st, role, Role::Body);
+    let _ = write!(
+        b,
+        "<w:p><w:pPr><w:tabs><w:tab w:val=\"right\" w:pos=\"{stop}\"/></w:tabs><w:ind w:left=\"{pad}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/></w:pPr>{}<w:r>{rpr}<w:tab/></w:r>{}</w:p>",
+        text_run(left, &rpr),
+        text_run(right, &rpr)
+    );
+}
+
+/// The 版记: a table anchored to the foot of the text block, one row per
+/// line of text, the rules as the rows' top and bottom borders.
+fn foot(b: &mut String, st: &StyleSheet, blocks: &[Block]) {
+    let width = tw(st.text_width());
+    let _ = write!(
+        b,
+        "<w:tbl><w:tblPr><w:tblpPr w:leftFromText=\"0\" w:rightFromText=\"0\" w:vertAnchor=\"margin\" w:horzAnchor=\"margin\" w:tblpYSpec=\"bottom\"/>\
+         <w:tblOverlap w:val=\"never\"/><w:tblW w:w=\"{width}\" w:type=\"dxa\"/><w:tblLayout w:type=\"fixed\"/>\
+         <w:tblCellMar><w:left w:w=\"0\" w:type=\"dxa\"/><w:right w:w=\"0\" w:type=\"dxa\"/></w:tblCellMar>\
+         <w:tblLook w:val=\"0000\" w:firstRow=\"0\" w:lastRow=\"0\" w:firstColumn=\"0\" w:lastColumn=\"0\" w:noHBand=\"1\" w:noVBand=\"1\"/></w:tblPr>\
+         <w:tblGrid><w:gridCol w:w=\"{width}\"/></w:tblGrid>"
+    );
+    let border = |side: &str, r: Option<&crate::doc::Rule>| match r {
+        Some(r) => format!(
+            "<w:{side} w:val=\"single\" w:sz=\"{}\" w:space=\"0\" w:color=\"{}\"/>",
+            ((r.thickness * 8.0).round() as i64).clamp(2, 96),
+            hex(r.color)
+        ),
+        None => format!("<w:{side} w:val=\"nil\"/>"),
+    };
+    let mut above: Option<&crate::doc::Rule> = None;
+    for (i, block) in blocks.iter().enumerate() {
+        if let Block::Rule(r) = block {
+            above = Some(r);
+            continue;
+        }
+        let below = match blocks.get(i + 1) {
+            Some(Block::Rule(r)) if i + 2 >= blocks.len() => Some(r),
+            _ => None,
+        };
+        let mut cell = String::new();
+        match block {
+            Block::Paragraph(p) => paragraph(&mut cell, st, p, false, &[], 0.0),
+            Block::Ends {
+                role,
+                left,
+                right,
+                inset,
+            } => ends(&mut cell, st, *role, left, right, *inset),
+            Block::Blank(_) => cell.push_str("<w:p/>"),
+            _ => continue,
+        }
+        let _ = write!(
+            b,
+            "<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val=\"{}\"/></w:trPr><w:tc><w:tcPr><w:tcW w:w=\"{width}\" w:type=\"dxa\"/><w:tcBorders>{}<w:left w:val=\"nil\"/>{}<w:right w:val=\"nil\"/></w:tcBorders><w:vAlign w:val=\"center\"/></w:tcPr>{cell}</w:tc></w:tr>",
+            tw(st.page.line_pitch_pt),
+            border("top", above.take()),
+            border("bottom", below)
+        );
+    }
+    b.push_str("</w:tbl><w:p/>");
+}
+
+/// A colour as WordprocessingML writes it, `FF0000`.
+fn hex(c: [u8; 3]) -> String {
+    format!("{:02X}{:02X}{:02X}", c[0], c[1], c[2])
+}
+
 fn fonts_rpr(st: &StyleSheet, role: Role) -> String {
     let f = st.family(role);
     let r = st.role(role);
     let w = esc(&f.word);
     let hp = (r.size * 2.0).round() as i64;
     let bold = if r.bold { "<w:b/><w:bCs/>" } else { "" };
-    let spacing = if r.size == st.role(Role::Body).size
-        && !matches!(role, Role::Table | Role::TableHeader | Role::PageNumber)
-    {
+    let spacing = if char_tracking(st, role) != 0.0 {
         format!("<w:spacing w:val=\"{}\"/>", body_spacing(st))
     } else {
         String::new()
     };
+    let color = hex(st.color(role));
     format!(
-        "<w:rPr><w:rFonts w:ascii=\"{w}\" w:hAnsi=\"{w}\" w:eastAsia=\"{w}\" w:cs=\"{w}\"/>{bold}<w:color w:val=\"000000\"/>{spacing}<w:sz w:val=\"{hp}\"/><w:szCs w:val=\"{hp}\"/><w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\"/></w:rPr>"
+        "<w:rPr><w:rFonts w:ascii=\"{w}\" w:hAnsi=\"{w}\" w:eastAsia=\"{w}\" w:cs=\"{w}\"/>{bold}<w:color w:val=\"{color}\"/>{spacing}<w:sz w:val=\"{hp}\"/><w:szCs w:val=\"{hp}\"/><w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\"/></w:rPr>"
     )
 }
 

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diag::Diagnostic;
-use crate::doc::{Block, Document, Role, StyleSheet};
+use crate::doc::{Document, Role, StyleSheet};
 use skrifa::raw::TableProvider;
 
 use crate::font::{FaceId, FontBook, Shaper};
@@ -51,16 +51,7 @@ fn family_name(file: &str) -> String {
 fn characters(doc: &Document, book: &FontBook) -> BTreeMap<FaceId, BTreeSet<char>> {
     let mut by_role: Vec<(Role, String)> = Vec::new();
     for b in &doc.blocks {
-        match b {
-            Block::Title(lines) => by_role.push((Role::Title, lines.concat())),
-            Block::Heading { level, text } => by_role.push((Role::heading(*level), text.clone())),
-            Block::Paragraph(p) => by_role.extend(p.runs.iter().map(|r| (r.role, r.text.clone()))),
-            Block::Table(t) => by_role.extend(t.cells.iter().map(|c| (c.role, c.text.clone()))),
-            Block::Signature { agency, date } => {
-                by_role.push((Role::Body, format!("{agency}{date}")))
-            }
-            Block::PageBreak => {}
-        }
+        b.texts(&mut |role, text| by_role.push((role, text.to_string())));
     }
     // Page numbers: the pattern's dashes and spaces and every digit.
     by_role.push((

@@ -239,6 +239,8 @@ fn page_content(page: &Page, subsets: &BTreeMap<FaceId, Subset>) -> Result<Vec<u
         }
     };
     let mut line_width: Option<f32> = None;
+    // Black is the stroke colour a content stream starts with.
+    let mut stroke: Option<[u8; 3]> = Some([0, 0, 0]);
     for item in &page.items {
         match item {
             Item::Rect {
@@ -257,7 +259,13 @@ fn page_content(page: &Page, subsets: &BTreeMap<FaceId, Subset>) -> Result<Vec<u
                 x2,
                 y2,
                 width,
+                color,
             } => {
+                if stroke != Some(*color) {
+                    let f = |v: u8| v as f32 / 255.0;
+                    c.set_stroke_rgb(f(color[0]), f(color[1]), f(color[2]));
+                    stroke = Some(*color);
+                }
                 if line_width != Some(*width) {
                     c.set_line_width(*width);
                     line_width = Some(*width);
@@ -265,7 +273,7 @@ fn page_content(page: &Page, subsets: &BTreeMap<FaceId, Subset>) -> Result<Vec<u
                 c.move_to(*x1, h - y1).line_to(*x2, h - y2).stroke();
             }
             Item::Text(run) => {
-                set_fill(&mut c, [0, 0, 0]);
+                set_fill(&mut c, run.color);
                 let subset = subsets
                     .get(&run.face)
                     .ok_or_else(|| Diagnostic::error("PDF: 字体未登记"))?;

@@ -27,6 +27,8 @@ pub(crate) enum What {
     Row { table: usize, row: usize },
     /// Down to the next line of the body grid (after a table).
     Grid,
+    /// Down to this distance below the text block's top, if not there yet.
+    Advance(f32),
     /// An explicit page break.
     Break,
 }
@@ -40,6 +42,8 @@ pub(crate) struct Placement {
     pub headers: Vec<(usize, usize, f32)>,
 
     pub pages: usize,
+    /// Where the last page's content ends.
+    pub end: f32,
 }
 
 pub(crate) struct Geometry {
@@ -107,6 +111,14 @@ pub(crate) fn paginate(slices: &[Slice], g: &Geometry, max_pages: usize) -> Resu
                 i += 1;
                 continue;
             }
+            What::Advance(to) => {
+                // Recorded where it started, so the DOCX can give the
+                // same space before the paragraph.
+                at[i] = Some((page, y));
+                y = y.max(g.top + to);
+                i += 1;
+                continue;
+            }
             _ => {}
         }
         let repeat = if filled { None } else { g.continues(slices, i) };
@@ -146,5 +158,6 @@ pub(crate) fn paginate(slices: &[Slice], g: &Geometry, max_pages: usize) -> Resu
         at,
         headers,
         pages: page + 1,
+        end: y,
     })
 }

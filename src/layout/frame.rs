@@ -21,6 +21,7 @@ pub enum Item {
         x2: f32,
         y2: f32,
         width: f32,
+        color: [u8; 3],
     },
     Rect {
         x: f32,
@@ -38,6 +39,7 @@ pub struct TextRun {
     pub y: f32,
     pub face: FaceId,
     pub size: f32,
+    pub color: [u8; 3],
     /// The characters, for the PDF's text layer.
     pub text: String,
     pub glyphs: Vec<Glyph>,

@@ -37,6 +37,7 @@ pub struct Unit {
     pub gid: u16,
     /// Advance in points, letter spacing included.
     pub adv: f32,
+    pub color: [u8; 3],
 }
 
 impl Unit {
@@ -94,6 +95,7 @@ pub fn shape(
     let mut units = Vec::new();
     for (role, text) in runs {
         let size = style.role(*role).size;
+        let color = style.color(*role);
         let first = book.face_for(style, *role);
         for (i, ch) in text.char_indices() {
             let ch = match ch {
@@ -113,6 +115,7 @@ pub fn shape(
                 size,
                 gid,
                 adv: adv * size + tracking,
+                color,
             });
         }
     }
@@ -260,13 +263,14 @@ pub fn place_line(
         let adv = advs[i] + if gaps[i] { gap_extra } else { 0.0 };
         let same = runs
             .last()
-            .is_some_and(|r| r.face == u.face && r.size == u.size);
+            .is_some_and(|r| r.face == u.face && r.size == u.size && r.color == u.color);
         if !same {
             runs.push(TextRun {
                 x: cx,
                 y,
                 face: u.face,
                 size: u.size,
+                color: u.color,
                 text: String::new(),
                 glyphs: Vec::new(),
             });

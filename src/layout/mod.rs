@@ -51,6 +51,9 @@ pub struct LineFacts {
     /// Character offsets where a paragraph's line breaks inside an address
     /// (a URL or e-mail address), written as zero-width spaces.
     pub address_breaks: Vec<usize>,
+    /// Space the layout put above a paragraph placed at a distance from
+    /// the text block's top (the 发文机关标志), in points.
+    pub space_before: f32,
 }
 
 pub struct TableFacts {
@@ -63,7 +66,23 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
     let mut slices = Vec::new();
     let mut tables = Vec::new();
     let mut lines = Vec::with_capacity(doc.blocks.len());
+    let mut foot: Option<(Vec<Slice>, bool)> = None;
+    // Each block's first slice.
+    let mut firsts = Vec::with_capacity(doc.blocks.len());
     for (i, block) in doc.blocks.iter().enumerate() {
+        if let Block::Foot { blocks, even } = block {
+            if foot.is_some() {
+                return Err(Diagnostic::error("文档中只能有一个 <foot>（版记）"));
+            }
+            let mut inner = Vec::new();
+            for (k, b) in blocks.iter().enumerate() {
+                m.block(b, blocks.get(k + 1), &mut inner, &mut tables)?;
+            }
+            foot = Some((inner, *even));
+            lines.push(LineFacts::default());
+            continue;
+        }
+        firsts.push((i, slices.len()));
         lines.push(m.block(block, doc.blocks.get(i + 1), &mut slices, &mut tables)?);
     }
     let geometry = flow::Geometry {
@@ -77,8 +96,19 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
         Diagnostic::error(format!("文档超过 {MAX_PAGES} 页，不予排印"))
             .hint("检查模板中的循环和分页标记 <pagebreak/>")
     })?;
+    for &(block, first) in &firsts {
+        if let (Some(s), Some(Some((_, y)))) = (slices.get(first), placement.at.get(first)) {
+            if let What::Advance(to) = s.what {
+                lines[block].space_before = (geometry.top + to - y).max(0.0);
+            }
+        }
+    }
     let mut pages = m.draw(&slices, &placement, &tables)?;
-    page_numbers(doc, book, &mut pages)?;
+    let mut numbered = vec![true; pages.len()];
+    if let Some((foot, even)) = &foot {
+        m.place_foot(foot, *even, &placement, &mut pages, &mut numbered);
+    }
+    page_numbers(doc, book, &mut pages, &numbered)?;
     let facts = tables
         .iter()
         .map(|(_, mt)| TableFacts {
@@ -163,14 +193,14 @@ impl<'a> Measure<'a> {
         match block {
             Block::Title(lines) => facts.title = self.title(lines, out)?,
             Block::Heading { level, text } => {
-                let p = Paragraph {
-                    runs: vec![Run {
+                let p = Paragraph::new(
+                    vec![Run {
                         role: Role::heading(*level),
                         text: text.clone(),
                     }],
-                    align: Align::Justify,
-                    indent: true,
-                };
+                    Align::Justify,
+                    true,
+                );
                 // A heading stays with what follows it: the first line of
                 // a paragraph, or a table's header and first body rows.
                 let start = out.len();
@@ -222,8 +252,189 @@ impl<'a> Measure<'a> {
                 what: What::Break,
             }),
             Block::Signature { agency, date } => self.signature(agency, date, out)?,
+            Block::Rule(r) => facts.space_before = self.rule(r, out),
+            Block::Blank(n) => {
+                for _ in 0..*n {
+                    out.push(Slice {
+                        height: self.doc.style.page.line_pitch_pt,
+                        keep: true,
+                        what: What::Gap,
+                    });
+                }
+            }
+            Block::Ends {
+                role,
+                left,
+                right,
+                inset,
+            } => self.ends(*role, left, right, *inset, out)?,
+            Block::Foot { .. } => {}
         }
         Ok(facts)
+    }
+
+    /// Width of one character of a role's text, for insets and hanging
+    /// indents counted in characters.
+    fn char_width(&self, role: Role) -> f32 {
+        self.doc.style.role(role).size + self.tracking(role)
+    }
+
+    /// A rule below the text above it (the 版头 rule, `below` from the
+    /// text's lower edge to its centre), then back onto the body grid; or
+    /// a rule taking its own thickness in the flow (the 版记 rules).
+    /// Returns the space between the slice above and the rule's top edge.
+    fn rule(&self, r: &crate::doc::Rule, out: &mut Vec<Slice>) -> f32 {
+        let length = r.length.unwrap_or(self.width).min(self.width * 2.0);
+        let x1 = self.left + (self.width - length) / 2.0;
+        let line = |y: f32| Item::Line {
+            x1,
+            y1: y,
+            x2: x1 + length,
+            y2: y,
+            width: r.thickness,
+            color: r.color,
+        };
+        match r.below_text {
+            Some(gap) => {
+                // The lower edge of the text of the slice above, measured
+                // up from that slice's bottom.
+                let above = out.last().map_or(0.0, |s| match &s.what {
+                    What::Items(items) => {
+                        let bottom = items
+                            .iter()
+                            .filter_map(|i| match i {
+                                Item::Text(t) => {
+                                    let f = &self.book.faces[t.face];
+                                    Some(t.y - f.descender / f.units_per_em * t.size)
+                                }
+                                _ => None,
+                            })
+                            .fold(f32::MIN, f32::max);
+                        if bottom > f32::MIN {
+                            s.height - bottom
+                        } else {
+                            0.0
+                        }
+                    }
+                    _ => 0.0,
+                });
+                let y = gap - above;
+                if let Some(last) = out.last_mut() {
+                    last.keep = true;
+                }
+                out.push(Slice {
+                    height: (y + r.thickness / 2.0).max(0.0),
+                    keep: true,
+                    what: What::Items(vec![line(y)]),
+                });
+                out.push(Slice {
+                    height: 0.0,
+                    keep: true,
+                    what: What::Grid,
+                });
+                y - r.thickness / 2.0
+            }
+            None => {
+                out.push(Slice {
+                    height: r.thickness,
+                    keep: true,
+                    what: What::Items(vec![line(r.thickness / 2.0)]),
+                });
+                0.0
+            }
+        }
+    }
+
+    /// One line: `left` from the left edge and `right` ending at the right
+    /// edge, each `inset` characters in.
+    fn ends(
+        &self,
+        role: Role,
+        left: &str,
+        right: &str,
+        inset: f32,
+        out: &mut Vec<Slice>,
+    ) -> Result<(), Diagnostic> {
+        let s = &self.doc.style;
+        let (pitch, size) = (s.pitch(role), s.role(role).size);
+        let face = self.book.face_for(s, role);
+        let pad = inset * self.char_width(role);
+        let base = self.baseline(0.0, pitch, size, face);
+        let tracking = self.tracking(role);
+        let l = inline::shape(self.book, s, &[(role, left)], tracking)?;
+        let r = inline::shape(self.book, s, &[(role, right)], tracking)?;
+        let (lw, rw) = (inline::width(&l), inline::width(&r));
+        if lw + rw + size > self.width - 2.0 * pad {
+            let excerpt: String = left.chars().chain(right.chars()).take(16).collect();
+            return Err(Diagnostic::error(format!(
+                "「{excerpt}……」一行排不下（左右两端的文字太长）"
+            ))
+            .hint("缩短机关名称或日期"));
+        }
+        let mut items: Vec<Item> = Vec::new();
+        items.extend(
+            inline::place_line(&l, 0..l.len(), self.left + pad, base, lw, Align::Left, true)
+                .into_iter()
+                .map(Item::Text),
+        );
+        let rx = self.left + self.width - pad - rw;
+        items.extend(
+            inline::place_line(&r, 0..r.len(), rx, base, rw, Align::Left, true)
+                .into_iter()
+                .map(Item::Text),
+        );
+        out.push(Slice {
+            height: pitch,
+            keep: true,
+            what: What::Items(items),
+        });
+        Ok(())
+    }
+
+    /// Sets the foot's slices at the foot of the last page, the last one on
+    /// the text block's lower edge; on a new page when they do not fit, and
+    /// on an even page when asked, with a blank page before it if needed
+    /// (GB/T 9704 7.4.1, 7.5: neither is numbered then).
+    fn place_foot(
+        &self,
+        foot: &[Slice],
+        even: bool,
+        placement: &flow::Placement,
+        pages: &mut Vec<Page>,
+        numbered: &mut Vec<bool>,
+    ) {
+        let height: f32 = foot.iter().map(|s| s.height).sum();
+        let bottom = self.top + self.text_height;
+        let last = pages.len() - 1;
+        let fits = placement.end + height <= bottom + FIT;
+        let mut page = if fits { last } else { last + 1 };
+        if even && page % 2 == 0 {
+            page += 1;
+        }
+        let s = &self.doc.style;
+        while pages.len() <= page {
+            pages.push(Page {
+                width: s.page_width(),
+                height: s.page_height(),
+                items: Vec::new(),
+            });
+            numbered.push(true);
+        }
+        if page > last + 1 {
+            // A blank page before the 版记's page: neither is numbered.
+            for n in &mut numbered[last + 1..] {
+                *n = false;
+            }
+        }
+        let mut y = bottom - height;
+        for slice in foot {
+            if let What::Items(items) = &slice.what {
+                pages[page]
+                    .items
+                    .extend(items.iter().map(|item| frame::translate(item, y)));
+            }
+            y += slice.height;
+        }
     }
 
     /// One line of units as a slice, positioned relative to its top.
@@ -291,8 +502,17 @@ impl<'a> Measure<'a> {
         let units = self.shape_runs(&p.runs)?;
         let char_w = s.role(Role::Body).size + s.body_tracking();
         let indent = if p.indent { 2.0 * char_w } else { 0.0 };
-        let lines = inline::break_lines(&units, self.width - indent, self.width);
+        let (inset, hang) = self.inset_hang(p);
+        let width = self.width - 2.0 * inset;
+        let lines = inline::break_lines(&units, width - indent, width - hang);
         Ok((units, lines, indent))
+    }
+
+    /// A paragraph's inset at each side and hanging indent, in points.
+    fn inset_hang(&self, p: &Paragraph) -> (f32, f32) {
+        let role = p.runs.first().map_or(Role::Body, |r| r.role);
+        let w = self.char_width(role);
+        (p.inset * w, p.hang * w)
     }
 
     /// The paragraph's lines as slices; returns where they break inside
@@ -320,12 +540,26 @@ impl<'a> Measure<'a> {
             .map(|r| s.role(r.role).size)
             .fold(0.0, f32::max);
         let face = self.book.face_for(s, p.runs[0].role);
+        if let Some(top) = p.top {
+            // Down so that the first line's glyphs start `top` below the
+            // text block's top edge.
+            let f = &self.book.faces[face];
+            let glyph_top =
+                self.baseline(0.0, pitch, size, face) - f.ascender / f.units_per_em * size;
+            out.push(Slice {
+                height: 0.0,
+                keep: true,
+                what: What::Advance(top - glyph_top),
+            });
+        }
+        let (inset, hang) = self.inset_hang(p);
+        let (left, width) = (self.left + inset, self.width - 2.0 * inset);
         let n = lines.len();
         for (i, r) in lines.into_iter().enumerate() {
             let (x, avail) = if i == 0 {
-                (self.left + indent, self.width - indent)
+                (left + indent, width - indent)
             } else {
-                (self.left, self.width)
+                (left + hang, width - hang)
             };
             out.push(self.line(
                 &units,
@@ -444,7 +678,7 @@ impl<'a> Measure<'a> {
                         &mut pages[page].items,
                     );
                 }
-                What::Gap | What::Grid | What::Break => {}
+                What::Gap | What::Grid | What::Break | What::Advance(_) => {}
             }
         }
         for ((t, mt), d) in tables.iter().zip(&drawn) {
@@ -597,7 +831,12 @@ fn balance_title(units: &[Unit], width: f32) -> Vec<std::ops::Range<usize>> {
 
 /// "— N —" in 4号 宋体, 7 mm under the text block; odd pages at the right
 /// and even pages at the left, one character in from the edge.
-fn page_numbers(doc: &Document, book: &FontBook, pages: &mut [Page]) -> Result<(), Diagnostic> {
+fn page_numbers(
+    doc: &Document,
+    book: &FontBook,
+    pages: &mut [Page],
+    numbered: &[bool],
+) -> Result<(), Diagnostic> {
     let s = &doc.style;
     let size = s.role(Role::PageNumber).size;
     let left = s.page.margin_left_mm * MM;
@@ -606,6 +845,9 @@ fn page_numbers(doc: &Document, book: &FontBook, pages: &mut [Page]) -> Result<(
     // The dash sits about 0.35 em above the baseline in CJK faces.
     let baseline = block_bottom + s.page.page_number_offset_mm * MM + 0.35 * size;
     for (i, page) in pages.iter_mut().enumerate() {
+        if !numbered[i] {
+            continue;
+        }
         let text = s.page.page_number.replace("{}", &(i + 1).to_string());
         let units = inline::shape(book, s, &[(Role::PageNumber, &text)], 0.0)?;
         let w = inline::width(&units);

@@ -233,6 +233,7 @@ pub(crate) fn draw(
                 x2: c,
                 y2: d,
                 width: border,
+                color: [0, 0, 0],
             });
         }
     }
