@@ -491,7 +491,7 @@ impl Builder<'_> {
     fn known_attrs(&self, el: &Element) -> Result<(), Diagnostic> {
         let allowed: &[&str] = match el.name.as_str() {
             "meta" => &["title", "author", "subject", "keywords", "lang", "date"],
-            "p" => &["align", "indent", "role", "inset", "hang", "top"],
+            "p" => &["align", "indent", "role", "inset", "hang", "left", "top"],
             "rule" => &["thickness", "below", "length", "color"],
             "blank" => &["lines"],
             "ends" => &["left", "right", "role", "inset"],
@@ -597,6 +597,7 @@ impl Builder<'_> {
             indent,
             inset: self.chars(el, "inset")?,
             hang: self.chars(el, "hang")?,
+            left: self.chars(el, "left")?,
             top: self.mm(el, "top", 0.0..=200.0)?,
         })
     }

@@ -56,9 +56,18 @@ impl Writer<'_> {
             match kind(self.schema, sub) {
                 Shape::Table | Shape::Tables => nested.push((key, sub)),
                 Shape::Plain => {
-                    self.comment(sub, required.contains(&key.as_str()));
+                    let required = required.contains(&key.as_str());
+                    self.comment(sub, required);
                     let v = self.value(sub);
-                    let _ = writeln!(self.out, "{} = {v}", toml_key(key));
+                    // An optional field with nothing to show is offered
+                    // commented out: a placeholder there could break a
+                    // rule that asks for it only sometimes.
+                    let offered = required
+                        || ["examples", "default", "const", "enum"]
+                            .iter()
+                            .any(|k| sub.get(*k).is_some());
+                    let hash = if offered { "" } else { "# " };
+                    let _ = writeln!(self.out, "{hash}{} = {v}", toml_key(key));
                 }
             }
         }
@@ -173,7 +182,13 @@ impl Writer<'_> {
             Value::Array(items) => {
                 let item = s.get("items").unwrap_or(&Value::Null);
                 let parts: Vec<String> = items.iter().map(|i| self.literal(i, item)).collect();
-                format!("[{}]", parts.join(", "))
+                let one_line = format!("[{}]", parts.join(", "));
+                // A long list reads one item a line, as a clerk edits it.
+                if one_line.chars().count() > 60 {
+                    format!("[\n  {},\n]", parts.join(",\n  "))
+                } else {
+                    one_line
+                }
             }
             Value::Object(map) => {
                 let parts: Vec<String> = map

@@ -37,7 +37,38 @@ fn environment() -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
     env.set_fuel(Some(RULE_FUEL));
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.add_test("matching", matching);
     env
+}
+
+/// `value is matching('^[0-9]{6}$')`: whether a text matches a regular
+/// expression (Rust `regex` syntax: no look-around, no backreferences, so
+/// matching time is linear in the text).
+fn matching(value: &str, pattern: &str) -> Result<bool, minijinja::Error> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, regex::Regex>>> = OnceLock::new();
+    let mut cache = CACHE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(re) = cache.get(pattern) {
+        return Ok(re.is_match(value));
+    }
+    let re = regex::RegexBuilder::new(pattern)
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|e| {
+            minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                format!("matching 的正则表达式有误：{e}"),
+            )
+        })?;
+    let hit = re.is_match(value);
+    if cache.len() < 256 {
+        cache.insert(pattern.to_string(), re);
+    }
+    Ok(hit)
 }
 
 /// Problems in the rules themselves, found when the template is read:

@@ -69,6 +69,9 @@ fn dump_blocks(s: &mut String, blocks: &[Block]) {
                 if p.hang > 0.0 {
                     let _ = write!(extra, " hang {}", p.hang);
                 }
+                if p.left > 0.0 {
+                    let _ = write!(extra, " left {}", p.left);
+                }
                 if let Some(top) = p.top {
                     let _ = write!(extra, " top {:.2} mm", top / crate::doc::style::MM);
                 }

@@ -86,6 +86,8 @@ pub struct Paragraph {
     pub inset: f32,
     /// Characters the lines after the first start in (抄送 回行时与冒号后的首字对齐).
     pub hang: f32,
+    /// Characters every line starts in (the second and later 附件 lines).
+    pub left: f32,
     /// The text's top edge this far (pt) below the text block's top, on the
     /// page it starts (发文机关标志 35 mm): the space above grows to it.
     pub top: Option<f32>,
@@ -99,6 +101,7 @@ impl Paragraph {
             indent,
             inset: 0.0,
             hang: 0.0,
+            left: 0.0,
             top: None,
         }
     }

@@ -241,7 +241,12 @@ fn document_xml(doc: &Document, book: &FontBook, laid: &Laid) -> Result<String, 
                 right,
                 inset,
             } => ends(&mut b, st, *role, left, right, *inset),
-            Block::Foot { blocks, .. } => foot(&mut b, st, blocks),
+            Block::Foot { blocks, .. } => {
+                for _ in 0..laid.foot.unwrap_or(0) {
+                    b.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
+                }
+                foot(&mut b, st, blocks)
+            }
         }
     }
     let p = &st.page;
@@ -296,8 +301,12 @@ fn paragraph(
         );
     }
     let char_w = st.role(role).size + char_tracking(st, role);
-    let (inset, hang) = (tw(p.inset * char_w), tw(p.hang * char_w));
-    if inset > 0 || hang > 0 {
+    let (inset, hang, left) = (
+        tw(p.inset * char_w),
+        tw(p.hang * char_w),
+        tw(p.left * char_w),
+    );
+    if inset > 0 || hang > 0 || left > 0 {
         let first = if p.indent {
             format!("w:firstLine=\"{}\"", tw(2.0 * char_w))
         } else {
@@ -306,7 +315,7 @@ fn paragraph(
         let _ = write!(
             ppr,
             "<w:ind w:left=\"{}\" w:right=\"{inset}\" {first}/>",
-            inset + if p.indent { 0 } else { hang }
+            inset + left + if p.indent { 0 } else { hang }
         );
     } else if !p.indent {
         ppr.push_str("<w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/>");
@@ -508,17 +517,24 @@ fn ends(b: &mut String, st: &StyleSheet, role: Role, left: &str, right: &str, in
     );
 }
 
-/// The 版记: a table anchored to the foot of the text block, one row per
-/// line of text, the rules as the rows' top and bottom borders.
+/// The 版记: a table floating at the foot of the text block, its last
+/// rule on the block's lower edge, one row of exact height per line of
+/// text, the rules as the rows' top and bottom borders.
 fn foot(b: &mut String, st: &StyleSheet, blocks: &[Block]) {
     let width = tw(st.text_width());
+    let rows = blocks
+        .iter()
+        .filter(|b| !matches!(b, Block::Rule(_)))
+        .count();
+    let top = st.text_height() - rows as f32 * st.page.line_pitch_pt;
     let _ = write!(
         b,
-        "<w:tbl><w:tblPr><w:tblpPr w:leftFromText=\"0\" w:rightFromText=\"0\" w:vertAnchor=\"margin\" w:horzAnchor=\"margin\" w:tblpYSpec=\"bottom\"/>\
+        "<w:tbl><w:tblPr><w:tblpPr w:leftFromText=\"0\" w:rightFromText=\"0\" w:vertAnchor=\"margin\" w:horzAnchor=\"margin\" w:tblpY=\"{}\"/>\
          <w:tblOverlap w:val=\"never\"/><w:tblW w:w=\"{width}\" w:type=\"dxa\"/><w:tblLayout w:type=\"fixed\"/>\
          <w:tblCellMar><w:left w:w=\"0\" w:type=\"dxa\"/><w:right w:w=\"0\" w:type=\"dxa\"/></w:tblCellMar>\
          <w:tblLook w:val=\"0000\" w:firstRow=\"0\" w:lastRow=\"0\" w:firstColumn=\"0\" w:lastColumn=\"0\" w:noHBand=\"1\" w:noVBand=\"1\"/></w:tblPr>\
-         <w:tblGrid><w:gridCol w:w=\"{width}\"/></w:tblGrid>"
+         <w:tblGrid><w:gridCol w:w=\"{width}\"/></w:tblGrid>",
+        tw(top)
     );
     let border = |side: &str, r: Option<&crate::doc::Rule>| match r {
         Some(r) => format!(
@@ -552,7 +568,7 @@ fn foot(b: &mut String, st: &StyleSheet, blocks: &[Block]) {
         }
         let _ = write!(
             b,
-            "<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val=\"{}\"/></w:trPr><w:tc><w:tcPr><w:tcW w:w=\"{width}\" w:type=\"dxa\"/><w:tcBorders>{}<w:left w:val=\"nil\"/>{}<w:right w:val=\"nil\"/></w:tcBorders><w:vAlign w:val=\"center\"/></w:tcPr>{cell}</w:tc></w:tr>",
+            "<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val=\"{}\" w:hRule=\"exact\"/></w:trPr><w:tc><w:tcPr><w:tcW w:w=\"{width}\" w:type=\"dxa\"/><w:tcBorders>{}<w:left w:val=\"nil\"/>{}<w:right w:val=\"nil\"/></w:tcBorders><w:vAlign w:val=\"center\"/></w:tcPr>{cell}</w:tc></w:tr>",
             tw(st.page.line_pitch_pt),
             border("top", above.take()),
             border("bottom", below)

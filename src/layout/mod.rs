@@ -40,6 +40,9 @@ pub struct Laid {
     pub tables: Vec<TableFacts>,
     /// Per block, in the document's order: how its lines were broken.
     pub lines: Vec<LineFacts>,
+    /// Where the foot block went: how many pages after the last page of
+    /// text (0: on it).
+    pub foot: Option<usize>,
 }
 
 /// Line breaks the DOCX repeats: Word would break a title mid-phrase and
@@ -105,9 +108,10 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
     }
     let mut pages = m.draw(&slices, &placement, &tables)?;
     let mut numbered = vec![true; pages.len()];
-    if let Some((foot, even)) = &foot {
-        m.place_foot(foot, *even, &placement, &mut pages, &mut numbered);
-    }
+    let text_pages = pages.len();
+    let foot = foot.map(|(foot, even)| {
+        m.place_foot(&foot, even, &placement, &mut pages, &mut numbered) + 1 - text_pages
+    });
     page_numbers(doc, book, &mut pages, &numbered)?;
     let facts = tables
         .iter()
@@ -119,6 +123,7 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
         pages,
         tables: facts,
         lines,
+        foot,
     })
 }
 
@@ -402,7 +407,7 @@ impl<'a> Measure<'a> {
         placement: &flow::Placement,
         pages: &mut Vec<Page>,
         numbered: &mut Vec<bool>,
-    ) {
+    ) -> usize {
         let height: f32 = foot.iter().map(|s| s.height).sum();
         let bottom = self.top + self.text_height;
         let last = pages.len() - 1;
@@ -435,6 +440,7 @@ impl<'a> Measure<'a> {
             }
             y += slice.height;
         }
+        page
     }
 
     /// One line of units as a slice, positioned relative to its top.
@@ -502,17 +508,18 @@ impl<'a> Measure<'a> {
         let units = self.shape_runs(&p.runs)?;
         let char_w = s.role(Role::Body).size + s.body_tracking();
         let indent = if p.indent { 2.0 * char_w } else { 0.0 };
-        let (inset, hang) = self.inset_hang(p);
-        let width = self.width - 2.0 * inset;
+        let (inset, hang, left) = self.inset_hang(p);
+        let width = self.width - 2.0 * inset - left;
         let lines = inline::break_lines(&units, width - indent, width - hang);
         Ok((units, lines, indent))
     }
 
-    /// A paragraph's inset at each side and hanging indent, in points.
-    fn inset_hang(&self, p: &Paragraph) -> (f32, f32) {
+    /// A paragraph's inset at each side, hanging indent and left indent,
+    /// in points.
+    fn inset_hang(&self, p: &Paragraph) -> (f32, f32, f32) {
         let role = p.runs.first().map_or(Role::Body, |r| r.role);
         let w = self.char_width(role);
-        (p.inset * w, p.hang * w)
+        (p.inset * w, p.hang * w, p.left * w)
     }
 
     /// The paragraph's lines as slices; returns where they break inside
@@ -552,8 +559,8 @@ impl<'a> Measure<'a> {
                 what: What::Advance(top - glyph_top),
             });
         }
-        let (inset, hang) = self.inset_hang(p);
-        let (left, width) = (self.left + inset, self.width - 2.0 * inset);
+        let (inset, hang, left) = self.inset_hang(p);
+        let (left, width) = (self.left + inset + left, self.width - 2.0 * inset - left);
         let n = lines.len();
         for (i, r) in lines.into_iter().enumerate() {
             let (x, avail) = if i == 0 {

@@ -35,6 +35,13 @@ const BUILTINS: &[Builtin] = &[
         manifest: include_str!("../../templates/annual-report-2021/template.toml"),
         schema: include_str!("../../templates/annual-report-2021/schema.json"),
     },
+    Builtin {
+        name: "notice",
+        files: &[(ENTRY, include_str!("../../templates/notice/report.html"))],
+        style: include_str!("../../templates/notice/style.toml"),
+        manifest: include_str!("../../templates/notice/template.toml"),
+        schema: include_str!("../../templates/notice/schema.json"),
+    },
 ];
 
 pub fn list() -> &'static [Builtin] {

@@ -1,0 +1,183 @@
+//! The GB/T 9704 document kinds, measured on the laid-out pages (the
+//! positions the PDF is written from) against the standard's numbers,
+//! within 0.5 mm: 发文机关标志 35 mm under the text block's top, the red
+//! rule 4 mm under the 发文字号 and as wide as the block, the 版记 rules
+//! 0.35/0.25/0.35 mm with the last on the block's lower edge of an even
+//! page, and the unnumbered blank page before it when one is needed.
+
+mod common;
+
+use std::path::Path;
+
+use gongwen::layout::frame::{Item, Page};
+
+const MM: f32 = 72.0 / 25.4;
+const TOP: f32 = 37.0 * MM;
+const BOTTOM: f32 = TOP + 225.0 * MM;
+const TOLERANCE: f32 = 0.5 * MM;
+
+struct Laid {
+    pages: Vec<Page>,
+    book: std::sync::Arc<gongwen::font::FontBook>,
+}
+
+fn lay_out(text: &str) -> Laid {
+    let loaded = gongwen::input::load_text(Path::new("tests/fixtures/kinds/x.toml"), text, None);
+    let input = loaded
+        .ok()
+        .unwrap_or_else(|| panic!("{}", loaded.diagnostics));
+    let doc = input.template.document(input.data.content()).unwrap();
+    let book = gongwen::render::FontCache::default()
+        .get(&doc, &[])
+        .unwrap();
+    let pages = gongwen::layout::layout(&doc, &book).unwrap();
+    Laid { pages, book }
+}
+
+/// Top and bottom edge of the first text run whose text starts with `s`.
+fn text_box(l: &Laid, page: usize, s: &str) -> (f32, f32) {
+    l.pages[page]
+        .items
+        .iter()
+        .find_map(|i| match i {
+            Item::Text(t) if t.text.starts_with(s) => {
+                let f = &l.book.faces[t.face];
+                Some((
+                    t.y - f.ascender / f.units_per_em * t.size,
+                    t.y - f.descender / f.units_per_em * t.size,
+                ))
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no text {s} on page {}", page + 1))
+}
+
+/// Horizontal rules of a page: (y, length, thickness, colour).
+fn rules(page: &Page) -> Vec<(f32, f32, f32, [u8; 3])> {
+    page.items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Line {
+                x1,
+                y1,
+                x2,
+                y2,
+                width,
+                color,
+            } if (y1 - y2).abs() < 0.01 => Some((*y1, x2 - x1, *width, *color)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn near(what: &str, actual: f32, expected: f32) {
+    assert!(
+        (actual - expected).abs() <= TOLERANCE,
+        "{what}: {:.2} mm, expected {:.2} mm",
+        actual / MM,
+        expected / MM
+    );
+}
+
+fn numbered(page: &Page, n: usize) -> bool {
+    let label = format!("— {n} —");
+    page.items
+        .iter()
+        .any(|i| matches!(i, Item::Text(t) if t.text == label))
+}
+
+fn example() -> String {
+    std::fs::read_to_string("tests/fixtures/kinds/notice.toml").unwrap()
+}
+
+#[test]
+fn notice_head_is_where_the_standard_puts_it() {
+    let l = lay_out(&example());
+    let (mark_top, _) = text_box(&l, 0, "某某市人民政府办公室文件");
+    near("发文机关标志上边缘距版心上边缘", mark_top - TOP, 35.0 * MM);
+    let (_, number_bottom) = text_box(&l, 0, "某政办发");
+    let red: Vec<_> = rules(&l.pages[0])
+        .into_iter()
+        .filter(|r| r.3 == [255, 0, 0])
+        .collect();
+    assert_eq!(red.len(), 1, "one red rule on page 1");
+    let (y, length, thickness, _) = red[0];
+    near("红色分隔线在发文字号之下", y - number_bottom, 4.0 * MM);
+    near("红色分隔线与版心等宽", length, 156.0 * MM);
+    assert!(thickness > 0.3 * MM && thickness < 0.6 * MM);
+    // 份号, 密级, 紧急程度 on lines 1–3 of the block, at its left edge.
+    for (i, s) in ["000123", "秘密★1年", "特急"].iter().enumerate() {
+        let (top, bottom) = text_box(&l, 0, s);
+        let line_top = TOP + i as f32 * 28.95;
+        assert!(
+            top >= line_top - 0.1 && bottom <= line_top + 28.95 + 0.1,
+            "{s} on line {}",
+            i + 1
+        );
+    }
+}
+
+#[test]
+fn notice_imprint_sits_on_the_last_even_page() {
+    let l = lay_out(&example());
+    assert_eq!(l.pages.len(), 2);
+    let r = rules(&l.pages[1]);
+    assert_eq!(r.len(), 3, "{r:?}");
+    let widths: Vec<f32> = r.iter().map(|r| r.2 / MM).collect();
+    for (w, expected) in widths.iter().zip([0.35, 0.25, 0.35]) {
+        assert!((w - expected).abs() < 0.01, "版记分隔线 {widths:?}");
+    }
+    let last = r.iter().map(|r| r.0 + r.2 / 2.0).fold(0.0, f32::max);
+    near("末条分隔线与版心下边缘重合", last, BOTTOM);
+    for rule in &r {
+        near("版记分隔线与版心等宽", rule.1, 156.0 * MM);
+    }
+    assert!(numbered(&l.pages[1], 2));
+}
+
+#[test]
+fn a_short_notice_puts_the_imprint_on_page_two() {
+    let l = lay_out(&replace_body(&example(), "body = [\"短文。\"]\n"));
+    assert_eq!(l.pages.len(), 2, "the 版记 goes to the back of the sheet");
+    assert_eq!(rules(&l.pages[1]).len(), 3);
+    assert!(numbered(&l.pages[0], 1) && numbered(&l.pages[1], 2));
+}
+
+#[test]
+fn a_blank_page_before_the_imprint_and_neither_numbered() {
+    // Bodies of growing length: one of them fills an even page so that the
+    // 版记 cannot follow on it; page after is odd, so it stays blank and
+    // the 版记 goes to the next; neither of the two is numbered.
+    let mut seen = false;
+    for k in 8..48 {
+        let mut body = String::from("body = [\n");
+        for i in 0..k {
+            body += &format!(
+                "  \"第{i}段：各区、各部门要严格落实安全生产责任，深入开展隐患排查整治。\",\n"
+            );
+        }
+        body += "]\n";
+        let l = lay_out(&replace_body(&example(), &body));
+        let n = l.pages.len();
+        assert_eq!(n % 2, 0, "{k} paragraphs: {n} pages");
+        assert_eq!(rules(&l.pages[n - 1]).len(), 3, "版记 on the last page");
+        if l.pages[n - 2].items.is_empty() {
+            seen = true;
+            assert!(!numbered(&l.pages[n - 1], n), "{k}: 版记页 numbered");
+            assert!(
+                numbered(&l.pages[n - 3], n - 2),
+                "{k}: last text page unnumbered"
+            );
+        } else {
+            assert!(numbered(&l.pages[n - 1], n), "{k}");
+        }
+    }
+    assert!(seen, "no body length needed a blank page");
+}
+
+/// The example with its `body = [ … ]` array replaced.
+fn replace_body(text: &str, body: &str) -> String {
+    let start = text.find("body = [").unwrap();
+    let end = start + text[start..].find("\n]\n").unwrap() + 3;
+    format!("{}{body}{}", &text[..start], &text[end..])
+}
