@@ -181,3 +181,53 @@ fn replace_body(text: &str, body: &str) -> String {
     let end = start + text[start..].find("\n]\n").unwrap() + 3;
     format!("{}{body}{}", &text[..start], &text[end..])
 }
+
+/// The notice's own checks: each has its message at its key.
+#[test]
+fn notice_data_is_checked_by_its_rules() {
+    let base = example();
+    let cases: &[(&str, String)] = &[
+        (
+            "notice-number-brackets",
+            base.replace("某政办发〔2025〕12号", "某政办发【2025】12号"),
+        ),
+        (
+            "notice-number-serial",
+            base.replace("某政办发〔2025〕12号", "某政办发〔2025〕第012号"),
+        ),
+        (
+            "notice-signer-not-upward",
+            base.replace("# signer = ", "signer = "),
+        ),
+        (
+            "notice-copy-number",
+            base.replace("copy_number = \"000123\"", "copy_number = \"123\""),
+        ),
+        (
+            "notice-secret-and-urgency",
+            base.replace("秘密★1年", "内部")
+                .replace("urgency = \"特急\"", "urgency = \"急\""),
+        ),
+        (
+            "notice-cc-full-stop",
+            base.replace("市政协办公室。", "市政协办公室"),
+        ),
+    ];
+    for (name, text) in cases {
+        assert_ne!(text, &base, "{name}: the case changes nothing");
+        let dir = common::cli::scratch(name);
+        std::fs::write(dir.join("n.toml"), text).unwrap();
+        let out = std::process::Command::new(common::cli::GONGWEN)
+            .args(["check", "n.toml"])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let shown = format!(
+            "$ gongwen check n.toml\nexit {}\n{}",
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        common::assert_snapshot(format!("tests/snapshots/kinds/{name}.txt"), &shown);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

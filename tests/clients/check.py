@@ -576,6 +576,90 @@ def schema_checks(binary, out, env):
     check("bulletin: openxml-audit 0 errors", "Errors: 0" in audit.stdout, audit.stdout[-500:])
 
 
+def trace_strokes(pdf):
+    """Every straight stroke of a PDF by page: (page, y from the top, x1, x2,
+    width, rgb), from mutool's trace of the drawing operators."""
+    import xml.etree.ElementTree as ET
+    xml = run("mutool", "trace", str(pdf)).stdout
+    root = ET.fromstring("<doc>" + re.sub(r"<\?xml[^>]*\?>", "", xml) + "</doc>")
+    out, fills = [], []
+    for pi, page in enumerate(root.iter("page"), 1):
+        h = float(page.attrib["mediabox"].split()[3])
+        for sp in page.iter("stroke_path"):
+            pts = [(float(e.attrib["x"]), float(e.attrib["y"])) for e in sp if e.tag in ("moveto", "lineto")]
+            if len(pts) == 2 and abs(pts[0][1] - pts[1][1]) < 0.01:
+                rgb = tuple(float(v) for v in sp.attrib.get("color", "0").split())
+                out.append((pi, h - pts[0][1], min(pts[0][0], pts[1][0]), max(pts[0][0], pts[1][0]), float(sp.attrib["linewidth"]), rgb))
+        for ft in page.iter("fill_text"):
+            fills.append((pi, tuple(float(v) for v in ft.attrib.get("color", "0").split())))
+    return out, fills
+
+
+def word_box(pdf, text):
+    """(page, yMin, yMax) of the first pdftotext word starting with text."""
+    xml = run("pdftotext", "-bbox", str(pdf), "-").stdout
+    page = 0
+    for line in xml.splitlines():
+        if "<page " in line:
+            page += 1
+        m = re.search(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', line)
+        if m and m.group(3).startswith(text):
+            return page, float(m.group(1)), float(m.group(2))
+    return None
+
+
+def kinds_checks(binary, out, env):
+    """The notice (文件格式) measured from its PDF against GB/T 9704, within
+    0.5 mm; its DOCX read by openxml-audit and LibreOffice."""
+    d = out / "kinds"
+    d.mkdir(exist_ok=True)
+    data = ROOT / "tests" / "fixtures" / "kinds" / "notice.toml"
+    r = run(str(binary), "render", str(data), "-o", str(d), env=env)
+    check("render the notice", r.returncode == 0, r.stderr[-300:])
+    pdf, docx = d / "notice.pdf", d / "notice.docx"
+    tol = 0.5 * MM
+    strokes, fills = trace_strokes(pdf)
+    mark = word_box(pdf, "某某市人民政府办公室文件")
+    check("notice: 发文机关标志 35 mm under the text block's top", mark and abs(mark[1] - TOP - 35 * MM) <= tol, mark)
+    number = word_box(pdf, "某政办发")
+    red = [s for s in strokes if s[0] == 1 and s[5] == (1.0, 0.0, 0.0)]
+    check("notice: one red rule on page 1", len(red) == 1, red)
+    if red and number:
+        y, x1, x2 = red[0][1], red[0][2], red[0][3]
+        check("notice: red rule 4 mm under the 发文字号", abs(y - number[2] - 4 * MM) <= tol, (y - number[2]) / MM)
+        check("notice: red rule as wide as the text block", abs(x1 - LEFT) <= tol and abs(x2 - x1 - WIDTH) <= tol, (x1, x2))
+    check("notice: the mark is set in red", any(p == 1 and c == (1.0, 0.0, 0.0) for p, c in fills))
+    pages = pages_of(pdf)
+    foot = [s for s in strokes if s[0] == pages and s[5] in ((0.0,), (0.0, 0.0, 0.0))]
+    check(f"notice: 版记 on an even last page ({pages})", pages % 2 == 0 and len(foot) == 3, foot)
+    if len(foot) == 3:
+        foot.sort(key=lambda s: s[1])
+        widths = [round(s[4] / MM, 2) for s in foot]
+        check("notice: 版记 rules 0.35 / 0.25 / 0.35 mm", all(abs(w - e) <= 0.02 for w, e in zip(widths, (0.35, 0.25, 0.35))), widths)
+        last = foot[-1][1] + foot[-1][4] / 2
+        check("notice: last 版记 rule on the text block's lower edge", abs(last - TOP - HEIGHT) <= tol, (last - TOP - HEIGHT) / MM)
+        check("notice: 版记 rules as wide as the text block", all(abs(s[3] - s[2] - WIDTH) <= tol for s in foot))
+    fonts = run("pdffonts", str(pdf)).stdout.splitlines()[2:]
+    check("notice: fonts embedded, subset, unicode", fonts and all(l.split()[-5:-2] == ["yes", "yes", "yes"] for l in fonts), fonts)
+    audit = run("openxml-audit", str(docx))
+    check("notice: openxml-audit 0 errors", "Errors: 0" in audit.stdout, audit.stdout[-500:])
+    import zipfile
+    xml = zipfile.ZipFile(docx).read("word/document.xml").decode()
+    check("notice: DOCX has the red mark and rule", 'w:color w:val="FF0000"' in xml and 'w:color="FF0000"' in xml)
+    lo = d / "lo"
+    lo.mkdir(exist_ok=True)
+    r = run("soffice", f"-env:UserInstallation=file://{out}/lo-profile-kinds", "--headless", "--convert-to", "pdf", "--outdir", str(lo), str(docx), timeout=300)
+    lo_pdf = lo / "notice.pdf"
+    check("notice: LibreOffice converts the DOCX", lo_pdf.exists(), r.stderr[-300:])
+    if lo_pdf.exists():
+        check(f"notice: LibreOffice on the same pages ({pages_of(lo_pdf)} vs {pages})", pages_of(lo_pdf) == pages)
+        lo_strokes, lo_fills = trace_strokes(lo_pdf)
+        check("notice: LibreOffice shows red text", any(c == (1.0, 0.0, 0.0) for _, c in lo_fills))
+        lo_red = [s for s in lo_strokes if s[0] == 1 and s[5] == (1.0, 0.0, 0.0)]
+        check("notice: LibreOffice draws the red rule within 0.5 mm of the PDF's",
+              red and lo_red and abs(lo_red[0][1] - red[0][1]) <= tol, (lo_red[:1], red[:1]))
+
+
 def main():
     import tomllib
     binary, out = Path(sys.argv[1]), Path(sys.argv[2])
@@ -625,6 +709,7 @@ def main():
     seed_pages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(out / "zhanlang-2020.pdf")).stdout).group(1))
     embed_checks(binary, out, env, seed_pages)
     schema_checks(binary, out, env)
+    kinds_checks(binary, out, env)
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
