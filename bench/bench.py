@@ -73,6 +73,14 @@ def gongwen_runs(runs, work):
         walls[s] = wall
         row(f"{s} → PDF+DOCX", f"{wall * 1000:.1f} ms", f"{rss:.1f} MB",
             f"PDF {pdf.stat().st_size / 1000:.0f} KB, DOCX {docx.stat().st_size / 1000:.1f} KB")
+    # Templates with their own data: schema, rules, layout of a 版头 and 版记.
+    for name, data in [("bulletin", ROOT / "tests" / "fixtures" / "schema" / "bulletin.toml"),
+                       ("notice", ROOT / "tests" / "fixtures" / "kinds" / "notice.toml")]:
+        out = work / "single"
+        wall, rss = median_of(runs, [GONGWEN, "check", data], env=env)
+        row(f"check {name} (schema + rules)", f"{wall * 1000:.1f} ms", f"{rss:.1f} MB", "")
+        wall, rss = median_of(runs, [GONGWEN, "render", data, "-o", out], env=env)
+        row(f"{name} → PDF+DOCX", f"{wall * 1000:.1f} ms", f"{rss:.1f} MB", "")
     return walls
 
 
