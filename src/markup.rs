@@ -384,12 +384,7 @@ impl Builder<'_> {
                     };
                     blocks.push(Block::Blank(lines));
                 }
-                "ends" => blocks.push(Block::Ends {
-                    role: self.role(&el, Role::Body)?,
-                    left: el.attr("left").unwrap_or_default().to_string(),
-                    right: el.attr("right").unwrap_or_default().to_string(),
-                    inset: self.chars(&el, "inset")?,
-                }),
+                "ends" => blocks.push(self.ends(&el)?),
                 "foot" if !in_foot => {
                     let even = match el.attr("even") {
                         None | Some("false") => false,
@@ -421,6 +416,80 @@ impl Builder<'_> {
             }
         }
         Ok(blocks)
+    }
+
+    /// `<ends left="…" right="…"/>`, or with `<left>` and `<right>`
+    /// children whose text may hold `<span role="…">` runs.
+    fn ends(&self, el: &Element) -> Result<Block, Diagnostic> {
+        let role = self.role(el, Role::Body)?;
+        let run = |text: &str| {
+            let text = text.trim();
+            (!text.is_empty())
+                .then(|| Run {
+                    role,
+                    text: text.to_string(),
+                })
+                .into_iter()
+                .collect::<Vec<_>>()
+        };
+        let (mut left, mut right) = (
+            run(el.attr("left").unwrap_or_default()),
+            run(el.attr("right").unwrap_or_default()),
+        );
+        for child in &el.children {
+            match child {
+                Node::Text(t, span) if !t.trim().is_empty() => {
+                    return Err(
+                        self.err(span.clone(), "<ends> 中的文字应放在 <left> 或 <right> 之内")
+                    )
+                }
+                Node::Text(..) => {}
+                Node::Element(e) if e.name == "left" || e.name == "right" => {
+                    let mut runs = Vec::new();
+                    for c in &e.children {
+                        match c {
+                            Node::Text(t, _) => runs.push(Run {
+                                role,
+                                text: collapse(t),
+                            }),
+                            Node::Element(s) if s.name == "span" => {
+                                self.known_attrs(s)?;
+                                runs.push(Run {
+                                    role: self.role(s, role)?,
+                                    text: self.plain_text(s)?,
+                                });
+                            }
+                            Node::Element(s) => {
+                                return Err(self.err(
+                                    s.span.clone(),
+                                    format!("<{}> 中只能有文字和 <span>", e.name),
+                                ))
+                            }
+                        }
+                    }
+                    if let Some(first) = runs.first_mut() {
+                        first.text = first.text.trim_start().to_string();
+                    }
+                    if let Some(last) = runs.last_mut() {
+                        last.text = last.text.trim_end().to_string();
+                    }
+                    runs.retain(|r| !r.text.is_empty());
+                    if e.name == "left" {
+                        left = runs;
+                    } else {
+                        right = runs;
+                    }
+                }
+                Node::Element(e) => {
+                    return Err(self.err(e.span.clone(), "<ends> 中只能有 <left> 和 <right>"))
+                }
+            }
+        }
+        Ok(Block::Ends {
+            left,
+            right,
+            inset: self.chars(el, "inset")?,
+        })
     }
 
     /// A `role` attribute: the style role the text is set in.
@@ -495,6 +564,7 @@ impl Builder<'_> {
             "rule" => &["thickness", "below", "length", "color"],
             "blank" => &["lines"],
             "ends" => &["left", "right", "role", "inset"],
+            "span" => &["role"],
             "foot" => &["even"],
             "lead" => &["level"],
             "table" => &["widths", "header-rows"],

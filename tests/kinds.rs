@@ -231,3 +231,37 @@ fn notice_data_is_checked_by_its_rules() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// 上行文: the 发文字号 one character in from the left, 签发人 one character
+/// in from the right on the same line, the name in 楷体 (GB/T 9704 7.2.6).
+#[test]
+fn upward_notice_puts_the_signer_beside_the_number() {
+    let text = example()
+        .replace("upward = false", "upward = true")
+        .replace("# signer = \"（在此填写签发人）\"", "signer = \"张某某\"");
+    assert!(text.contains("signer = \"张某某\""));
+    let l = lay_out(&text);
+    let runs: Vec<&gongwen::layout::frame::TextRun> = l.pages[0]
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Text(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let number = runs
+        .iter()
+        .find(|t| t.text.starts_with("某政办发"))
+        .unwrap();
+    let name = runs.iter().find(|t| t.text == "张某某").unwrap();
+    let label = runs.iter().find(|t| t.text == "签发人：").unwrap();
+    assert!(
+        (number.y - name.y).abs() < 0.01 && (label.y - name.y).abs() < 0.01,
+        "one line"
+    );
+    let char_w = 156.0 * MM / 28.0;
+    near("发文字号居左空一字", number.x - 28.0 * MM, char_w);
+    let end = name.x + name.glyphs.iter().map(|g| g.advance).sum::<f32>();
+    near("签发人姓名居右空一字", 28.0 * MM + 156.0 * MM - end, char_w);
+    assert_ne!(name.face, label.face, "the name in 楷体, the label in 仿宋");
+}

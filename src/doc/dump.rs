@@ -152,13 +152,14 @@ fn dump_blocks(s: &mut String, blocks: &[Block]) {
             Block::Blank(n) => {
                 let _ = writeln!(s, "blank {n} lines");
             }
-            Block::Ends {
-                role,
-                left,
-                right,
-                inset,
-            } => {
-                let _ = writeln!(s, "ends [{}] inset {inset} | {left} | {right}", role.key());
+            Block::Ends { left, right, inset } => {
+                let runs = |rs: &[super::Run]| {
+                    rs.iter()
+                        .map(|r| format!("[{}] {}", r.role.key(), r.text))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                let _ = writeln!(s, "ends inset {inset} | {} | {}", runs(left), runs(right));
             }
             Block::Foot { blocks, even } => {
                 let mut inner = String::new();

@@ -46,11 +46,11 @@ pub enum Block {
     Rule(Rule),
     /// Empty body lines (空二行).
     Blank(u32),
-    /// One line with text at both ends (印发机关 … 印发日期).
+    /// One line with text at both ends (印发机关 … 印发日期; 发文字号 …
+    /// 签发人：姓名, the name in 楷体).
     Ends {
-        role: Role,
-        left: String,
-        right: String,
+        left: Vec<Run>,
+        right: Vec<Run>,
         /// Characters kept free at each side.
         inset: f32,
     },
@@ -180,11 +180,8 @@ impl Block {
                 f(Role::Body, agency);
                 f(Role::Body, date);
             }
-            Block::Ends {
-                role, left, right, ..
-            } => {
-                f(*role, left);
-                f(*role, right);
+            Block::Ends { left, right, .. } => {
+                left.iter().chain(right).for_each(|r| f(r.role, &r.text))
             }
             Block::Foot { blocks, .. } => blocks.iter().for_each(|b| b.texts(f)),
             Block::PageBreak | Block::Rule(_) | Block::Blank(_) => {}
@@ -200,7 +197,7 @@ impl Block {
             Block::Table(t) => t.cells.iter().map(|c| n(&c.text)).sum(),
             Block::PageBreak | Block::Rule(_) | Block::Blank(_) => 0,
             Block::Signature { agency, date } => n(agency) + n(date),
-            Block::Ends { left, right, .. } => n(left) + n(right),
+            Block::Ends { left, right, .. } => left.iter().chain(right).map(|r| n(&r.text)).sum(),
             Block::Foot { blocks, .. } => blocks.iter().map(Block::text_chars).sum(),
         }
     }

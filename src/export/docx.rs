@@ -9,7 +9,7 @@ use std::fmt::Write;
 use super::{embed, zip};
 use crate::diag::Diagnostic;
 use crate::doc::style::MM;
-use crate::doc::{Align, Block, Cell, Document, Paragraph, Role, StyleSheet, Table};
+use crate::doc::{Align, Block, Cell, Document, Paragraph, Role, Run, StyleSheet, Table};
 use crate::font::FontBook;
 use crate::layout::{signature_geometry, Laid};
 
@@ -235,12 +235,7 @@ fn document_xml(doc: &Document, book: &FontBook, laid: &Laid) -> Result<String, 
                     b.push_str("<w:p/>");
                 }
             }
-            Block::Ends {
-                role,
-                left,
-                right,
-                inset,
-            } => ends(&mut b, st, *role, left, right, *inset),
+            Block::Ends { left, right, inset } => ends(&mut b, st, left, right, *inset),
             Block::Foot { blocks, .. } => {
                 for _ in 0..laid.foot.unwrap_or(0) {
                     b.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
@@ -505,15 +500,25 @@ fn rule(b: &mut String, st: &StyleSheet, r: &crate::doc::Rule, space_before: f32
 }
 
 /// Text at both ends of a line: the right part at a right tab stop.
-fn ends(b: &mut String, st: &StyleSheet, role: Role, left: &str, right: &str, inset: f32) {
+fn ends(b: &mut String, st: &StyleSheet, left: &[Run], right: &[Run], inset: f32) {
+    let role = left
+        .iter()
+        .chain(right)
+        .next()
+        .map_or(Role::Body, |r| r.role);
     let pad = tw(inset * (st.role(role).size + char_tracking(st, role)));
     let stop = tw(st.text_width()) - pad;
-    let rpr = run_props(st, role, Role::Body);
+    let runs = |rs: &[Run]| -> String {
+        rs.iter()
+            .map(|r| text_run(&r.text, &run_props(st, r.role, Role::Body)))
+            .collect()
+    };
     let _ = write!(
         b,
-        "<w:p><w:pPr><w:tabs><w:tab w:val=\"right\" w:pos=\"{stop}\"/></w:tabs><w:ind w:left=\"{pad}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/></w:pPr>{}<w:r>{rpr}<w:tab/></w:r>{}</w:p>",
-        text_run(left, &rpr),
-        text_run(right, &rpr)
+        "<w:p><w:pPr><w:tabs><w:tab w:val=\"right\" w:pos=\"{stop}\"/></w:tabs><w:ind w:left=\"{pad}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/></w:pPr>{}<w:r>{}<w:tab/></w:r>{}</w:p>",
+        runs(left),
+        run_props(st, role, Role::Body),
+        runs(right)
     );
 }
 
@@ -557,12 +562,7 @@ fn foot(b: &mut String, st: &StyleSheet, blocks: &[Block]) {
         let mut cell = String::new();
         match block {
             Block::Paragraph(p) => paragraph(&mut cell, st, p, false, &[], 0.0),
-            Block::Ends {
-                role,
-                left,
-                right,
-                inset,
-            } => ends(&mut cell, st, *role, left, right, *inset),
+            Block::Ends { left, right, inset } => ends(&mut cell, st, left, right, *inset),
             Block::Blank(_) => cell.push_str("<w:p/>"),
             _ => continue,
         }

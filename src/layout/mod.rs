@@ -267,12 +267,7 @@ impl<'a> Measure<'a> {
                     });
                 }
             }
-            Block::Ends {
-                role,
-                left,
-                right,
-                inset,
-            } => self.ends(*role, left, right, *inset, out)?,
+            Block::Ends { left, right, inset } => self.ends(left, right, *inset, out)?,
             Block::Foot { .. } => {}
         }
         Ok(facts)
@@ -354,23 +349,40 @@ impl<'a> Measure<'a> {
     /// edge, each `inset` characters in.
     fn ends(
         &self,
-        role: Role,
-        left: &str,
-        right: &str,
+        left: &[Run],
+        right: &[Run],
         inset: f32,
         out: &mut Vec<Slice>,
     ) -> Result<(), Diagnostic> {
         let s = &self.doc.style;
-        let (pitch, size) = (s.pitch(role), s.role(role).size);
+        let role = left
+            .iter()
+            .chain(right)
+            .next()
+            .map_or(Role::Body, |r| r.role);
+        let pitch = left
+            .iter()
+            .chain(right)
+            .map(|r| s.pitch(r.role))
+            .fold(s.pitch(role), f32::max);
+        let size = left
+            .iter()
+            .chain(right)
+            .map(|r| s.role(r.role).size)
+            .fold(0.0, f32::max);
         let face = self.book.face_for(s, role);
         let pad = inset * self.char_width(role);
         let base = self.baseline(0.0, pitch, size, face);
-        let tracking = self.tracking(role);
-        let l = inline::shape(self.book, s, &[(role, left)], tracking)?;
-        let r = inline::shape(self.book, s, &[(role, right)], tracking)?;
+        let l = self.shape_runs(left)?;
+        let r = self.shape_runs(right)?;
         let (lw, rw) = (inline::width(&l), inline::width(&r));
         if lw + rw + size > self.width - 2.0 * pad {
-            let excerpt: String = left.chars().chain(right.chars()).take(16).collect();
+            let excerpt: String = left
+                .iter()
+                .chain(right)
+                .flat_map(|r| r.text.chars())
+                .take(16)
+                .collect();
             return Err(Diagnostic::error(format!(
                 "「{excerpt}……」一行排不下（左右两端的文字太长）"
             ))
