@@ -560,7 +560,9 @@ impl Builder<'_> {
     fn known_attrs(&self, el: &Element) -> Result<(), Diagnostic> {
         let allowed: &[&str] = match el.name.as_str() {
             "meta" => &["title", "author", "subject", "keywords", "lang", "date"],
-            "p" => &["align", "indent", "role", "inset", "hang", "left", "top"],
+            "p" => &[
+                "align", "indent", "role", "inset", "hang", "left", "top", "fit",
+            ],
             "rule" => &["thickness", "below", "length", "color"],
             "blank" => &["lines"],
             "ends" => &["left", "right", "role", "inset"],
@@ -669,6 +671,11 @@ impl Builder<'_> {
             hang: self.chars(el, "hang")?,
             left: self.chars(el, "left")?,
             top: self.mm(el, "top", 0.0..=200.0)?,
+            fit: match el.attr("fit") {
+                None | Some("false") => false,
+                Some("true") => true,
+                Some(_) => return Err(self.err(el.span.clone(), "fit 只能是 true 或 false")),
+            },
         })
     }
 

@@ -213,8 +213,26 @@ fn notice_data_is_checked_by_its_rules() {
             base.replace("市政协办公室。", "市政协办公室"),
         ),
     ];
-    for (name, text) in cases {
-        assert_ne!(text, &base, "{name}: the case changes nothing");
+    let minutes = std::fs::read_to_string("tests/fixtures/kinds/minutes.toml").unwrap();
+    let cases: Vec<(&str, String)> = cases
+        .iter()
+        .cloned()
+        .chain([
+            (
+                "minutes-mark",
+                minutes.replace("常务会议纪要\"", "常务会议\""),
+            ),
+            (
+                "minutes-label",
+                minutes.replace("label = \"列席\"", "label = \"旁听\""),
+            ),
+        ])
+        .collect();
+    for (name, text) in &cases {
+        assert!(
+            text != &base && text != &minutes,
+            "{name}: the case changes nothing"
+        );
         let dir = common::cli::scratch(name);
         std::fs::write(dir.join("n.toml"), text).unwrap();
         let out = std::process::Command::new(common::cli::GONGWEN)
@@ -264,4 +282,57 @@ fn upward_notice_puts_the_signer_beside_the_number() {
     let end = name.x + name.glyphs.iter().map(|g| g.advance).sum::<f32>();
     near("签发人姓名居右空一字", 28.0 * MM + 156.0 * MM - end, char_w);
     assert_ne!(name.face, label.face, "the name in 楷体, the label in 仿宋");
+}
+
+/// 纪要: the mark 35 mm under the block's top, on one line however long;
+/// 出席/请假/列席 in 黑体 with the names in 仿宋, a wrapped list aligned
+/// with the first name after the colon (GB/T 9704 10.3).
+#[test]
+fn minutes_mark_and_attendance() {
+    let text = std::fs::read_to_string("tests/fixtures/kinds/minutes.toml").unwrap();
+    let l = lay_out(&text);
+    let (mark_top, _) = text_box(&l, 0, "某某市人民政府常务会议纪要");
+    near("纪要标志上边缘距版心上边缘", mark_top - TOP, 35.0 * MM);
+    let runs: Vec<(usize, &gongwen::layout::frame::TextRun)> = l
+        .pages
+        .iter()
+        .enumerate()
+        .flat_map(|(p, page)| {
+            page.items.iter().filter_map(move |i| match i {
+                Item::Text(t) => Some((p, t)),
+                _ => None,
+            })
+        })
+        .collect();
+    let marks: Vec<_> = runs
+        .iter()
+        .filter(|(_, t)| t.text.contains("纪要"))
+        .collect();
+    assert!(
+        marks
+            .iter()
+            .any(|(_, t)| t.text == "某某市人民政府常务会议纪要"),
+        "the mark on one line"
+    );
+    let label = runs
+        .iter()
+        .find(|(_, t)| t.text == "列席：")
+        .expect("列席 label");
+    let names = runs
+        .iter()
+        .find(|(p, t)| {
+            *p == label.0 && (t.y - label.1.y).abs() < 0.01 && t.text.starts_with("市政府办公室")
+        })
+        .expect("names after the label");
+    assert_ne!(label.1.face, names.1.face, "label in 黑体, names in 仿宋");
+    let wrapped = runs
+        .iter()
+        .find(|(p, t)| *p == label.0 && t.y > label.1.y + 1.0 && t.y < label.1.y + 40.0)
+        .expect("the list wraps");
+    assert!(
+        (wrapped.1.x - names.1.x).abs() < 0.5,
+        "回行时与冒号后的首字对齐: {} vs {}",
+        wrapped.1.x,
+        names.1.x
+    );
 }

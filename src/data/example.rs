@@ -81,6 +81,40 @@ impl Writer<'_> {
                 Shape::Tables => {
                     let item = sub.get("items").unwrap_or(&Value::Null);
                     let item = self.schema.resolve(item).unwrap_or(item);
+                    let given = sub
+                        .get("examples")
+                        .and_then(|e| e.get(0))
+                        .and_then(Value::as_array)
+                        .filter(|rows| rows.iter().all(Value::is_object));
+                    if let Some(rows) = given {
+                        let needed: Vec<&str> = item
+                            .get("required")
+                            .and_then(Value::as_array)
+                            .map(|r| r.iter().filter_map(Value::as_str).collect())
+                            .unwrap_or_default();
+                        // The schema's example rows, each as a table.
+                        for (i, row) in rows.iter().enumerate() {
+                            if i > 0 {
+                                self.out.push('\n');
+                            }
+                            let _ = writeln!(self.out, "[[{header}]]");
+                            for (k, v) in row.as_object().into_iter().flatten() {
+                                let field = item
+                                    .get("properties")
+                                    .and_then(|p| p.get(k))
+                                    .unwrap_or(&Value::Null);
+                                let field = self.schema.resolve(field).unwrap_or(field);
+                                self.comment(field, needed.contains(&k.as_str()));
+                                let _ = writeln!(
+                                    self.out,
+                                    "{} = {}",
+                                    toml_key(k),
+                                    self.literal(v, field)
+                                );
+                            }
+                        }
+                        continue;
+                    }
                     let n = sub
                         .get("minItems")
                         .and_then(Value::as_u64)

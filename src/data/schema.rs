@@ -165,9 +165,15 @@ impl Schema {
                         .as_array()
                         .map(|a| a.iter().map(self::shown).collect())
                         .unwrap_or_default();
+                    let listed = match allowed.split_last() {
+                        Some((last, rest)) if !rest.is_empty() => {
+                            format!("{}或{last}", rest.join("、"))
+                        }
+                        _ => allowed.concat(),
+                    };
                     Diagnostic::error(format!(
                         "{field}只能是{}，而不是{}",
-                        spaced(&allowed.join("或")),
+                        spaced(&listed),
                         spaced(&shown)
                     ))
                 }

@@ -72,6 +72,9 @@ fn dump_blocks(s: &mut String, blocks: &[Block]) {
                 if p.left > 0.0 {
                     let _ = write!(extra, " left {}", p.left);
                 }
+                if p.fit {
+                    extra.push_str(" fit");
+                }
                 if let Some(top) = p.top {
                     let _ = write!(extra, " top {:.2} mm", top / crate::doc::style::MM);
                 }

@@ -91,6 +91,9 @@ pub struct Paragraph {
     /// The text's top edge this far (pt) below the text block's top, on the
     /// page it starts (发文机关标志 35 mm): the space above grows to it.
     pub top: Option<f32>,
+    /// Set smaller when wider than the line, so that it stays on one line
+    /// (a long 发文机关标志).
+    pub fit: bool,
 }
 
 impl Paragraph {
@@ -103,6 +106,7 @@ impl Paragraph {
             hang: 0.0,
             left: 0.0,
             top: None,
+            fit: false,
         }
     }
 }

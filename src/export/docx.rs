@@ -215,14 +215,7 @@ fn document_xml(doc: &Document, book: &FontBook, laid: &Laid) -> Result<String, 
                     text_run(text, "")
                 );
             }
-            Block::Paragraph(p) => paragraph(
-                &mut b,
-                st,
-                p,
-                before_signature,
-                &laid.lines[i].address_breaks,
-                laid.lines[i].space_before,
-            ),
+            Block::Paragraph(p) => paragraph(&mut b, st, p, before_signature, &laid.lines[i]),
             Block::Table(t) => {
                 let facts = tables.next().expect("a layout fact for every table");
                 table(&mut b, st, t, &facts.row_heights, before_signature)
@@ -276,9 +269,9 @@ fn paragraph(
     st: &StyleSheet,
     p: &Paragraph,
     before_signature: bool,
-    breaks: &[usize],
-    space_before: f32,
+    facts: &crate::layout::LineFacts,
 ) {
+    let (breaks, space_before) = (&facts.address_breaks, facts.space_before);
     b.push_str("<w:p>");
     let mut ppr = String::new();
     if before_signature {
@@ -302,15 +295,18 @@ fn paragraph(
         tw(p.left * char_w),
     );
     if inset > 0 || hang > 0 || left > 0 {
-        let first = if p.indent {
-            format!("w:firstLine=\"{}\"", tw(2.0 * char_w))
+        // Word's left indent holds the later lines; the first line is
+        // offset from it by the indent (two characters or none).
+        let first_line = if p.indent { tw(2.0 * char_w) } else { 0 };
+        let first = if first_line >= hang {
+            format!("w:firstLine=\"{}\"", first_line - hang)
         } else {
-            format!("w:hanging=\"{hang}\"")
+            format!("w:hanging=\"{}\"", hang - first_line)
         };
         let _ = write!(
             ppr,
             "<w:ind w:left=\"{}\" w:right=\"{inset}\" {first}/>",
-            inset + left + if p.indent { 0 } else { hang }
+            inset + left + hang
         );
     } else if !p.indent {
         ppr.push_str("<w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/>");
@@ -331,7 +327,21 @@ fn paragraph(
             text.push(c);
             offset += 1;
         }
-        b.push_str(&text_run(&text, &run_props(st, r.role, Role::Body)));
+        let mut rpr = run_props(st, r.role, Role::Body);
+        if let Some(size) = facts.fitted_size {
+            // Set smaller to stay on one line, as in the PDF.
+            let hp = (size * 2.0).floor() as i64;
+            let sz = format!("<w:sz w:val=\"{hp}\"/><w:szCs w:val=\"{hp}\"/>");
+            rpr = match rpr.find("<w:sz ") {
+                Some(at) => {
+                    let end = rpr.find("</w:rPr>").unwrap_or(rpr.len());
+                    format!("{}{sz}{}", &rpr[..at], &rpr[end..])
+                }
+                None if rpr.is_empty() => format!("<w:rPr>{sz}</w:rPr>"),
+                None => rpr.replace("</w:rPr>", &format!("{sz}</w:rPr>")),
+            };
+        }
+        b.push_str(&text_run(&text, &rpr));
     }
     b.push_str("</w:p>");
 }
@@ -561,7 +571,13 @@ fn foot(b: &mut String, st: &StyleSheet, blocks: &[Block]) {
         };
         let mut cell = String::new();
         match block {
-            Block::Paragraph(p) => paragraph(&mut cell, st, p, false, &[], 0.0),
+            Block::Paragraph(p) => paragraph(
+                &mut cell,
+                st,
+                p,
+                false,
+                &crate::layout::LineFacts::default(),
+            ),
             Block::Ends { left, right, inset } => ends(&mut cell, st, left, right, *inset),
             Block::Blank(_) => cell.push_str("<w:p/>"),
             _ => continue,

@@ -57,6 +57,8 @@ pub struct LineFacts {
     /// Space the layout put above a paragraph placed at a distance from
     /// the text block's top (the 发文机关标志), in points.
     pub space_before: f32,
+    /// The size a paragraph set to fit one line was set in.
+    pub fitted_size: Option<f32>,
 }
 
 pub struct TableFacts {
@@ -217,7 +219,7 @@ impl<'a> Measure<'a> {
             }
             Block::Paragraph(p) => {
                 let start = out.len();
-                facts.address_breaks = self.paragraph(p, out)?;
+                (facts.address_breaks, facts.fitted_size) = self.paragraph(p, out)?;
                 if before_signature {
                     // GB/T 9704 7.3.5: the signature never stands alone on
                     // a page. The paragraph before it is kept with it and
@@ -517,11 +519,19 @@ impl<'a> Measure<'a> {
         p: &Paragraph,
     ) -> Result<(Vec<Unit>, Vec<std::ops::Range<usize>>, f32), Diagnostic> {
         let s = &self.doc.style;
-        let units = self.shape_runs(&p.runs)?;
+        let mut units = self.shape_runs(&p.runs)?;
         let char_w = s.role(Role::Body).size + s.body_tracking();
         let indent = if p.indent { 2.0 * char_w } else { 0.0 };
         let (inset, hang, left) = self.inset_hang(p);
         let width = self.width - 2.0 * inset - left;
+        let natural = inline::width(&units);
+        if p.fit && natural > width - indent {
+            let k = (width - indent) / natural * 0.999;
+            for u in &mut units {
+                u.size *= k;
+                u.adv *= k;
+            }
+        }
         let lines = inline::break_lines(&units, width - indent, width - hang);
         Ok((units, lines, indent))
     }
@@ -536,9 +546,15 @@ impl<'a> Measure<'a> {
 
     /// The paragraph's lines as slices; returns where they break inside
     /// an address (see [`LineFacts::address_breaks`]).
-    fn paragraph(&self, p: &Paragraph, out: &mut Vec<Slice>) -> Result<Vec<usize>, Diagnostic> {
+    /// Also returns the size a paragraph set to fit was set in.
+    #[allow(clippy::type_complexity)]
+    fn paragraph(
+        &self,
+        p: &Paragraph,
+        out: &mut Vec<Slice>,
+    ) -> Result<(Vec<usize>, Option<f32>), Diagnostic> {
         if p.runs.is_empty() {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         }
         let s = &self.doc.style;
         let (units, lines, indent) = self.paragraph_lines(p)?;
@@ -553,11 +569,12 @@ impl<'a> Measure<'a> {
             .filter(|&i| has_address && i > 0 && ascii_pair(&units[i - 1], &units[i]))
             .collect();
         let pitch = p.runs.iter().map(|r| s.pitch(r.role)).fold(0.0, f32::max);
-        let size = p
-            .runs
-            .iter()
-            .map(|r| s.role(r.role).size)
-            .fold(0.0, f32::max);
+        let size = units.iter().map(|u| u.size).fold(0.0, f32::max);
+        let fitted = (p.fit
+            && units
+                .first()
+                .is_some_and(|u| u.size < s.role(p.runs[0].role).size))
+        .then_some(size);
         let face = self.book.face_for(s, p.runs[0].role);
         if let Some(top) = p.top {
             // Down so that the first line's glyphs start `top` below the
@@ -588,7 +605,7 @@ impl<'a> Measure<'a> {
                 (p.align, i + 1 == n),
             ));
         }
-        Ok(breaks)
+        Ok((breaks, fitted))
     }
 
     /// One blank line below the text, then 署名 and 成文日期 placed by

@@ -6,6 +6,9 @@ use super::{Template, ENTRY, MANIFEST, SCHEMA, STYLE};
 use crate::annual::Format;
 use crate::diag::{Diagnostic, Kind};
 
+/// Macros the document kinds share, written into each kind's directory.
+const PARTS: &str = "parts.html";
+
 pub struct Builtin {
     pub name: &'static str,
     files: &'static [(&'static str, &'static str)],
@@ -37,10 +40,23 @@ const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "notice",
-        files: &[(ENTRY, include_str!("../../templates/notice/report.html"))],
+        files: &[
+            (ENTRY, include_str!("../../templates/notice/report.html")),
+            (PARTS, include_str!("../../templates/common/parts.html")),
+        ],
         style: include_str!("../../templates/notice/style.toml"),
         manifest: include_str!("../../templates/notice/template.toml"),
         schema: include_str!("../../templates/notice/schema.json"),
+    },
+    Builtin {
+        name: "minutes",
+        files: &[
+            (ENTRY, include_str!("../../templates/minutes/report.html")),
+            (PARTS, include_str!("../../templates/common/parts.html")),
+        ],
+        style: include_str!("../../templates/minutes/style.toml"),
+        manifest: include_str!("../../templates/minutes/template.toml"),
+        schema: include_str!("../../templates/minutes/schema.json"),
     },
 ];
 

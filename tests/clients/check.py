@@ -658,6 +658,18 @@ def kinds_checks(binary, out, env):
         lo_red = [s for s in lo_strokes if s[0] == 1 and s[5] == (1.0, 0.0, 0.0)]
         check("notice: LibreOffice draws the red rule within 0.5 mm of the PDF's",
               red and lo_red and abs(lo_red[0][1] - red[0][1]) <= tol, (lo_red[:1], red[:1]))
+    data = ROOT / "tests" / "fixtures" / "kinds" / "minutes.toml"
+    r = run(str(binary), "render", str(data), "-o", str(d), env=env)
+    check("render the minutes", r.returncode == 0, r.stderr[-300:])
+    pdf, docx = d / "minutes.pdf", d / "minutes.docx"
+    mark = word_box(pdf, "某某市人民政府常务会议纪要")
+    check("minutes: 纪要标志 35 mm under the text block's top, on one line",
+          mark and abs(mark[1] - TOP - 35 * MM) <= tol, mark)
+    audit = run("openxml-audit", str(docx))
+    check("minutes: openxml-audit 0 errors", "Errors: 0" in audit.stdout, audit.stdout[-500:])
+    run("soffice", f"-env:UserInstallation=file://{out}/lo-profile-kinds", "--headless", "--convert-to", "pdf", "--outdir", str(lo), str(docx), timeout=300)
+    lo_pdf = lo / "minutes.pdf"
+    check(f"minutes: LibreOffice on the same pages", lo_pdf.exists() and pages_of(lo_pdf) == pages_of(pdf))
 
 
 def main():
