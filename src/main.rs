@@ -21,6 +21,7 @@ const AFTER: &str = "\
   gongwen new --format 2021 --agency 某某区某某局 --year 2025 -o 2025.toml
   gongwen check 2025.toml
   gongwen render 2025.toml
+  gongwen new --template notice -o 通知.toml     （公文：notice 通知等、minutes 纪要）
   gongwen help render
 
 退出码: 0 成功; 1 数据或模板有错误; 2 用法错误; 3 读写文件失败; 130 被中断（Ctrl-C 等）";
