@@ -86,8 +86,48 @@ fn numbered(page: &Page, n: usize) -> bool {
         .any(|i| matches!(i, Item::Text(t) if t.text == label))
 }
 
+/// The notice example without its attachment pages, so that its text ends
+/// where its body does.
 fn example() -> String {
-    std::fs::read_to_string("tests/fixtures/kinds/notice.toml").unwrap()
+    let text = std::fs::read_to_string("tests/fixtures/kinds/notice.toml").unwrap();
+    let start = text
+        .find("\n# 附件正文")
+        .expect("the example has attachment pages");
+    let end = text.find("\n# 版记").expect("the example has a 版记");
+    format!("{}{}", &text[..start], &text[end..])
+}
+
+#[test]
+fn attachment_pages_come_before_the_imprint() {
+    let text = std::fs::read_to_string("tests/fixtures/kinds/notice.toml").unwrap();
+    let l = lay_out(&text);
+    let n = l.pages.len();
+    assert_eq!(n % 2, 0);
+    for (k, title) in [
+        (1, "2026年元旦春节期间值班安排表"),
+        (2, "市政府各部门值班电话"),
+    ] {
+        let page = (0..n)
+            .find(|&p| {
+                l.pages[p]
+                    .items
+                    .iter()
+                    .any(|i| matches!(i, Item::Text(t) if t.text == format!("附件{k}")))
+            })
+            .unwrap_or_else(|| panic!("附件{k} not found"));
+        let (top, _) = text_box(&l, page, &format!("附件{k}"));
+        assert!(top - TOP < 28.95, "附件{k} on the first line of its page");
+        let (title_top, _) = text_box(&l, page, title);
+        assert!(
+            title_top > TOP + 2.0 * 28.95 - 1.0 && title_top < TOP + 3.0 * 28.95,
+            "title on line 3"
+        );
+    }
+    assert_eq!(
+        rules(&l.pages[n - 1]).len(),
+        3,
+        "版记 after the attachments"
+    );
 }
 
 #[test]
