@@ -13,7 +13,14 @@
 //! </table>
 //! <pagebreak/>
 //! <signature agency="…" date="…"/>
+//! <p role="mark" top="35" fit="true">…</p>   p also: inset, hang, left (characters)
+//! <rule thickness="0.5" below="4" color="FF0000" length="170"/>   (mm)
+//! <blank lines="2"/>
+//! <ends left="…" right="…"/>  or  <ends><left>…</left><right>…<span role="heading2">…</span></right></ends>
+//! <foot even="true">…</foot>   the 版记: p, rule, blank and ends only
 //! ```
+//!
+//! The README's "Markup" section describes every element and attribute.
 //!
 //! Text is entity-decoded (`&amp; &lt; &gt; &quot; &#39; &#x2f;`…); any other
 //! `&` or `<` is an error, so data escaped by the template can never turn
