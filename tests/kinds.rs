@@ -376,3 +376,38 @@ fn minutes_mark_and_attendance() {
         names.1.x
     );
 }
+
+/// An exported kind is a complete template directory: it renders the
+/// example as the built-in does, shared `parts.html` included.
+#[test]
+fn an_exported_kind_renders_like_the_built_in() {
+    let dir = common::cli::scratch("kinds-export");
+    let run = |args: &[&str]| {
+        std::process::Command::new(common::cli::GONGWEN)
+            .args(args)
+            .current_dir(&dir)
+            .env("SOURCE_DATE_EPOCH", "1735689600")
+            .output()
+            .unwrap()
+    };
+    for kind in ["notice", "minutes"] {
+        let out = run(&["templates", "export", kind, kind]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(dir.join(kind).join("parts.html").is_file());
+        let data = std::fs::read_to_string(format!("tests/fixtures/kinds/{kind}.toml")).unwrap();
+        std::fs::write(dir.join("a.toml"), &data).unwrap();
+        let built_in = run(&["render", "--dump-model", "a.toml"]);
+        let exported = run(&["render", "--dump-model", "a.toml", "--template", kind]);
+        assert!(
+            exported.status.success(),
+            "{}",
+            String::from_utf8_lossy(&exported.stderr)
+        );
+        assert_eq!(built_in.stdout, exported.stdout, "{kind}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
