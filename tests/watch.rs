@@ -42,6 +42,21 @@ struct Started {
     first: Vec<u8>,
 }
 
+/// `gongwen watch FILE --pdf-only -o out` in `dir`, its stderr in a log.
+fn spawn_watch(dir: &Path, file: &str) -> (Watcher, std::path::PathBuf) {
+    let log = dir.join("log.txt");
+    let watcher = Watcher(
+        Command::new(env!("CARGO_BIN_EXE_gongwen"))
+            .args(["watch", file, "--pdf-only", "-o", "out"])
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
+            .spawn()
+            .unwrap(),
+    );
+    (watcher, log)
+}
+
 fn start(name: &str) -> Started {
     let dir = std::env::temp_dir().join(format!("gongwen-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -49,16 +64,7 @@ fn start(name: &str) -> Started {
     let seed = std::fs::read_to_string("samples/zhanlang-2020.toml").unwrap();
     let data = dir.join("a.toml");
     std::fs::write(&data, &seed).unwrap();
-    let log = dir.join("log.txt");
-    let watcher = Watcher(
-        Command::new(env!("CARGO_BIN_EXE_gongwen"))
-            .args(["watch", "a.toml", "--pdf-only", "-o", "out"])
-            .current_dir(&dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
-            .spawn()
-            .unwrap(),
-    );
+    let (watcher, log) = spawn_watch(&dir, "a.toml");
     let pdf = dir.join("out/a.pdf");
     wait_for("the first render", || read(&pdf).starts_with(b"%PDF"));
     let first = read(&pdf);
@@ -159,5 +165,37 @@ fn watch_sees_changes_that_keep_the_time_and_never_blocks_on_a_fifo() {
     let status = child.wait().unwrap();
     assert!(sent.elapsed() < Duration::from_secs(5), "slow to stop");
     assert_eq!(status.code(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A template with its own data: editing its `template.toml` re-checks the
+/// data with the new rule, whose message appears, and the good output stays.
+#[test]
+fn watch_follows_a_templates_rules() {
+    let dir = std::env::temp_dir().join(format!("gongwen-watch-rules-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let tpl = dir.join("bulletin");
+    std::fs::create_dir_all(&tpl).unwrap();
+    for f in ["report.html", "schema.json", "template.toml"] {
+        std::fs::copy(format!("tests/fixtures/schema/bulletin/{f}"), tpl.join(f)).unwrap();
+    }
+    std::fs::copy("tests/fixtures/schema/bulletin.toml", dir.join("b.toml")).unwrap();
+    let (mut watcher, log) = spawn_watch(&dir, "b.toml");
+    let pdf = dir.join("out/b.pdf");
+    wait_for("the first render", || read(&pdf).starts_with(b"%PDF"));
+    let first = read(&pdf);
+    let manifest = tpl.join("template.toml");
+    let mut rules = std::fs::read_to_string(&manifest).unwrap();
+    rules += "\n[[check]]\nrule = \"rows | length > 5\"\nmessage = \"至少应有 6 个窗口\"\nat = \"rows\"\n";
+    std::fs::write(&manifest, rules).unwrap();
+    wait_for("the new rule's message", || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains("至少应有 6 个窗口")
+    });
+    assert_eq!(read(&pdf), first, "the good output stays");
+    let child = &mut watcher.0;
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(child.wait().unwrap().code(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
