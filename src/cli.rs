@@ -88,9 +88,13 @@ pub fn new(
     agency: Option<&str>,
     year: Option<&str>,
     template: Option<&Path>,
+    from: Option<&Path>,
     out: Option<&Path>,
     force: bool,
 ) -> Result<Exit, String> {
+    if let Some(last) = from {
+        return new_from(last, out, force);
+    }
     let chosen = match template.map(Template::by_name_or_dir).transpose() {
         Ok(t) => t,
         Err(d) => {
@@ -119,6 +123,34 @@ pub fn new(
             text
         }
     };
+    write_new(&text, out, force)
+}
+
+/// `gongwen new --from LAST`: next year's file started from this year's,
+/// which must pass its own checks first.
+fn new_from(last: &Path, out: Option<&Path>, force: bool) -> Result<Exit, String> {
+    let loaded = crate::annual::load(last);
+    let Some(report) = loaded.ok() else {
+        eprint!("{}", loaded.diagnostics);
+        eprintln!(
+            "{}: 有错误，请先改正再据此生成下一年度的数据文件",
+            last.display()
+        );
+        return Ok(Exit::Input);
+    };
+    let Some(previous) = relative_to_data(last, out) else {
+        eprint!(
+            "{}",
+            crate::diag::Diagnostic::error(
+                "上一年度数据文件不在新文件所在的文件夹之内，新文件无法引用它"
+            )
+            .in_file(last)
+            .hint("把新文件写到同一文件夹：gongwen new --from 2024.toml -o 2025.toml")
+            .kind(crate::diag::Kind::Usage)
+        );
+        return Ok(Exit::Usage);
+    };
+    let text = crate::annual::skeleton::next_year(report, &previous);
     write_new(&text, out, force)
 }
 

@@ -63,6 +63,9 @@ enum Command {
         /// 按这个模板（内置名称或模板目录）的 schema.json 写出数据文件
         #[arg(long, value_name = "名称或目录")]
         template: Option<PathBuf>,
+        /// 据上一年度的数据文件写出下一年度的：结转件数、现行有效件数带过来，正文留作草稿
+        #[arg(long, value_name = "文件", conflicts_with_all = ["format", "template", "agency", "year"])]
+        from: Option<PathBuf>,
         /// 发布机关名称
         #[arg(long, value_name = "名称")]
         agency: Option<String>,
@@ -209,6 +212,7 @@ fn run(cli: Cli) -> Exit {
         Command::New {
             format,
             template,
+            from,
             agency,
             year,
             out,
@@ -218,6 +222,7 @@ fn run(cli: Cli) -> Exit {
             agency.as_deref(),
             year.as_deref(),
             template.as_deref(),
+            from.as_deref(),
             out.as_deref(),
             force,
         ),

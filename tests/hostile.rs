@@ -136,12 +136,7 @@ fn hostile_input_gets_the_expected_messages() {
 }
 
 fn run(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(GONGWEN)
-        .args(args)
-        .current_dir(dir)
-        .env("SOURCE_DATE_EPOCH", "1735689600")
-        .output()
-        .unwrap()
+    common::cli::run_in(dir, args)
 }
 
 fn write(dir: &Path, name: &str, text: &str) {

@@ -20,9 +20,8 @@ fn annual_report_schemas_are_made_from_the_form() {
 }
 
 use std::path::Path;
-use std::process::Command;
 
-use common::cli::{normalise, scratch, GONGWEN};
+use common::cli::{normalise, scratch};
 use gongwen::data::{node, schema::Schema, value::Located};
 
 const VIOLATIONS: &[&str] = &[
@@ -36,12 +35,7 @@ const VIOLATIONS: &[&str] = &[
 ];
 
 fn gongwen(dir: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(GONGWEN)
-        .args(args)
-        .current_dir(dir)
-        .env("SOURCE_DATE_EPOCH", "1735689600")
-        .output()
-        .unwrap();
+    let out = common::cli::run_in(dir, args);
     let text = format!(
         "$ gongwen {}\nexit {}\n{}{}",
         args.join(" "),

@@ -4,8 +4,30 @@
 use std::fmt::Write;
 
 use super::form::{self, Cell, Format};
+use super::report::Report;
 
 pub fn skeleton(format: Format, agency: &str, year: i64) -> String {
+    write(format, agency, year, None)
+}
+
+/// Next year's data file from this year's (`gongwen new --from`): the year
+/// after, the same agency, title pattern, signature and template,
+/// `previous` naming this year's file (at `previous`, relative to the new
+/// file), table 三's 上年结转 from this year's 结转下年度继续办理, table 二's
+/// carried counts, every other count zero, and this year's narrative kept
+/// as a draft, each paragraph marked for revision.
+pub fn next_year(last: &Report, previous: &str) -> String {
+    let year = last.year + 1;
+    let agency = &last.agency;
+    write(Format::for_year(year), agency, year, Some((last, previous)))
+}
+
+/// What marks a paragraph carried over from last year: `check` warns
+/// until it is edited away.
+const REVISE: &str = "（在此填写：按本年度情况修改本段）";
+
+fn write(format: Format, agency: &str, year: i64, seed: Option<(&Report, &str)>) -> String {
+    let q = crate::data::example::toml_string;
     let mut s = String::new();
     let w = &mut s;
     let _ = writeln!(w, "# {agency}{year}年政府信息公开工作年度报告 — 数据文件");
@@ -21,40 +43,129 @@ pub fn skeleton(format: Format, agency: &str, year: i64) -> String {
     );
     let _ = writeln!(w, "year = {year}                # 报告年度");
     let _ = writeln!(w, "format = \"{}\"            # \"2019\" 试行格式（2019、2020 年度报告）或 \"2021\" 修订格式（2021 年度起）", format.name());
-    let _ = writeln!(w, "# title = \"{agency}{year}年政府信息公开工作年度报告\"   # 标题，不写则用此默认值；分两行写作 [\"第一行\", \"第二行\"]");
-    let _ = writeln!(w, "# previous = \"上一年度数据文件.toml\"   # 写上则核对跨年度数据（现行有效件数、结转件数）\n");
+    let custom_title = seed
+        .map(|(last, _)| &last.title)
+        .filter(|t| **t != vec![Report::default_title(&last_agency(seed, agency), year - 1)]);
+    match custom_title {
+        Some(lines) => {
+            let lines: Vec<String> = lines
+                .iter()
+                .map(|l| q(&l.replace(&(year - 1).to_string(), &year.to_string())))
+                .collect();
+            let _ = writeln!(w, "title = [{}]   # 标题", lines.join(", "));
+        }
+        None => {
+            let _ = writeln!(w, "# title = \"{agency}{year}年政府信息公开工作年度报告\"   # 标题，不写则用此默认值；分两行写作 [\"第一行\", \"第二行\"]");
+        }
+    }
+    match seed {
+        Some((last, previous)) => {
+            let _ = writeln!(
+                w,
+                "previous = {}   # 上一年度数据文件：核对跨年度数据（现行有效件数、结转件数）",
+                q(previous)
+            );
+            if let Some(t) = &last.template {
+                let _ = writeln!(w, "template = {}", q(t));
+            }
+            w.push('\n');
+        }
+        None => {
+            let _ = writeln!(w, "# previous = \"上一年度数据文件.toml\"   # 写上则核对跨年度数据（现行有效件数、结转件数）\n");
+        }
+    }
 
     let _ = writeln!(w, "# 正文各部分：一段一个字符串；段首有（一）等小标题时写成 {{ lead = \"（一）小标题。\", text = \"正文……\" }}");
-    let _ = writeln!(w, "# 一、总体情况");
-    let _ = writeln!(w, "overview = [");
-    let _ = writeln!(w, "  \"\"\"{year}年，{agency}认真贯彻落实《中华人民共和国政府信息公开条例》，扎实推进政府信息公开工作。\"\"\",");
-    let _ = writeln!(w, "  {{ lead = \"（一）主动公开。\", text = \"\"\"本年度主动公开政府信息情况见下表。\"\"\" }},");
-    let _ = writeln!(w, "]\n");
+    let narrative = seed.map(|(last, _)| last).filter(|l| {
+        [&l.preamble, &l.overview, &l.problems, &l.other]
+            .iter()
+            .any(|p| !p.is_empty())
+    });
+    if let Some(last) = narrative {
+        // Last year's narrative as a draft, every paragraph marked.
+        let _ = writeln!(
+            w,
+            "# 以下各部分是上一年度报告的正文，逐段按本年度情况修改，并删去段首的「{REVISE}」"
+        );
+        for (key, name, paras) in [
+            ("preamble", "前言", &last.preamble),
+            ("overview", "一、总体情况", &last.overview),
+            ("problems", "五、存在的主要问题及改进情况", &last.problems),
+            ("other", "六、其他需要报告的事项", &last.other),
+        ] {
+            if paras.is_empty() {
+                continue;
+            }
+            let _ = writeln!(w, "# {name}\n{key} = [");
+            for p in paras {
+                let item = match (&p.lead, p.heading) {
+                    (Some(h), true) => format!("{{ heading = {} }}", q(h)),
+                    (Some(lead), false) => format!(
+                        "{{ lead = {}, text = {} }}",
+                        q(lead),
+                        q(&format!("{REVISE}{}", p.text))
+                    ),
+                    (None, _) => q(&format!("{REVISE}{}", p.text)),
+                };
+                let _ = writeln!(w, "  {item},");
+            }
+            let _ = writeln!(w, "]\n");
+        }
+    }
+    if narrative.is_none() {
+        let _ = writeln!(w, "# 一、总体情况");
+        let _ = writeln!(w, "overview = [");
+        let _ = writeln!(w, "  \"\"\"{year}年，{agency}认真贯彻落实《中华人民共和国政府信息公开条例》，扎实推进政府信息公开工作。\"\"\",");
+        let _ = writeln!(w, "  {{ lead = \"（一）主动公开。\", text = \"\"\"本年度主动公开政府信息情况见下表。\"\"\" }},");
+        let _ = writeln!(w, "]\n");
 
-    let _ = writeln!(w, "# 五、存在的主要问题及改进情况");
-    let _ = writeln!(w, "problems = [");
-    let _ = writeln!(w, "  \"\"\"（在此填写存在的主要问题及改进情况。）\"\"\",");
-    let _ = writeln!(w, "]\n");
-    let _ = writeln!(w, "# 六、其他需要报告的事项");
-    let _ = writeln!(w, "other = [\"无\"]\n");
+        let _ = writeln!(w, "# 五、存在的主要问题及改进情况");
+        let _ = writeln!(w, "problems = [");
+        let _ = writeln!(w, "  \"\"\"（在此填写存在的主要问题及改进情况。）\"\"\",");
+        let _ = writeln!(w, "]\n");
+        let _ = writeln!(w, "# 六、其他需要报告的事项");
+        let _ = writeln!(w, "other = [\"无\"]\n");
+    }
 
     let _ = writeln!(w, "# 署名和成文日期（可删去）");
     let _ = writeln!(w, "[signature]");
-    let _ = writeln!(w, "agency = {}", crate::data::example::toml_string(agency));
-    let _ = writeln!(w, "date = {}-01-15\n", year + 1);
+    let signer = seed
+        .and_then(|(last, _)| last.signature.as_ref())
+        .map_or(agency, |s| s.agency.as_str());
+    let date = seed
+        .and_then(|(last, _)| last.signature.as_ref()?.date)
+        .map(|d| {
+            // A year on; 29 February becomes the 28th.
+            let day = if d.month == 2 && d.day == 29 {
+                28
+            } else {
+                d.day
+            };
+            format!("{}-{:02}-{day:02}", d.year + 1, d.month)
+        })
+        .unwrap_or_else(|| format!("{}-01-15", year + 1));
+    let _ = writeln!(w, "agency = {}", q(signer));
+    let _ = writeln!(w, "date = {date}\n");
 
     let _ = writeln!(w, "# 二、主动公开政府信息情况");
     let _ = writeln!(w, "[active]");
     for g in form::active_groups(format) {
         let _ = writeln!(w, "# {}：[{}]", g.title, g.columns.join(", "));
         for row in g.rows {
-            let zeros: Vec<&str> = row
+            let zeros: Vec<String> = row
                 .cells
                 .iter()
-                .map(|c| if *c == Cell::Money { "\"0\"" } else { "0" })
+                .enumerate()
+                .map(
+                    |(i, c)| match seed.and_then(|(last, _)| carried(last, format, row.key, i)) {
+                        Some(v) => v.to_string(),
+                        None if *c == Cell::Money => "\"0\"".into(),
+                        None => "0".into(),
+                    },
+                )
                 .collect();
             let value = if zeros.len() == 1 {
-                zeros[0].to_string()
+                zeros[0].clone()
             } else {
                 format!("[{}]", zeros.join(", "))
             };
@@ -92,7 +203,20 @@ pub fn skeleton(format: Format, agency: &str, year: i64) -> String {
         } else {
             ""
         };
-        let _ = writeln!(w, "{key} = {zeros}   # {prefix}{}", row.label);
+        let values = match seed {
+            // Last year's pending applications stay pending (四、结转下年度)
+            // until the clerk enters what became of them, so C1 holds.
+            Some((last, _)) if key == "carried_over" || key == "carried_forward" => {
+                let v = last
+                    .applications
+                    .row("carried_forward")
+                    .map_or([0; 7], |r| r.values);
+                let v: Vec<String> = v[..6].iter().map(|n| n.to_string()).collect();
+                format!("[{}]", v.join(", "))
+            }
+            _ => zeros.to_string(),
+        };
+        let _ = writeln!(w, "{key} = {values}   # {prefix}{}", row.label);
     }
 
     let _ = writeln!(w, "\n# 四、政府信息公开行政复议、行政诉讼情况");
@@ -106,4 +230,37 @@ pub fn skeleton(format: Format, agency: &str, year: i64) -> String {
         let _ = writeln!(w, "{key} = [0, 0, 0, 0]   # {label}");
     }
     s
+}
+
+fn last_agency(seed: Option<(&Report, &str)>, agency: &str) -> String {
+    seed.map_or(agency, |(last, _)| last.agency.as_str())
+        .to_string()
+}
+
+/// A table 二 count the next year starts from: 现行有效件数 (2021 layout,
+/// C7) and 上一年项目数量 = last year's + 本年增/减 (2019 layout, C8).
+fn carried(last: &Report, format: Format, key: &str, column: usize) -> Option<i64> {
+    let row = last
+        .active
+        .iter()
+        .flat_map(|g| &g.rows)
+        .find(|r| r.key == key)?;
+    match (last.format, format, column) {
+        (Format::F2021, Format::F2021, 2) if ["rules", "normative_documents"].contains(&key) => {
+            row.int(2)
+        }
+        (Format::F2019, Format::F2019, 0)
+            if [
+                "licensing",
+                "other_services",
+                "penalty",
+                "enforcement",
+                "fees",
+            ]
+            .contains(&key) =>
+        {
+            Some(row.int(0)? + row.int(1)?)
+        }
+        _ => None,
+    }
 }

@@ -54,6 +54,16 @@ impl Case {
     }
 }
 
+/// The binary run in `dir` with a fixed `SOURCE_DATE_EPOCH`.
+pub fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(GONGWEN)
+        .args(args)
+        .current_dir(dir)
+        .env("SOURCE_DATE_EPOCH", "1735689600")
+        .output()
+        .unwrap()
+}
+
 /// Replaces timings, which vary from run to run, with `N`.
 pub fn normalise(text: &str) -> String {
     let mut out = String::new();
