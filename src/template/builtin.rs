@@ -72,21 +72,37 @@ pub fn for_format(format: Format) -> Template {
     get(name).expect("built-in template exists")
 }
 
+/// The built-ins' names, in order.
+pub fn names() -> Vec<&'static str> {
+    BUILTINS.iter().map(|b| b.name).collect()
+}
+
+/// A built-in template. Each is read once per process (its manifest
+/// parsed, its schema compiled), not once per data file of a batch.
 pub fn get(name: &str) -> Option<Template> {
-    let b = BUILTINS.iter().find(|b| b.name == name)?;
-    let t = Template::assemble(
-        b.name.into(),
-        PathBuf::from("templates").join(b.name),
-        false,
-        b.files
+    static READ: std::sync::OnceLock<Vec<Template>> = std::sync::OnceLock::new();
+    let all = READ.get_or_init(|| {
+        BUILTINS
             .iter()
-            .map(|(n, t)| (n.to_string(), t.to_string()))
-            .collect(),
-        Some(b.style.to_string()),
-        Some(b.manifest.to_string()),
-        Some(b.schema.to_string()),
-    );
-    Some(t.expect("built-in templates are valid"))
+            .map(|b| {
+                Template::assemble(
+                    b.name.into(),
+                    PathBuf::from("templates").join(b.name),
+                    false,
+                    b.files
+                        .iter()
+                        .map(|(n, t)| (n.to_string(), t.to_string()))
+                        .collect(),
+                    Some(b.style.to_string()),
+                    Some(b.manifest.to_string()),
+                    Some(b.schema.to_string()),
+                )
+                .expect("built-in templates are valid")
+            })
+            .collect()
+    });
+    let i = BUILTINS.iter().position(|b| b.name == name)?;
+    Some(all[i].clone())
 }
 
 /// Writes a built-in template's files into `dir`, creating it. A file
@@ -94,7 +110,7 @@ pub fn get(name: &str) -> Option<Template> {
 /// unless `force`.
 pub fn export(name: &str, dir: &Path, force: bool) -> Result<Vec<PathBuf>, Diagnostic> {
     let Some(b) = BUILTINS.iter().find(|b| b.name == name) else {
-        let names: Vec<&str> = BUILTINS.iter().map(|b| b.name).collect();
+        let names = names();
         return Err(Diagnostic::error(format!(
             "没有名为 {name} 的内置模板；可用: {}",
             names.join(", ")

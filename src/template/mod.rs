@@ -118,7 +118,7 @@ impl Template {
         if dir.is_dir() {
             return Template::from_dir(&dir);
         }
-        let names: Vec<&str> = builtin::list().iter().map(|b| b.name).collect();
+        let names = builtin::names();
         Err(
             Diagnostic::error(format!("没有名为「{name}」的模板，也没有这个模板目录")).hint(
                 format!(
@@ -146,7 +146,7 @@ impl Template {
         if arg.is_dir() {
             return Template::from_dir(arg);
         }
-        let names: Vec<&str> = builtin::list().iter().map(|b| b.name).collect();
+        let names = builtin::names();
         Err(Diagnostic::error(format!(
             "没有名为「{}」的内置模板，也没有这个模板目录",
             arg.display()
