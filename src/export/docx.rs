@@ -123,6 +123,13 @@ pub fn write(
 }
 
 fn run_props(style: &StyleSheet, role: Role, base: Role) -> String {
+    run_props_sized(style, role, base, None)
+}
+
+/// As [`run_props`], with the text set in `fitted` points instead of its
+/// role's size when given (a paragraph made smaller to stay on one line;
+/// rounded down so Word keeps it there too).
+fn run_props_sized(style: &StyleSheet, role: Role, base: Role, fitted: Option<f32>) -> String {
     let mut s = String::new();
     let r = style.role(role);
     if role != base {
@@ -140,8 +147,11 @@ fn run_props(style: &StyleSheet, role: Role, base: Role) -> String {
     if color != style.color(base) {
         let _ = write!(s, "<w:color w:val=\"{}\"/>", hex(color));
     }
-    if r.size != style.role(base).size {
-        let hp = (r.size * 2.0).round() as i64;
+    let half_points = match fitted {
+        Some(size) => Some((size * 2.0).floor() as i64),
+        None => (r.size != style.role(base).size).then(|| (r.size * 2.0).round() as i64),
+    };
+    if let Some(hp) = half_points {
         let _ = write!(s, "<w:sz w:val=\"{hp}\"/><w:szCs w:val=\"{hp}\"/>");
     }
     if s.is_empty() {
@@ -327,20 +337,7 @@ fn paragraph(
             text.push(c);
             offset += 1;
         }
-        let mut rpr = run_props(st, r.role, Role::Body);
-        if let Some(size) = facts.fitted_size {
-            // Set smaller to stay on one line, as in the PDF.
-            let hp = (size * 2.0).floor() as i64;
-            let sz = format!("<w:sz w:val=\"{hp}\"/><w:szCs w:val=\"{hp}\"/>");
-            rpr = match rpr.find("<w:sz ") {
-                Some(at) => {
-                    let end = rpr.find("</w:rPr>").unwrap_or(rpr.len());
-                    format!("{}{sz}{}", &rpr[..at], &rpr[end..])
-                }
-                None if rpr.is_empty() => format!("<w:rPr>{sz}</w:rPr>"),
-                None => rpr.replace("</w:rPr>", &format!("{sz}</w:rPr>")),
-            };
-        }
+        let rpr = run_props_sized(st, r.role, Role::Body, facts.fitted_size);
         b.push_str(&text_run(&text, &rpr));
     }
     b.push_str("</w:p>");
