@@ -159,17 +159,21 @@ fn new_from(last: &Path, out: Option<&Path>, force: bool) -> Result<Exit, String
 /// folder. None for a directory outside that folder, which a data file
 /// cannot name.
 fn template_line(t: &Template, arg: &Path, out: Option<&Path>) -> Option<String> {
-    if !t.from_dir {
-        return Some(format!(
-            "template = {}",
-            crate::data::example::toml_string(&t.name)
-        ));
+    template_ref(t, arg, out).map(|r| template_key(&r))
+}
+
+fn template_key(r: &str) -> String {
+    format!("template = {}", crate::data::example::toml_string(r))
+}
+
+/// What a data file's `template` key says for `t`: a built-in's name, a
+/// directory's path relative to the data file's folder.
+fn template_ref(t: &Template, arg: &Path, out: Option<&Path>) -> Option<String> {
+    if t.from_dir {
+        relative_to_data(arg, out)
+    } else {
+        Some(t.name.clone())
     }
-    let rel = relative_to_data(arg, out)?;
-    Some(format!(
-        "template = {}",
-        crate::data::example::toml_string(&rel)
-    ))
 }
 
 /// A template directory's path as the data file at `out` names it.
@@ -196,16 +200,14 @@ fn schema_example(t: &Template, arg: &Path, out: Option<&Path>) -> String {
         head.extend(template_line(t, arg, out));
         return head.join("\n") + "\n";
     };
-    match template_line(t, arg, out) {
-        Some(line) => {
+    match template_ref(t, arg, out) {
+        Some(r) => {
             if t.from_dir {
-                if let Some(rel) = relative_to_data(arg, out) {
-                    // Read by taplo (VS Code's Even Better TOML) to check
-                    // and complete the file as it is typed.
-                    head.insert(0, format!("#:schema ./{rel}/{}", crate::template::SCHEMA));
-                }
+                // Read by taplo (VS Code's Even Better TOML) to check and
+                // complete the file as it is typed.
+                head.insert(0, format!("#:schema ./{r}/{}", crate::template::SCHEMA));
             }
-            head.push(line);
+            head.push(template_key(&r));
         }
         None => head.push(format!(
             "# 模板目录不在本文件所在的文件夹之内：生成时用 gongwen render 本文件 --template {}",
