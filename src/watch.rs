@@ -75,20 +75,21 @@ pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
 fn dependencies(file: &Path, opts: &RenderOptions) -> Vec<PathBuf> {
     let mut paths = vec![file.to_path_buf()];
     let loaded = crate::input::load(file, None);
-    if let Some(input) = &loaded.input {
-        if let Some(prev) = input.report().and_then(|r| r.previous.as_ref()) {
-            paths.push(prev.spans.path.clone());
+    let input = loaded.input.as_ref();
+    if let Some(prev) = input.and_then(|i| i.report()?.previous.as_ref()) {
+        paths.push(prev.spans.path.clone());
+    }
+    // `--template DIR` is followed whatever the data file says: read
+    // without it, a file for that template need not load at all.
+    let template_dir = opts.template_dir.clone().or_else(|| {
+        let t = &input?.template;
+        t.from_dir.then(|| t.origin.clone())
+    });
+    if let Some(t) = template_dir.filter(|t| t.is_dir()) {
+        if let Ok(entries) = std::fs::read_dir(&t) {
+            paths.extend(entries.flatten().map(|e| e.path()));
         }
-        let template_dir = opts.template_dir.clone().or_else(|| {
-            let t = &input.template;
-            t.from_dir.then(|| t.origin.clone())
-        });
-        if let Some(t) = template_dir.filter(|t| t.is_dir()) {
-            if let Ok(entries) = std::fs::read_dir(&t) {
-                paths.extend(entries.flatten().map(|e| e.path()));
-            }
-            paths.push(t);
-        }
+        paths.push(t);
     }
     paths
 }

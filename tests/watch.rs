@@ -42,12 +42,14 @@ struct Started {
     first: Vec<u8>,
 }
 
-/// `gongwen watch FILE --pdf-only -o out` in `dir`, its stderr in a log.
-fn spawn_watch(dir: &Path, file: &str) -> (Watcher, std::path::PathBuf) {
+/// `gongwen watch FILE --pdf-only -o out [more]` in `dir`, its stderr in
+/// a log.
+fn spawn_watch(dir: &Path, file: &str, more: &[&str]) -> (Watcher, std::path::PathBuf) {
     let log = dir.join("log.txt");
     let watcher = Watcher(
         Command::new(env!("CARGO_BIN_EXE_gongwen"))
             .args(["watch", file, "--pdf-only", "-o", "out"])
+            .args(more)
             .current_dir(dir)
             .stdout(Stdio::null())
             .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
@@ -64,7 +66,7 @@ fn start(name: &str) -> Started {
     let seed = std::fs::read_to_string("samples/zhanlang-2020.toml").unwrap();
     let data = dir.join("a.toml");
     std::fs::write(&data, &seed).unwrap();
-    let (watcher, log) = spawn_watch(&dir, "a.toml");
+    let (watcher, log) = spawn_watch(&dir, "a.toml", &[]);
     let pdf = dir.join("out/a.pdf");
     wait_for("the first render", || read(&pdf).starts_with(b"%PDF"));
     let first = read(&pdf);
@@ -168,34 +170,45 @@ fn watch_sees_changes_that_keep_the_time_and_never_blocks_on_a_fifo() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A template with its own data: editing its `template.toml` re-checks the
-/// data with the new rule, whose message appears, and the good output stays.
+/// A template with its own data, named by the data file or by
+/// `--template`: editing its `template.toml` re-checks the data with the
+/// new rule, whose message appears, and the good output stays.
 #[test]
 fn watch_follows_a_templates_rules() {
-    let dir = std::env::temp_dir().join(format!("gongwen-watch-rules-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let tpl = dir.join("bulletin");
-    std::fs::create_dir_all(&tpl).unwrap();
-    for f in ["report.html", "schema.json", "template.toml"] {
-        std::fs::copy(format!("tests/fixtures/schema/bulletin/{f}"), tpl.join(f)).unwrap();
+    for (case, more) in [
+        ("named", &[][..]),
+        ("option", &["--template", "bulletin"][..]),
+    ] {
+        let dir =
+            std::env::temp_dir().join(format!("gongwen-watch-rules-{case}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let tpl = dir.join("bulletin");
+        std::fs::create_dir_all(&tpl).unwrap();
+        for f in ["report.html", "schema.json", "template.toml"] {
+            std::fs::copy(format!("tests/fixtures/schema/bulletin/{f}"), tpl.join(f)).unwrap();
+        }
+        let mut data = std::fs::read_to_string("tests/fixtures/schema/bulletin.toml").unwrap();
+        if !more.is_empty() {
+            data = data.replace("template = \"bulletin\"\n", "");
+        }
+        std::fs::write(dir.join("b.toml"), data).unwrap();
+        let (mut watcher, log) = spawn_watch(&dir, "b.toml", more);
+        let pdf = dir.join("out/b.pdf");
+        wait_for("the first render", || read(&pdf).starts_with(b"%PDF"));
+        let first = read(&pdf);
+        let manifest = tpl.join("template.toml");
+        let mut rules = std::fs::read_to_string(&manifest).unwrap();
+        rules += "\n[[check]]\nrule = \"rows | length > 5\"\nmessage = \"至少应有 6 个窗口\"\nat = \"rows\"\n";
+        std::fs::write(&manifest, rules).unwrap();
+        wait_for("the new rule's message", || {
+            std::fs::read_to_string(&log)
+                .unwrap_or_default()
+                .contains("至少应有 6 个窗口")
+        });
+        assert_eq!(read(&pdf), first, "{case}: the good output stays");
+        let child = &mut watcher.0;
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+        assert_eq!(child.wait().unwrap().code(), Some(0));
+        let _ = std::fs::remove_dir_all(&dir);
     }
-    std::fs::copy("tests/fixtures/schema/bulletin.toml", dir.join("b.toml")).unwrap();
-    let (mut watcher, log) = spawn_watch(&dir, "b.toml");
-    let pdf = dir.join("out/b.pdf");
-    wait_for("the first render", || read(&pdf).starts_with(b"%PDF"));
-    let first = read(&pdf);
-    let manifest = tpl.join("template.toml");
-    let mut rules = std::fs::read_to_string(&manifest).unwrap();
-    rules += "\n[[check]]\nrule = \"rows | length > 5\"\nmessage = \"至少应有 6 个窗口\"\nat = \"rows\"\n";
-    std::fs::write(&manifest, rules).unwrap();
-    wait_for("the new rule's message", || {
-        std::fs::read_to_string(&log)
-            .unwrap_or_default()
-            .contains("至少应有 6 个窗口")
-    });
-    assert_eq!(read(&pdf), first, "the good output stays");
-    let child = &mut watcher.0;
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
-    assert_eq!(child.wait().unwrap().code(), Some(0));
-    let _ = std::fs::remove_dir_all(&dir);
 }
