@@ -54,7 +54,10 @@ pub fn check_one(f: &Path, chosen: Option<&Template>) -> (Exit, String) {
         static FONTS: std::sync::OnceLock<crate::render::FontCache> = std::sync::OnceLock::new();
         input
             .template
-            .document(input.data.content())
+            .document_in(
+                input.data.content(),
+                crate::render::folder(&input.source.path),
+            )
             .and_then(|doc| {
                 let book = FONTS.get_or_init(Default::default).get(&doc, &[])?;
                 crate::layout::lay_out(&doc, &book)

@@ -70,6 +70,10 @@ pub enum Kind {
     Usage,
     /// A character no face has; the caller may point into the data file.
     MissingGlyph(char),
+    /// A picture file (the seal) that cannot be used, its path as the data
+    /// gave it in the message's first 「」; the caller may point at it in
+    /// the data file.
+    Picture,
 }
 
 /// One problem found in an input file.

@@ -19,7 +19,9 @@ impl Exit {
         match d.kind {
             crate::diag::Kind::Io => Exit::Io,
             crate::diag::Kind::Usage => Exit::Usage,
-            crate::diag::Kind::Input | crate::diag::Kind::MissingGlyph(_) => Exit::Input,
+            crate::diag::Kind::Input
+            | crate::diag::Kind::MissingGlyph(_)
+            | crate::diag::Kind::Picture => Exit::Input,
         }
     }
 }

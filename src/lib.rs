@@ -37,6 +37,7 @@ pub mod interrupt;
 pub mod layout;
 pub mod markup;
 pub mod output;
+pub mod picture;
 pub mod render;
 pub mod template;
 pub mod watch;

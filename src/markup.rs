@@ -27,12 +27,15 @@
 //! into markup.
 
 use std::ops::Range;
+use std::path::Path;
 
-use crate::diag::{Diagnostic, Source};
+use crate::diag::{Diagnostic, Kind, Source};
 use crate::doc::heading_level;
+use crate::doc::style::MM;
 use crate::doc::{
-    Align, Block, Cell, Document, Meta, Paragraph, Role, Rule, Run, StyleSheet, Table,
+    Align, Block, Cell, Document, Image, Meta, Paragraph, Role, Rule, Run, StyleSheet, Table,
 };
+use crate::picture::Picture;
 
 /// Deepest nesting accepted; the language has at most four levels.
 const MAX_DEPTH: usize = 16;
@@ -68,14 +71,32 @@ impl Element {
 }
 
 pub fn parse(src: &Source, style: StyleSheet) -> Result<Document, Diagnostic> {
+    parse_in(src, style, None)
+}
+
+/// `pictures`: the folder a `<signature seal="…">` path is taken from
+/// (the data file's); without it pictures are refused.
+pub fn parse_in(
+    src: &Source,
+    style: StyleSheet,
+    pictures: Option<&Path>,
+) -> Result<Document, Diagnostic> {
     let nodes = Parser {
         src,
         pos: 0,
         depth: 0,
     }
     .nodes(None)?;
-    Builder { src, style }.document(nodes)
+    Builder {
+        src,
+        style,
+        pictures,
+    }
+    .document(nodes)
 }
+
+/// Largest picture file read.
+const MAX_PICTURE_BYTES: u64 = 20 * 1024 * 1024;
 
 struct Parser<'a> {
     src: &'a Source,
@@ -263,6 +284,7 @@ impl Parser<'_> {
 struct Builder<'a> {
     src: &'a Source,
     style: StyleSheet,
+    pictures: Option<&'a Path>,
 }
 
 impl Builder<'_> {
@@ -378,6 +400,7 @@ impl Builder<'_> {
                 "signature" => blocks.push(Block::Signature {
                     agency: el.attr("agency").unwrap_or_default().to_string(),
                     date: el.attr("date").unwrap_or_default().to_string(),
+                    seal: self.seal(&el)?,
                 }),
                 "rule" => blocks.push(Block::Rule(self.rule(&el)?)),
                 "blank" => {
@@ -496,6 +519,7 @@ impl Builder<'_> {
             left,
             right,
             inset: self.chars(el, "inset")?,
+            space: self.mm(el, "space", 0.0..=50.0)?,
         })
     }
 
@@ -547,6 +571,39 @@ impl Builder<'_> {
             })
     }
 
+    /// The seal picture of `<signature seal="path" seal-size="mm">`, read
+    /// from the data file's folder; `seal=""` is no seal.
+    fn seal(&self, el: &Element) -> Result<Option<Image>, Diagnostic> {
+        let Some(rel) = el.attr("seal").map(str::trim).filter(|p| !p.is_empty()) else {
+            return Ok(None);
+        };
+        let width = self.mm(el, "seal-size", 10.0..=80.0)?.unwrap_or(42.0 * MM);
+        let fail = |why: String| {
+            Diagnostic::error(format!("印章图片「{rel}」{why}"))
+                .kind(Kind::Picture)
+                .hint("印章应为数据文件所在文件夹（或其子文件夹）中的 PNG（透明背景）或 JPEG 图片，路径相对于数据文件")
+        };
+        crate::data::inside_folder(rel).map_err(|why| fail(why.to_string()))?;
+        let Some(base) = self.pictures else {
+            return Err(fail("无法读取：没有数据文件所在的文件夹".into()));
+        };
+        let bytes = crate::data::read_bytes(&base.join(rel), MAX_PICTURE_BYTES)
+            .map_err(|d| fail(format!("无法读取：{}", d.message)))?;
+        let picture = Picture::read(bytes).map_err(fail)?;
+        let height = width * picture.height as f32 / picture.width as f32;
+        if height > 120.0 * MM {
+            return Err(fail(format!(
+                "太窄太高（{}×{} 像素）：印章图片应大致为正方形",
+                picture.width, picture.height
+            )));
+        }
+        Ok(Some(Image {
+            picture: std::sync::Arc::new(picture),
+            width,
+            height,
+        }))
+    }
+
     fn rule(&self, el: &Element) -> Result<Rule, Diagnostic> {
         let color = match el.attr("color") {
             None => [0, 0, 0],
@@ -561,6 +618,11 @@ impl Builder<'_> {
             below_text: self.mm(el, "below", 0.0..=50.0)?,
             length: self.mm(el, "length", 1.0..=1000.0)?,
             color,
+            second: match self.mm(el, "second", 0.05..=5.0)? {
+                Some(t) => Some((t, self.mm(el, "gap", 0.0..=10.0)?.unwrap_or(0.5 * MM))),
+                None => None,
+            },
+            page_bottom: self.mm(el, "page-bottom", 0.0..=150.0)?,
         })
     }
 
@@ -568,18 +630,27 @@ impl Builder<'_> {
         let allowed: &[&str] = match el.name.as_str() {
             "meta" => &["title", "author", "subject", "keywords", "lang", "date"],
             "p" => &[
-                "align", "indent", "role", "inset", "hang", "left", "top", "fit",
+                "align", "indent", "role", "inset", "hang", "left", "top", "page-top", "space",
+                "fit",
             ],
-            "rule" => &["thickness", "below", "length", "color"],
+            "rule" => &[
+                "thickness",
+                "below",
+                "length",
+                "color",
+                "second",
+                "gap",
+                "page-bottom",
+            ],
             "blank" => &["lines"],
-            "ends" => &["left", "right", "role", "inset"],
+            "ends" => &["left", "right", "role", "inset", "space"],
             "span" => &["role"],
             "foot" => &["even"],
             "lead" => &["level"],
             "table" => &["widths", "header-rows"],
             "tr" => &["keep"],
             "td" | "th" => &["colspan", "rowspan", "align", "shade"],
-            "signature" => &["agency", "date"],
+            "signature" => &["agency", "date", "seal", "seal-size"],
             _ => &[],
         };
         for (k, _, span) in &el.attrs {
@@ -677,7 +748,15 @@ impl Builder<'_> {
             inset: self.chars(el, "inset")?,
             hang: self.chars(el, "hang")?,
             left: self.chars(el, "left")?,
-            top: self.mm(el, "top", 0.0..=200.0)?,
+            top: match self.mm(el, "page-top", 0.0..=250.0)? {
+                Some(_) if el.attr("top").is_some() => {
+                    return Err(self.err(el.span.clone(), "top 与 page-top 只能给一个"));
+                }
+                Some(t) => Some(t - self.style.page.margin_top_mm * MM),
+                None => self.mm(el, "top", 0.0..=200.0)?,
+            },
+            anchored: el.attr("page-top").is_some(),
+            space: self.mm(el, "space", 0.0..=50.0)?,
             fit: match el.attr("fit") {
                 None | Some("false") => false,
                 Some("true") => true,

@@ -61,7 +61,19 @@ pub fn render_report<'a>(
     fonts: &FontCache,
     opts: &RenderOptions,
 ) -> Result<Rendered, Diagnostic> {
-    let document = template.document(data)?;
+    render_report_in(data, template, fonts, opts, None)
+}
+
+/// As [`render_report`], pictures the data names read from `pictures`
+/// (the data file's folder).
+pub fn render_report_in<'a>(
+    data: impl Into<Content<'a>>,
+    template: &Template,
+    fonts: &FontCache,
+    opts: &RenderOptions,
+    pictures: Option<&Path>,
+) -> Result<Rendered, Diagnostic> {
+    let document = template.document_in(data, pictures)?;
     let book = fonts.get(&document, &opts.font_dirs)?;
     let epoch = crate::epoch::source_date_epoch()?;
     // Laid out whatever the outputs: the DOCX repeats the layout's page
@@ -314,6 +326,14 @@ fn progress_bar(files: usize) -> Option<ProgressBar> {
     Some(bar)
 }
 
+/// The folder of a data file, where the pictures it names are.
+pub(crate) fn folder(file: &Path) -> Option<&Path> {
+    Some(match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    })
+}
+
 fn render_one(
     file: &Path,
     opts: &RenderOptions,
@@ -340,7 +360,7 @@ fn render_one(
         };
     }
     if opts.dump_model {
-        return match template.document(data) {
+        return match template.document_in(data, folder(file)) {
             Ok(doc) => {
                 out.stdout = crate::doc::dump::dump(&doc);
                 out
@@ -348,7 +368,7 @@ fn render_one(
             Err(d) => out.fail(Exit::of(&d), d, "未生成文件", file),
         };
     }
-    let rendered = match render_report(data, template, fonts, opts) {
+    let rendered = match render_report_in(data, template, fonts, opts, folder(file)) {
         Ok(r) => {
             out.font_notes = r.font_notes.clone();
             r
@@ -402,11 +422,23 @@ pub(crate) fn locate(d: Diagnostic, input: &Input, file: &Path) -> Diagnostic {
     if d.file.is_some() {
         return d;
     }
-    if let crate::diag::Kind::MissingGlyph(c) = d.kind {
-        let src = &input.source;
-        if let Some(at) = src.text.find(c) {
-            return d.at(src, at..at + c.len_utf8());
-        }
+    let src = &input.source;
+    let at = match d.kind {
+        crate::diag::Kind::MissingGlyph(c) => src.text.find(c).map(|at| at..at + c.len_utf8()),
+        crate::diag::Kind::Picture => d
+            .message
+            .split_once('「')
+            .and_then(|(_, rest)| rest.split_once('」'))
+            .and_then(|(path, _)| {
+                [format!("\"{path}\""), format!("'{path}'")]
+                    .iter()
+                    .find_map(|q| src.text.find(q.as_str()))
+                    .map(|at| at + 1..at + 1 + path.len())
+            }),
+        _ => None,
+    };
+    if let Some(at) = at {
+        return d.at(src, at);
     }
     d.in_file(file)
 }

@@ -26,7 +26,13 @@ fn lay_out(text: &str) -> Laid {
     let input = loaded
         .ok()
         .unwrap_or_else(|| panic!("{}", loaded.diagnostics));
-    let doc = input.template.document(input.data.content()).unwrap();
+    let doc = input
+        .template
+        .document_in(
+            input.data.content(),
+            Some(Path::new("tests/fixtures/kinds")),
+        )
+        .unwrap();
     let book = gongwen::render::FontCache::default()
         .get(&doc, &[])
         .unwrap();
@@ -410,4 +416,188 @@ fn an_exported_kind_renders_like_the_built_in() {
         assert_eq!(built_in.stdout, exported.stdout, "{kind}");
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+const PAGE_HEIGHT: f32 = 297.0 * MM;
+const LEFT: f32 = 28.0 * MM;
+const RIGHT: f32 = LEFT + 156.0 * MM;
+
+/// Horizontal rules with their left end: (y, x1, x2, thickness).
+fn rules_at(page: &Page) -> Vec<(f32, f32, f32, f32)> {
+    page.items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Line {
+                x1, y1, x2, width, ..
+            } => Some((*y1, *x1, *x2, *width)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Left and right edge of the first text run starting with `s`.
+fn text_x(l: &Laid, page: usize, s: &str) -> (f32, f32) {
+    l.pages[page]
+        .items
+        .iter()
+        .find_map(|i| match i {
+            Item::Text(t) if t.text.starts_with(s) => {
+                let w: f32 = t.glyphs.iter().map(|g| g.advance).sum();
+                Some((t.x, t.x + w))
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no text {s} on page {}", page + 1))
+}
+
+fn letter() -> String {
+    std::fs::read_to_string("tests/fixtures/kinds/letter.toml").unwrap()
+}
+
+#[test]
+fn letter_head_is_where_the_standard_puts_it() {
+    let l = lay_out(&letter());
+    let page = &l.pages[0];
+    let (mark_top, mark_bottom) = text_box(&l, 0, "某某市人民政府办公室");
+    near("信函格式：发文机关标志上边缘至上页边", mark_top, 30.0 * MM);
+    let lines = rules_at(page);
+    assert_eq!(lines.len(), 4, "two double lines on the first page");
+    // Thick over thin under the mark; thin over thick above the page foot.
+    let (upper, lower) = (&lines[..2], &lines[2..]);
+    assert!(
+        upper[0].3 > upper[1].3,
+        "upper double line: thick over thin"
+    );
+    assert!(
+        lower[0].3 < lower[1].3,
+        "lower double line: thin over thick"
+    );
+    near(
+        "第一条双线距发文机关标志",
+        upper[0].0 - upper[0].3 / 2.0 - mark_bottom,
+        4.0 * MM - upper[0].3 / 2.0,
+    );
+    let (y, _, _, t) = lower[1];
+    near("第二条双线距下页边", PAGE_HEIGHT - (y + t / 2.0), 20.0 * MM);
+    for (y, x1, x2, _) in &lines {
+        near(
+            &format!("双线长度 (y {:.1} mm)", y / MM),
+            x2 - x1,
+            170.0 * MM,
+        );
+        near("双线居中", (x1 + x2) / 2.0, (LEFT + RIGHT) / 2.0);
+    }
+    // 发文字号 flush right, 份号 flush left, both 3号 7/8 under the line.
+    let under = upper[1].0 + upper[1].3 / 2.0;
+    let (number_top, _) = text_box(&l, 0, "某政办函〔2025〕35号");
+    near("发文字号与双线的距离", number_top - under, 16.0 * 7.0 / 8.0);
+    near("发文字号居版心右边缘", text_x(&l, 0, "某政办函").1, RIGHT);
+    let (copy_top, _) = text_box(&l, 0, "000123");
+    near("份号与发文字号同行", copy_top, number_top);
+    near("份号顶格", text_x(&l, 0, "000123").0, LEFT);
+    let (secret_top, _) = text_box(&l, 0, "秘密★1年");
+    assert!(secret_top > number_top + 20.0, "密级 on the next line");
+    assert!(!numbered(page, 1), "信函格式：首页不显示页码");
+    assert!(numbered(&l.pages[1], 2), "later pages are numbered");
+}
+
+#[test]
+fn letter_imprint_has_no_rules_and_no_printer() {
+    let l = lay_out(&letter());
+    let last = l.pages.len() - 1;
+    let (_, bottom) = text_box(&l, last, "抄送：某某市人民政府办公厅。");
+    assert!(
+        BOTTOM - bottom < 28.95,
+        "版记 on the last line of the text block"
+    );
+    assert!(rules_at(&l.pages[last]).is_empty(), "no 版记 rules");
+    assert!(!l.pages[last]
+        .items
+        .iter()
+        .any(|i| matches!(i, Item::Text(t) if t.text.contains("印发"))));
+}
+
+/// The seal's box on a page.
+fn seal_box(page: &Page) -> Option<(f32, f32, f32, f32)> {
+    page.items.iter().find_map(|i| match i {
+        Item::Image { x, y, w, h, .. } => Some((*x, *y, *w, *h)),
+        _ => None,
+    })
+}
+
+#[test]
+fn seal_presses_on_the_signature_and_date() {
+    let l = lay_out(&letter());
+    let page = (0..l.pages.len())
+        .find(|&p| seal_box(&l.pages[p]).is_some())
+        .expect("a page with the seal");
+    let (x, y, w, h) = seal_box(&l.pages[page]).unwrap();
+    near("印章直径", w, 42.0 * MM);
+    near("印章为圆形", h, w);
+    let (date_left, date_right) = text_x(&l, page, "2026年1月12日");
+    near(
+        "成文日期右空四字",
+        RIGHT - date_right,
+        4.0 * (16.0 + l_tracking()),
+    );
+    near(
+        "印章以成文日期为准居中",
+        x + w / 2.0,
+        (date_left + date_right) / 2.0,
+    );
+    let (agency_left, agency_right) = text_x(&l, page, "某某市人民政府办公室");
+    near(
+        "署名以成文日期为准居中",
+        (agency_left + agency_right) / 2.0,
+        (date_left + date_right) / 2.0,
+    );
+    let (agency_top, _) = text_box(&l, page, "某某市人民政府办公室");
+    let (date_top, date_bottom) = text_box(&l, page, "2026年1月12日");
+    let centre = y + h / 2.0;
+    assert!(
+        agency_top > centre && date_top > centre,
+        "署名和成文日期居印章中心偏下"
+    );
+    assert!(date_bottom < y + h, "the seal presses on the date");
+    // The line above: the 附件说明.
+    let (_, above) = text_box(&l, page, "附件：");
+    assert!(
+        y >= above - 0.5 && y - above <= 28.95,
+        "印章顶端上距正文一行之内: {:.1} mm",
+        (y - above) / MM
+    );
+}
+
+/// Letter spacing of body text (28 characters in 156 mm).
+fn l_tracking() -> f32 {
+    (156.0 * MM - 28.0 * 16.0) / 28.0
+}
+
+#[test]
+fn a_seal_that_is_not_a_picture_is_refused_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("seal.png"), "not a picture").unwrap();
+    let data = letter();
+    std::fs::write(dir.path().join("letter.toml"), &data).unwrap();
+    let out = common::cli::run_in(dir.path(), &["render", "letter.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = data.lines().position(|l| l.starts_with("seal =")).unwrap() + 1;
+    assert!(
+        err.contains(&format!("letter.toml:{line}:"))
+            && err.contains("印章图片「seal.png」不是 PNG 或 JPEG 图片"),
+        "{err}"
+    );
+    assert!(!dir.path().join("letter.pdf").exists());
+    std::fs::write(
+        dir.path().join("letter.toml"),
+        data.replace("seal.png", "../seal.png"),
+    )
+    .unwrap();
+    let out = common::cli::run_in(dir.path(), &["render", "letter.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("不能用 .. 指向数据文件所在文件夹之外"),
+        "{err}"
+    );
 }

@@ -106,7 +106,7 @@ fn assert_nothing_lost(case: &str, doc: &Document, pages: &[Page]) {
                         t.y
                     );
                 }
-                Item::Text(_) => {}
+                Item::Text(_) | Item::Image { .. } => {}
                 Item::Line { y1, y2, x1, x2, .. } => {
                     for y in [y1, y2] {
                         assert!(
@@ -166,7 +166,7 @@ fn assert_reviewer_rules(case: &str, doc: &Document, pages: &[Page]) {
         }
     }
     for b in &doc.blocks {
-        if let Block::Signature { agency, date } = b {
+        if let Block::Signature { agency, date, .. } = b {
             for (n, p) in pages.iter().enumerate() {
                 let text = squash(&page_text(p));
                 let sig = squash(&format!("{agency}{date}"));

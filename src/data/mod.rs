@@ -17,10 +17,9 @@ use crate::diag::{io_message, Diagnostic, Diagnostics, Source};
 /// Largest data file accepted. A real report is a few tens of kilobytes.
 pub const MAX_DATA_BYTES: u64 = 2 * 1024 * 1024;
 
-/// Reads a text file for gongwen: a regular file only (a device, FIFO or
-/// socket is refused without blocking on it), size-limited, UTF-8, BOM
-/// dropped.
-pub fn read_source(path: &Path, max: u64) -> Result<Source, Diagnostic> {
+/// Reads a file's bytes: a regular file only (a device, FIFO or socket is
+/// refused without blocking on it), at most `max` bytes.
+pub fn read_bytes(path: &Path, max: u64) -> Result<Vec<u8>, Diagnostic> {
     use std::io::Read;
     let io_err = |e: std::io::Error| {
         Diagnostic::io(format!("无法读取文件：{}", io_message(&e))).in_file(path)
@@ -51,6 +50,13 @@ pub fn read_source(path: &Path, max: u64) -> Result<Source, Diagnostic> {
     if bytes.len() as u64 > max {
         return Err(Diagnostic::error(format!("文件过大（上限 {max} 字节）")).in_file(path));
     }
+    Ok(bytes)
+}
+
+/// Reads a text file for gongwen as [`read_bytes`] does: UTF-8, BOM
+/// dropped.
+pub fn read_source(path: &Path, max: u64) -> Result<Source, Diagnostic> {
+    let bytes = read_bytes(path, max)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(Source::new(path, text)),

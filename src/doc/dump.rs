@@ -75,6 +75,16 @@ fn dump_blocks(s: &mut String, blocks: &[Block]) {
                 if p.fit {
                     extra.push_str(" fit");
                 }
+                if let Some(space) = p.space {
+                    let _ = write!(
+                        extra,
+                        " {:.2} mm under the rule",
+                        space / crate::doc::style::MM
+                    );
+                }
+                if p.anchored {
+                    extra.push_str(" (from the page top)");
+                }
                 if let Some(top) = p.top {
                     let _ = write!(extra, " top {:.2} mm", top / crate::doc::style::MM);
                 }
@@ -134,8 +144,11 @@ fn dump_blocks(s: &mut String, blocks: &[Block]) {
             Block::PageBreak => {
                 let _ = writeln!(s, "pagebreak");
             }
-            Block::Signature { agency, date } => {
-                let _ = writeln!(s, "signature {agency} | {date}");
+            Block::Signature { agency, date, seal } => {
+                let seal = seal
+                    .as_ref()
+                    .map_or(String::new(), |i| format!(" | seal {i:?}"));
+                let _ = writeln!(s, "signature {agency} | {date}{seal}");
             }
             Block::Rule(r) => {
                 let mm = |v: f32| v / crate::doc::style::MM;
@@ -151,18 +164,37 @@ fn dump_blocks(s: &mut String, blocks: &[Block]) {
                     r.length
                         .map_or(String::new(), |l| format!(" length {:.2} mm", mm(l)))
                 );
+                if let Some((t, gap)) = r.second {
+                    let _ = writeln!(s, "  and {:.2} mm, {:.2} mm under it", mm(t), mm(gap));
+                }
+                if let Some(b) = r.page_bottom {
+                    let _ = writeln!(s, "  {:.2} mm above the page foot", mm(b));
+                }
             }
             Block::Blank(n) => {
                 let _ = writeln!(s, "blank {n} lines");
             }
-            Block::Ends { left, right, inset } => {
+            Block::Ends {
+                left,
+                right,
+                inset,
+                space,
+            } => {
                 let runs = |rs: &[super::Run]| {
                     rs.iter()
                         .map(|r| format!("[{}] {}", r.role.key(), r.text))
                         .collect::<Vec<_>>()
                         .join(" ")
                 };
-                let _ = writeln!(s, "ends inset {inset} | {} | {}", runs(left), runs(right));
+                let space = space.map_or(String::new(), |v| {
+                    format!(" {:.2} mm under the rule", v / crate::doc::style::MM)
+                });
+                let _ = writeln!(
+                    s,
+                    "ends inset {inset}{space} | {} | {}",
+                    runs(left),
+                    runs(right)
+                );
             }
             Block::Foot { blocks, even } => {
                 let mut inner = String::new();

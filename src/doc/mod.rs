@@ -37,10 +37,12 @@ pub enum Block {
     Paragraph(Paragraph),
     Table(Table),
     PageBreak,
-    /// 发文机关署名 and 成文日期, placed per GB/T 9704 7.3.5.2.
+    /// 发文机关署名 and 成文日期, placed per GB/T 9704 7.3.5.2, or with a
+    /// seal per 7.3.5.1.
     Signature {
         agency: String,
         date: String,
+        seal: Option<Image>,
     },
     /// A horizontal rule (the red 版头 rule, the 版记 rules).
     Rule(Rule),
@@ -53,6 +55,8 @@ pub enum Block {
         right: Vec<Run>,
         /// Characters kept free at each side.
         inset: f32,
+        /// As [`Paragraph::space`].
+        space: Option<f32>,
     },
     /// Blocks set at the foot of the last page (the 版记), the last one on
     /// the text block's lower edge.
@@ -74,6 +78,52 @@ pub struct Rule {
     /// Length, centred; the text width when absent.
     pub length: Option<f32>,
     pub color: [u8; 3],
+    /// A double line: the second line's thickness and the gap between the
+    /// two lines' facing edges (信函格式's 红色双线).
+    pub second: Option<(f32, f32)>,
+    /// Set out of the flow, the lowest line's lower edge this far above the
+    /// page's lower edge, on the page where the rule falls (信函格式: 距下页边
+    /// 20 mm).
+    pub page_bottom: Option<f32>,
+}
+
+impl Rule {
+    /// The lines from the top: (thickness, offset of its centre from the
+    /// first line's centre).
+    pub fn lines(&self) -> Vec<(f32, f32)> {
+        let mut v = vec![(self.thickness, 0.0)];
+        if let Some((t, gap)) = self.second {
+            v.push((t, self.thickness / 2.0 + gap + t / 2.0));
+        }
+        v
+    }
+
+    /// From the first line's top edge to the last line's lower edge.
+    pub fn extent(&self) -> f32 {
+        let (t, off) = *self.lines().last().expect("a line");
+        self.thickness / 2.0 + off + t / 2.0
+    }
+}
+
+/// A picture drawn at a given size (the 印章).
+#[derive(Clone, PartialEq)]
+pub struct Image {
+    pub picture: std::sync::Arc<crate::picture::Picture>,
+    /// Size on the page, in points.
+    pub width: f32,
+    pub height: f32,
+}
+
+impl std::fmt::Debug for Image {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Image({}, {:.1} × {:.1} pt)",
+            self.picture.describe(),
+            self.width,
+            self.height
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -90,7 +140,15 @@ pub struct Paragraph {
     pub left: f32,
     /// The text's top edge this far (pt) below the text block's top, on the
     /// page it starts (发文机关标志 35 mm): the space above grows to it.
+    /// Negative (above the text block) only at the top of a page.
     pub top: Option<f32>,
+    /// `top` was given from the page's top edge (信函格式's 发文机关标志 30 mm
+    /// from the page top): the paragraph belongs to the page, not the flow.
+    pub anchored: bool,
+    /// The text's top edge this far (pt) below the lower edge of the rule
+    /// above it, off the body grid (信函格式: 发文字号与双线的距离为 3号汉字
+    /// 高度的 7/8).
+    pub space: Option<f32>,
     /// Set smaller when wider than the line, so that it stays on one line
     /// (a long 发文机关标志).
     pub fit: bool,
@@ -106,6 +164,8 @@ impl Paragraph {
             hang: 0.0,
             left: 0.0,
             top: None,
+            anchored: false,
+            space: None,
             fit: false,
         }
     }
@@ -180,7 +240,7 @@ impl Block {
             Block::Heading { level, text } => f(Role::heading(*level), text),
             Block::Paragraph(p) => p.runs.iter().for_each(|r| f(r.role, &r.text)),
             Block::Table(t) => t.cells.iter().for_each(|c| f(c.role, &c.text)),
-            Block::Signature { agency, date } => {
+            Block::Signature { agency, date, .. } => {
                 f(Role::Body, agency);
                 f(Role::Body, date);
             }
@@ -200,7 +260,7 @@ impl Block {
             Block::Paragraph(p) => p.runs.iter().map(|r| n(&r.text)).sum(),
             Block::Table(t) => t.cells.iter().map(|c| n(&c.text)).sum(),
             Block::PageBreak | Block::Rule(_) | Block::Blank(_) => 0,
-            Block::Signature { agency, date } => n(agency) + n(date),
+            Block::Signature { agency, date, .. } => n(agency) + n(date),
             Block::Ends { left, right, .. } => left.iter().chain(right).map(|r| n(&r.text)).sum(),
             Block::Foot { blocks, .. } => blocks.iter().map(Block::text_chars).sum(),
         }

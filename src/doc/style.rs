@@ -103,6 +103,8 @@ pub struct Page {
     pub page_number: String,
     /// From the bottom of the text block to the page number's dashes.
     pub page_number_offset_mm: f32,
+    /// Whether the first page shows its number (信函格式: 首页不显示页码).
+    pub first_page_number: bool,
 }
 
 /// A font family: the file used for PDF and the names Word looks for.

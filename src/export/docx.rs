@@ -36,7 +36,10 @@ fn esc(s: &str) -> String {
 }
 
 const W_NS: &str = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" \
-xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"";
+xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\" \
+xmlns:wp=\"http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing\" \
+xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" \
+xmlns:pic=\"http://schemas.openxmlformats.org/drawingml/2006/picture\"";
 
 /// Character spacing of body text in twentieths of a point: 28 characters
 /// of 16 pt in 156 mm need about −0.2 pt; −0.25 pt (−5) keeps Word and
@@ -76,11 +79,12 @@ pub fn write(
         },
         None => doc.clone(),
     };
-    let body = document_xml(doc, book, laid)?;
+    let mut parts = Parts::default();
+    let body = document_xml(doc, book, laid, &mut parts)?;
     let mut entries = vec![
         (
             "[Content_Types].xml",
-            content_types(embedded.is_some()).into_bytes(),
+            content_types(embedded.is_some(), &parts).into_bytes(),
         ),
         ("_rels/.rels", ROOT_RELS.as_bytes().to_vec()),
         ("docProps/core.xml", core_xml(doc, epoch).into_bytes()),
@@ -97,18 +101,40 @@ pub fn write(
         ),
         (
             "word/footer1.xml",
-            footer_xml(&doc.style, false).into_bytes(),
+            footer_xml(&doc.style, false, true).into_bytes(),
         ),
         (
             "word/footer2.xml",
-            footer_xml(&doc.style, true).into_bytes(),
+            footer_xml(&doc.style, true, true).into_bytes(),
         ),
         (
             "word/theme/theme1.xml",
             include_bytes!("theme1.xml").to_vec(),
         ),
-        ("word/_rels/document.xml.rels", DOC_RELS.as_bytes().to_vec()),
+        (
+            "word/_rels/document.xml.rels",
+            document_rels(&parts).into_bytes(),
+        ),
     ];
+    let media: Vec<String> = (0..parts.pictures.len()).map(Parts::media).collect();
+    for (name, picture) in media.iter().zip(&parts.pictures) {
+        entries.push((name.as_str(), picture.bytes.clone()));
+    }
+    if let Some(header) = parts.first_header.take() {
+        entries.push(("word/header1.xml", header.into_bytes()));
+    }
+    if parts.title_page {
+        entries.push((
+            "word/footer3.xml",
+            footer_xml(&doc.style, false, doc.style.page.first_page_number).into_bytes(),
+        ));
+    }
+    if parts.unnumbered_end {
+        entries.push((
+            "word/footer4.xml",
+            footer_xml(&doc.style, false, false).into_bytes(),
+        ));
+    }
     let names: Vec<String>;
     if let Some(e) = embedded {
         names = (1..=e.fonts.len())
@@ -196,13 +222,168 @@ fn jc(align: Align) -> &'static str {
     }
 }
 
-fn document_xml(doc: &Document, book: &FontBook, laid: &Laid) -> Result<String, Diagnostic> {
+/// What the document part needs besides itself.
+#[derive(Default)]
+struct Parts {
+    /// Pictures in the order of their relationship ids.
+    pictures: Vec<std::sync::Arc<crate::picture::Picture>>,
+    /// The first page's header: the blocks set from the page's edges (信函
+    /// 格式's 发文机关标志 and 红色双线), as frames.
+    first_header: Option<String>,
+    /// The first page has its own header and footer.
+    title_page: bool,
+    /// The last pages (a blank page and the 版记's) are a section of their
+    /// own, without page numbers.
+    unnumbered_end: bool,
+}
+
+impl Parts {
+    fn media(k: usize) -> String {
+        format!("word/media/picture{}", k + 1)
+    }
+
+    /// The relationship id of a picture, added on first use.
+    fn picture(&mut self, p: &std::sync::Arc<crate::picture::Picture>) -> String {
+        let k = match self
+            .pictures
+            .iter()
+            .position(|q| std::sync::Arc::ptr_eq(q, p))
+        {
+            Some(k) => k,
+            None => {
+                self.pictures.push(p.clone());
+                self.pictures.len() - 1
+            }
+        };
+        format!("rIdPicture{}", k + 1)
+    }
+}
+
+/// Blocks of the first page placed from the page's edges rather than in the
+/// flow: a paragraph given `page-top`, the rules hanging under it, rules
+/// at the page's foot. Word gets them as frames in the first page's header,
+/// where they do not move the text.
+fn page_blocks(doc: &Document, laid: &Laid) -> Vec<bool> {
+    let mut head = vec![false; doc.blocks.len()];
+    for (i, block) in doc.blocks.iter().enumerate() {
+        let facts = &laid.lines[i];
+        let first_page = |at: Option<(usize, f32)>| at.is_some_and(|(p, _)| p == 0);
+        head[i] = match block {
+            Block::Paragraph(p) => p.anchored && first_page(facts.at),
+            Block::Rule(r) if r.page_bottom.is_some() => first_page(facts.rule_at),
+            Block::Rule(r) => {
+                r.below_text.is_some() && i > 0 && head[i - 1] && first_page(facts.rule_at)
+            }
+            _ => false,
+        };
+    }
+    head
+}
+
+/// A paragraph in a frame at a fixed place on the page.
+fn framed(b: &mut String, (x, y, w, h): (f32, f32, f32, f32), ppr: &str, runs: &str) {
+    let _ = write!(
+        b,
+        "<w:p><w:pPr><w:framePr w:w=\"{}\" w:h=\"{}\" w:hRule=\"exact\" w:wrap=\"through\" w:vAnchor=\"page\" w:hAnchor=\"page\" w:x=\"{}\" w:y=\"{}\"/>{ppr}</w:pPr>{runs}</w:p>",
+        tw(w),
+        tw(h),
+        tw(x),
+        tw(y)
+    );
+}
+
+/// The frames of the first page's header.
+fn header_frames(doc: &Document, laid: &Laid, head: &[bool]) -> String {
+    let st = &doc.style;
+    let mut b = String::new();
+    for (i, block) in doc.blocks.iter().enumerate() {
+        if !head[i] {
+            continue;
+        }
+        let facts = &laid.lines[i];
+        match block {
+            Block::Paragraph(p) => {
+                let Some((_, y)) = facts.at else { continue };
+                let role = p.runs.first().map_or(Role::Body, |r| r.role);
+                let pitch = st.pitch(role);
+                let ppr = format!(
+                    "<w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{}\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"{}\"/>",
+                    tw(pitch),
+                    jc(p.align)
+                );
+                let runs: String = p
+                    .runs
+                    .iter()
+                    .map(|r| {
+                        text_run(
+                            &r.text,
+                            &run_props_sized(st, r.role, Role::Body, facts.fitted_size),
+                        )
+                    })
+                    .collect();
+                let left = st.page.margin_left_mm * MM;
+                framed(&mut b, (left, y, st.text_width(), pitch), &ppr, &runs);
+            }
+            Block::Rule(r) => {
+                let Some((_, centre)) = facts.rule_at else {
+                    continue;
+                };
+                let length = r.length.unwrap_or(st.text_width());
+                let x = st.page.margin_left_mm * MM + (st.text_width() - length) / 2.0;
+                for (t, off) in r.lines() {
+                    let ppr = format!(
+                        "<w:pBdr><w:top w:val=\"single\" w:sz=\"{}\" w:space=\"0\" w:color=\"{}\"/></w:pBdr><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"20\" w:lineRule=\"exact\"/>",
+                        ((t * 8.0).round() as i64).clamp(2, 96),
+                        hex(r.color)
+                    );
+                    framed(
+                        &mut b,
+                        (x, centre + off - t / 2.0, length, t.max(1.0)),
+                        &ppr,
+                        "",
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:hdr {W_NS}>{b}<w:p/></w:hdr>"
+    )
+}
+
+fn document_xml(
+    doc: &Document,
+    book: &FontBook,
+    laid: &Laid,
+    parts: &mut Parts,
+) -> Result<String, Diagnostic> {
     let st = &doc.style;
     let mut b = String::new();
     let _ = write!(b, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document {W_NS}><w:body>");
     let mut tables = laid.tables.iter();
+    let head = page_blocks(doc, laid);
+    if head.iter().any(|&h| h) {
+        parts.first_header = Some(header_frames(doc, laid, &head));
+    }
+    parts.title_page = parts.first_header.is_some() || !st.page.first_page_number;
+    let top = st.page.margin_top_mm * MM;
     for (i, block) in doc.blocks.iter().enumerate() {
         let before_signature = matches!(doc.blocks.get(i + 1), Some(Block::Signature { .. }));
+        if head[i] {
+            continue;
+        }
+        // The first block under the header's frames starts where the PDF
+        // has it, measured from the text block's top.
+        let after_head = i > 0 && head[i - 1];
+        let mut facts_here;
+        let facts = if after_head {
+            facts_here = laid.lines[i].clone();
+            facts_here.space_before = facts_here.at.map_or(0.0, |(_, y)| (y - top).max(0.0));
+            &facts_here
+        } else {
+            &laid.lines[i]
+        };
         match block {
             Block::Title(_) => {
                 // Broken where the PDF breaks it, and kept on one page.
@@ -225,40 +406,101 @@ fn document_xml(doc: &Document, book: &FontBook, laid: &Laid) -> Result<String, 
                     text_run(text, "")
                 );
             }
-            Block::Paragraph(p) => paragraph(&mut b, st, p, before_signature, &laid.lines[i]),
+            Block::Paragraph(p) => paragraph(&mut b, st, p, before_signature, facts),
             Block::Table(t) => {
                 let facts = tables.next().expect("a layout fact for every table");
                 table(&mut b, st, t, &facts.row_heights, before_signature)
             }
             Block::PageBreak => b.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>"),
-            Block::Signature { agency, date } => signature(&mut b, st, book, agency, date)?,
-            Block::Rule(r) => rule(&mut b, st, r, laid.lines[i].space_before),
+            Block::Signature { agency, date, seal } => {
+                signature(&mut b, st, book, (agency, date), seal.as_ref(), parts)?
+            }
+            Block::Rule(r) => rule(&mut b, st, r, facts.space_before),
             Block::Blank(n) => {
                 for _ in 0..*n {
                     b.push_str("<w:p/>");
                 }
             }
-            Block::Ends { left, right, inset } => ends(&mut b, st, left, right, *inset),
+            Block::Ends {
+                left,
+                right,
+                inset,
+                space,
+            } => ends(
+                &mut b,
+                st,
+                (left, right),
+                *inset,
+                space.map(|_| facts.space_before),
+            ),
             Block::Foot { blocks, .. } => {
-                for _ in 0..laid.foot.unwrap_or(0) {
-                    b.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
+                let after = laid.foot.unwrap_or(0);
+                if after >= 2 {
+                    // A blank page and the 版记's, unnumbered: a section of
+                    // their own, begun by the section break closing the text.
+                    parts.unnumbered_end = true;
+                    let _ = write!(
+                        b,
+                        "<w:p><w:pPr><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"20\" w:lineRule=\"exact\"/>{}</w:pPr></w:p>",
+                        sect_pr(st, parts, false)
+                    );
+                    for _ in 1..after {
+                        b.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
+                    }
+                } else {
+                    for _ in 0..after {
+                        b.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
+                    }
                 }
                 foot(&mut b, st, blocks)
             }
         }
     }
+    let last = sect_pr(st, parts, parts.unnumbered_end);
+    let _ = write!(b, "{last}</w:body></w:document>");
+    Ok(b)
+}
+
+/// A section's properties: page size, margins, footers. `end`: the last
+/// section of unnumbered pages (it starts on a new page).
+fn sect_pr(st: &StyleSheet, parts: &Parts, end: bool) -> String {
     let p = &st.page;
     let twmm = |mm: f32| tw(mm * MM);
     // Footer distance puts the page number's dashes 7 mm under the text block.
     let footer = twmm(p.margin_bottom_mm - p.page_number_offset_mm)
         - tw(st.role(Role::PageNumber).size * 0.8);
-    let _ = write!(
-        b,
-        "<w:sectPr><w:footerReference w:type=\"default\" r:id=\"rIdFooterOdd\"/>\
-         <w:footerReference w:type=\"even\" r:id=\"rIdFooterEven\"/>\
-         <w:pgSz w:w=\"{}\" w:h=\"{}\"/>\
+    let refs = if end {
+        "<w:footerReference w:type=\"default\" r:id=\"rIdFooterNone\"/>\
+         <w:footerReference w:type=\"even\" r:id=\"rIdFooterNone\"/>"
+            .to_string()
+    } else {
+        let mut r = String::new();
+        if parts.first_header.is_some() {
+            r.push_str("<w:headerReference w:type=\"first\" r:id=\"rIdHeaderFirst\"/>");
+        }
+        r.push_str(
+            "<w:footerReference w:type=\"default\" r:id=\"rIdFooterOdd\"/>\
+             <w:footerReference w:type=\"even\" r:id=\"rIdFooterEven\"/>",
+        );
+        if parts.title_page {
+            r.push_str("<w:footerReference w:type=\"first\" r:id=\"rIdFooterFirst\"/>");
+        }
+        r
+    };
+    let kind = if end {
+        "<w:type w:val=\"nextPage\"/>"
+    } else {
+        ""
+    };
+    let title_pg = if parts.title_page && !end {
+        "<w:titlePg/>"
+    } else {
+        ""
+    };
+    format!(
+        "<w:sectPr>{refs}{kind}<w:pgSz w:w=\"{}\" w:h=\"{}\"/>\
          <w:pgMar w:top=\"{}\" w:right=\"{}\" w:bottom=\"{}\" w:left=\"{}\" w:header=\"851\" w:footer=\"{footer}\" w:gutter=\"0\"/>\
-         <w:cols w:space=\"425\"/><w:docGrid w:type=\"lines\" w:linePitch=\"{}\"/></w:sectPr></w:body></w:document>",
+         <w:cols w:space=\"425\"/>{title_pg}<w:docGrid w:type=\"lines\" w:linePitch=\"{}\"/></w:sectPr>",
         twmm(p.width_mm),
         twmm(p.height_mm),
         twmm(p.margin_top_mm),
@@ -266,8 +508,7 @@ fn document_xml(doc: &Document, book: &FontBook, laid: &Laid) -> Result<String, 
         twmm(p.margin_bottom_mm),
         twmm(p.margin_left_mm),
         tw(p.line_pitch_pt),
-    );
-    Ok(b)
+    )
 }
 
 /// `before_signature`: kept with the signature under widow control, as the
@@ -289,7 +530,7 @@ fn paragraph(
     }
     let role = p.runs.first().map_or(Role::Body, |r| r.role);
     let pitch = st.pitch(role);
-    if p.top.is_some() || pitch != st.page.line_pitch_pt {
+    if p.top.is_some() || p.space.is_some() || pitch != st.page.line_pitch_pt {
         // Off the body grid: at the layout's distance, in its own pitch.
         let _ = write!(
             ppr,
@@ -343,19 +584,55 @@ fn paragraph(
     b.push_str("</w:p>");
 }
 
+/// 署名 and 成文日期 where the PDF has them; a seal as a picture behind the
+/// text, anchored in the first blank line above them.
 fn signature(
     b: &mut String,
     st: &StyleSheet,
     book: &FontBook,
-    agency: &str,
-    date: &str,
+    (agency, date): (&str, &str),
+    seal: Option<&crate::doc::Image>,
+    parts: &mut Parts,
 ) -> Result<(), Diagnostic> {
-    let g = signature_geometry(book, st, agency, date)?;
+    let g = signature_geometry(book, st, agency, date, seal.map(|i| (i.width, i.height)))?;
     let (a_right, d_right) = (g.agency_right, g.date_right);
     let pitch = tw(st.page.line_pitch_pt);
+    let spacing = match (seal, g.seal) {
+        (Some(image), Some(at)) => {
+            let rid = parts.picture(&image.picture);
+            let emu = |pt: f32| (pt * 12_700.0).round() as i64;
+            let x = st.text_width() - at.right - at.width;
+            let _ = write!(
+                b,
+                "<w:p><w:pPr><w:keepNext/><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{pitch}\" w:lineRule=\"exact\"/></w:pPr>\
+                 <w:r><w:drawing><wp:anchor distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\" simplePos=\"0\" relativeHeight=\"1\" behindDoc=\"1\" locked=\"0\" layoutInCell=\"1\" allowOverlap=\"1\">\
+                 <wp:simplePos x=\"0\" y=\"0\"/><wp:positionH relativeFrom=\"margin\"><wp:posOffset>{}</wp:posOffset></wp:positionH>\
+                 <wp:positionV relativeFrom=\"paragraph\"><wp:posOffset>{}</wp:posOffset></wp:positionV>\
+                 <wp:extent cx=\"{cx}\" cy=\"{cy}\"/><wp:effectExtent l=\"0\" t=\"0\" r=\"0\" b=\"0\"/><wp:wrapNone/><wp:docPr id=\"1\" name=\"印章\"/>\
+                 <wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect=\"1\"/></wp:cNvGraphicFramePr>\
+                 <a:graphic><a:graphicData uri=\"http://schemas.openxmlformats.org/drawingml/2006/picture\"><pic:pic>\
+                 <pic:nvPicPr><pic:cNvPr id=\"1\" name=\"印章\"/><pic:cNvPicPr/></pic:nvPicPr>\
+                 <pic:blipFill><a:blip r:embed=\"{rid}\"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>\
+                 <pic:spPr><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext cx=\"{cx}\" cy=\"{cy}\"/></a:xfrm><a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom></pic:spPr>\
+                 </pic:pic></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r></w:p>",
+                emu(x),
+                emu(at.top),
+                cx = emu(at.width),
+                cy = emu(at.height),
+            );
+            for _ in 1..g.blank {
+                let _ = write!(
+                    b,
+                    "<w:p><w:pPr><w:keepNext/><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{pitch}\" w:lineRule=\"exact\"/></w:pPr></w:p>"
+                );
+            }
+            String::new()
+        }
+        _ => format!("<w:spacing w:before=\"{pitch}\"/>"),
+    };
     let _ = write!(
         b,
-        "<w:p><w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before=\"{pitch}\"/><w:ind w:right=\"{}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"right\"/></w:pPr>{}</w:p>",
+        "<w:p><w:pPr><w:keepNext/><w:keepLines/>{spacing}<w:ind w:right=\"{}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"right\"/></w:pPr>{}</w:p>",
         tw(a_right),
         text_run(agency, "")
     );
@@ -506,8 +783,15 @@ fn rule(b: &mut String, st: &StyleSheet, r: &crate::doc::Rule, space_before: f32
     );
 }
 
-/// Text at both ends of a line: the right part at a right tab stop.
-fn ends(b: &mut String, st: &StyleSheet, left: &[Run], right: &[Run], inset: f32) {
+/// Text at both ends of a line: the right part at a right tab stop;
+/// `space`: off the body grid, this far under what is above.
+fn ends(
+    b: &mut String,
+    st: &StyleSheet,
+    (left, right): (&[Run], &[Run]),
+    inset: f32,
+    space: Option<f32>,
+) {
     let role = left
         .iter()
         .chain(right)
@@ -520,9 +804,16 @@ fn ends(b: &mut String, st: &StyleSheet, left: &[Run], right: &[Run], inset: f32
             .map(|r| text_run(&r.text, &run_props(st, r.role, Role::Body)))
             .collect()
     };
+    let spacing = space.map_or(String::new(), |v| {
+        format!(
+            "<w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"{}\" w:after=\"0\" w:line=\"{}\" w:lineRule=\"exact\"/>",
+            tw(v),
+            tw(st.pitch(role))
+        )
+    });
     let _ = write!(
         b,
-        "<w:p><w:pPr><w:tabs><w:tab w:val=\"right\" w:pos=\"{stop}\"/></w:tabs><w:ind w:left=\"{pad}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/></w:pPr>{}<w:r>{}<w:tab/></w:r>{}</w:p>",
+        "<w:p><w:pPr><w:tabs><w:tab w:val=\"right\" w:pos=\"{stop}\"/></w:tabs>{spacing}<w:ind w:left=\"{pad}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/></w:pPr>{}<w:r>{}<w:tab/></w:r>{}</w:p>",
         runs(left),
         run_props(st, role, Role::Body),
         runs(right)
@@ -575,7 +866,9 @@ fn foot(b: &mut String, st: &StyleSheet, blocks: &[Block]) {
                 false,
                 &crate::layout::LineFacts::default(),
             ),
-            Block::Ends { left, right, inset } => ends(&mut cell, st, left, right, *inset),
+            Block::Ends {
+                left, right, inset, ..
+            } => ends(&mut cell, st, (left, right), *inset, None),
             Block::Blank(_) => cell.push_str("<w:p/>"),
             _ => continue,
         }
@@ -668,7 +961,13 @@ fn styles_xml(st: &StyleSheet) -> String {
 }
 
 /// Odd pages: number at the right, one character in; even pages: at the left.
-fn footer_xml(st: &StyleSheet, even: bool) -> String {
+/// A page-number footer, or an empty one when not `numbered`.
+fn footer_xml(st: &StyleSheet, even: bool, numbered: bool) -> String {
+    if !numbered {
+        return format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:ftr {W_NS}><w:p><w:pPr><w:pStyle w:val=\"Footer\"/></w:pPr></w:p></w:ftr>"
+        );
+    }
     let ch = tw(st.role(Role::PageNumber).size);
     let (jc, ind) = if even {
         ("left", format!("<w:ind w:left=\"{ch}\"/>"))
@@ -744,17 +1043,64 @@ fn core_xml(doc: &Document, epoch: Option<i64>) -> String {
     )
 }
 
-fn content_types(embedded: bool) -> String {
-    let odttf = if embedded {
-        "<Default Extension=\"odttf\" ContentType=\"application/vnd.openxmlformats-officedocument.obfuscatedFont\"/>"
-    } else {
-        ""
+fn content_types(embedded: bool, parts: &Parts) -> String {
+    let mut extra = String::new();
+    if embedded {
+        extra.push_str("<Default Extension=\"odttf\" ContentType=\"application/vnd.openxmlformats-officedocument.obfuscatedFont\"/>");
+    }
+    let mut overrides = String::new();
+    for (k, p) in parts.pictures.iter().enumerate() {
+        let _ = write!(
+            overrides,
+            "<Override PartName=\"/{}\" ContentType=\"{}\"/>",
+            Parts::media(k),
+            p.format.mime()
+        );
+    }
+    let part = |name: &str, kind: &str| {
+        format!("<Override PartName=\"/word/{name}\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}+xml\"/>")
     };
-    CONTENT_TYPES.replacen(
-        "<Default Extension=\"xml\"",
-        &format!("{odttf}<Default Extension=\"xml\""),
-        1,
-    )
+    if parts.first_header.is_some() {
+        overrides.push_str(&part("header1.xml", "header"));
+    }
+    if parts.title_page {
+        overrides.push_str(&part("footer3.xml", "footer"));
+    }
+    if parts.unnumbered_end {
+        overrides.push_str(&part("footer4.xml", "footer"));
+    }
+    CONTENT_TYPES
+        .replacen(
+            "<Default Extension=\"xml\"",
+            &format!("{extra}<Default Extension=\"xml\""),
+            1,
+        )
+        .replacen("</Types>", &format!("{overrides}</Types>"), 1)
+}
+
+fn document_rels(parts: &Parts) -> String {
+    let mut extra = String::new();
+    let rel = |id: &str, kind: &str, target: &str| {
+        format!("<Relationship Id=\"{id}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}\" Target=\"{target}\"/>")
+    };
+    for k in 0..parts.pictures.len() {
+        let target = Parts::media(k);
+        extra.push_str(&rel(
+            &format!("rIdPicture{}", k + 1),
+            "image",
+            target.trim_start_matches("word/"),
+        ));
+    }
+    if parts.first_header.is_some() {
+        extra.push_str(&rel("rIdHeaderFirst", "header", "header1.xml"));
+    }
+    if parts.title_page {
+        extra.push_str(&rel("rIdFooterFirst", "footer", "footer3.xml"));
+    }
+    if parts.unnumbered_end {
+        extra.push_str(&rel("rIdFooterNone", "footer", "footer4.xml"));
+    }
+    DOC_RELS.replacen("</Relationships>", &format!("{extra}</Relationships>"), 1)
 }
 
 const CONTENT_TYPES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
+use std::sync::Arc;
 
 use flate2::write::ZlibEncoder;
 use flate2::Compression;
@@ -21,6 +22,7 @@ use crate::diag::Diagnostic;
 use crate::doc::Meta;
 use crate::font::{Face, FaceId, FontBook};
 use crate::layout::frame::{Item, Page, TextRun};
+use crate::picture::{Format, Picture};
 
 /// Deflate level for streams. Measured on the seed (zlib-rs): level 6 is
 /// within 0.5% of level 9's size for 10% fewer instructions; level 1 saves a
@@ -161,12 +163,27 @@ pub fn write(
         .map(|(&f, _)| (f, alloc()))
         .collect();
 
+    // Each picture once, however many times it is drawn.
+    let mut pictures: Vec<(&Arc<Picture>, Ref)> = Vec::new();
+    for page in pages {
+        for item in &page.items {
+            if let Item::Image { picture, .. } = item {
+                if !pictures.iter().any(|(p, _)| Arc::ptr_eq(p, picture)) {
+                    pictures.push((picture, alloc()));
+                }
+            }
+        }
+    }
+    for (picture, id) in &pictures {
+        write_picture(&mut pdf, &mut alloc, *id, picture);
+    }
+
     let mut page_ids = Vec::new();
     for page in pages {
         let page_id = alloc();
         let content_id = alloc();
         page_ids.push(page_id);
-        let content = page_content(page, &subsets)?;
+        let content = page_content(page, &subsets, &pictures)?;
         pdf.stream(content_id, &deflate(&content))
             .filter(Filter::FlateDecode);
         let mut p = pdf.page(page_id);
@@ -180,6 +197,20 @@ pub fn write(
         }
         for (face, id) in &narrow_ids {
             fonts.pair(Name(font_name(*face, true).as_bytes()), *id);
+        }
+        fonts.finish();
+        let used: Vec<usize> = (0..pictures.len())
+            .filter(|&k| {
+                page.items.iter().any(
+                    |i| matches!(i, Item::Image { picture, .. } if Arc::ptr_eq(picture, pictures[k].0)),
+                )
+            })
+            .collect();
+        if !used.is_empty() {
+            let mut x = resources.x_objects();
+            for k in used {
+                x.pair(Name(picture_name(k).as_bytes()), pictures[k].1);
+            }
         }
     }
     pdf.pages(tree_id)
@@ -227,7 +258,48 @@ fn font_name(face: FaceId, narrow: bool) -> String {
     format!("F{face}{}", if narrow { "n" } else { "" })
 }
 
-fn page_content(page: &Page, subsets: &BTreeMap<FaceId, Subset>) -> Result<Vec<u8>, Diagnostic> {
+fn picture_name(k: usize) -> String {
+    format!("Im{k}")
+}
+
+/// An image XObject: a JPEG as it is, a PNG's pixels compressed, with its
+/// transparency as a soft mask.
+fn write_picture(pdf: &mut Pdf, alloc: &mut impl FnMut() -> Ref, id: Ref, p: &Picture) {
+    let (data, filter) = match p.format {
+        Format::Jpeg => (p.bytes.clone(), Filter::DctDecode),
+        Format::Png => (deflate(&p.pixels), Filter::FlateDecode),
+    };
+    let mask = p.alpha.as_ref().map(|alpha| (alloc(), deflate(alpha)));
+    let mut image = pdf.image_xobject(id, &data);
+    image.filter(filter);
+    image
+        .width(p.width as i32)
+        .height(p.height as i32)
+        .bits_per_component(8);
+    if p.channels == 1 {
+        image.color_space().device_gray();
+    } else {
+        image.color_space().device_rgb();
+    }
+    if let Some((mask_id, _)) = &mask {
+        image.s_mask(*mask_id);
+    }
+    image.finish();
+    if let Some((mask_id, alpha)) = mask {
+        let mut m = pdf.image_xobject(mask_id, &alpha);
+        m.filter(Filter::FlateDecode);
+        m.width(p.width as i32)
+            .height(p.height as i32)
+            .bits_per_component(8);
+        m.color_space().device_gray();
+    }
+}
+
+fn page_content(
+    page: &Page,
+    subsets: &BTreeMap<FaceId, Subset>,
+    pictures: &[(&Arc<Picture>, Ref)],
+) -> Result<Vec<u8>, Diagnostic> {
     let mut c = Content::new();
     let h = page.height;
     let mut fill: Option<[u8; 3]> = None;
@@ -271,6 +343,22 @@ fn page_content(page: &Page, subsets: &BTreeMap<FaceId, Subset>) -> Result<Vec<u
                     line_width = Some(*width);
                 }
                 c.move_to(*x1, h - y1).line_to(*x2, h - y2).stroke();
+            }
+            Item::Image {
+                x,
+                y,
+                w,
+                h: ih,
+                picture,
+            } => {
+                let k = pictures
+                    .iter()
+                    .position(|(p, _)| Arc::ptr_eq(p, picture))
+                    .ok_or_else(|| Diagnostic::error("PDF: 图片未登记"))?;
+                c.save_state();
+                c.transform([*w, 0.0, 0.0, *ih, *x, h - y - ih]);
+                c.x_object(Name(picture_name(k).as_bytes()));
+                c.restore_state();
             }
             Item::Text(run) => {
                 set_fill(&mut c, run.color);

@@ -27,8 +27,12 @@ pub(crate) enum What {
     Row { table: usize, row: usize },
     /// Down to the next line of the body grid (after a table).
     Grid,
-    /// Down to this distance below the text block's top, if not there yet.
+    /// Down to this distance below the text block's top, if not there yet;
+    /// at the top of a page, to it even when above the text block.
     Advance(f32),
+    /// Items at fixed places on the page where the flow is (a rule at the
+    /// page's foot); they take no room.
+    Fixed(Vec<Item>),
     /// An explicit page break.
     Break,
 }
@@ -115,7 +119,16 @@ pub(crate) fn paginate(slices: &[Slice], g: &Geometry, max_pages: usize) -> Resu
                 // Recorded where it started, so the DOCX can give the
                 // same space before the paragraph.
                 at[i] = Some((page, y));
-                y = y.max(g.top + to);
+                y = if filled {
+                    y.max(g.top + to)
+                } else {
+                    g.top + to
+                };
+                i += 1;
+                continue;
+            }
+            What::Fixed(_) => {
+                at[i] = Some((page, y));
                 i += 1;
                 continue;
             }

@@ -30,6 +30,14 @@ pub enum Item {
         h: f32,
         fill: [u8; 3],
     },
+    /// A picture stretched over the box whose top-left corner is (x, y).
+    Image {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        picture: std::sync::Arc<crate::picture::Picture>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,7 +72,7 @@ pub fn translate(item: &Item, dy: f32) -> Item {
             *y1 += dy;
             *y2 += dy;
         }
-        Item::Rect { y, .. } => *y += dy,
+        Item::Rect { y, .. } | Item::Image { y, .. } => *y += dy,
     }
     item
 }
@@ -76,16 +84,26 @@ pub fn dump(pages: &[Page]) -> String {
     let mut s = String::new();
     for (i, page) in pages.iter().enumerate() {
         let mut lines: Vec<(f32, f32, String)> = Vec::new();
-        let (mut rules, mut fills) = (0, 0);
+        let (mut rules, mut fills, mut pictures) = (0, 0, 0);
         for item in &page.items {
             match item {
                 Item::Text(r) => lines.push((r.y, r.x, r.text.clone())),
                 Item::Line { .. } => rules += 1,
                 Item::Rect { .. } => fills += 1,
+                Item::Image { .. } => pictures += 1,
             }
         }
         lines.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        let _ = writeln!(s, "=== page {} ({rules} rules, {fills} fills)", i + 1);
+        let pictures = if pictures > 0 {
+            format!(", {pictures} pictures")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            s,
+            "=== page {} ({rules} rules, {fills} fills{pictures})",
+            i + 1
+        );
         let mut k = 0;
         while k < lines.len() {
             let y = lines[k].0;

@@ -47,7 +47,7 @@ pub struct Laid {
 
 /// Line breaks the DOCX repeats: Word would break a title mid-phrase and
 /// breaks a URL only at spaces.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct LineFacts {
     /// A title's printed lines.
     pub title: Vec<String>,
@@ -59,6 +59,11 @@ pub struct LineFacts {
     pub space_before: f32,
     /// The size a paragraph set to fit one line was set in.
     pub fitted_size: Option<f32>,
+    /// Page and top edge (from the page's top) of the block's first line
+    /// or row, where placed.
+    pub at: Option<(usize, f32)>,
+    /// A rule's page and its first line's centre (from the page's top).
+    pub rule_at: Option<(usize, f32)>,
 }
 
 pub struct TableFacts {
@@ -101,15 +106,39 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
         Diagnostic::error(format!("文档超过 {MAX_PAGES} 页，不予排印"))
             .hint("检查模板中的循环和分页标记 <pagebreak/>")
     })?;
-    for &(block, first) in &firsts {
+    for (k, &(block, first)) in firsts.iter().enumerate() {
         if let (Some(s), Some(Some((_, y)))) = (slices.get(first), placement.at.get(first)) {
             if let What::Advance(to) = s.what {
                 lines[block].space_before = (geometry.top + to - y).max(0.0);
             }
         }
+        let end = firsts.get(k + 1).map_or(slices.len(), |&(_, f)| f);
+        let placed = (first..end).filter_map(|i| Some((&slices[i], placement.at[i]?)));
+        for (s, (page, y)) in placed {
+            match &s.what {
+                What::Items(items) if !items.is_empty() => {
+                    lines[block].at.get_or_insert((page, y));
+                    if let Some(Item::Line { y1, .. }) = items.first() {
+                        lines[block].rule_at.get_or_insert((page, y + y1));
+                    }
+                }
+                What::Row { .. } => {
+                    lines[block].at.get_or_insert((page, y));
+                }
+                What::Fixed(items) => {
+                    if let Some(Item::Line { y1, .. }) = items.first() {
+                        lines[block].rule_at.get_or_insert((page, *y1));
+                    }
+                }
+                _ => {}
+            }
+        }
     }
     let mut pages = m.draw(&slices, &placement, &tables)?;
     let mut numbered = vec![true; pages.len()];
+    if let Some(first) = numbered.first_mut() {
+        *first = doc.style.page.first_page_number;
+    }
     let text_pages = pages.len();
     let foot = foot.map(|(foot, even)| {
         m.place_foot(&foot, even, &placement, &mut pages, &mut numbered) + 1 - text_pages
@@ -258,8 +287,17 @@ impl<'a> Measure<'a> {
                 keep: false,
                 what: What::Break,
             }),
-            Block::Signature { agency, date } => self.signature(agency, date, out)?,
-            Block::Rule(r) => facts.space_before = self.rule(r, out),
+            Block::Signature { agency, date, seal } => {
+                self.signature(agency, date, seal.as_ref(), out)?
+            }
+            Block::Rule(r) => {
+                let spaced = match next {
+                    Some(Block::Paragraph(p)) => p.space.is_some(),
+                    Some(Block::Ends { space, .. }) => space.is_some(),
+                    _ => false,
+                };
+                facts.space_before = self.rule(r, !spaced, out)
+            }
             Block::Blank(n) => {
                 for _ in 0..*n {
                     out.push(Slice {
@@ -269,7 +307,12 @@ impl<'a> Measure<'a> {
                     });
                 }
             }
-            Block::Ends { left, right, inset } => self.ends(left, right, *inset, out)?,
+            Block::Ends {
+                left,
+                right,
+                inset,
+                space,
+            } => self.ends(left, right, *inset, *space, out)?,
             Block::Foot { .. } => {}
         }
         Ok(facts)
@@ -282,20 +325,38 @@ impl<'a> Measure<'a> {
     }
 
     /// A rule below the text above it (the 版头 rule, `below` from the
-    /// text's lower edge to its centre), then back onto the body grid; or
-    /// a rule taking its own thickness in the flow (the 版记 rules).
+    /// text's lower edge to its first line's centre), then back onto the
+    /// body grid unless `grid` is false (what follows is placed from the
+    /// rule); a rule taking its own thickness in the flow (the 版记 rules);
+    /// or one fixed to the page's foot (信函格式's lower double line).
     /// Returns the space between the slice above and the rule's top edge.
-    fn rule(&self, r: &crate::doc::Rule, out: &mut Vec<Slice>) -> f32 {
+    fn rule(&self, r: &crate::doc::Rule, grid: bool, out: &mut Vec<Slice>) -> f32 {
         let length = r.length.unwrap_or(self.width).min(self.width * 2.0);
         let x1 = self.left + (self.width - length) / 2.0;
-        let line = |y: f32| Item::Line {
-            x1,
-            y1: y,
-            x2: x1 + length,
-            y2: y,
-            width: r.thickness,
-            color: r.color,
+        // Every line of the rule, the first one's centre at `y`.
+        let lines = |y: f32| -> Vec<Item> {
+            r.lines()
+                .into_iter()
+                .map(|(width, off)| Item::Line {
+                    x1,
+                    y1: y + off,
+                    x2: x1 + length,
+                    y2: y + off,
+                    width,
+                    color: r.color,
+                })
+                .collect()
         };
+        let extent = r.extent();
+        if let Some(from_bottom) = r.page_bottom {
+            let y = self.doc.style.page_height() - from_bottom - extent + r.thickness / 2.0;
+            out.push(Slice {
+                height: 0.0,
+                keep: true,
+                what: What::Fixed(lines(y)),
+            });
+            return 0.0;
+        }
         match r.below_text {
             Some(gap) => {
                 // The lower edge of the text of the slice above, measured
@@ -325,25 +386,39 @@ impl<'a> Measure<'a> {
                     last.keep = true;
                 }
                 out.push(Slice {
-                    height: (y + r.thickness / 2.0).max(0.0),
+                    height: (y - r.thickness / 2.0 + extent).max(0.0),
                     keep: true,
-                    what: What::Items(vec![line(y)]),
+                    what: What::Items(lines(y)),
                 });
-                out.push(Slice {
-                    height: 0.0,
-                    keep: true,
-                    what: What::Grid,
-                });
+                if grid {
+                    out.push(Slice {
+                        height: 0.0,
+                        keep: true,
+                        what: What::Grid,
+                    });
+                }
                 y - r.thickness / 2.0
             }
             None => {
                 out.push(Slice {
-                    height: r.thickness,
+                    height: extent,
                     keep: true,
-                    what: What::Items(vec![line(r.thickness / 2.0)]),
+                    what: What::Items(lines(r.thickness / 2.0)),
                 });
                 0.0
             }
+        }
+    }
+
+    /// Space down to a line whose glyphs start `space` below the slice
+    /// above (`glyph_top`: where they start in their own line box).
+    fn space_above(space: Option<f32>, glyph_top: f32, out: &mut Vec<Slice>) {
+        if let Some(space) = space {
+            out.push(Slice {
+                height: (space - glyph_top).max(0.0),
+                keep: true,
+                what: What::Items(Vec::new()),
+            });
         }
     }
 
@@ -354,6 +429,7 @@ impl<'a> Measure<'a> {
         left: &[Run],
         right: &[Run],
         inset: f32,
+        space: Option<f32>,
         out: &mut Vec<Slice>,
     ) -> Result<(), Diagnostic> {
         let s = &self.doc.style;
@@ -375,6 +451,8 @@ impl<'a> Measure<'a> {
         let face = self.book.face_for(s, role);
         let pad = inset * self.char_width(role);
         let base = self.baseline(0.0, pitch, size, face);
+        let f = &self.book.faces[face];
+        Self::space_above(space, base - f.ascender / f.units_per_em * size, out);
         let l = self.shape_runs(left)?;
         let r = self.shape_runs(right)?;
         let (lw, rw) = (inline::width(&l), inline::width(&r));
@@ -576,18 +654,18 @@ impl<'a> Measure<'a> {
                 .is_some_and(|u| u.size < s.role(p.runs[0].role).size))
         .then_some(size);
         let face = self.book.face_for(s, p.runs[0].role);
+        let f = &self.book.faces[face];
+        let glyph_top = self.baseline(0.0, pitch, size, face) - f.ascender / f.units_per_em * size;
         if let Some(top) = p.top {
             // Down so that the first line's glyphs start `top` below the
             // text block's top edge.
-            let f = &self.book.faces[face];
-            let glyph_top =
-                self.baseline(0.0, pitch, size, face) - f.ascender / f.units_per_em * size;
             out.push(Slice {
                 height: 0.0,
                 keep: true,
                 what: What::Advance(top - glyph_top),
             });
         }
+        Self::space_above(p.space, glyph_top, out);
         let (inset, hang, left) = self.inset_hang(p);
         let (left, width) = (self.left + inset + left, self.width - 2.0 * inset - left);
         let n = lines.len();
@@ -610,16 +688,38 @@ impl<'a> Measure<'a> {
 
     /// One blank line below the text, then 署名 and 成文日期 placed by
     /// [`signature_geometry`], kept together and with the text above.
-    fn signature(&self, agency: &str, date: &str, out: &mut Vec<Slice>) -> Result<(), Diagnostic> {
+    fn signature(
+        &self,
+        agency: &str,
+        date: &str,
+        seal: Option<&crate::doc::Image>,
+        out: &mut Vec<Slice>,
+    ) -> Result<(), Diagnostic> {
         let s = &self.doc.style;
         let pitch = s.page.line_pitch_pt;
-        let g = signature_geometry(self.book, s, agency, date)?;
+        let size_of = seal.map(|i| (i.width, i.height));
+        let g = signature_geometry(self.book, s, agency, date, size_of)?;
         let right = self.left + self.width;
-        out.push(Slice {
-            height: pitch,
-            keep: true,
-            what: What::Gap,
-        });
+        for k in 0..g.blank {
+            // The seal is drawn first, under the text it presses on; the
+            // blank lines under it are not dropped at a page top.
+            let what = match (k, seal, g.seal) {
+                (0, Some(image), Some(at)) => What::Items(vec![Item::Image {
+                    x: right - at.right - at.width,
+                    y: at.top,
+                    w: at.width,
+                    h: at.height,
+                    picture: image.picture.clone(),
+                }]),
+                (_, Some(_), _) => What::Items(Vec::new()),
+                _ => What::Gap,
+            };
+            out.push(Slice {
+                height: pitch,
+                keep: true,
+                what,
+            });
+        }
         let face = self.book.face_for(s, Role::Body);
         let size = s.role(Role::Body).size;
         for (units, lines, from_right) in [
@@ -714,6 +814,7 @@ impl<'a> Measure<'a> {
                         &mut pages[page].items,
                     );
                 }
+                What::Fixed(items) => pages[page].items.extend(items.iter().cloned()),
                 What::Gap | What::Grid | What::Break | What::Advance(_) => {}
             }
         }
@@ -766,18 +867,38 @@ pub struct SignatureGeometry {
     pub date_width: f32,
     pub agency_right: f32,
     pub date_right: f32,
+    /// Blank lines between the text above and the agency's first line.
+    pub blank: usize,
+    /// Where the seal goes: its right edge from the text block's right
+    /// edge, and its top edge below the top of the first blank line.
+    pub seal: Option<SealPlace>,
 }
 
-/// GB/T 9704 7.3.5.2 (no seal): the agency two characters in from the
-/// right, the date starting two characters right of the agency's first
-/// character; a longer date sits two characters in and pushes the agency
-/// left. Either one longer than the text block less two characters is
-/// broken into lines, each ending two characters in.
+#[derive(Debug, Clone, Copy)]
+pub struct SealPlace {
+    pub right: f32,
+    pub top: f32,
+    pub width: f32,
+    pub height: f32,
+}
+
+/// GB/T 9704 7.3.5.2 (no seal): one blank line, the agency two characters
+/// in from the right, the date starting two characters right of the
+/// agency's first character; a longer date sits two characters in and
+/// pushes the agency left. Either one longer than the text block less two
+/// characters is broken into lines, each ending two characters in.
+///
+/// 7.3.5.1 (with a seal, `seal` its width and height): the date four
+/// characters in, the agency centred over it, the seal centred on the date
+/// with its centre on the agency's top edge, so that both lie below the
+/// centre; as few blank lines above as keep the seal's top below the
+/// glyphs of the text, which puts it within one line of them.
 pub fn signature_geometry(
     book: &FontBook,
     style: &crate::doc::StyleSheet,
     agency: &str,
     date: &str,
+    seal: Option<(f32, f32)>,
 ) -> Result<SignatureGeometry, Diagnostic> {
     let track = style.body_tracking();
     let a = inline::shape(book, style, &[(Role::Body, agency)], track)?;
@@ -812,13 +933,35 @@ pub fn signature_geometry(
         (lines, widths.into_iter().fold(0.0, f32::max), last)
     };
     let ((al, wa, wa_last), (dl, wd, _)) = (wrap(&a), wrap(&d));
-    let mut agency_right = 2.0 * ch;
-    // The date is placed under the agency's last line.
-    let mut date_right = agency_right + wa_last - 2.0 * ch - wd;
-    if date_right < 2.0 * ch {
-        date_right = 2.0 * ch;
-        agency_right = (date_right + wd + 2.0 * ch - wa_last).min(style.text_width() - wa);
-    }
+    let pitch = style.page.line_pitch_pt;
+    let (agency_right, date_right, blank, place) = match seal {
+        Some((w, h)) => {
+            let date_right = 4.0 * ch;
+            let centre = date_right + wd / 2.0;
+            let agency_right = (centre - wa / 2.0).max(0.0).min(style.text_width() - wa);
+            // The seal's top may reach into the line box above, not its
+            // glyphs: the fewest blank lines that keep it below them.
+            let under_glyphs = (pitch - style.role(Role::Body).size) / 2.0;
+            let blank = (((h / 2.0 - under_glyphs) / pitch) - 0.001).ceil().max(1.0) as usize;
+            let place = SealPlace {
+                right: centre - w / 2.0,
+                top: blank as f32 * pitch - h / 2.0,
+                width: w,
+                height: h,
+            };
+            (agency_right, date_right, blank, Some(place))
+        }
+        None => {
+            let mut agency_right = 2.0 * ch;
+            // The date is placed under the agency's last line.
+            let mut date_right = agency_right + wa_last - 2.0 * ch - wd;
+            if date_right < 2.0 * ch {
+                date_right = 2.0 * ch;
+                agency_right = (date_right + wd + 2.0 * ch - wa_last).min(style.text_width() - wa);
+            }
+            (agency_right, date_right, 1, None)
+        }
+    };
     Ok(SignatureGeometry {
         agency: a,
         date: d,
@@ -828,6 +971,8 @@ pub fn signature_geometry(
         date_width: wd,
         agency_right,
         date_right,
+        blank,
+        seal: place,
     })
 }
 

@@ -49,6 +49,16 @@ const BUILTINS: &[Builtin] = &[
         schema: include_str!("../../templates/notice/schema.json"),
     },
     Builtin {
+        name: "letter",
+        files: &[
+            (ENTRY, include_str!("../../templates/letter/report.html")),
+            (PARTS, include_str!("../../templates/common/parts.html")),
+        ],
+        style: include_str!("../../templates/letter/style.toml"),
+        manifest: include_str!("../../templates/letter/template.toml"),
+        schema: include_str!("../../templates/letter/schema.json"),
+    },
+    Builtin {
         name: "minutes",
         files: &[
             (ENTRY, include_str!("../../templates/minutes/report.html")),

@@ -365,10 +365,20 @@ impl Template {
 
     /// Renders the report all the way to the document model.
     pub fn document<'a>(&self, data: impl Into<Content<'a>>) -> Result<Document, Diagnostic> {
+        self.document_in(data, None)
+    }
+
+    /// As [`Template::document`], pictures the data names (a seal) read
+    /// from `pictures`, the data file's folder.
+    pub fn document_in<'a>(
+        &self,
+        data: impl Into<Content<'a>>,
+        pictures: Option<&std::path::Path>,
+    ) -> Result<Document, Diagnostic> {
         let style = self.style_sheet()?;
         let markup = self.render_markup(data)?;
         let src = Source::new(self.origin.join(format!("{ENTRY}（输出）")), markup);
-        crate::markup::parse(&src, style)
+        crate::markup::parse_in(&src, style, pictures)
     }
 
     fn error(&self, e: minijinja::Error) -> Diagnostic {

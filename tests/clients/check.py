@@ -670,6 +670,63 @@ def kinds_checks(binary, out, env):
     run("soffice", f"-env:UserInstallation=file://{out}/lo-profile-kinds", "--headless", "--convert-to", "pdf", "--outdir", str(lo), str(docx), timeout=300)
     lo_pdf = lo / "minutes.pdf"
     check(f"minutes: LibreOffice on the same pages", lo_pdf.exists() and pages_of(lo_pdf) == pages_of(pdf))
+    letter_checks(binary, d, out, env)
+
+
+def images_of(pdf):
+    """pdfimages -list rows: (page, type, width, height, colour)."""
+    rows = run("pdfimages", "-list", str(pdf)).stdout.splitlines()[2:]
+    return [(int(c[0]), c[2], int(c[3]), int(c[4]), c[5]) for c in (r.split() for r in rows)]
+
+
+def letter_checks(binary, d, out, env):
+    """The letter (信函格式) with a seal: the head measured from its PDF, the
+    seal drawn with its transparency; the DOCX read by openxml-audit and
+    LibreOffice (same pages, red head, the seal, no number on page 1)."""
+    tol = 0.5 * MM
+    data = ROOT / "tests" / "fixtures" / "kinds" / "letter.toml"
+    r = run(str(binary), "render", str(data), "-o", str(d), env=env)
+    check("render the letter", r.returncode == 0, r.stderr[-300:])
+    pdf, docx = d / "letter.pdf", d / "letter.docx"
+    mark = word_box(pdf, "某某市人民政府办公室")
+    check("letter: 发文机关标志 30 mm from the page top", mark and mark[0] == 1 and abs(mark[1] - 30 * MM) <= tol, mark)
+    strokes, _ = trace_strokes(pdf)
+    red = sorted(s for s in strokes if s[0] == 1 and s[5] == (1.0, 0.0, 0.0))
+    check("letter: two red double lines on page 1", len(red) == 4, red)
+    if len(red) == 4:
+        check("letter: double lines 170 mm, centred on the text block",
+              all(abs(s[3] - s[2] - 170 * MM) <= tol and abs((s[2] + s[3]) / 2 - LEFT - WIDTH / 2) <= tol for s in red))
+        check("letter: upper double line thick over thin, 4 mm under the mark",
+              red[0][4] > red[1][4] and abs(red[0][1] - red[0][4] / 2 - mark[2] - 4 * MM) <= tol + red[0][4] / 2,
+              (red[0][1] - mark[2]) / MM)
+        bottom = red[3][1] + red[3][4] / 2
+        check("letter: lower double line thin over thick, 20 mm above the page foot",
+              red[2][4] < red[3][4] and abs(297 * MM - bottom - 20 * MM) <= tol, (297 * MM - bottom) / MM)
+    first = run("pdftotext", "-f", "1", "-l", "1", str(pdf), "-").stdout
+    check("letter: no page number on page 1", "— 1 —" not in first and "1 —" not in first)
+    images = images_of(pdf)
+    check("letter: the seal drawn, with a soft mask for its transparency",
+          [i[1] for i in images] == ["image", "smask"], images)
+    audit = run("openxml-audit", str(docx))
+    check("letter: openxml-audit 0 errors", "Errors: 0" in audit.stdout, audit.stdout[-500:])
+    lo = d / "lo"
+    lo.mkdir(exist_ok=True)
+    run("soffice", f"-env:UserInstallation=file://{out}/lo-profile-kinds", "--headless", "--convert-to", "pdf", "--outdir", str(lo), str(docx), timeout=300)
+    lo_pdf = lo / "letter.pdf"
+    check("letter: LibreOffice converts the DOCX", lo_pdf.exists())
+    if lo_pdf.exists():
+        check(f"letter: LibreOffice on the same pages ({pages_of(lo_pdf)} vs {pages_of(pdf)})", pages_of(lo_pdf) == pages_of(pdf))
+        lo_strokes, lo_fills = trace_strokes(lo_pdf)
+        lo_red = sorted(s for s in lo_strokes if s[0] == 1 and s[5] == (1.0, 0.0, 0.0))
+        check("letter: LibreOffice draws both double lines on page 1 within 0.5 mm",
+              len(lo_red) == 4 and all(abs(a[1] - b[1]) <= tol for a, b in zip(lo_red, red)), (lo_red, red))
+        check("letter: LibreOffice shows the red mark", any(c == (1.0, 0.0, 0.0) for _, c in lo_fills))
+        lo_mark = word_box(lo_pdf, "某某市人民政府办公室")
+        check("letter: LibreOffice puts the mark 30 mm from the page top",
+              lo_mark and lo_mark[0] == 1 and abs(lo_mark[1] - 30 * MM) <= 1.5 * MM, lo_mark)
+        check("letter: LibreOffice draws the seal", any(i[1] == "image" for i in images_of(lo_pdf)), images_of(lo_pdf))
+        lo_first = run("pdftotext", "-f", "1", "-l", "1", str(lo_pdf), "-").stdout
+        check("letter: LibreOffice shows no page number on page 1", "1 —" not in lo_first, lo_first[-80:])
 
 
 def main():
