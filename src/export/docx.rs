@@ -452,7 +452,7 @@ fn document_xml(
                         b.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
                     }
                 }
-                foot(&mut b, st, blocks)
+                foot(&mut b, st, blocks, &laid.foot_tops)
             }
         }
     }
@@ -820,67 +820,63 @@ fn ends(
     );
 }
 
-/// The 版记: a table floating at the foot of the text block, its last
-/// rule on the block's lower edge, one row of exact height per line of
-/// text, the rules as the rows' top and bottom borders.
-fn foot(b: &mut String, st: &StyleSheet, blocks: &[Block]) {
-    let width = tw(st.text_width());
-    let rows = blocks
-        .iter()
-        .filter(|b| !matches!(b, Block::Rule(_)))
-        .count();
-    let top = st.text_height() - rows as f32 * st.page.line_pitch_pt;
-    let _ = write!(
-        b,
-        "<w:tbl><w:tblPr><w:tblpPr w:leftFromText=\"0\" w:rightFromText=\"0\" w:vertAnchor=\"margin\" w:horzAnchor=\"margin\" w:tblpY=\"{}\"/>\
-         <w:tblOverlap w:val=\"never\"/><w:tblW w:w=\"{width}\" w:type=\"dxa\"/><w:tblLayout w:type=\"fixed\"/>\
-         <w:tblCellMar><w:left w:w=\"0\" w:type=\"dxa\"/><w:right w:w=\"0\" w:type=\"dxa\"/></w:tblCellMar>\
-         <w:tblLook w:val=\"0000\" w:firstRow=\"0\" w:lastRow=\"0\" w:firstColumn=\"0\" w:lastColumn=\"0\" w:noHBand=\"1\" w:noVBand=\"1\"/></w:tblPr>\
-         <w:tblGrid><w:gridCol w:w=\"{width}\"/></w:tblGrid>",
-        tw(top)
-    );
-    let border = |side: &str, r: Option<&crate::doc::Rule>| match r {
-        Some(r) => format!(
-            "<w:{side} w:val=\"single\" w:sz=\"{}\" w:space=\"0\" w:color=\"{}\"/>",
-            ((r.thickness * 8.0).round() as i64).clamp(2, 96),
-            hex(r.color)
-        ),
-        None => format!("<w:{side} w:val=\"nil\"/>"),
-    };
-    let mut above: Option<&crate::doc::Rule> = None;
-    for (i, block) in blocks.iter().enumerate() {
-        if let Block::Rule(r) = block {
-            above = Some(r);
-            continue;
-        }
-        let below = match blocks.get(i + 1) {
-            Some(Block::Rule(r)) if i + 2 >= blocks.len() => Some(r),
-            _ => None,
+/// The 版记 at the foot of the text block: each block a frame at the top
+/// edge the PDF gives it (`tops`, from the page's top), a rule an empty
+/// paragraph whose top border is the rule. LibreOffice places such frames;
+/// it does not float a table as wide as the text block, nor a frame whose
+/// paragraphs have borders.
+fn foot(b: &mut String, st: &StyleSheet, blocks: &[Block], tops: &[f32]) {
+    let left = st.page.margin_left_mm * MM;
+    let width = st.text_width();
+    for (block, &y) in blocks.iter().zip(tops) {
+        let mut p = String::new();
+        let frame = |h: f32, rule: &str| {
+            format!(
+                "<w:framePr w:w=\"{}\" w:h=\"{}\" w:hRule=\"exact\" w:wrap=\"through\" w:vAnchor=\"page\" w:hAnchor=\"page\" w:x=\"{}\" w:y=\"{}\"/>{rule}",
+                tw(width),
+                tw(h),
+                tw(left),
+                tw(y)
+            )
         };
-        let mut cell = String::new();
         match block {
-            Block::Paragraph(p) => paragraph(
-                &mut cell,
+            Block::Rule(r) => {
+                let rule = format!(
+                    "<w:pBdr><w:top w:val=\"single\" w:sz=\"{}\" w:space=\"0\" w:color=\"{}\"/></w:pBdr><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"20\" w:lineRule=\"exact\"/>",
+                    ((r.thickness * 8.0).round() as i64).clamp(2, 96),
+                    hex(r.color)
+                );
+                let _ = write!(
+                    p,
+                    "<w:p><w:pPr>{}</w:pPr></w:p>",
+                    frame(r.thickness.max(1.0), &rule)
+                );
+            }
+            Block::Paragraph(para) => paragraph(
+                &mut p,
                 st,
-                p,
+                para,
                 false,
                 &crate::layout::LineFacts::default(),
             ),
             Block::Ends {
                 left, right, inset, ..
-            } => ends(&mut cell, st, (left, right), *inset, None),
-            Block::Blank(_) => cell.push_str("<w:p/>"),
+            } => ends(&mut p, st, (left, right), *inset, None),
             _ => continue,
         }
-        let _ = write!(
-            b,
-            "<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val=\"{}\" w:hRule=\"exact\"/></w:trPr><w:tc><w:tcPr><w:tcW w:w=\"{width}\" w:type=\"dxa\"/><w:tcBorders>{}<w:left w:val=\"nil\"/>{}<w:right w:val=\"nil\"/></w:tcBorders><w:vAlign w:val=\"center\"/></w:tcPr>{cell}</w:tc></w:tr>",
-            tw(st.page.line_pitch_pt),
-            border("top", above.take()),
-            border("bottom", below)
-        );
+        if !matches!(block, Block::Rule(_)) {
+            // As high as the text needs: the lines stay on the body grid.
+            let h = st.page.line_pitch_pt;
+            let framed = frame(h, "").replace("w:hRule=\"exact\"", "w:hRule=\"atLeast\"");
+            p = if p.contains("<w:pPr>") {
+                p.replacen("<w:pPr>", &format!("<w:pPr>{framed}"), 1)
+            } else {
+                p.replacen("<w:p>", &format!("<w:p><w:pPr>{framed}</w:pPr>"), 1)
+            };
+        }
+        b.push_str(&p);
     }
-    b.push_str("</w:tbl><w:p/>");
+    b.push_str("<w:p/>");
 }
 
 /// A colour as WordprocessingML writes it, `FF0000`.

@@ -43,6 +43,8 @@ pub struct Laid {
     /// Where the foot block went: how many pages after the last page of
     /// text (0: on it).
     pub foot: Option<usize>,
+    /// The top edge of each block of the foot, from the page's top.
+    pub foot_tops: Vec<f32>,
 }
 
 /// Line breaks the DOCX repeats: Word would break a title mid-phrase and
@@ -77,6 +79,7 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
     let mut tables = Vec::new();
     let mut lines = Vec::with_capacity(doc.blocks.len());
     let mut foot: Option<(Vec<Slice>, bool)> = None;
+    let mut foot_starts = Vec::new();
     // Each block's first slice.
     let mut firsts = Vec::with_capacity(doc.blocks.len());
     for (i, block) in doc.blocks.iter().enumerate() {
@@ -86,6 +89,7 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
             }
             let mut inner = Vec::new();
             for (k, b) in blocks.iter().enumerate() {
+                foot_starts.push(inner.len());
                 m.block(b, blocks.get(k + 1), &mut inner, &mut tables)?;
             }
             foot = Some((inner, *even));
@@ -140,6 +144,16 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
         *first = doc.style.page.first_page_number;
     }
     let text_pages = pages.len();
+    // Each foot block's top edge: the foot ends on the text block's lower
+    // edge.
+    let foot_tops = foot.as_ref().map_or(Vec::new(), |(f, _)| {
+        let height: f32 = f.iter().map(|s| s.height).sum();
+        let top = m.top + m.text_height - height;
+        foot_starts
+            .iter()
+            .map(|&k| top + f[..k].iter().map(|s| s.height).sum::<f32>())
+            .collect()
+    });
     let foot = foot.map(|(foot, even)| {
         m.place_foot(&foot, even, &placement, &mut pages, &mut numbered) + 1 - text_pages
     });
@@ -155,6 +169,7 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
         tables: facts,
         lines,
         foot,
+        foot_tops,
     })
 }
 

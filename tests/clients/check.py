@@ -658,6 +658,13 @@ def kinds_checks(binary, out, env):
         lo_red = [s for s in lo_strokes if s[0] == 1 and s[5] == (1.0, 0.0, 0.0)]
         check("notice: LibreOffice draws the red rule within 0.5 mm of the PDF's",
               red and lo_red and abs(lo_red[0][1] - red[0][1]) <= tol, (lo_red[:1], red[:1]))
+        lo_foot = sorted(s for s in lo_strokes if s[0] == pages and s[5] in ((0.0,), (0.0, 0.0, 0.0)))
+        check("notice: LibreOffice sets the 版记 rules where the PDF has them, within 0.5 mm",
+              len(lo_foot) == 3 and len(foot) == 3 and all(abs(a[1] - b[1]) <= tol for a, b in zip(lo_foot, foot)),
+              ([round(s[1] / MM, 1) for s in lo_foot], [round(s[1] / MM, 1) for s in foot]))
+        cc, lo_cc = word_box(pdf, "抄送"), word_box(lo_pdf, "抄送")
+        check("notice: LibreOffice sets 抄送 where the PDF has it, within 1 mm",
+              cc and lo_cc and cc[0] == lo_cc[0] and abs(cc[1] - lo_cc[1]) <= MM, (cc, lo_cc))
     data = ROOT / "tests" / "fixtures" / "kinds" / "minutes.toml"
     r = run(str(binary), "render", str(data), "-o", str(d), env=env)
     check("render the minutes", r.returncode == 0, r.stderr[-300:])
@@ -725,6 +732,9 @@ def letter_checks(binary, d, out, env):
         check("letter: LibreOffice puts the mark 30 mm from the page top",
               lo_mark and lo_mark[0] == 1 and abs(lo_mark[1] - 30 * MM) <= 1.5 * MM, lo_mark)
         check("letter: LibreOffice draws the seal", any(i[1] == "image" for i in images_of(lo_pdf)), images_of(lo_pdf))
+        cc, lo_cc = word_box(pdf, "抄送"), word_box(lo_pdf, "抄送")
+        check("letter: LibreOffice sets the 版记 on the last page's foot, within 1 mm",
+              cc and lo_cc and cc[0] == lo_cc[0] and abs(cc[1] - lo_cc[1]) <= MM, (cc, lo_cc))
         lo_first = run("pdftotext", "-f", "1", "-l", "1", str(lo_pdf), "-").stdout
         check("letter: LibreOffice shows no page number on page 1", "1 —" not in lo_first, lo_first[-80:])
 
