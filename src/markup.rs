@@ -33,7 +33,7 @@ use crate::diag::{Diagnostic, Kind, Source};
 use crate::doc::heading_level;
 use crate::doc::style::MM;
 use crate::doc::{
-    Align, Block, Cell, Document, Image, Meta, Paragraph, Role, Rule, Run, StyleSheet, Table,
+    Align, Block, Cell, Document, Image, Joint, Meta, Paragraph, Role, Rule, Run, StyleSheet, Table,
 };
 use crate::picture::Picture;
 
@@ -415,6 +415,7 @@ impl Builder<'_> {
                     blocks.push(Block::Blank(lines));
                 }
                 "ends" => blocks.push(self.ends(&el)?),
+                "joint" => blocks.push(self.joint(&el)?),
                 "foot" if !in_foot => {
                     let even = match el.attr("even") {
                         None | Some("false") => false,
@@ -521,6 +522,36 @@ impl Builder<'_> {
             inset: self.chars(el, "inset")?,
             space: self.mm(el, "space", 0.0..=50.0)?,
         })
+    }
+
+    /// `<joint suffix="文件" role="mark" top="35"><name>…</name>…</joint>`.
+    fn joint(&self, el: &Element) -> Result<Block, Diagnostic> {
+        let mut names = Vec::new();
+        for child in &el.children {
+            match child {
+                Node::Text(t, span) if !t.trim().is_empty() => {
+                    return Err(self.err(span.clone(), "<joint> 中的机关名称应放在 <name> 之内"))
+                }
+                Node::Text(..) => {}
+                Node::Element(e) if e.name == "name" => {
+                    self.known_attrs(e)?;
+                    let text = self.plain_text(e)?;
+                    if !text.is_empty() {
+                        names.push(text);
+                    }
+                }
+                Node::Element(e) => return Err(self.err(e.span.clone(), "<joint> 中只能有 <name>")),
+            }
+        }
+        if names.is_empty() {
+            return Err(self.err(el.span.clone(), "<joint> 中至少要有一个 <name>"));
+        }
+        Ok(Block::Joint(Joint {
+            names,
+            suffix: el.attr("suffix").unwrap_or_default().trim().to_string(),
+            role: self.role(el, Role::Mark)?,
+            top: self.mm(el, "top", 0.0..=200.0)?,
+        }))
     }
 
     /// A `role` attribute: the style role the text is set in.
@@ -644,6 +675,7 @@ impl Builder<'_> {
             ],
             "blank" => &["lines"],
             "ends" => &["left", "right", "role", "inset", "space"],
+            "joint" => &["suffix", "role", "top"],
             "span" => &["role"],
             "foot" => &["even"],
             "lead" => &["level"],

@@ -601,3 +601,50 @@ fn a_seal_that_is_not_a_picture_is_refused_at_its_line() {
         "{err}"
     );
 }
+
+#[test]
+fn joint_issuers_stack_with_the_suffix_centred_beside_them() {
+    let names = [
+        "某某市人民政府办公室",
+        "某某市财政局",
+        "某某市市场监督管理局",
+    ];
+    let text = example().replace(
+        "issuer = \"某某市人民政府办公室\"",
+        &format!("issuer = {names:?}").replace('\'', "\""),
+    );
+    let l = lay_out(&text);
+    let boxes: Vec<(f32, f32)> = names.iter().map(|n| text_box(&l, 0, n)).collect();
+    let spans: Vec<(f32, f32)> = names.iter().map(|n| text_x(&l, 0, n)).collect();
+    near(
+        "联合行文：主办机关名称上边缘距版心上边缘",
+        boxes[0].0 - TOP,
+        35.0 * MM,
+    );
+    assert!(
+        boxes[0].0 < boxes[1].0 && boxes[1].0 < boxes[2].0,
+        "主办机关在前，分行排列"
+    );
+    for (k, (l0, r0)) in spans.iter().enumerate() {
+        near(&format!("名称 {k} 左端对齐"), *l0, spans[0].0);
+        near(&format!("名称 {k} 右端对齐"), *r0, spans[0].1);
+    }
+    let suffix = l.pages[0]
+        .items
+        .iter()
+        .find_map(|i| match i {
+            Item::Text(t) if t.text == "文件" => Some(t),
+            _ => None,
+        })
+        .expect("the suffix");
+    assert!(suffix.x > spans[0].1, "「文件」在机关名称右侧");
+    let (s_top, s_bottom) = text_box(&l, 0, "文件");
+    let middle = (boxes[0].0 + boxes[2].1) / 2.0;
+    near("「文件」上下居中", (s_top + s_bottom) / 2.0, middle);
+    let right: f32 = suffix.glyphs.iter().map(|g| g.advance).sum::<f32>() + suffix.x;
+    near("居中排布", (spans[0].0 + right) / 2.0, (LEFT + RIGHT) / 2.0);
+    assert!(
+        right <= RIGHT + 0.5 && spans[0].0 >= LEFT - 0.5,
+        "inside the text block"
+    );
+}

@@ -196,6 +196,18 @@ fn dump_blocks(s: &mut String, blocks: &[Block]) {
                     runs(right)
                 );
             }
+            Block::Joint(j) => {
+                let top = j.top.map_or(String::new(), |t| {
+                    format!(" top {:.2} mm", t / crate::doc::style::MM)
+                });
+                let _ = writeln!(
+                    s,
+                    "joint [{}]{top} {} | {}",
+                    j.role.key(),
+                    j.names.join(" / "),
+                    j.suffix
+                );
+            }
             Block::Foot { blocks, even } => {
                 let mut inner = String::new();
                 dump_blocks(&mut inner, blocks);

@@ -58,6 +58,10 @@ pub enum Block {
         /// As [`Paragraph::space`].
         space: Option<f32>,
     },
+    /// 联合行文's 发文机关标志: the issuers' names one a line, each spread to
+    /// the widest, with the suffix (「文件」) at their right, centred on
+    /// them (GB/T 9704 7.2.4).
+    Joint(Joint),
     /// Blocks set at the foot of the last page (the 版记), the last one on
     /// the text block's lower edge.
     Foot {
@@ -66,6 +70,15 @@ pub enum Block {
         /// before it when needed; neither is numbered then.
         even: bool,
     },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Joint {
+    pub names: Vec<String>,
+    pub suffix: String,
+    pub role: Role,
+    /// As [`Paragraph::top`].
+    pub top: Option<f32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -248,6 +261,11 @@ impl Block {
                 left.iter().chain(right).for_each(|r| f(r.role, &r.text))
             }
             Block::Foot { blocks, .. } => blocks.iter().for_each(|b| b.texts(f)),
+            Block::Joint(j) => j
+                .names
+                .iter()
+                .chain(std::iter::once(&j.suffix))
+                .for_each(|t| f(j.role, t)),
             Block::PageBreak | Block::Rule(_) | Block::Blank(_) => {}
         }
     }
@@ -263,6 +281,7 @@ impl Block {
             Block::Signature { agency, date, .. } => n(agency) + n(date),
             Block::Ends { left, right, .. } => left.iter().chain(right).map(|r| n(&r.text)).sum(),
             Block::Foot { blocks, .. } => blocks.iter().map(Block::text_chars).sum(),
+            Block::Joint(j) => j.names.iter().map(|t| n(t)).sum::<usize>() + n(&j.suffix),
         }
     }
 }

@@ -433,6 +433,7 @@ fn document_xml(
                 *inset,
                 space.map(|_| facts.space_before),
             ),
+            Block::Joint(j) => joint(&mut b, st, book, j, facts)?,
             Block::Foot { blocks, .. } => {
                 let after = laid.foot.unwrap_or(0);
                 if after >= 2 {
@@ -459,6 +460,65 @@ fn document_xml(
     let last = sect_pr(st, parts, parts.unnumbered_end);
     let _ = write!(b, "{last}</w:body></w:document>");
     Ok(b)
+}
+
+/// 联合行文's mark as a borderless table centred on the text block: the
+/// names in the first column, spread to its width (`distribute`), the
+/// suffix in a second column merged down all rows and centred on them;
+/// the layout's space above it as an empty paragraph of that height.
+fn joint(
+    b: &mut String,
+    st: &StyleSheet,
+    book: &FontBook,
+    j: &crate::doc::Joint,
+    facts: &crate::layout::LineFacts,
+) -> Result<(), Diagnostic> {
+    let g = crate::layout::joint_geometry(book, st, j)?;
+    let pitch = tw(st.pitch(j.role));
+    if facts.space_before > 0.5 {
+        let _ = write!(
+            b,
+            "<w:p><w:pPr><w:keepNext/><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{}\" w:lineRule=\"exact\"/></w:pPr></w:p>",
+            tw(facts.space_before)
+        );
+    }
+    let rpr = run_props_sized(st, j.role, Role::Body, facts.fitted_size);
+    let (w1, w2) = (tw(g.name_width) + 20, tw(g.gap + g.suffix_width) + 20);
+    let ppr = |jc: &str| {
+        format!("<w:pPr><w:keepNext/><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{pitch}\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"{jc}\"/></w:pPr>")
+    };
+    let _ = write!(
+        b,
+        "<w:tbl><w:tblPr><w:tblW w:w=\"{}\" w:type=\"dxa\"/><w:jc w:val=\"center\"/>\
+         <w:tblBorders><w:top w:val=\"nil\"/><w:left w:val=\"nil\"/><w:bottom w:val=\"nil\"/><w:right w:val=\"nil\"/><w:insideH w:val=\"nil\"/><w:insideV w:val=\"nil\"/></w:tblBorders>\
+         <w:tblLayout w:type=\"fixed\"/><w:tblCellMar><w:left w:w=\"0\" w:type=\"dxa\"/><w:right w:w=\"0\" w:type=\"dxa\"/></w:tblCellMar>\
+         <w:tblLook w:val=\"0000\" w:firstRow=\"0\" w:lastRow=\"0\" w:firstColumn=\"0\" w:lastColumn=\"0\" w:noHBand=\"1\" w:noVBand=\"1\"/></w:tblPr>\
+         <w:tblGrid><w:gridCol w:w=\"{w1}\"/><w:gridCol w:w=\"{w2}\"/></w:tblGrid>",
+        w1 + w2
+    );
+    for (k, name) in j.names.iter().enumerate() {
+        let merge = if k == 0 {
+            "<w:vMerge w:val=\"restart\"/>"
+        } else {
+            "<w:vMerge/>"
+        };
+        let suffix = if k == 0 {
+            text_run(&j.suffix, &rpr)
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            b,
+            "<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val=\"{pitch}\" w:hRule=\"exact\"/></w:trPr>\
+             <w:tc><w:tcPr><w:tcW w:w=\"{w1}\" w:type=\"dxa\"/></w:tcPr><w:p>{}{}</w:p></w:tc>\
+             <w:tc><w:tcPr><w:tcW w:w=\"{w2}\" w:type=\"dxa\"/>{merge}<w:vAlign w:val=\"center\"/></w:tcPr><w:p>{}{suffix}</w:p></w:tc></w:tr>",
+            ppr("distribute"),
+            text_run(name, &rpr),
+            ppr("right"),
+        );
+    }
+    b.push_str("</w:tbl>");
+    Ok(())
 }
 
 /// A section's properties: page size, margins, footers. `end`: the last

@@ -328,6 +328,7 @@ impl<'a> Measure<'a> {
                 inset,
                 space,
             } => self.ends(left, right, *inset, *space, out)?,
+            Block::Joint(j) => facts.fitted_size = self.joint(j, out)?,
             Block::Foot { .. } => {}
         }
         Ok(facts)
@@ -425,6 +426,45 @@ impl<'a> Measure<'a> {
         }
     }
 
+    /// 联合行文's mark laid out by [`joint_geometry`]: one slice per name,
+    /// the suffix drawn with the first; returns the size it was set in
+    /// when made smaller to fit.
+    fn joint(
+        &self,
+        j: &crate::doc::Joint,
+        out: &mut Vec<Slice>,
+    ) -> Result<Option<f32>, Diagnostic> {
+        let s = &self.doc.style;
+        let g = joint_geometry(self.book, s, j)?;
+        let pitch = s.pitch(j.role);
+        let face = self.book.face_for(s, j.role);
+        let f = &self.book.faces[face];
+        let base = self.baseline(0.0, pitch, g.size, face);
+        if let Some(top) = j.top {
+            out.push(Slice {
+                height: 0.0,
+                keep: true,
+                what: What::Advance(top - (base - f.ascender / f.units_per_em * g.size)),
+            });
+        }
+        let x = self.left + (self.width - g.width()) / 2.0;
+        for (k, units) in g.names.iter().enumerate() {
+            let mut items: Vec<Item> = run_items(units, x, base).collect();
+            if k == 0 {
+                // Centred on the names: its line box in the middle of theirs.
+                let middle = (g.names.len() as f32 - 1.0) * pitch / 2.0;
+                let sx = x + g.name_width + g.gap;
+                items.extend(run_items(&g.suffix, sx, base + middle));
+            }
+            out.push(Slice {
+                height: pitch,
+                keep: true,
+                what: What::Items(items),
+            });
+        }
+        Ok((g.size < s.role(j.role).size).then_some(g.size))
+    }
+
     /// Space down to a line whose glyphs start `space` below the slice
     /// above (`glyph_top`: where they start in their own line box).
     fn space_above(space: Option<f32>, glyph_top: f32, out: &mut Vec<Slice>) {
@@ -484,17 +524,8 @@ impl<'a> Measure<'a> {
             .hint("缩短机关名称或日期"));
         }
         let mut items: Vec<Item> = Vec::new();
-        items.extend(
-            inline::place_line(&l, 0..l.len(), self.left + pad, base, lw, Align::Left, true)
-                .into_iter()
-                .map(Item::Text),
-        );
-        let rx = self.left + self.width - pad - rw;
-        items.extend(
-            inline::place_line(&r, 0..r.len(), rx, base, rw, Align::Left, true)
-                .into_iter()
-                .map(Item::Text),
-        );
+        items.extend(run_items(&l, self.left + pad, base));
+        items.extend(run_items(&r, self.left + self.width - pad - rw, base));
         out.push(Slice {
             height: pitch,
             keep: true,
@@ -988,6 +1019,82 @@ pub fn signature_geometry(
         date_right,
         blank,
         seal: place,
+    })
+}
+
+/// Units set at their own advances from `x` on baseline `base`.
+fn run_items(units: &[Unit], x: f32, base: f32) -> impl Iterator<Item = Item> {
+    let w = inline::width(units);
+    inline::place_line(units, 0..units.len(), x, base, w, Align::Left, true)
+        .into_iter()
+        .map(Item::Text)
+}
+
+/// 联合行文's mark: the names shaped and each spread to the widest, the
+/// suffix beside them half a character off; all set smaller when wider
+/// than the text block. The PDF layout and the DOCX writer both use it.
+pub struct JointGeometry {
+    pub names: Vec<Vec<Unit>>,
+    pub suffix: Vec<Unit>,
+    /// The size the mark is set in.
+    pub size: f32,
+    pub name_width: f32,
+    pub gap: f32,
+    pub suffix_width: f32,
+}
+
+impl JointGeometry {
+    pub fn width(&self) -> f32 {
+        self.name_width + self.gap + self.suffix_width
+    }
+}
+
+pub fn joint_geometry(
+    book: &FontBook,
+    style: &crate::doc::StyleSheet,
+    j: &crate::doc::Joint,
+) -> Result<JointGeometry, Diagnostic> {
+    let mut names = j
+        .names
+        .iter()
+        .map(|n| inline::shape(book, style, &[(j.role, n)], 0.0))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut suffix = inline::shape(book, style, &[(j.role, &j.suffix)], 0.0)?;
+    let mut size = style.role(j.role).size;
+    let mut gap = if suffix.is_empty() { 0.0 } else { size / 2.0 };
+    let widest = names.iter().map(|u| inline::width(u)).fold(0.0, f32::max);
+    let total = widest + gap + inline::width(&suffix);
+    let text_width = style.text_width();
+    let k = if total > text_width {
+        text_width / total * 0.999
+    } else {
+        1.0
+    };
+    for u in names.iter_mut().flatten().chain(suffix.iter_mut()) {
+        u.size *= k;
+        u.adv *= k;
+    }
+    size *= k;
+    gap *= k;
+    let name_width = widest * k;
+    for units in &mut names {
+        // Spread evenly between its characters to the widest name's width.
+        let n = units.len();
+        if n > 1 {
+            let extra = (name_width - inline::width(units)) / (n - 1) as f32;
+            for u in &mut units[..n - 1] {
+                u.adv += extra;
+            }
+        }
+    }
+    let suffix_width = inline::width(&suffix);
+    Ok(JointGeometry {
+        names,
+        suffix,
+        size,
+        name_width,
+        gap,
+        suffix_width,
     })
 }
 

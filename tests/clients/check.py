@@ -678,6 +678,21 @@ def kinds_checks(binary, out, env):
     lo_pdf = lo / "minutes.pdf"
     check(f"minutes: LibreOffice on the same pages", lo_pdf.exists() and pages_of(lo_pdf) == pages_of(pdf))
     letter_checks(binary, d, out, env)
+    joint = d / "joint.toml"
+    joint.write_text((ROOT / "tests" / "fixtures" / "kinds" / "notice.toml").read_text().replace(
+        'issuer = "某某市人民政府办公室"', 'issuer = ["某某市人民政府办公室", "某某市财政局", "某某市市场监督管理局"]'))
+    r = run(str(binary), "render", str(joint), "-o", str(d), env=env)
+    check("render a joint notice (联合行文)", r.returncode == 0, r.stderr[-300:])
+    names = [word_box(d / "joint.pdf", n) for n in ("某某市人民政府办公室", "某某市市场监督管理局")]
+    check("joint: the issuers one a line, the lead first, 35 mm under the block top",
+          all(names) and names[0][1] < names[1][1] and abs(names[0][1] - TOP - 35 * MM) <= 0.5 * MM, names)
+    audit = run("openxml-audit", str(d / "joint.docx"))
+    check("joint: openxml-audit 0 errors", "Errors: 0" in audit.stdout, audit.stdout[-500:])
+    run("soffice", f"-env:UserInstallation=file://{out}/lo-profile-kinds", "--headless", "--convert-to", "pdf", "--outdir", str(lo), str(d / "joint.docx"), timeout=300)
+    suffix, lo_suffix = word_box(d / "joint.pdf", "文件"), word_box(lo / "joint.pdf", "文件")
+    check("joint: LibreOffice on the same pages, 「文件」 beside the names within 1 mm of the PDF's",
+          (lo / "joint.pdf").exists() and pages_of(lo / "joint.pdf") == pages_of(d / "joint.pdf")
+          and suffix and lo_suffix and suffix[0] == lo_suffix[0] == 1 and abs(suffix[1] - lo_suffix[1]) <= MM, (suffix, lo_suffix))
 
 
 def images_of(pdf):
