@@ -396,7 +396,7 @@ fn an_exported_kind_renders_like_the_built_in() {
             .output()
             .unwrap()
     };
-    for kind in ["notice", "minutes"] {
+    for kind in ["notice", "letter", "minutes"] {
         let out = run(&["templates", "export", kind, kind]);
         assert!(
             out.status.success(),
@@ -406,6 +406,7 @@ fn an_exported_kind_renders_like_the_built_in() {
         assert!(dir.join(kind).join("parts.html").is_file());
         let data = std::fs::read_to_string(format!("tests/fixtures/kinds/{kind}.toml")).unwrap();
         std::fs::write(dir.join("a.toml"), &data).unwrap();
+        std::fs::copy("tests/fixtures/kinds/seal.png", dir.join("seal.png")).unwrap();
         let built_in = run(&["render", "--dump-model", "a.toml"]);
         let exported = run(&["render", "--dump-model", "a.toml", "--template", kind]);
         assert!(
@@ -647,4 +648,34 @@ fn joint_issuers_stack_with_the_suffix_centred_beside_them() {
         right <= RIGHT + 0.5 && spans[0].0 >= LEFT - 0.5,
         "inside the text block"
     );
+}
+
+#[test]
+fn measures_in_the_style_move_the_elements() {
+    let dir = common::cli::scratch("kinds-measures");
+    let run = |args: &[&str]| common::cli::run_in(&dir, args);
+    assert!(run(&["templates", "export", "notice", "mine"])
+        .status
+        .success());
+    let style = dir.join("mine").join("style.toml");
+    let text = std::fs::read_to_string(&style).unwrap();
+    std::fs::write(
+        &style,
+        format!("{text}\n[measures]\nmark_top = 40\nrule_below = 6\n"),
+    )
+    .unwrap();
+    let data = example().replace("template = \"notice\"", "template = \"mine\"");
+    std::fs::write(dir.join("a.toml"), &data).unwrap();
+    let out = run(&["render", "--dump-model", "a.toml"]);
+    let model = String::from_utf8_lossy(&out.stdout);
+    assert!(model.contains("top 40.00 mm"), "{model}");
+    assert!(model.contains("6.00 mm below the text"), "{model}");
+    std::fs::write(&style, format!("{text}\n[measures]\nmark_top = -3\n")).unwrap();
+    let out = run(&["render", "a.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("style.toml:") && err.contains("measures.mark_top = -3 不在 0–300 毫米之间"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

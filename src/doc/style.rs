@@ -83,6 +83,11 @@ pub struct StyleSheet {
     pub fonts: BTreeMap<String, Family>,
     pub roles: BTreeMap<String, RoleStyle>,
     pub table: TableStyle,
+    /// Named lengths in mm the templates place things by (`measures.NAME`
+    /// in a template): the GB/T 9704 distances of 版头, 版记 and 印章 by
+    /// default; a template may add its own.
+    #[serde(default)]
+    pub measures: BTreeMap<String, f32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -325,6 +330,17 @@ fn check_ranges(
     for (table, key, lo, hi, unit) in RANGES {
         if let Some(v) = user.get(*table).and_then(|t| t.get(*key)) {
             check(&[table, key], v, *lo, *hi, unit)?;
+        }
+    }
+    if let Some(measures) = user.get("measures") {
+        let toml::Value::Table(measures) = measures else {
+            return Err(at(
+                &["measures"],
+                Diagnostic::error("样式文件中 measures 应为表：[measures]，每项一个毫米数"),
+            ));
+        };
+        for (name, v) in measures {
+            check(&["measures", name], v, 0.0, 300.0, "毫米")?;
         }
     }
     if let Some(toml::Value::Table(roles)) = user.get("roles") {

@@ -338,6 +338,14 @@ impl Template {
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         env.add_filter("change", change);
         env.add_filter("cn_date", cn_date);
+        // As written in the style (f32 → f64 would print 4.940000057).
+        let measures: std::collections::BTreeMap<String, Value> = self
+            .style_sheet()?
+            .measures
+            .into_iter()
+            .map(|(k, v)| (k, Value::from((f64::from(v) * 10_000.0).round() / 10_000.0)))
+            .collect();
+        env.add_global("measures", Value::from(measures));
         for (name, text) in &self.files {
             env.add_template_owned(name.clone(), text.clone())
                 .map_err(|e| self.error(e))?;

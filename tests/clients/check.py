@@ -678,6 +678,8 @@ def kinds_checks(binary, out, env):
     lo_pdf = lo / "minutes.pdf"
     check(f"minutes: LibreOffice on the same pages", lo_pdf.exists() and pages_of(lo_pdf) == pages_of(pdf))
     letter_checks(binary, d, out, env)
+    for stem in ("notice", "minutes", "letter"):
+        png_checks(f"kinds-{stem}", d / f"{stem}.pdf", d)
     joint = d / "joint.toml"
     joint.write_text((ROOT / "tests" / "fixtures" / "kinds" / "notice.toml").read_text().replace(
         'issuer = "某某市人民政府办公室"', 'issuer = ["某某市人民政府办公室", "某某市财政局", "某某市市场监督管理局"]'))
