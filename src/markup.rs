@@ -612,7 +612,7 @@ impl Builder<'_> {
         let fail = |why: String| {
             Diagnostic::error(format!("印章图片「{rel}」{why}"))
                 .kind(Kind::Picture)
-                .hint("印章应为数据文件所在文件夹（或其子文件夹）中的 PNG（透明背景）或 JPEG 图片，路径相对于数据文件")
+                .hint("印章应为数据文件所在文件夹（或其子文件夹）中的 PNG（透明背景）、JPEG 或 SVG 图片，路径相对于数据文件")
         };
         crate::data::inside_folder(rel).map_err(|why| fail(why.to_string()))?;
         let Some(base) = self.pictures else {
@@ -620,7 +620,7 @@ impl Builder<'_> {
         };
         let bytes = crate::data::read_bytes(&base.join(rel), MAX_PICTURE_BYTES)
             .map_err(|d| fail(format!("无法读取：{}", d.message)))?;
-        let picture = Picture::read(bytes).map_err(fail)?;
+        let picture = Picture::read(bytes, width).map_err(fail)?;
         let height = width * picture.height as f32 / picture.width as f32;
         if height > 120.0 * MM {
             return Err(fail(format!(

@@ -1,8 +1,10 @@
-//! Pictures a document shows (the 印章): PNG, with its transparency, and
-//! JPEG. Read once when the document is resolved, so a broken file is
+//! Pictures a document shows (the 印章): PNG, with its transparency, JPEG
+//! and SVG. Read once when the document is resolved, so a broken file is
 //! reported against the data that named it; both writers take them from
 //! here — the DOCX the file's own bytes, the PDF the decoded pixels (PNG)
-//! or the file itself (JPEG, which PDF reads as it is).
+//! or the file itself (JPEG, which PDF reads as it is). An SVG is drawn
+//! (by resvg, without fonts or external files) at 600 dpi of the size it
+//! is shown at and is a PNG from then on.
 
 use std::fmt;
 
@@ -53,16 +55,17 @@ impl fmt::Debug for Picture {
 }
 
 impl Picture {
-    /// Reads a PNG or JPEG; the error says in Chinese what is wrong with it.
-    pub fn read(bytes: Vec<u8>) -> Result<Picture, String> {
+    /// Reads a PNG, JPEG or SVG to be shown `width` points wide; the error
+    /// says in Chinese what is wrong with it.
+    pub fn read(bytes: Vec<u8>, width: f32) -> Result<Picture, String> {
         if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
             png_picture(bytes)
         } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
             jpeg_picture(bytes)
-        } else if bytes.starts_with(b"<svg") || bytes.starts_with(b"<?xml") {
-            Err("是 SVG 文件；印章请用 PNG（可带透明背景）或 JPEG 图片".into())
+        } else if is_svg(&bytes) {
+            svg_picture(&bytes, width)
         } else {
-            Err("不是 PNG 或 JPEG 图片".into())
+            Err("不是 PNG、JPEG 或 SVG 图片".into())
         }
     }
 
@@ -130,6 +133,52 @@ fn png_picture(bytes: Vec<u8>) -> Result<Picture, String> {
     })
 }
 
+/// Whether the file starts like an SVG document (after a BOM, blanks, an
+/// XML declaration or comments).
+fn is_svg(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    head.starts_with("<svg")
+        || (head.starts_with("<?xml") || head.starts_with("<!")) && head.contains("<svg")
+}
+
+/// Pixels a shown inch gets when an SVG is drawn.
+const SVG_DPI: f32 = 600.0;
+
+fn svg_picture(bytes: &[u8], width: f32) -> Result<Picture, String> {
+    // Drawn without fonts: text would silently vanish from the seal.
+    if String::from_utf8_lossy(bytes).contains("<text") {
+        return Err(
+            "SVG 中有文字（<text>）：请在制作软件中把文字转为路径（曲线）后再导出，或导出为 PNG"
+                .into(),
+        );
+    }
+    let tree = resvg::usvg::Tree::from_data(bytes, &resvg::usvg::Options::default())
+        .map_err(|e| format!("SVG 图片无法读取（{e}）"))?;
+    let size = tree.size();
+    let w = (width / 72.0 * SVG_DPI).round().clamp(16.0, 4000.0);
+    let scale = w / size.width();
+    let h = (size.height() * scale).round();
+    if !(1.0..=8000.0).contains(&h) {
+        return Err(format!(
+            "SVG 图片的宽高比不合适（{:.0}×{:.0}）",
+            size.width(),
+            size.height()
+        ));
+    }
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(w as u32, h as u32)
+        .ok_or_else(|| "SVG 图片尺寸不合适".to_string())?;
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    let png = pixmap
+        .encode_png()
+        .map_err(|e| format!("SVG 图片无法转换（{e}）"))?;
+    png_picture(png)
+}
+
 /// Size and colour channels from the JPEG's frame header; the pixels are
 /// left to the reader of the PDF or DOCX.
 fn jpeg_picture(bytes: Vec<u8>) -> Result<Picture, String> {
@@ -193,7 +242,7 @@ mod tests {
 
     #[test]
     fn png_keeps_its_transparency() {
-        let p = Picture::read(tiny_png()).unwrap();
+        let p = Picture::read(tiny_png(), 100.0).unwrap();
         assert_eq!((p.width, p.height, p.channels), (2, 1, 3));
         assert_eq!(p.pixels, vec![255, 0, 0, 0, 0, 0]);
         assert_eq!(p.alpha, Some(vec![255, 0]));
@@ -202,17 +251,39 @@ mod tests {
     #[test]
     fn other_files_are_refused_in_chinese() {
         assert_eq!(
-            Picture::read(b"hello".to_vec()).unwrap_err(),
-            "不是 PNG 或 JPEG 图片"
+            Picture::read(b"hello".to_vec(), 100.0).unwrap_err(),
+            "不是 PNG、JPEG 或 SVG 图片"
         );
         let mut cut = tiny_png();
         cut.truncate(40);
-        assert!(Picture::read(cut)
+        assert!(Picture::read(cut, 100.0)
             .unwrap_err()
             .starts_with("PNG 图片已损坏"));
-        assert!(Picture::read(b"<svg/>".to_vec())
+        assert!(Picture::read(b"<svg".to_vec(), 100.0)
             .unwrap_err()
-            .contains("SVG"));
+            .starts_with("SVG 图片无法读取"));
+        let text = br#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text>seal</text></svg>"#;
+        assert!(Picture::read(text.to_vec(), 100.0)
+            .unwrap_err()
+            .contains("转为路径"));
+    }
+
+    #[test]
+    fn svg_is_drawn_at_600_dpi_with_its_transparency() {
+        let svg = br##"<?xml version="1.0"?>
+<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100" viewBox="0 0 100 100">
+<circle cx="50" cy="50" r="45" fill="none" stroke="#E60012" stroke-width="6"/></svg>"##;
+        // 72 pt, an inch: 600 pixels.
+        let p = Picture::read(svg.to_vec(), 72.0).unwrap();
+        assert_eq!(
+            (p.format, p.width, p.height, p.channels),
+            (Format::Png, 600, 600, 3)
+        );
+        let alpha = p.alpha.as_ref().expect("transparent outside the ring");
+        let at = |x: usize, y: usize| alpha[y * 600 + x];
+        assert_eq!(at(300, 300), 0, "the centre is clear");
+        assert_eq!(at(300, 30), 255, "the ring is drawn");
+        assert_eq!(&p.pixels[(30 * 600 + 300) * 3..][..3], &[0xE6, 0x00, 0x12]);
     }
 
     #[test]
@@ -220,7 +291,7 @@ mod tests {
         // SOI, SOF0 (8 bit, 3×2, 3 components), EOI.
         let mut j = vec![0xFF, 0xD8, 0xFF, 0xC0, 0, 17, 8, 0, 2, 0, 3, 3];
         j.extend_from_slice(&[1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0, 0xFF, 0xD9]);
-        let p = Picture::read(j).unwrap();
+        let p = Picture::read(j, 100.0).unwrap();
         assert_eq!(
             (p.format, p.width, p.height, p.channels),
             (Format::Jpeg, 3, 2, 3)

@@ -586,7 +586,7 @@ fn a_seal_that_is_not_a_picture_is_refused_at_its_line() {
     let line = data.lines().position(|l| l.starts_with("seal =")).unwrap() + 1;
     assert!(
         err.contains(&format!("letter.toml:{line}:"))
-            && err.contains("印章图片「seal.png」不是 PNG 或 JPEG 图片"),
+            && err.contains("印章图片「seal.png」不是 PNG、JPEG 或 SVG 图片"),
         "{err}"
     );
     assert!(!dir.path().join("letter.pdf").exists());
@@ -678,4 +678,23 @@ fn measures_in_the_style_move_the_elements() {
         "{err}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_svg_seal_is_drawn_like_a_png_one() {
+    let l = lay_out(&letter().replace("seal.png", "seal.svg"));
+    let image = l
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .find_map(|i| match i {
+            Item::Image { w, h, picture, .. } => Some((*w, *h, picture.clone())),
+            _ => None,
+        })
+        .expect("the seal");
+    near("SVG 印章直径", image.0, 42.0 * MM);
+    near("SVG 印章为圆形", image.1, image.0);
+    // Drawn at 600 dpi of 42 mm, with its transparency.
+    assert_eq!(image.2.width, 992);
+    assert!(image.2.alpha.is_some());
 }
