@@ -648,7 +648,7 @@ def kinds_checks(binary, out, env):
     check("notice: DOCX has the red mark and rule", 'w:color w:val="FF0000"' in xml and 'w:color="FF0000"' in xml)
     lo = d / "lo"
     lo.mkdir(exist_ok=True)
-    r = run("soffice", f"-env:UserInstallation=file://{out}/lo-profile-kinds", "--headless", "--convert-to", "pdf", "--outdir", str(lo), str(docx), timeout=300)
+    r = run("soffice", f"-env:UserInstallation=file://{out}/lo-profile-kinds", "--headless", "--convert-to", "pdf", "--outdir", str(lo), str(docx), env=lo_env(out), timeout=300)
     lo_pdf = lo / "notice.pdf"
     check("notice: LibreOffice converts the DOCX", lo_pdf.exists(), r.stderr[-300:])
     if lo_pdf.exists():
@@ -674,7 +674,7 @@ def kinds_checks(binary, out, env):
           mark and abs(mark[1] - TOP - 35 * MM) <= tol, mark)
     audit = run("openxml-audit", str(docx))
     check("minutes: openxml-audit 0 errors", "Errors: 0" in audit.stdout, audit.stdout[-500:])
-    run("soffice", f"-env:UserInstallation=file://{out}/lo-profile-kinds", "--headless", "--convert-to", "pdf", "--outdir", str(lo), str(docx), timeout=300)
+    run("soffice", f"-env:UserInstallation=file://{out}/lo-profile-kinds", "--headless", "--convert-to", "pdf", "--outdir", str(lo), str(docx), env=lo_env(out), timeout=300)
     lo_pdf = lo / "minutes.pdf"
     check(f"minutes: LibreOffice on the same pages", lo_pdf.exists() and pages_of(lo_pdf) == pages_of(pdf))
     letter_checks(binary, d, out, env)
@@ -690,7 +690,7 @@ def kinds_checks(binary, out, env):
           all(names) and names[0][1] < names[1][1] and abs(names[0][1] - TOP - 35 * MM) <= 0.5 * MM, names)
     audit = run("openxml-audit", str(d / "joint.docx"))
     check("joint: openxml-audit 0 errors", "Errors: 0" in audit.stdout, audit.stdout[-500:])
-    run("soffice", f"-env:UserInstallation=file://{out}/lo-profile-kinds", "--headless", "--convert-to", "pdf", "--outdir", str(lo), str(d / "joint.docx"), timeout=300)
+    run("soffice", f"-env:UserInstallation=file://{out}/lo-profile-kinds", "--headless", "--convert-to", "pdf", "--outdir", str(lo), str(d / "joint.docx"), env=lo_env(out), timeout=300)
     suffix, lo_suffix = word_box(d / "joint.pdf", "文件"), word_box(lo / "joint.pdf", "文件")
     check("joint: LibreOffice on the same pages, 「文件」 beside the names within 1 mm of the PDF's",
           (lo / "joint.pdf").exists() and pages_of(lo / "joint.pdf") == pages_of(d / "joint.pdf")
@@ -701,6 +701,34 @@ def images_of(pdf):
     """pdfimages -list rows: (page, type, width, height, colour)."""
     rows = run("pdfimages", "-list", str(pdf)).stdout.splitlines()[2:]
     return [(int(c[0]), c[2], int(c[3]), int(c[4]), c[5]) for c in (r.split() for r in rows)]
+
+
+def seal_place(pdf):
+    """(page, x, y from the top, width, height) of the first image drawn,
+    from mutool's trace."""
+    page = 0
+    for line in run("mutool", "trace", str(pdf)).stdout.splitlines():
+        if "<page " in line:
+            page += 1
+        m = re.search(r'<fill_image [^>]*transform="([-\d.]+) [-\d.]+ [-\d.]+ ([-\d.]+) ([-\d.]+) ([-\d.]+)"', line)
+        if m:
+            w, h, x, y = (float(v) for v in m.groups())
+            return page, x, y, w, h
+    return None
+
+
+def word_box_x(pdf, text, page=None):
+    """(page, xMin, yMin, xMax) of the first pdftotext word starting with
+    text, on `page` when given."""
+    xml = run("pdftotext", "-bbox", str(pdf), "-").stdout
+    n = 0
+    for line in xml.splitlines():
+        if "<page " in line:
+            n += 1
+        m = re.search(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', line)
+        if m and m.group(4).startswith(text) and (page is None or n == page):
+            return n, float(m.group(1)), float(m.group(2)), float(m.group(3))
+    return None
 
 
 def letter_checks(binary, d, out, env):
@@ -731,11 +759,23 @@ def letter_checks(binary, d, out, env):
     images = images_of(pdf)
     check("letter: the seal drawn, with a soft mask for its transparency",
           [i[1] for i in images] == ["image", "smask"], images)
+    placed = seal_place(pdf)
+    date, agency = word_box_x(pdf, "2026年1月12日"), word_box_x(pdf, "某某市人民政府办公室", page=placed and placed[0])
+    if placed and date and agency:
+        page, x, y, w, h = placed
+        check("letter: seal 42 mm, centred on the 成文日期 within 0.5 mm",
+              abs(w - 42 * MM) <= tol and abs(x + w / 2 - (date[1] + date[3]) / 2) <= tol, (w / MM, x + w / 2, date))
+        check("letter: 成文日期 four characters in from the right", abs(LEFT + WIDTH - date[3] - 4 * WIDTH / 28) <= tol,
+              (LEFT + WIDTH - date[3]) / MM)
+        check("letter: 署名 and 成文日期 below the seal's centre, the date under its lower edge's line",
+              agency[2] > y + h / 2 and date[2] > y + h / 2 and date[2] < y + h, (agency, date, y, h))
+    else:
+        check("letter: seal, 署名 and 成文日期 found on one page", False, (placed, date, agency))
     audit = run("openxml-audit", str(docx))
     check("letter: openxml-audit 0 errors", "Errors: 0" in audit.stdout, audit.stdout[-500:])
     lo = d / "lo"
     lo.mkdir(exist_ok=True)
-    run("soffice", f"-env:UserInstallation=file://{out}/lo-profile-kinds", "--headless", "--convert-to", "pdf", "--outdir", str(lo), str(docx), timeout=300)
+    run("soffice", f"-env:UserInstallation=file://{out}/lo-profile-kinds", "--headless", "--convert-to", "pdf", "--outdir", str(lo), str(docx), env=lo_env(out), timeout=300)
     lo_pdf = lo / "letter.pdf"
     check("letter: LibreOffice converts the DOCX", lo_pdf.exists())
     if lo_pdf.exists():
@@ -749,6 +789,10 @@ def letter_checks(binary, d, out, env):
         check("letter: LibreOffice puts the mark 30 mm from the page top",
               lo_mark and lo_mark[0] == 1 and abs(lo_mark[1] - 30 * MM) <= 1.5 * MM, lo_mark)
         check("letter: LibreOffice draws the seal", any(i[1] == "image" for i in images_of(lo_pdf)), images_of(lo_pdf))
+        lo_placed = seal_place(lo_pdf)
+        check("letter: LibreOffice puts the seal where the PDF has it, within 1 mm",
+              placed and lo_placed and placed[0] == lo_placed[0]
+              and all(abs(a - b) <= MM for a, b in zip(placed[1:], lo_placed[1:])), (placed, lo_placed))
         cc, lo_cc = word_box(pdf, "抄送"), word_box(lo_pdf, "抄送")
         check("letter: LibreOffice sets the 版记 on the last page's foot, within 1 mm",
               cc and lo_cc and cc[0] == lo_cc[0] and abs(cc[1] - lo_cc[1]) <= MM, (cc, lo_cc))
