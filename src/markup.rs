@@ -416,6 +416,15 @@ impl Builder<'_> {
                 }
                 "ends" => blocks.push(self.ends(&el)?),
                 "joint" => blocks.push(self.joint(&el)?),
+                "image" => {
+                    let Some(image) = self.picture(&el, "src", "width", 100.0)? else {
+                        return Err(self.err(el.span.clone(), "<image> 需要 src（图片文件）"));
+                    };
+                    blocks.push(Block::Image {
+                        image,
+                        align: self.align(&el, Align::Center)?,
+                    });
+                }
                 "foot" if !in_foot => {
                     let even = match el.attr("even") {
                         None | Some("false") => false,
@@ -602,17 +611,35 @@ impl Builder<'_> {
             })
     }
 
-    /// The seal picture of `<signature seal="path" seal-size="mm">`, read
-    /// from the data file's folder; `seal=""` is no seal.
+    /// The seal picture of `<signature seal="path" seal-size="mm">`; `seal=""`
+    /// is no seal.
     fn seal(&self, el: &Element) -> Result<Option<Image>, Diagnostic> {
-        let Some(rel) = el.attr("seal").map(str::trim).filter(|p| !p.is_empty()) else {
+        self.picture(el, "seal", "seal-size", 42.0)
+    }
+
+    /// A picture named by attribute `src`, `size` its width in mm (else
+    /// `default`), read from the data file's folder.
+    fn picture(
+        &self,
+        el: &Element,
+        src: &str,
+        size: &str,
+        default: f32,
+    ) -> Result<Option<Image>, Diagnostic> {
+        let Some(rel) = el.attr(src).map(str::trim).filter(|p| !p.is_empty()) else {
             return Ok(None);
         };
-        let width = self.mm(el, "seal-size", 10.0..=80.0)?.unwrap_or(42.0 * MM);
+        let max = self.style.text_width() / MM;
+        let width = self.mm(el, size, 5.0..=max)?.unwrap_or(default * MM);
+        let what = if src == "seal" {
+            "印章图片"
+        } else {
+            "图片"
+        };
         let fail = |why: String| {
-            Diagnostic::error(format!("印章图片「{rel}」{why}"))
+            Diagnostic::error(format!("{what}「{rel}」{why}"))
                 .kind(Kind::Picture)
-                .hint("印章应为数据文件所在文件夹（或其子文件夹）中的 PNG（透明背景）、JPEG 或 SVG 图片，路径相对于数据文件")
+                .hint("图片应为数据文件所在文件夹（或其子文件夹）中的 PNG（可带透明背景）、JPEG 或 SVG，路径相对于数据文件")
         };
         crate::data::inside_folder(rel).map_err(|why| fail(why.to_string()))?;
         let Some(base) = self.pictures else {
@@ -622,10 +649,12 @@ impl Builder<'_> {
             .map_err(|d| fail(format!("无法读取：{}", d.message)))?;
         let picture = Picture::read(bytes, width).map_err(fail)?;
         let height = width * picture.height as f32 / picture.width as f32;
-        if height > 120.0 * MM {
+        if height > self.style.text_height() {
             return Err(fail(format!(
-                "太窄太高（{}×{} 像素）：印章图片应大致为正方形",
-                picture.width, picture.height
+                "按 {:.0} 毫米宽排印时比版心还高（{}×{} 像素）",
+                width / MM,
+                picture.width,
+                picture.height
             )));
         }
         Ok(Some(Image {
@@ -676,6 +705,7 @@ impl Builder<'_> {
             "blank" => &["lines"],
             "ends" => &["left", "right", "role", "inset", "space"],
             "joint" => &["suffix", "role", "top"],
+            "image" => &["src", "width", "align"],
             "span" => &["role"],
             "foot" => &["even"],
             "lead" => &["level"],

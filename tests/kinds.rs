@@ -698,3 +698,73 @@ fn an_svg_seal_is_drawn_like_a_png_one() {
     assert_eq!(image.2.width, 992);
     assert!(image.2.alpha.is_some());
 }
+
+#[test]
+fn an_image_block_sits_on_whole_lines_in_both_outputs() {
+    let markup = "<p>上文。</p><image src=\"seal.png\" width=\"30\" align=\"right\"/><p>下文。</p>";
+    let src = gongwen::diag::Source::new("x.html", markup);
+    let doc = gongwen::markup::parse_in(
+        &src,
+        gongwen::doc::StyleSheet::gbt9704(),
+        Some(Path::new("tests/fixtures/kinds")),
+    )
+    .unwrap();
+    let book = gongwen::render::FontCache::default()
+        .get(&doc, &[])
+        .unwrap();
+    let laid = gongwen::layout::lay_out(&doc, &book).unwrap();
+    let page = &laid.pages[0];
+    let (x, y, w, h) = seal_box(page).expect("the image");
+    near("图片宽 30 mm", w, 30.0 * MM);
+    near("右对齐", x + w, RIGHT);
+    let pitch = 28.95;
+    let line_of = |s: &str| {
+        page.items
+            .iter()
+            .find_map(|i| match i {
+                Item::Text(t) if t.text.starts_with(s) => Some(t.y),
+                _ => None,
+            })
+            .unwrap()
+    };
+    let (above, below) = (line_of("上文"), line_of("下文"));
+    let lines = (h / pitch).ceil();
+    near(
+        "下文 on the grid, the picture's lines after 上文",
+        below - above,
+        (lines + 1.0) * pitch,
+    );
+    assert!(y > above && y + h < below, "between the lines around it");
+    let docx = gongwen::export::docx::write(
+        &doc,
+        &book,
+        &laid,
+        None,
+        gongwen::export::docx::Fonts::Official,
+    )
+    .unwrap();
+    let text = String::from_utf8_lossy(&docx);
+    assert!(
+        text.contains("word/media/picture1"),
+        "the picture is in the package"
+    );
+}
+
+#[test]
+fn an_image_without_its_folder_or_outside_it_is_refused() {
+    let src = gongwen::diag::Source::new("x.html", "<image src=\"seal.png\"/>");
+    let e = gongwen::markup::parse(&src, gongwen::doc::StyleSheet::gbt9704()).unwrap_err();
+    assert!(
+        e.message.contains("图片「seal.png」无法读取"),
+        "{}",
+        e.message
+    );
+    let src = gongwen::diag::Source::new("x.html", "<image src=\"../seal.png\"/>");
+    let e = gongwen::markup::parse_in(
+        &src,
+        gongwen::doc::StyleSheet::gbt9704(),
+        Some(Path::new("tests/fixtures/kinds")),
+    )
+    .unwrap_err();
+    assert!(e.message.contains("不能用 .."), "{}", e.message);
+}

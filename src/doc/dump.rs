@@ -196,6 +196,9 @@ fn dump_blocks(s: &mut String, blocks: &[Block]) {
                     runs(right)
                 );
             }
+            Block::Image { image, align } => {
+                let _ = writeln!(s, "image {image:?} {}", align.name());
+            }
             Block::Joint(j) => {
                 let top = j.top.map_or(String::new(), |t| {
                     format!(" top {:.2} mm", t / crate::doc::style::MM)

@@ -58,6 +58,12 @@ pub enum Block {
         /// As [`Paragraph::space`].
         space: Option<f32>,
     },
+    /// A picture on lines of its own (a chart, a scanned form), the lines
+    /// after it back on the body grid.
+    Image {
+        image: Image,
+        align: Align,
+    },
     /// 联合行文's 发文机关标志: the issuers' names one a line, each spread to
     /// the widest, with the suffix (「文件」) at their right, centred on
     /// them (GB/T 9704 7.2.4).
@@ -266,7 +272,7 @@ impl Block {
                 .iter()
                 .chain(std::iter::once(&j.suffix))
                 .for_each(|t| f(j.role, t)),
-            Block::PageBreak | Block::Rule(_) | Block::Blank(_) => {}
+            Block::PageBreak | Block::Rule(_) | Block::Blank(_) | Block::Image { .. } => {}
         }
     }
 
@@ -277,7 +283,7 @@ impl Block {
             Block::Heading { text, .. } => n(text),
             Block::Paragraph(p) => p.runs.iter().map(|r| n(&r.text)).sum(),
             Block::Table(t) => t.cells.iter().map(|c| n(&c.text)).sum(),
-            Block::PageBreak | Block::Rule(_) | Block::Blank(_) => 0,
+            Block::PageBreak | Block::Rule(_) | Block::Blank(_) | Block::Image { .. } => 0,
             Block::Signature { agency, date, .. } => n(agency) + n(date),
             Block::Ends { left, right, .. } => left.iter().chain(right).map(|r| n(&r.text)).sum(),
             Block::Foot { blocks, .. } => blocks.iter().map(Block::text_chars).sum(),

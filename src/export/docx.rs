@@ -235,6 +235,8 @@ struct Parts {
     /// The last pages (a blank page and the 版记's) are a section of their
     /// own, without page numbers.
     unnumbered_end: bool,
+    /// Drawings written so far: each needs its own id.
+    drawings: usize,
 }
 
 impl Parts {
@@ -434,6 +436,7 @@ fn document_xml(
                 space.map(|_| facts.space_before),
             ),
             Block::Joint(j) => joint(&mut b, st, book, j, facts)?,
+            Block::Image { image: i, align } => image(&mut b, st, parts, i, *align),
             Block::Foot { blocks, .. } => {
                 let after = laid.foot.unwrap_or(0);
                 if after >= 2 {
@@ -460,6 +463,57 @@ fn document_xml(
     let last = sect_pr(st, parts, parts.unnumbered_end);
     let _ = write!(b, "{last}</w:body></w:document>");
     Ok(b)
+}
+
+/// A picture: inline, or anchored behind the text at `at` (from the left
+/// margin and from the top of the paragraph holding it), in points.
+fn drawing(parts: &mut Parts, image: &crate::doc::Image, at: Option<(f32, f32)>) -> String {
+    let rid = parts.picture(&image.picture);
+    let emu = |pt: f32| (pt * 12_700.0).round() as i64;
+    let (cx, cy) = (emu(image.width), emu(image.height));
+    parts.drawings += 1;
+    let k = parts.drawings;
+    let graphic = format!(
+        "<wp:docPr id=\"{k}\" name=\"图片{k}\"/><wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect=\"1\"/></wp:cNvGraphicFramePr>\
+         <a:graphic><a:graphicData uri=\"http://schemas.openxmlformats.org/drawingml/2006/picture\"><pic:pic>\
+         <pic:nvPicPr><pic:cNvPr id=\"{k}\" name=\"图片{k}\"/><pic:cNvPicPr/></pic:nvPicPr>\
+         <pic:blipFill><a:blip r:embed=\"{rid}\"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>\
+         <pic:spPr><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext cx=\"{cx}\" cy=\"{cy}\"/></a:xfrm><a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom></pic:spPr>\
+         </pic:pic></a:graphicData></a:graphic>"
+    );
+    match at {
+        Some((x, y)) => format!(
+            "<w:drawing><wp:anchor distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\" simplePos=\"0\" relativeHeight=\"1\" behindDoc=\"1\" locked=\"0\" layoutInCell=\"1\" allowOverlap=\"1\">\
+             <wp:simplePos x=\"0\" y=\"0\"/><wp:positionH relativeFrom=\"margin\"><wp:posOffset>{}</wp:posOffset></wp:positionH>\
+             <wp:positionV relativeFrom=\"paragraph\"><wp:posOffset>{}</wp:posOffset></wp:positionV>\
+             <wp:extent cx=\"{cx}\" cy=\"{cy}\"/><wp:effectExtent l=\"0\" t=\"0\" r=\"0\" b=\"0\"/><wp:wrapNone/>{graphic}</wp:anchor></w:drawing>",
+            emu(x),
+            emu(y)
+        ),
+        None => format!(
+            "<w:drawing><wp:inline distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\"><wp:extent cx=\"{cx}\" cy=\"{cy}\"/><wp:effectExtent l=\"0\" t=\"0\" r=\"0\" b=\"0\"/>{graphic}</wp:inline></w:drawing>"
+        ),
+    }
+}
+
+/// A picture on lines of its own: a paragraph as high as the PDF's lines,
+/// the picture inline in it.
+fn image(
+    b: &mut String,
+    st: &StyleSheet,
+    parts: &mut Parts,
+    image: &crate::doc::Image,
+    align: Align,
+) {
+    let pitch = st.page.line_pitch_pt;
+    let lines = (image.height / pitch - 0.01).ceil().max(1.0);
+    let _ = write!(
+        b,
+        "<w:p><w:pPr><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{}\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"{}\"/></w:pPr><w:r>{}</w:r></w:p>",
+        tw(lines * pitch),
+        jc(if align == Align::Justify { Align::Left } else { align }),
+        drawing(parts, image, None)
+    );
 }
 
 /// 联合行文's mark as a borderless table centred on the text block: the
@@ -659,26 +713,11 @@ fn signature(
     let pitch = tw(st.page.line_pitch_pt);
     let spacing = match (seal, g.seal) {
         (Some(image), Some(at)) => {
-            let rid = parts.picture(&image.picture);
-            let emu = |pt: f32| (pt * 12_700.0).round() as i64;
             let x = st.text_width() - at.right - at.width;
             let _ = write!(
                 b,
-                "<w:p><w:pPr><w:keepNext/><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{pitch}\" w:lineRule=\"exact\"/></w:pPr>\
-                 <w:r><w:drawing><wp:anchor distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\" simplePos=\"0\" relativeHeight=\"1\" behindDoc=\"1\" locked=\"0\" layoutInCell=\"1\" allowOverlap=\"1\">\
-                 <wp:simplePos x=\"0\" y=\"0\"/><wp:positionH relativeFrom=\"margin\"><wp:posOffset>{}</wp:posOffset></wp:positionH>\
-                 <wp:positionV relativeFrom=\"paragraph\"><wp:posOffset>{}</wp:posOffset></wp:positionV>\
-                 <wp:extent cx=\"{cx}\" cy=\"{cy}\"/><wp:effectExtent l=\"0\" t=\"0\" r=\"0\" b=\"0\"/><wp:wrapNone/><wp:docPr id=\"1\" name=\"印章\"/>\
-                 <wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect=\"1\"/></wp:cNvGraphicFramePr>\
-                 <a:graphic><a:graphicData uri=\"http://schemas.openxmlformats.org/drawingml/2006/picture\"><pic:pic>\
-                 <pic:nvPicPr><pic:cNvPr id=\"1\" name=\"印章\"/><pic:cNvPicPr/></pic:nvPicPr>\
-                 <pic:blipFill><a:blip r:embed=\"{rid}\"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>\
-                 <pic:spPr><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext cx=\"{cx}\" cy=\"{cy}\"/></a:xfrm><a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom></pic:spPr>\
-                 </pic:pic></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r></w:p>",
-                emu(x),
-                emu(at.top),
-                cx = emu(at.width),
-                cy = emu(at.height),
+                "<w:p><w:pPr><w:keepNext/><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{pitch}\" w:lineRule=\"exact\"/></w:pPr><w:r>{}</w:r></w:p>",
+                drawing(parts, image, Some((x, at.top)))
             );
             for _ in 1..g.blank {
                 let _ = write!(

@@ -329,6 +329,27 @@ impl<'a> Measure<'a> {
                 space,
             } => self.ends(left, right, *inset, *space, out)?,
             Block::Joint(j) => facts.fitted_size = self.joint(j, out)?,
+            Block::Image { image, align } => {
+                // On whole lines of the grid, the picture centred in them.
+                let pitch = self.doc.style.page.line_pitch_pt;
+                let lines = (image.height / pitch - 0.01).ceil().max(1.0);
+                let x = match align {
+                    Align::Left | Align::Justify => self.left,
+                    Align::Right => self.left + self.width - image.width,
+                    Align::Center => self.left + (self.width - image.width) / 2.0,
+                };
+                out.push(Slice {
+                    height: lines * pitch,
+                    keep: false,
+                    what: What::Items(vec![Item::Image {
+                        x,
+                        y: (lines * pitch - image.height) / 2.0,
+                        w: image.width,
+                        h: image.height,
+                        picture: image.picture.clone(),
+                    }]),
+                });
+            }
             Block::Foot { .. } => {}
         }
         Ok(facts)
