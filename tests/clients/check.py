@@ -677,6 +677,11 @@ def kinds_checks(binary, out, env):
     run("soffice", f"-env:UserInstallation=file://{out}/lo-profile-kinds", "--headless", "--convert-to", "pdf", "--outdir", str(lo), str(docx), env=lo_env(out), timeout=300)
     lo_pdf = lo / "minutes.pdf"
     check(f"minutes: LibreOffice on the same pages", lo_pdf.exists() and pages_of(lo_pdf) == pages_of(pdf))
+    if lo_pdf.exists():
+        check("minutes: LibreOffice shows the red mark", any(c == (1.0, 0.0, 0.0) for _, c in trace_strokes(lo_pdf)[1]))
+        lo_mark = word_box(lo_pdf, "某某市人民政府常务会议纪要")
+        check("minutes: LibreOffice puts the mark where the PDF has it, within 1 mm",
+              mark and lo_mark and abs(mark[1] - lo_mark[1]) <= MM, (mark, lo_mark))
     letter_checks(binary, d, out, env)
     for stem in ("notice", "minutes", "letter"):
         png_checks(f"kinds-{stem}", d / f"{stem}.pdf", d)
