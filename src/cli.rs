@@ -255,15 +255,7 @@ fn annual_skeleton(
     agency: Option<&str>,
     year: Option<&str>,
 ) -> Result<String, String> {
-    let year: Option<i64> = match year {
-        Some(y) => Some(
-            y.parse()
-                .ok()
-                .filter(|y| (1990..2200).contains(y))
-                .ok_or_else(|| format!("--year 应为年份，例如 2025，而不是 {y}"))?,
-        ),
-        None => None,
-    };
+    let year: Option<i64> = year.map(parse_year).transpose()?;
     let format = match format {
         Some(f) => {
             Format::parse(f).ok_or_else(|| format!("--format 只能是 2019 或 2021，而不是 {f}"))?
@@ -352,4 +344,12 @@ pub fn export_template(name: &str, dir: &Path, force: bool) -> Exit {
             Exit::of(&d)
         }
     }
+}
+
+/// `--year`: a report year.
+pub fn parse_year(y: &str) -> Result<i64, String> {
+    y.parse()
+        .ok()
+        .filter(|y| (1990..2200).contains(y))
+        .ok_or_else(|| format!("--year 应为年份，例如 2025，而不是 {y}"))
 }

@@ -39,5 +39,6 @@ pub mod markup;
 pub mod output;
 pub mod picture;
 pub mod render;
+pub mod sum;
 pub mod template;
 pub mod watch;

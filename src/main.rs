@@ -79,6 +79,28 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// 汇总：把下级单位的年度报告数据文件相加，写出本级的数据文件（正文留待填写）
+    #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen sum <文件或目录>... --agency 本级机关 -o 汇总.toml")]
+    Sum {
+        /// 各单位的数据文件或所在目录
+        #[arg(required = true, value_name = "文件或目录", help_heading = "参数")]
+        inputs: Vec<PathBuf>,
+        /// 本级机关名称（汇总报告的发布机关）
+        #[arg(long, value_name = "名称", required = true)]
+        agency: String,
+        /// 报告年度：只汇总这一年度（其他年度的文件会被指出）
+        #[arg(long, value_name = "年份")]
+        year: Option<String>,
+        /// 写出汇总的数据文件
+        #[arg(short = 'o', long = "out", value_name = "文件", required = true)]
+        out: PathBuf,
+        /// 另写出各单位主要数据的表格（CSV，可用 Excel、WPS 打开）
+        #[arg(long, value_name = "文件.csv")]
+        table: Option<PathBuf>,
+        /// 覆盖已有的文件
+        #[arg(long)]
+        force: bool,
+    },
     /// 核对数据：勾稽关系、总计、跨年度数据、写法和遗漏
     #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen check <文件或目录>...")]
     Check {
@@ -226,6 +248,26 @@ fn run(cli: Cli) -> Exit {
             out.as_deref(),
             force,
         ),
+        Command::Sum {
+            inputs,
+            agency,
+            year,
+            out,
+            table,
+            force,
+        } => match year.as_deref().map(cli::parse_year).transpose() {
+            Ok(year) => Ok(gongwen::sum::run(
+                &inputs,
+                &gongwen::sum::SumOptions {
+                    agency: &agency,
+                    year,
+                    out: &out,
+                    table: table.as_deref(),
+                    force,
+                },
+            )),
+            Err(e) => Err(e),
+        },
         Command::Check { inputs, template } => Ok(cli::check(&inputs, template.as_deref())),
         Command::Schema { template } => Ok(cli::schema(&template)),
         Command::Render(args) => {

@@ -9,6 +9,7 @@ pub mod load;
 pub mod report;
 pub mod schema;
 pub mod skeleton;
+pub mod sum;
 
 use std::path::Path;
 

@@ -7,7 +7,27 @@ use super::form::{self, Cell, Format};
 use super::report::Report;
 
 pub fn skeleton(format: Format, agency: &str, year: i64) -> String {
-    write(format, agency, year, None)
+    write(format, agency, year, None, None)
+}
+
+/// An upper office's data file from the sums of its units (`gongwen
+/// sum`): `total`'s tables, a narrative of placeholders for the clerk, and
+/// comments naming the units summed (`units`: agency and file).
+pub fn summed(total: &Report, units: &[(String, String)]) -> String {
+    let text = write(total.format, &total.agency, total.year, None, Some(total));
+    let mut note = format!(
+        "# 汇总自 {} 个单位的数据文件（gongwen sum），表二、表三、表四为各单位之和：\n",
+        units.len()
+    );
+    for (agency, file) in units {
+        note += &format!("#   {agency}：{file}\n");
+    }
+    note += "# 正文各部分请按本级情况填写。\n";
+    // After the header comments, before the first key.
+    let at = text.find("\n\n").map_or(0, |i| i + 2);
+    let mut text = text;
+    text.insert_str(at, &format!("{note}\n"));
+    text
 }
 
 /// Next year's data file from this year's (`gongwen new --from`): the year
@@ -19,14 +39,28 @@ pub fn skeleton(format: Format, agency: &str, year: i64) -> String {
 pub fn next_year(last: &Report, previous: &str) -> String {
     let year = last.year + 1;
     let agency = &last.agency;
-    write(Format::for_year(year), agency, year, Some((last, previous)))
+    write(
+        Format::for_year(year),
+        agency,
+        year,
+        Some((last, previous)),
+        None,
+    )
 }
 
 /// What marks a paragraph carried over from last year: `check` warns
 /// until it is edited away.
 const REVISE: &str = "（在此填写：按本年度情况修改本段）";
 
-fn write(format: Format, agency: &str, year: i64, seed: Option<(&Report, &str)>) -> String {
+/// `seed`: last year's report and its path (`new --from`); `tables`: the
+/// values every table cell starts from (`sum`), zeros otherwise.
+fn write(
+    format: Format,
+    agency: &str,
+    year: i64,
+    seed: Option<(&Report, &str)>,
+    tables: Option<&Report>,
+) -> String {
     let q = crate::data::example::toml_string;
     let mut s = String::new();
     let w = &mut s;
@@ -156,13 +190,27 @@ fn write(format: Format, agency: &str, year: i64, seed: Option<(&Report, &str)>)
                 .cells
                 .iter()
                 .enumerate()
-                .map(
-                    |(i, c)| match seed.and_then(|(last, _)| carried(last, format, row.key, i)) {
-                        Some(v) => v.to_string(),
-                        None if *c == Cell::Money => "\"0\"".into(),
-                        None => "0".into(),
-                    },
-                )
+                .map(|(i, c)| {
+                    let given = tables.and_then(|t| {
+                        let v = t
+                            .active
+                            .iter()
+                            .flat_map(|g| &g.rows)
+                            .find(|r| r.key == row.key)?
+                            .values
+                            .get(i)?;
+                        Some(if *c == Cell::Money { q(v) } else { v.clone() })
+                    });
+                    match (
+                        given,
+                        seed.and_then(|(last, _)| carried(last, format, row.key, i)),
+                    ) {
+                        (Some(v), _) => v,
+                        (None, Some(v)) => v.to_string(),
+                        (None, None) if *c == Cell::Money => "\"0\"".into(),
+                        (None, None) => "0".into(),
+                    }
+                })
                 .collect();
             let value = if zeros.len() == 1 {
                 zeros[0].clone()
@@ -214,7 +262,13 @@ fn write(format: Format, agency: &str, year: i64, seed: Option<(&Report, &str)>)
                 let v: Vec<String> = v[..6].iter().map(|n| n.to_string()).collect();
                 format!("[{}]", v.join(", "))
             }
-            _ => zeros.to_string(),
+            _ => match tables.and_then(|t| t.applications.row(&key)) {
+                Some(r) => {
+                    let v: Vec<String> = r.values[..6].iter().map(|n| n.to_string()).collect();
+                    format!("[{}]", v.join(", "))
+                }
+                None => zeros.to_string(),
+            },
         };
         let _ = writeln!(w, "{key} = {values}   # {prefix}{}", row.label);
     }
@@ -227,7 +281,11 @@ fn write(format: Format, agency: &str, year: i64, seed: Option<(&Report, &str)>)
     );
     let _ = writeln!(w, "[review]");
     for (key, label) in form::REVIEW_BLOCKS {
-        let _ = writeln!(w, "{key} = [0, 0, 0, 0]   # {label}");
+        let values = tables
+            .and_then(|t| t.review.iter().find(|b| b.key == key))
+            .map_or([0; 5], |b| b.values);
+        let v: Vec<String> = values[..4].iter().map(|n| n.to_string()).collect();
+        let _ = writeln!(w, "{key} = [{}]   # {label}", v.join(", "));
     }
     s
 }
