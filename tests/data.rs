@@ -126,3 +126,44 @@ fn money_is_kept_as_written() {
         .unwrap();
     assert_eq!(fees.values, vec!["7730.28".to_string()]);
 }
+
+/// C9 must not cry wolf: the samples, the long reports written like real
+/// ones and a corpus of clean sentences (with numbers it must leave alone)
+/// give no narrative warning.
+#[test]
+fn clean_narrative_gives_no_c9_warning() {
+    let mut files = vec![
+        PathBuf::from("samples/qinghe-market-2025.toml"),
+        PathBuf::from("samples/zhanlang-2020.toml"),
+        PathBuf::from("tests/fixtures/data/c9-clean.toml"),
+    ];
+    for e in std::fs::read_dir("tests/fixtures/reports").unwrap() {
+        files.push(e.unwrap().path());
+    }
+    for f in files {
+        let (_, text) = check_one(&f, None);
+        assert!(!text.contains("（C9）"), "{}: {text}", f.display());
+    }
+    // And each kind of contradiction is found, one warning apiece.
+    let (code, text) = check_one(Path::new("tests/fixtures/data/c9-narrative.toml"), None);
+    assert_eq!(code, Exit::Ok, "C9 warns, it does not fail: {text}");
+    assert_eq!(text.matches("（C9）").count(), 20, "{text}");
+}
+
+/// A narrative that names table cells gets their values, so it cannot
+/// disagree with the tables.
+#[test]
+fn narrative_references_take_the_table_values() {
+    let loaded = gongwen::annual::load(Path::new("tests/fixtures/data/narrative-references.toml"));
+    let report = loaded
+        .ok()
+        .unwrap_or_else(|| panic!("{}", loaded.diagnostics));
+    assert_eq!(
+        report.overview[0].text,
+        "全年新收政府信息公开申请62件，其中自然人46件，上年结转4件；已办结61件，其中予以公开26件、不予公开10件，结转下年度继续办理5件。"
+    );
+    assert_eq!(
+        report.overview[1].text,
+        "被申请行政复议4件，尚未审结1件；行政诉讼3件。作出行政许可决定1286件，收费36.52万元，现行有效规范性文件12件。"
+    );
+}

@@ -185,7 +185,26 @@ impl<'a> Reader<'a> {
     /// still printed as written.
     fn check_punctuation(&mut self, node: &Node, s: &str, what: &str) {
         let chars: Vec<char> = s.chars().collect();
+        // Inside a reference to a table cell ({{表三.新收}}) the dots are
+        // the reference's own.
+        let mut in_reference = vec![false; chars.len()];
+        let mut open = None;
+        for i in 1..chars.len() {
+            match (chars[i - 1], chars[i], open) {
+                ('{', '{', None) if chars[i + 1..].iter().find(|c| **c != ' ') == Some(&'表') => {
+                    open = Some(i - 1)
+                }
+                ('}', '}', Some(start)) => {
+                    in_reference[start..=i].fill(true);
+                    open = None;
+                }
+                _ => {}
+            }
+        }
         for (i, &c) in chars.iter().enumerate() {
+            if in_reference[i] {
+                continue;
+            }
             let Some(full) = full_width(c) else { continue };
             // A dash is two hyphens ("--" for "——"); one hyphen is left alone.
             let run = if c == '-' {

@@ -6,6 +6,7 @@
 pub mod checks;
 pub mod form;
 pub mod load;
+pub mod narrative;
 pub mod report;
 pub mod schema;
 pub mod skeleton;
@@ -80,9 +81,15 @@ pub fn read(src: &Source, tree: &Node, with_previous: bool) -> Loaded {
         }
         loaded.report.filter(|_| !failed)
     };
-    let report = load::read_report(&mut reader, tree, &mut load_previous);
+    let mut report = load::read_report(&mut reader, tree, &mut load_previous);
+    if let Some(r) = report.as_mut() {
+        reader.diags.extend(narrative::resolve(r));
+    }
     diagnostics.extend(reader.diags);
-    let checked = report.as_ref().map(checks::check).unwrap_or_default();
+    let mut checked = report.as_ref().map(checks::check).unwrap_or_default();
+    if let Some(r) = &report {
+        checked.extend(narrative::check(r));
+    }
     if reader.unknown_keys > 0 {
         // A misspelled key comes first: the arithmetic follows from it.
         diagnostics.sort();
