@@ -81,6 +81,19 @@ def gongwen_runs(runs, work):
         row(f"check {name} (schema + rules)", f"{wall * 1000:.1f} ms", f"{rss:.1f} MB", "")
         wall, rss = median_of(runs, [GONGWEN, "render", data, "-o", out], env=env)
         row(f"{name} → PDF+DOCX", f"{wall * 1000:.1f} ms", f"{rss:.1f} MB", "")
+    # The letter with its seal (a PNG decoded and embedded in both outputs).
+    data = ROOT / "tests" / "fixtures" / "kinds" / "letter.toml"
+    wall, rss = median_of(runs, [GONGWEN, "render", data, "-o", work / "single"], env=env)
+    row("letter with seal → PDF+DOCX", f"{wall * 1000:.1f} ms", f"{rss:.1f} MB", "")
+    # 汇总 of three units: each checked, summed, the result checked and written.
+    units = work / "units"
+    units.mkdir(exist_ok=True)
+    sample = (ROOT / "samples" / "qinghe-market-2025.toml").read_text()
+    for name in ("甲", "乙", "丙"):
+        (units / f"{name}.toml").write_text(sample.replace("青禾区市场监督管理局", f"青禾区{name}街道办事处"))
+    wall, rss = median_of(runs, [GONGWEN, "sum", units, "--agency", "青禾区人民政府", "-o", work / "sum.toml",
+                                 "--table", work / "sum.csv", "--force"], env=env)
+    row("sum of 3 units (+ CSV)", f"{wall * 1000:.1f} ms", f"{rss:.1f} MB", "")
     return walls
 
 

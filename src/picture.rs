@@ -142,16 +142,31 @@ fn is_svg(bytes: &[u8]) -> bool {
         || (head.starts_with("<?xml") || head.starts_with("<!")) && head.contains("<svg")
 }
 
+/// Most elements an SVG may have: a seal has a few hundred.
+const MAX_SVG_ELEMENTS: usize = 20_000;
+
 /// Pixels a shown inch gets when an SVG is drawn.
 const SVG_DPI: f32 = 600.0;
 
 fn svg_picture(bytes: &[u8], width: f32) -> Result<Picture, String> {
+    let source = String::from_utf8_lossy(bytes);
     // Drawn without fonts: text would silently vanish from the seal.
-    if String::from_utf8_lossy(bytes).contains("<text") {
+    if source.contains("<text") {
         return Err(
             "SVG 中有文字（<text>）：请在制作软件中把文字转为路径（曲线）后再导出，或导出为 PNG"
                 .into(),
         );
+    }
+    // Filters cost seconds each at print resolution, and a seal has none.
+    if source.contains("<filter") {
+        return Err(
+            "SVG 中有滤镜效果（<filter>），印章图片不应使用；请去掉滤镜或导出为 PNG".into(),
+        );
+    }
+    if source.matches('<').count() > MAX_SVG_ELEMENTS {
+        return Err(format!(
+            "SVG 图片过于复杂（超过 {MAX_SVG_ELEMENTS} 个元素）；请简化或导出为 PNG"
+        ));
     }
     let tree = resvg::usvg::Tree::from_data(bytes, &resvg::usvg::Options::default())
         .map_err(|e| format!("SVG 图片无法读取（{e}）"))?;
@@ -266,6 +281,27 @@ mod tests {
         assert!(Picture::read(text.to_vec(), 100.0)
             .unwrap_err()
             .contains("转为路径"));
+        let blur = br#"<svg xmlns="http://www.w3.org/2000/svg"><filter id="f"/></svg>"#;
+        assert!(Picture::read(blur.to_vec(), 100.0)
+            .unwrap_err()
+            .contains("滤镜"));
+        // A PNG header claiming 100000 × 100000 pixels is refused before
+        // anything is allocated for it.
+        let mut huge = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut ihdr = b"IHDR".to_vec();
+        ihdr.extend(100_000u32.to_be_bytes());
+        ihdr.extend(100_000u32.to_be_bytes());
+        ihdr.extend([8, 6, 0, 0, 0]);
+        huge.extend(13u32.to_be_bytes());
+        huge.extend(&ihdr);
+        huge.extend(crc32fast::hash(&ihdr).to_be_bytes());
+        for chunk in [&b"IDAT"[..], &b"IEND"[..]] {
+            huge.extend(0u32.to_be_bytes());
+            huge.extend(chunk);
+            huge.extend(crc32fast::hash(chunk).to_be_bytes());
+        }
+        let e = Picture::read(huge, 100.0).unwrap_err();
+        assert!(e.contains("100000×100000"), "{e}");
     }
 
     #[test]
