@@ -32,7 +32,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 pub fn resolve(report: &mut Report) -> Diagnostics {
     static REF: OnceLock<Regex> = OnceLock::new();
     // Only what starts with 表 is a reference; other braces are text.
-    let reference = re(&REF, r"\{\{\s*(表[^{}]{0,60}?)\s*\}\}");
+    let reference = re(&REF, r"\{\{ *(表[^{}]{0,60}?) *\}\}");
     let mut out = Diagnostics::default();
     let snapshot = report.clone();
     for p in report
@@ -327,7 +327,7 @@ fn check_sentence(report: &Report, f: &Facts, s: &str, out: &mut Diagnostics) {
     static RECEIVED: OnceLock<Regex> = OnceLock::new();
     let received = re(
         &RECEIVED,
-        r"(新收|收到|受理|接收|接到)[^。；，,、\d（(]{0,14}?(?:申请|依申请公开)[^。；，,\d]{0,6}?(\d+)\s*件",
+        r"(新收|收到|受理|接收|接到)[^。；，,、0-9（(]{0,14}?(?:申请|依申请公开)[^。；，,0-9]{0,6}?([0-9]+) *件",
     );
     for m in received.captures_iter(s) {
         let Some(n) = count(&m, 2) else { continue };
@@ -355,7 +355,7 @@ fn check_sentence(report: &Report, f: &Facts, s: &str, out: &mut Diagnostics) {
     }
     // 上年结转, 结转下年度, 办结.
     static CARRIED: OnceLock<Regex> = OnceLock::new();
-    let carried = re(&CARRIED, r"上年(?:度)?结转[^。；，,\d]{0,8}?(\d+)\s*件");
+    let carried = re(&CARRIED, r"上年(?:度)?结转[^。；，,0-9]{0,8}?([0-9]+) *件");
     for m in carried.captures_iter(s) {
         if count(&m, 1) != Some(f.carried) {
             claims.push(claim(
@@ -368,7 +368,7 @@ fn check_sentence(report: &Report, f: &Facts, s: &str, out: &mut Diagnostics) {
     static FORWARD: OnceLock<Regex> = OnceLock::new();
     let forward = re(
         &FORWARD,
-        r"结转(?:至|到)?下(?:一)?年(?:度)?[^。；，,\d]{0,8}?(\d+)\s*件",
+        r"结转(?:至|到)?下(?:一)?年(?:度)?[^。；，,0-9]{0,8}?([0-9]+) *件",
     );
     for m in forward.captures_iter(s) {
         if count(&m, 1) != Some(f.forward) {
@@ -382,7 +382,7 @@ fn check_sentence(report: &Report, f: &Facts, s: &str, out: &mut Diagnostics) {
     static SETTLED: OnceLock<Regex> = OnceLock::new();
     let settled = re(
         &SETTLED,
-        r"(?:已|共|全部)?办结[^。；，,\d率]{0,6}?(\d+)\s*件",
+        r"(?:已|共|全部)?办结[^。；，,0-9率]{0,6}?([0-9]+) *件",
     );
     for m in settled.captures_iter(s) {
         if count(&m, 1) != Some(f.settled) {
@@ -397,7 +397,7 @@ fn check_sentence(report: &Report, f: &Facts, s: &str, out: &mut Diagnostics) {
     static OUTCOME: OnceLock<Regex> = OnceLock::new();
     let outcome = re(
         &OUTCOME,
-        r"(予以公开|部分公开|不予公开|无法提供|不予处理|其他处理)[^。；，,、\d]{0,4}?(\d+)\s*件(?:[，,]?\s*占[^。；，,\d]{0,8}?(\d+(?:\.\d+)?)\s*[%％])?",
+        r"(予以公开|部分公开|不予公开|无法提供|不予处理|其他处理)[^。；，,、0-9]{0,4}?([0-9]+) *件(?:[，,]? *占[^。；，,0-9]{0,8}?([0-9]+(?:\.[0-9]+)?) *[%％])?",
     );
     for m in outcome.captures_iter(s) {
         let Some(&(_, value, ref label)) = f.outcomes.iter().find(|(w, ..)| *w == &m[1]) else {
@@ -433,7 +433,7 @@ fn check_sentence(report: &Report, f: &Facts, s: &str, out: &mut Diagnostics) {
     }
     // 自然人 applications.
     static NATURAL: OnceLock<Regex> = OnceLock::new();
-    let natural = re(&NATURAL, r"自然人[^。；，,、\d]{0,8}?(\d+)\s*件");
+    let natural = re(&NATURAL, r"自然人[^。；，,、0-9]{0,8}?([0-9]+) *件");
     for m in natural.captures_iter(s) {
         if f.outcomes.iter().any(|(w, ..)| m[0].contains(w)) {
             continue;
@@ -466,7 +466,7 @@ fn review_claims<'s>(f: &Facts, s: &'s str, claims: &mut Vec<Claim<'s>>) {
     static COUNT: OnceLock<Regex> = OnceLock::new();
     let counted = re(
         &COUNT,
-        r"(行政复议|行政诉讼)(?:案件)?[^。；，,、\d纠败维]{0,4}?(\d+)\s*(?:件|起|宗)",
+        r"(行政复议|行政诉讼)(?:案件)?[^。；，,、0-9纠败维]{0,4}?([0-9]+) *(?:件|起|宗)",
     );
     for m in counted.captures_iter(s) {
         let total: i64 = which(&m[1]).iter().sum();
@@ -477,7 +477,7 @@ fn review_claims<'s>(f: &Facts, s: &'s str, claims: &mut Vec<Claim<'s>>) {
     static CORRECTED: OnceLock<Regex> = OnceLock::new();
     let corrected = re(
         &CORRECTED,
-        r"(行政复议|行政诉讼)[^。；，,\d]{0,6}?(?:被纠错|被纠正|败诉)[^。；，,\d]{0,4}?(\d+)\s*(?:件|起|宗)",
+        r"(行政复议|行政诉讼)[^。；，,0-9]{0,6}?(?:被纠错|被纠正|败诉)[^。；，,0-9]{0,4}?([0-9]+) *(?:件|起|宗)",
     );
     for m in corrected.captures_iter(s) {
         let v = which(&m[1])[1];
@@ -488,7 +488,7 @@ fn review_claims<'s>(f: &Facts, s: &'s str, claims: &mut Vec<Claim<'s>>) {
     static NONE: OnceLock<Regex> = OnceLock::new();
     let none = re(
         &NONE,
-        r"(?:未发生|未出现|没有发生|没有|无)[^。；，,\d]{0,14}?(行政复议|行政诉讼)(?:[和、及或与](行政复议|行政诉讼))?(?:[^。；，,\d]{0,4}?(被纠错|被纠正|败诉))?",
+        r"(?:未发生|未出现|没有发生|没有|无)[^。；，,0-9]{0,14}?(行政复议|行政诉讼)(?:[和、及或与](行政复议|行政诉讼))?(?:[^。；，,0-9]{0,4}?(被纠错|被纠正|败诉))?",
     );
     for m in none.captures_iter(s) {
         for w in [m.get(1), m.get(2)].into_iter().flatten() {
@@ -559,7 +559,7 @@ fn active_claims<'s>(report: &Report, s: &'s str, claims: &mut Vec<Claim<'s>>) {
     static DECISIONS: OnceLock<Regex> = OnceLock::new();
     let decisions = re(
         &DECISIONS,
-        r"(行政许可|行政处罚|行政强制)(?:决定|决定书)[^。；，,、\d]{0,4}?(\d+)\s*(?:件|个|份)",
+        r"(行政许可|行政处罚|行政强制)(?:决定|决定书)[^。；，,、0-9]{0,4}?([0-9]+) *(?:件|个|份)",
     );
     for m in decisions.captures_iter(s) {
         let key = match &m[1] {
@@ -576,7 +576,7 @@ fn active_claims<'s>(report: &Report, s: &'s str, claims: &mut Vec<Claim<'s>>) {
     static FEES: OnceLock<Regex> = OnceLock::new();
     let fees = re(
         &FEES,
-        r"行政事业性收费[^。；，,\d]{0,8}?(\d+(?:\.\d+)?)\s*万元",
+        r"行政事业性收费[^。；，,0-9]{0,8}?([0-9]+(?:\.[0-9]+)?) *万元",
     );
     for m in fees.captures_iter(s) {
         let Some((v, label)) = report.active.iter().find_map(|g| {
@@ -600,7 +600,7 @@ fn active_claims<'s>(report: &Report, s: &'s str, claims: &mut Vec<Claim<'s>>) {
     static NORMATIVE: OnceLock<Regex> = OnceLock::new();
     let normative = re(
         &NORMATIVE,
-        r"(?:新制发|新制定|制发|新制作)(?:行政)?规范性文件[^。；，,、\d]{0,4}?(\d+)\s*件",
+        r"(?:新制发|新制定|制发|新制作)(?:行政)?规范性文件[^。；，,、0-9]{0,4}?([0-9]+) *件",
     );
     for m in normative.captures_iter(s) {
         if let Some((v, label)) = cell("normative_documents", &|c| {
