@@ -192,6 +192,9 @@ struct RenderArgs {
     /// 在 DOCX 中嵌入所用字体的子集（没有正式字体的电脑上也与 PDF 一致）
     #[arg(long)]
     embed_fonts: bool,
+    /// 另生成 OFD（GB/T 33190，归档用 OFD-A，字体子集内嵌），与 PDF 同一版面
+    #[arg(long)]
+    ofd: bool,
     /// 把文档模型以文本形式输出到标准输出（不写文件）
     #[arg(long)]
     dump_model: bool,
@@ -211,6 +214,7 @@ impl RenderArgs {
             dump_model: self.dump_model,
             dump_markup: self.dump_markup,
             embed_fonts: self.embed_fonts,
+            ofd: self.ofd,
         };
         (self.inputs, opts)
     }

@@ -28,6 +28,8 @@ pub struct RenderOptions {
     pub dump_markup: bool,
     /// Embed subset TrueType copies of the faces in the DOCX.
     pub embed_fonts: bool,
+    /// Also write the OFD (OFD-A) of the same pages.
+    pub ofd: bool,
 }
 
 impl Default for RenderOptions {
@@ -41,6 +43,7 @@ impl Default for RenderOptions {
             dump_model: false,
             dump_markup: false,
             embed_fonts: false,
+            ofd: false,
         }
     }
 }
@@ -50,6 +53,7 @@ pub struct Rendered {
     pub document: Document,
     pub pdf: Option<Vec<u8>>,
     pub docx: Option<Vec<u8>>,
+    pub ofd: Option<Vec<u8>>,
     /// Which bundled faces stood in for fonts the `--font-dir`s lacked.
     pub font_notes: Vec<String>,
 }
@@ -79,15 +83,22 @@ pub fn render_report_in<'a>(
     // Laid out whatever the outputs: the DOCX repeats the layout's page
     // breaks, and laying out finds every character no font has.
     let laid = crate::layout::lay_out(&document, &book)?;
-    let pdf = if opts.pdf {
-        Some(crate::export::pdf::write(
-            &laid.pages,
-            &book,
-            &document.meta,
-            epoch,
-        )?)
-    } else {
-        None
+    let (pdf, mut ofd) = match (opts.pdf, opts.ofd) {
+        (true, true) => {
+            let (pdf, ofd) =
+                crate::export::pdf::write_with_ofd(&laid.pages, &book, &document.meta, epoch)?;
+            (Some(pdf), Some(ofd))
+        }
+        (true, false) => (
+            Some(crate::export::pdf::write(
+                &laid.pages,
+                &book,
+                &document.meta,
+                epoch,
+            )?),
+            None,
+        ),
+        _ => (None, None),
     };
     let docx = if opts.docx {
         Some(crate::export::docx::write(
@@ -104,10 +115,19 @@ pub fn render_report_in<'a>(
     } else {
         None
     };
+    if opts.ofd && ofd.is_none() {
+        ofd = Some(crate::export::ofd::write(
+            &laid.pages,
+            &book,
+            &document.meta,
+            epoch,
+        )?);
+    }
     Ok(Rendered {
         document,
         pdf,
         docx,
+        ofd,
         font_notes: book.notes.clone(),
     })
 }
@@ -393,10 +413,14 @@ fn render_one(
             return out.fail(Exit::Io, d, "未生成文件", file);
         }
     }
-    let outputs: Vec<(PathBuf, &[u8])> = [(&rendered.pdf, "pdf"), (&rendered.docx, "docx")]
-        .into_iter()
-        .filter_map(|(bytes, ext)| Some((dir.join(format!("{stem}.{ext}")), bytes.as_deref()?)))
-        .collect();
+    let outputs: Vec<(PathBuf, &[u8])> = [
+        (&rendered.pdf, "pdf"),
+        (&rendered.docx, "docx"),
+        (&rendered.ofd, "ofd"),
+    ]
+    .into_iter()
+    .filter_map(|(bytes, ext)| Some((dir.join(format!("{stem}.{ext}")), bytes.as_deref()?)))
+    .collect();
     if let Err(d) = crate::output::write_pair(&outputs) {
         return out.fail(Exit::Io, d, "未生成文件，原有文件保持不变", file);
     }

@@ -43,8 +43,8 @@ fn deflate(data: &[u8]) -> Vec<u8> {
 
 /// What a face contributes to one PDF: the glyphs used, renumbered from 0,
 /// and the text each stands for.
-struct Subset<'a> {
-    face: &'a Face,
+pub(crate) struct Subset<'a> {
+    pub(crate) face: &'a Face,
     remapper: GlyphRemapper,
     /// Original glyph → the characters it was set for (first occurrence).
     text: BTreeMap<u16, String>,
@@ -57,7 +57,7 @@ struct Subset<'a> {
 }
 
 impl<'a> Subset<'a> {
-    fn cid(&self, gid: u16) -> u16 {
+    pub(crate) fn cid(&self, gid: u16) -> u16 {
         self.remapper.get(gid).unwrap_or(0)
     }
 
@@ -77,7 +77,7 @@ fn is_narrow(natural: f32, advance: f32) -> bool {
     advance < natural * 0.95
 }
 
-fn subsets<'a>(pages: &[Page], book: &'a FontBook) -> BTreeMap<FaceId, Subset<'a>> {
+pub(crate) fn subsets<'a>(pages: &[Page], book: &'a FontBook) -> BTreeMap<FaceId, Subset<'a>> {
     let mut out: BTreeMap<FaceId, Subset<'a>> = BTreeMap::new();
     let fonts: Vec<FontRef> = book.faces.iter().map(Face::font_ref).collect();
     let metrics: Vec<_> = fonts
@@ -148,6 +148,66 @@ pub fn write(
     meta: &Meta,
     epoch: Option<i64>,
 ) -> Result<Vec<u8>, Diagnostic> {
+    let subsets = subsets(pages, book);
+    let programs = programs(&subsets)?;
+    write_with(pages, &subsets, &programs, meta, epoch)
+}
+
+/// The PDF and the OFD of the same pages, their font subsets made once.
+pub fn write_with_ofd(
+    pages: &[Page],
+    book: &FontBook,
+    meta: &Meta,
+    epoch: Option<i64>,
+) -> Result<(Vec<u8>, Vec<u8>), Diagnostic> {
+    let subsets = subsets(pages, book);
+    let programs = programs(&subsets)?;
+    Ok((
+        write_with(pages, &subsets, &programs, meta, epoch)?,
+        super::ofd::write_with(pages, &subsets, &programs, meta, epoch)?,
+    ))
+}
+
+/// A face's subset program, made once for every output that embeds it:
+/// zlib-compressed (a PDF stream; a ZIP entry holds its raw deflate data),
+/// with the CRC-32 and length of the program itself.
+pub(crate) struct Program {
+    pub zlib: Vec<u8>,
+    pub cff: bool,
+    pub crc: u32,
+    pub len: usize,
+}
+
+/// Every face's program, on as many cores as there are.
+pub(crate) fn programs(
+    subsets: &BTreeMap<FaceId, Subset>,
+) -> Result<BTreeMap<FaceId, Program>, Diagnostic> {
+    let made: Vec<Result<Program, Diagnostic>> = subsets
+        .par_iter()
+        .map(|(_, s)| {
+            let (raw, cff) = font_bytes(s)?;
+            Ok(Program {
+                zlib: deflate(&raw),
+                cff,
+                crc: crc32fast::hash(&raw),
+                len: raw.len(),
+            })
+        })
+        .collect();
+    subsets
+        .keys()
+        .zip(made)
+        .map(|(f, p)| Ok((*f, p?)))
+        .collect()
+}
+
+fn write_with(
+    pages: &[Page],
+    subsets: &BTreeMap<FaceId, Subset>,
+    programs: &BTreeMap<FaceId, Program>,
+    meta: &Meta,
+    epoch: Option<i64>,
+) -> Result<Vec<u8>, Diagnostic> {
     let mut pdf = Pdf::new();
     let mut next = Ref::new(1);
     let mut alloc = || next.bump();
@@ -155,7 +215,6 @@ pub fn write(
     let tree_id = alloc();
     let info_id = alloc();
 
-    let subsets = subsets(pages, book);
     let font_ids: BTreeMap<FaceId, Ref> = subsets.keys().map(|&f| (f, alloc())).collect();
     let narrow_ids: BTreeMap<FaceId, Ref> = subsets
         .iter()
@@ -183,7 +242,7 @@ pub fn write(
         let page_id = alloc();
         let content_id = alloc();
         page_ids.push(page_id);
-        let content = page_content(page, &subsets, &pictures)?;
+        let content = page_content(page, subsets, &pictures)?;
         pdf.stream(content_id, &deflate(&content))
             .filter(Filter::FlateDecode);
         let mut p = pdf.page(page_id);
@@ -217,11 +276,9 @@ pub fn write(
         .kids(page_ids.iter().copied())
         .count(page_ids.len() as i32);
 
-    let programs: Vec<Result<Vec<u8>, Diagnostic>> =
-        subsets.par_iter().map(|(_, s)| font_program(s)).collect();
-    for ((face, subset), program) in subsets.iter().zip(programs) {
+    for (face, subset) in subsets {
         let ids = (font_ids[face], narrow_ids.get(face).copied());
-        write_font(&mut pdf, &mut alloc, ids, subset, &program?)?;
+        write_font(&mut pdf, &mut alloc, ids, subset, &programs[face].zlib)?;
     }
 
     let mut catalog = pdf.catalog(catalog_id);
@@ -422,30 +479,31 @@ fn text_run(c: &mut Content, run: &TextRun, subset: &Subset, page_height: f32) {
     c.end_text();
 }
 
-/// The subset's CFF program, deflated: most of the work of a PDF, done for
-/// all faces at once on as many cores as there are.
-fn font_program(subset: &Subset) -> Result<Vec<u8>, Diagnostic> {
+/// The subset's font program: a bare CID-keyed CFF for CFF faces (glyph
+/// `n` is the subset's CID `n`), the whole subset TrueType file otherwise;
+/// and whether it is CFF.
+pub(crate) fn font_bytes(subset: &Subset) -> Result<(Vec<u8>, bool), Diagnostic> {
     let face = subset.face;
-    let fail = |what: &str| Diagnostic::error(format!("PDF 无法嵌入字体 {}: {what}", face.name));
+    let fail = |what: &str| Diagnostic::error(format!("无法嵌入字体 {}: {what}", face.name));
     let font = face.font_ref();
     let cff = font.data_for_tag(skrifa::Tag::new(b"CFF "));
     if let Some(cff) = &cff {
         let order: Vec<u16> = subset.remapper.remapped_gids().collect();
         if let Some(program) = super::cff::subset_cid(cff.as_bytes(), &order) {
-            return Ok(deflate(&program));
+            return Ok((program, true));
         }
     }
     let otf = subsetter::subset(face.bytes(), 0, &subset.remapper)
         .map_err(|e| fail(&format!("{e:?}")))?;
     if cff.is_none() {
         // TrueType outlines are embedded as the whole subset font file.
-        return Ok(deflate(&otf));
+        return Ok((otf, false));
     }
     let sub = FontRef::new(&otf).map_err(|_| fail("子集无法读取"))?;
     let cff = sub
         .data_for_tag(skrifa::Tag::new(b"CFF "))
         .ok_or_else(|| fail("子集中没有 CFF 表"))?;
-    Ok(deflate(cff.as_bytes()))
+    Ok((cff.as_bytes().to_vec(), true))
 }
 
 /// CFF outlines (the Fandol faces) or TrueType ones (most official fonts

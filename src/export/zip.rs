@@ -11,13 +11,39 @@ const DOS_TIME: u16 = 0;
 const DOS_DATE: u16 = (1 << 5) | 1;
 
 pub fn write(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let prepared: Vec<(&str, Entry)> = entries
+        .iter()
+        .map(|(n, d)| (*n, Entry::Plain(d.as_slice())))
+        .collect();
+    write_entries(&prepared)
+}
+
+/// An entry's content: to be deflated here, or deflated already (a zlib
+/// stream made for a PDF, whose raw deflate data a ZIP entry can hold as
+/// it is) with the CRC and length of what it inflates to.
+pub enum Entry<'a> {
+    Plain(&'a [u8]),
+    Zlib {
+        stream: &'a [u8],
+        crc: u32,
+        len: usize,
+    },
+}
+
+pub fn write_entries(entries: &[(&str, Entry)]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut central = Vec::new();
-    for (name, data) in entries {
-        let crc = crc32fast::hash(data);
-        let mut enc = DeflateEncoder::new(Vec::new(), Compression::default());
-        enc.write_all(data).expect("writing to memory");
-        let packed = enc.finish().expect("writing to memory");
+    for (name, entry) in entries {
+        let (packed, crc, len): (std::borrow::Cow<[u8]>, u32, usize) = match entry {
+            Entry::Plain(data) => {
+                let mut enc = DeflateEncoder::new(Vec::new(), Compression::default());
+                enc.write_all(data).expect("writing to memory");
+                let packed = enc.finish().expect("writing to memory");
+                (packed.into(), crc32fast::hash(data), data.len())
+            }
+            // Without the zlib header (2 bytes) and its Adler-32 (4).
+            Entry::Zlib { stream, crc, len } => (stream[2..stream.len() - 4].into(), *crc, *len),
+        };
         let offset = out.len() as u32;
         let name = name.as_bytes();
         let header = |sig: u32, central: bool| {
@@ -33,7 +59,7 @@ pub fn write(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
             h.extend_from_slice(&DOS_DATE.to_le_bytes());
             h.extend_from_slice(&crc.to_le_bytes());
             h.extend_from_slice(&(packed.len() as u32).to_le_bytes());
-            h.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            h.extend_from_slice(&(len as u32).to_le_bytes());
             h.extend_from_slice(&(name.len() as u16).to_le_bytes());
             h.extend_from_slice(&0u16.to_le_bytes()); // extra
             if central {

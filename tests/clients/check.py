@@ -6,6 +6,7 @@ Usage: check.py GONGWEN_BINARY OUT_DIR   (BLESS=1 re-blesses page PNGs)
 Prints one line per check and '<n> passed, <m> failed' at the end.
 """
 import os
+import html
 import re
 import statistics
 import subprocess
@@ -805,6 +806,61 @@ def letter_checks(binary, d, out, env):
         check("letter: LibreOffice shows no page number on page 1", "1 —" not in lo_first, lo_first[-80:])
 
 
+def ofd_checks(binary, out, env):
+    """OFD (OFD-A) of the samples and the sealed letter, read by sofd, an
+    independent reader: same page count as the PDF, fonts embedded, no
+    archival-audit finding but the absent signature list, every page drawn
+    by sofd matching gongwen's PDF page drawn by pdftoppm, and the text of
+    every page, as the OFD's TextCode holds it, equal to the PDF's."""
+    import zipfile
+    from collections import Counter
+    from PIL import Image, ImageChops, ImageFilter
+    d = out / "ofd"
+    d.mkdir(exist_ok=True)
+    sources = [ROOT / "samples" / f"{s}.toml" for s in SAMPLES] + [ROOT / "tests" / "fixtures" / "kinds" / "letter.toml"]
+    r = run(str(binary), "render", *map(str, sources), "-o", str(d), "--ofd", env=env)
+    check("render the samples and the letter with --ofd", r.returncode == 0, r.stderr[-300:])
+    for src in sources:
+        stem = src.stem
+        pdf, ofd = d / f"{stem}.pdf", d / f"{stem}.ofd"
+        pages = pages_of(pdf)
+        info = run("sofd", "info", str(ofd))
+        check(f"{stem}.ofd: sofd reads it, {pages} pages as the PDF", f"Pages: {pages}" in info.stdout, info.stdout + info.stderr[-300:])
+        fonts = re.search(r"Embedded fonts: (\d+)", info.stdout)
+        check(f"{stem}.ofd: fonts embedded", fonts and int(fonts.group(1)) >= 3, info.stdout)
+        audit = run("sofd", "audit", str(ofd))
+        findings = [l for l in (audit.stdout + audit.stderr).splitlines() if re.match(r"ARCH-\d+", l)]
+        check(f"{stem}.ofd: no archival-audit finding but ARCH-006 (not signed)",
+              all(l.startswith("ARCH-006") for l in findings), findings)
+        # Ink compared after a slight blur, as a share of the PDF page's ink:
+        # the same page scores about 0.1-0.2, a different page 1 or more.
+        worst = 0.0
+        for p in range(pages):
+            o = d / f"{stem}-ofd-{p}.png"
+            run("sofd", "render", str(ofd), "-p", str(p), "--dpi", "60", "-o", str(o))
+            run("pdftoppm", "-r", "60", "-png", "-f", str(p + 1), "-l", str(p + 1), "-singlefile", str(pdf), str(d / f"{stem}-pdf-{p}"))
+            a = Image.open(o).convert("L").filter(ImageFilter.GaussianBlur(2))
+            b = Image.open(d / f"{stem}-pdf-{p}.png").convert("L").resize(a.size).filter(ImageFilter.GaussianBlur(2))
+            ink = sum(255 - v for v in b.tobytes())
+            worst = max(worst, sum(ImageChops.difference(a, b).tobytes()) / max(ink, 1))
+        check(f"{stem}.ofd: every page drawn by sofd matches the PDF's (worst {worst:.2f}; a different page scores 1 or more)", worst < 0.3)
+        z = zipfile.ZipFile(ofd)
+        ours = []
+        for p in range(pages):
+            xml = z.read(f"Doc_0/Pages/Page_{p}/Content.xml").decode()
+            ours.append("".join(html.unescape(t) for t in re.findall(r"<ofd:TextCode[^>]*>([^<]*)</ofd:TextCode>", xml)))
+        theirs = run("pdftotext", str(pdf), "-").stdout.split("\f")
+        # The same characters on each page (reading order differs in tables).
+        chars = lambda s: Counter(re.sub(r"\s", "", s))
+        same = all(chars(a) == chars(b) for a, b in zip(ours, theirs))
+        check(f"{stem}.ofd: every page holds the PDF page's text, as Unicode", same and len(ours) == pages)
+    found = run("sofd", "search", str(d / "letter.ofd"), "gongkai@example.gov.cn")
+    check("letter.ofd: sofd search finds the e-mail address", "gongkai@example.gov.cn" in found.stdout, found.stdout + found.stderr[-200:])
+    a = d / "again"
+    run(str(binary), "render", str(sources[0]), "-o", str(a), "--ofd", env=env)
+    check("OFD re-render is byte-identical", (a / f"{sources[0].stem}.ofd").read_bytes() == (d / f"{sources[0].stem}.ofd").read_bytes())
+
+
 def main():
     import tomllib
     binary, out = Path(sys.argv[1]), Path(sys.argv[2])
@@ -855,6 +911,7 @@ def main():
     embed_checks(binary, out, env, seed_pages)
     schema_checks(binary, out, env)
     kinds_checks(binary, out, env)
+    ofd_checks(binary, out, env)
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 

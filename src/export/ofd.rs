@@ -1,0 +1,347 @@
+//! OFD (GB/T 33190-2016) from the laid-out frames, as the archival profile
+//! OFD-A (GB/T 42133-2022) asks: the same pages as the PDF, the same subset
+//! fonts embedded (the bare CID-keyed CFF the PDF embeds, glyph `n` of the
+//! subset being CID `n`), text as `TextCode` with the layout's advances and
+//! a `CGTransform` naming each glyph, so it is both drawn exactly and read
+//! back as Unicode; rules and fills as paths, the seal as an image. No
+//! external resources; RGB colour only. Lengths are in mm, y down.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Arc;
+
+use super::pdf::{programs, subsets, Program, Subset};
+use super::zip::Entry;
+use crate::diag::Diagnostic;
+use crate::doc::Meta;
+use crate::font::{FaceId, FontBook};
+use crate::layout::frame::{Item, Page, TextRun};
+use crate::picture::{Format, Picture};
+
+const NS: &str = "xmlns:ofd=\"http://www.ofdspec.org/2016\"";
+const PT: f64 = 25.4 / 72.0;
+
+fn mm(pt: f32) -> String {
+    let v = (f64::from(pt) * PT * 1000.0).round() / 1000.0;
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+fn rgb(c: [u8; 3]) -> String {
+    format!("{} {} {}", c[0], c[1], c[2])
+}
+
+/// Unit ids, unique in the document as ST_ID asks.
+struct Ids(u32);
+
+impl Ids {
+    fn next(&mut self) -> u32 {
+        self.0 += 1;
+        self.0
+    }
+}
+
+pub fn write(
+    pages: &[Page],
+    book: &FontBook,
+    meta: &Meta,
+    epoch: Option<i64>,
+) -> Result<Vec<u8>, Diagnostic> {
+    let subsets = subsets(pages, book);
+    let programs = programs(&subsets)?;
+    write_with(pages, &subsets, &programs, meta, epoch)
+}
+
+/// The OFD from subsets and font programs made for the PDF as well.
+pub(crate) fn write_with(
+    pages: &[Page],
+    subsets: &BTreeMap<FaceId, Subset>,
+    programs: &BTreeMap<FaceId, Program>,
+    meta: &Meta,
+    epoch: Option<i64>,
+) -> Result<Vec<u8>, Diagnostic> {
+    let mut ids = Ids(0);
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+
+    // Fonts: one per face used, its subset program embedded.
+    let mut fonts = String::new();
+    let mut font_ids = BTreeMap::new();
+    let mut font_files: Vec<(String, FaceId)> = Vec::new();
+    for (face, subset) in subsets {
+        let id = ids.next();
+        font_ids.insert(*face, id);
+        let file = format!(
+            "font_{id}.{}",
+            if programs[face].cff { "cff" } else { "ttf" }
+        );
+        let name = esc(&subset.face.name);
+        let _ = write!(
+            fonts,
+            "<ofd:Font ID=\"{id}\" FontName=\"{name}\" FamilyName=\"{name}\"><ofd:FontFile>{file}</ofd:FontFile></ofd:Font>"
+        );
+        font_files.push((format!("Doc_0/Res/{file}"), *face));
+    }
+
+    // Pictures, each once.
+    let mut pictures: Vec<(Arc<Picture>, u32)> = Vec::new();
+    let mut media = String::new();
+    for page in pages {
+        for item in &page.items {
+            if let Item::Image { picture, .. } = item {
+                if pictures.iter().any(|(p, _)| Arc::ptr_eq(p, picture)) {
+                    continue;
+                }
+                let id = ids.next();
+                let (format, ext) = match picture.format {
+                    Format::Png => ("PNG", "png"),
+                    Format::Jpeg => ("JPEG", "jpg"),
+                };
+                let file = format!("image_{id}.{ext}");
+                let _ = write!(
+                    media,
+                    "<ofd:MultiMedia ID=\"{id}\" Type=\"Image\" Format=\"{format}\"><ofd:MediaFile>{file}</ofd:MediaFile></ofd:MultiMedia>"
+                );
+                entries.push((format!("Doc_0/Res/{file}"), picture.bytes.clone()));
+                pictures.push((picture.clone(), id));
+            }
+        }
+    }
+
+    let mut page_list = String::new();
+    for (k, page) in pages.iter().enumerate() {
+        let page_id = ids.next();
+        let layer = ids.next();
+        let mut body = String::new();
+        for item in &page.items {
+            match item {
+                Item::Text(run) => {
+                    let Some(&font) = font_ids.get(&run.face) else {
+                        continue;
+                    };
+                    let subset = &subsets[&run.face];
+                    text_object(&mut body, ids.next(), font, run, |g| subset.cid(g));
+                }
+                Item::Line {
+                    x1,
+                    y1,
+                    x2,
+                    y2,
+                    width,
+                    color,
+                } => {
+                    let (x, y) = (x1.min(*x2), y1.min(*y2));
+                    let pad = width / 2.0;
+                    let _ = write!(
+                        body,
+                        "<ofd:PathObject ID=\"{}\" Boundary=\"{} {} {} {}\" LineWidth=\"{}\" Stroke=\"true\" Fill=\"false\"><ofd:StrokeColor Value=\"{}\"/><ofd:AbbreviatedData>M {} {} L {} {}</ofd:AbbreviatedData></ofd:PathObject>",
+                        ids.next(),
+                        mm(x - pad),
+                        mm(y - pad),
+                        mm((x2 - x1).abs() + 2.0 * pad),
+                        mm((y2 - y1).abs() + 2.0 * pad),
+                        mm(*width),
+                        rgb(*color),
+                        mm(x1 - x + pad),
+                        mm(y1 - y + pad),
+                        mm(x2 - x + pad),
+                        mm(y2 - y + pad),
+                    );
+                }
+                Item::Rect { x, y, w, h, fill } => {
+                    let _ = write!(
+                        body,
+                        "<ofd:PathObject ID=\"{}\" Boundary=\"{} {} {} {}\" Stroke=\"false\" Fill=\"true\"><ofd:FillColor Value=\"{}\"/><ofd:AbbreviatedData>M 0 0 L {w} 0 L {w} {h} L 0 {h} C</ofd:AbbreviatedData></ofd:PathObject>",
+                        ids.next(),
+                        mm(*x),
+                        mm(*y),
+                        mm(*w),
+                        mm(*h),
+                        rgb(*fill),
+                        w = mm(*w),
+                        h = mm(*h),
+                    );
+                }
+                Item::Image {
+                    x,
+                    y,
+                    w,
+                    h,
+                    picture,
+                } => {
+                    let Some((_, res)) = pictures.iter().find(|(p, _)| Arc::ptr_eq(p, picture))
+                    else {
+                        continue;
+                    };
+                    let _ = write!(
+                        body,
+                        "<ofd:ImageObject ID=\"{}\" Boundary=\"{} {} {} {}\" CTM=\"{} 0 0 {} 0 0\" ResourceID=\"{res}\"/>",
+                        ids.next(),
+                        mm(*x),
+                        mm(*y),
+                        mm(*w),
+                        mm(*h),
+                        mm(*w),
+                        mm(*h),
+                    );
+                }
+            }
+        }
+        let content = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ofd:Page {NS}><ofd:Area><ofd:PhysicalBox>0 0 {} {}</ofd:PhysicalBox></ofd:Area><ofd:Content><ofd:Layer ID=\"{layer}\">{body}</ofd:Layer></ofd:Content></ofd:Page>",
+            mm(page.width),
+            mm(page.height)
+        );
+        entries.push((
+            format!("Doc_0/Pages/Page_{k}/Content.xml"),
+            content.into_bytes(),
+        ));
+        let _ = write!(
+            page_list,
+            "<ofd:Page ID=\"{page_id}\" BaseLoc=\"Pages/Page_{k}/Content.xml\"/>"
+        );
+    }
+
+    let (w, h) = pages.first().map_or((210.0, 297.0), |p| {
+        (f64::from(p.width) * PT, f64::from(p.height) * PT)
+    });
+    let document_res = if media.is_empty() {
+        String::new()
+    } else {
+        entries.push((
+            "Doc_0/DocumentRes.xml".into(),
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ofd:Res {NS} BaseLoc=\"Res\"><ofd:MultiMedias>{media}</ofd:MultiMedias></ofd:Res>"
+            )
+            .into_bytes(),
+        ));
+        "<ofd:DocumentRes>DocumentRes.xml</ofd:DocumentRes>".to_string()
+    };
+    entries.push((
+        "Doc_0/PublicRes.xml".into(),
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ofd:Res {NS} BaseLoc=\"Res\"><ofd:Fonts>{fonts}</ofd:Fonts></ofd:Res>"
+        )
+        .into_bytes(),
+    ));
+    entries.push((
+        "Doc_0/Document.xml".into(),
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ofd:Document {NS}><ofd:CommonData><ofd:MaxUnitID>{}</ofd:MaxUnitID>\
+             <ofd:PageArea><ofd:PhysicalBox>0 0 {w:.0} {h:.0}</ofd:PhysicalBox></ofd:PageArea>\
+             <ofd:PublicRes>PublicRes.xml</ofd:PublicRes>{document_res}</ofd:CommonData><ofd:Pages>{page_list}</ofd:Pages></ofd:Document>",
+            ids.0
+        )
+        .into_bytes(),
+    ));
+
+    // A document id from the content itself: the same input, the same id.
+    let mut h = crc32fast::Hasher::new();
+    for (name, data) in &entries {
+        h.update(name.as_bytes());
+        h.update(data);
+    }
+    for (name, face) in &font_files {
+        h.update(name.as_bytes());
+        h.update(&programs[face].crc.to_be_bytes());
+    }
+    let a = h.finalize();
+    let b = crc32fast::hash(&a.to_be_bytes());
+    let doc_id = format!(
+        "{a:08x}{b:08x}{:08x}{:08x}",
+        a ^ 0x5a5a_5a5a,
+        b.rotate_left(7)
+    );
+    let date = match epoch {
+        Some(secs) => {
+            let (y, m, d, ..) = crate::epoch::civil_from_secs(secs);
+            Some((y as i32, m, d))
+        }
+        None => meta.date,
+    };
+    let date = date.map_or(String::new(), |(y, m, d)| {
+        format!("<ofd:CreationDate>{y:04}-{m:02}-{d:02}</ofd:CreationDate>")
+    });
+    let root = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ofd:OFD {NS} Version=\"1.1\" DocType=\"OFD-A\"><ofd:DocBody><ofd:DocInfo>\
+         <ofd:DocID>{doc_id}</ofd:DocID><ofd:Title>{}</ofd:Title><ofd:Author>{}</ofd:Author><ofd:Subject>{}</ofd:Subject>{date}\
+         <ofd:Creator>gongwen</ofd:Creator><ofd:CreatorVersion>{}</ofd:CreatorVersion></ofd:DocInfo>\
+         <ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
+        esc(&meta.title),
+        esc(&meta.author),
+        esc(&meta.subject),
+        env!("CARGO_PKG_VERSION")
+    );
+    let mut all: Vec<(&str, Entry)> = vec![("OFD.xml", Entry::Plain(root.as_bytes()))];
+    all.extend(entries.iter().map(|(n, d)| (n.as_str(), Entry::Plain(d))));
+    for (name, face) in &font_files {
+        let p = &programs[face];
+        all.push((
+            name.as_str(),
+            Entry::Zlib {
+                stream: &p.zlib,
+                crc: p.crc,
+                len: p.len,
+            },
+        ));
+    }
+    Ok(super::zip::write_entries(&all))
+}
+
+/// One run as a TextObject: its box a little taller than the glyphs, the
+/// baseline a font size under its top; one offset per character from the
+/// layout's advances; the glyphs named through a CGTransform.
+fn text_object(b: &mut String, id: u32, font: u32, run: &TextRun, cid: impl Fn(u16) -> u16) {
+    let width: f32 = run.glyphs.iter().map(|g| g.advance).sum();
+    let chars = run.text.chars().count();
+    let glyphs: Vec<String> = run.glyphs.iter().map(|g| cid(g.id).to_string()).collect();
+    // One step per character after the first; a glyph standing for several
+    // characters moves on after its last one.
+    let mut deltas: Vec<String> = Vec::with_capacity(chars);
+    for g in &run.glyphs {
+        let n = run.text[g.range.clone()].chars().count().max(1);
+        for k in 0..n {
+            deltas.push(if k + 1 == n {
+                mm(g.advance)
+            } else {
+                "0".into()
+            });
+        }
+    }
+    deltas.truncate(chars.saturating_sub(1));
+    let _ = write!(
+        b,
+        "<ofd:TextObject ID=\"{id}\" Boundary=\"{} {} {} {}\" Font=\"{font}\" Size=\"{}\"><ofd:FillColor Value=\"{}\"/>\
+         <ofd:CGTransform CodePosition=\"0\" CodeCount=\"{chars}\" GlyphCount=\"{}\"><ofd:Glyphs>{}</ofd:Glyphs></ofd:CGTransform>\
+         <ofd:TextCode X=\"0\" Y=\"{}\" DeltaX=\"{}\">{}</ofd:TextCode></ofd:TextObject>",
+        mm(run.x),
+        mm(run.y - run.size),
+        mm(width + run.size),
+        mm(run.size * 1.5),
+        mm(run.size),
+        rgb(run.color),
+        glyphs.len(),
+        glyphs.join(" "),
+        mm(run.size),
+        deltas.join(" "),
+        esc(&run.text),
+    );
+}

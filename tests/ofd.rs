@@ -1,0 +1,160 @@
+//! The OFD written from the laid-out pages: an OFD-A package whose pages
+//! are the PDF's, every text run a TextCode with its characters and one
+//! glyph per character named through CGTransform, the fonts and the seal
+//! embedded, nothing outside the package, and the same bytes every time.
+//! `.ci/run` has an independent reader (sofd) draw and audit it.
+
+use std::io::Read;
+use std::path::Path;
+
+use gongwen::layout::frame::Item;
+
+/// The entries of a ZIP archive, inflated.
+fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 30 <= bytes.len() && bytes[i..i + 4] == [0x50, 0x4b, 0x03, 0x04] {
+        let u16_at = |k: usize| u16::from_le_bytes([bytes[i + k], bytes[i + k + 1]]) as usize;
+        let u32_at = |k: usize| {
+            u32::from_le_bytes([
+                bytes[i + k],
+                bytes[i + k + 1],
+                bytes[i + k + 2],
+                bytes[i + k + 3],
+            ]) as usize
+        };
+        let (packed, name_len, extra) = (u32_at(18), u16_at(26), u16_at(28));
+        let name = String::from_utf8(bytes[i + 30..i + 30 + name_len].to_vec()).unwrap();
+        let start = i + 30 + name_len + extra;
+        let mut data = Vec::new();
+        flate2::read::DeflateDecoder::new(&bytes[start..start + packed])
+            .read_to_end(&mut data)
+            .unwrap();
+        out.push((name, data));
+        i = start + packed;
+    }
+    out
+}
+
+fn render(stem: &str) -> (Vec<u8>, Vec<gongwen::layout::frame::Page>) {
+    let path = Path::new(stem);
+    let loaded = gongwen::input::load(path, None);
+    let input = loaded
+        .ok()
+        .unwrap_or_else(|| panic!("{}", loaded.diagnostics));
+    let doc = input
+        .template
+        .document_in(input.data.content(), path.parent())
+        .unwrap();
+    let book = gongwen::render::FontCache::default()
+        .get(&doc, &[])
+        .unwrap();
+    let pages = gongwen::layout::layout(&doc, &book).unwrap();
+    let ofd = gongwen::export::ofd::write(&pages, &book, &doc.meta, Some(1_735_689_600)).unwrap();
+    (ofd, pages)
+}
+
+/// The first value of attribute `name` in `xml`.
+fn attr<'a>(xml: &'a str, name: &str) -> &'a str {
+    let rest = xml
+        .split(&format!("{name}=\""))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {name}"));
+    &rest[..rest.find('"').unwrap()]
+}
+
+fn text(xml: &str, element: &str) -> Vec<String> {
+    let open = format!("<ofd:{element}");
+    xml.split(&open)
+        .skip(1)
+        .filter_map(|rest| {
+            let body = &rest[rest.find('>')? + 1..];
+            Some(body[..body.find('<')?].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn ofd_pages_hold_the_pdf_pages_text_and_glyphs() {
+    let (ofd, pages) = render("samples/qinghe-market-2025.toml");
+    let entries = unzip(&ofd);
+    let get = |name: &str| {
+        let (_, d) = entries
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no {name}"));
+        String::from_utf8(d.clone()).unwrap()
+    };
+    let root = get("OFD.xml");
+    assert!(root.contains("DocType=\"OFD-A\""), "{root}");
+    assert!(root.contains("<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot>"));
+    assert!(root.contains("<ofd:CreationDate>2025-01-01</ofd:CreationDate>"));
+    let document = get("Doc_0/Document.xml");
+    assert_eq!(document.matches("<ofd:Page ID=").count(), pages.len());
+    assert!(document.contains("<ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox>"));
+    // Every font named in PublicRes.xml is a file in the package.
+    let res = get("Doc_0/PublicRes.xml");
+    let files = text(&res, "FontFile");
+    assert!(files.len() >= 3, "{res}");
+    for f in files {
+        assert!(
+            entries.iter().any(|(n, _)| *n == format!("Doc_0/Res/{f}")),
+            "{f}"
+        );
+    }
+    for (k, page) in pages.iter().enumerate() {
+        let xml = get(&format!("Doc_0/Pages/Page_{k}/Content.xml"));
+        let runs: Vec<String> = page
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text(t) => Some(t.text.replace('&', "&amp;").replace('<', "&lt;")),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(text(&xml, "TextCode"), runs, "page {}", k + 1);
+        // One glyph per character, and DeltaX one step short of them.
+        for obj in xml.split("<ofd:TextObject").skip(1) {
+            let count: usize = attr(obj, "CodeCount").parse().unwrap();
+            let glyphs = text(obj, "Glyphs")[0].split(' ').count();
+            assert_eq!(glyphs, count);
+            let steps = attr(obj, "DeltaX")
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .count();
+            assert_eq!(steps, count.saturating_sub(1));
+        }
+        let lines = page
+            .items
+            .iter()
+            .filter(|i| matches!(i, Item::Line { .. }))
+            .count();
+        assert!(xml.matches("<ofd:PathObject").count() >= lines);
+    }
+    // The same input gives the same bytes.
+    assert_eq!(render("samples/qinghe-market-2025.toml").0, ofd);
+}
+
+#[test]
+fn the_seal_is_an_image_resource_of_the_package() {
+    let (ofd, _) = render("tests/fixtures/kinds/letter.toml");
+    let entries = unzip(&ofd);
+    let res = entries
+        .iter()
+        .find(|(n, _)| n == "Doc_0/DocumentRes.xml")
+        .map(|(_, d)| String::from_utf8(d.clone()).unwrap())
+        .expect("a DocumentRes with the seal");
+    assert!(res.contains("Type=\"Image\" Format=\"PNG\""), "{res}");
+    let seal = std::fs::read("tests/fixtures/kinds/seal.png").unwrap();
+    assert!(entries
+        .iter()
+        .any(|(n, d)| n.ends_with(".png") && *d == seal));
+    let pages: String = entries
+        .iter()
+        .filter(|(n, _)| n.contains("/Pages/"))
+        .map(|(_, d)| String::from_utf8_lossy(d).into_owned())
+        .collect();
+    assert_eq!(pages.matches("<ofd:ImageObject").count(), 1);
+    // Red rules of the letter's head as stroked paths in red.
+    assert!(pages.contains("<ofd:StrokeColor Value=\"255 0 0\"/>"));
+}
