@@ -2,8 +2,11 @@
 //! format requires, that hold every character the document sets in them,
 //! with outlines matching the original faces.
 
-use std::io::Read;
+mod common;
+
 use std::path::Path;
+
+use common::unzip;
 
 use gongwen::export::docx::{self, Fonts};
 use gongwen::font::FontBook;
@@ -12,25 +15,6 @@ use skrifa::instance::{LocationRef, Size};
 use skrifa::{FontRef, MetadataProvider};
 
 /// Entries of a ZIP written by gongwen (local headers, deflate, sizes known).
-fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    let u16_at = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]) as usize;
-    let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap()) as usize;
-    while u32_at(at) == 0x0403_4b50 {
-        let (packed, name_len, extra) = (u32_at(at + 18), u16_at(at + 26), u16_at(at + 28));
-        let name = String::from_utf8(bytes[at + 30..at + 30 + name_len].to_vec()).unwrap();
-        let start = at + 30 + name_len + extra;
-        let mut data = Vec::new();
-        flate2::read::DeflateDecoder::new(&bytes[start..start + packed])
-            .read_to_end(&mut data)
-            .unwrap();
-        out.push((name, data));
-        at = start + packed;
-    }
-    out
-}
-
 /// The DOCX of a document laid out with `book`, dated at the epoch.
 fn write_docx(
     doc: &gongwen::doc::Document,

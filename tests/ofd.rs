@@ -4,37 +4,13 @@
 //! embedded, nothing outside the package, and the same bytes every time.
 //! `.ci/run` has an independent reader (sofd) draw and audit it.
 
-use std::io::Read;
+mod common;
+
 use std::path::Path;
 
-use gongwen::layout::frame::Item;
+use common::unzip;
 
-/// The entries of a ZIP archive, inflated.
-fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i + 30 <= bytes.len() && bytes[i..i + 4] == [0x50, 0x4b, 0x03, 0x04] {
-        let u16_at = |k: usize| u16::from_le_bytes([bytes[i + k], bytes[i + k + 1]]) as usize;
-        let u32_at = |k: usize| {
-            u32::from_le_bytes([
-                bytes[i + k],
-                bytes[i + k + 1],
-                bytes[i + k + 2],
-                bytes[i + k + 3],
-            ]) as usize
-        };
-        let (packed, name_len, extra) = (u32_at(18), u16_at(26), u16_at(28));
-        let name = String::from_utf8(bytes[i + 30..i + 30 + name_len].to_vec()).unwrap();
-        let start = i + 30 + name_len + extra;
-        let mut data = Vec::new();
-        flate2::read::DeflateDecoder::new(&bytes[start..start + packed])
-            .read_to_end(&mut data)
-            .unwrap();
-        out.push((name, data));
-        i = start + packed;
-    }
-    out
-}
+use gongwen::layout::frame::Item;
 
 fn render(stem: &str) -> (Vec<u8>, Vec<gongwen::layout::frame::Page>) {
     let path = Path::new(stem);

@@ -18,7 +18,7 @@ fn tw(pt: f32) -> i64 {
     (pt * 20.0).round() as i64
 }
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Arc;
 
+use super::docx::esc;
 use super::pdf::{programs, subsets, Program, Subset};
 use super::zip::Entry;
 use crate::diag::Diagnostic;
@@ -30,20 +31,6 @@ fn mm(pt: f32) -> String {
     } else {
         s.to_string()
     }
-}
-
-fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            c => o.push(c),
-        }
-    }
-    o
 }
 
 fn rgb(c: [u8; 3]) -> String {

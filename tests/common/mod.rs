@@ -3,6 +3,7 @@
 
 pub mod cli;
 
+use std::io::Read;
 use std::path::Path;
 
 #[allow(dead_code)]
@@ -36,4 +37,25 @@ pub fn assert_snapshot(path: impl AsRef<Path>, actual: &str) {
             diff.join("\n")
         );
     }
+}
+
+/// The entries of a ZIP archive (the DOCX, the OFD), inflated.
+#[allow(dead_code)]
+pub fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    let u16_at = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]) as usize;
+    let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap()) as usize;
+    while u32_at(at) == 0x0403_4b50 {
+        let (packed, name_len, extra) = (u32_at(at + 18), u16_at(at + 26), u16_at(at + 28));
+        let name = String::from_utf8(bytes[at + 30..at + 30 + name_len].to_vec()).unwrap();
+        let start = at + 30 + name_len + extra;
+        let mut data = Vec::new();
+        flate2::read::DeflateDecoder::new(&bytes[start..start + packed])
+            .read_to_end(&mut data)
+            .unwrap();
+        out.push((name, data));
+        at = start + packed;
+    }
+    out
 }
