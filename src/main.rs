@@ -195,6 +195,9 @@ struct RenderArgs {
     /// 另生成 OFD（GB/T 33190，归档用 OFD-A，字体子集内嵌），与 PDF 同一版面
     #[arg(long)]
     ofd: bool,
+    /// PDF 写成 PDF/A-2b（归档用：XMP 元数据、sRGB 输出意图、字体全部内嵌）
+    #[arg(long, conflicts_with = "docx_only")]
+    pdfa: bool,
     /// 把文档模型以文本形式输出到标准输出（不写文件）
     #[arg(long)]
     dump_model: bool,
@@ -215,6 +218,7 @@ impl RenderArgs {
             dump_markup: self.dump_markup,
             embed_fonts: self.embed_fonts,
             ofd: self.ofd,
+            pdfa: self.pdfa,
         };
         (self.inputs, opts)
     }

@@ -30,6 +30,8 @@ pub struct RenderOptions {
     pub embed_fonts: bool,
     /// Also write the OFD (OFD-A) of the same pages.
     pub ofd: bool,
+    /// Write the PDF as PDF/A-2b.
+    pub pdfa: bool,
 }
 
 impl Default for RenderOptions {
@@ -44,6 +46,7 @@ impl Default for RenderOptions {
             dump_markup: false,
             embed_fonts: false,
             ofd: false,
+            pdfa: false,
         }
     }
 }
@@ -85,16 +88,22 @@ pub fn render_report_in<'a>(
     let laid = crate::layout::lay_out(&document, &book)?;
     let (pdf, mut ofd) = match (opts.pdf, opts.ofd) {
         (true, true) => {
-            let (pdf, ofd) =
-                crate::export::pdf::write_with_ofd(&laid.pages, &book, &document.meta, epoch)?;
-            (Some(pdf), Some(ofd))
-        }
-        (true, false) => (
-            Some(crate::export::pdf::write(
+            let (pdf, ofd) = crate::export::pdf::write_with_ofd(
                 &laid.pages,
                 &book,
                 &document.meta,
                 epoch,
+                opts.pdfa,
+            )?;
+            (Some(pdf), Some(ofd))
+        }
+        (true, false) => (
+            Some(crate::export::pdf::write_as(
+                &laid.pages,
+                &book,
+                &document.meta,
+                epoch,
+                opts.pdfa,
             )?),
             None,
         ),

@@ -134,3 +134,39 @@ fn the_seal_is_an_image_resource_of_the_package() {
     // Red rules of the letter's head as stroked paths in red.
     assert!(pages.contains("<ofd:StrokeColor Value=\"255 0 0\"/>"));
 }
+
+#[test]
+fn pdfa_claims_its_profile_and_keeps_one_font_resource_a_face() {
+    let path = Path::new("samples/zhanlang-2020.toml");
+    let loaded = gongwen::input::load(path, None);
+    let input = loaded.ok().unwrap();
+    let doc = input.template.document(input.data.content()).unwrap();
+    let book = gongwen::render::FontCache::default()
+        .get(&doc, &[])
+        .unwrap();
+    let pages = gongwen::layout::layout(&doc, &book).unwrap();
+    let epoch = Some(1_735_689_600);
+    let plain = gongwen::export::pdf::write(&pages, &book, &doc.meta, epoch).unwrap();
+    let a = gongwen::export::pdf::write_as(&pages, &book, &doc.meta, epoch, true).unwrap();
+    let text = String::from_utf8_lossy(&a);
+    for part in [
+        "<pdfaid:part>2</pdfaid:part>",
+        "<pdfaid:conformance>B</pdfaid:conformance>",
+        "/S /GTS_PDFA1",
+        "/DestOutputProfile",
+        "<xmp:CreateDate>2025-01-01T00:00:00Z</xmp:CreateDate>",
+    ] {
+        assert!(text.contains(part), "{part}");
+    }
+    // The plain PDF shows squeezed punctuation from half-width twins; PDF/A
+    // may not state widths other than the program's, so it has none.
+    let plain_text = String::from_utf8_lossy(&plain);
+    assert!(plain_text.contains("/F0n") || plain_text.contains("/F1n"));
+    assert!(!(0..5).any(|f| text.contains(&format!("/F{f}n"))));
+    assert!(!plain_text.contains("pdfaid"));
+    // With the OFD as well: the same PDF/A, the OFD made from the same fonts.
+    let (a2, ofd) =
+        gongwen::export::pdf::write_with_ofd(&pages, &book, &doc.meta, epoch, true).unwrap();
+    assert_eq!(a2, a);
+    assert!(!ofd.is_empty());
+}

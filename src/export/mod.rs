@@ -3,6 +3,7 @@
 pub mod cff;
 pub mod docx;
 pub mod embed;
+pub mod icc;
 pub mod ofd;
 pub mod pdf;
 pub mod truetype;

@@ -53,7 +53,7 @@ pub fn write(
     meta: &Meta,
     epoch: Option<i64>,
 ) -> Result<Vec<u8>, Diagnostic> {
-    let subsets = subsets(pages, book);
+    let subsets = subsets(pages, book, false);
     let programs = programs(&subsets)?;
     write_with(pages, &subsets, &programs, meta, epoch)
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use flate2::write::ZlibEncoder;
 use flate2::Compression;
-use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
+use pdf_writer::types::{CidFontType, FontFlags, OutputIntentSubtype, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Date, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use rayon::prelude::*;
 use skrifa::instance::{LocationRef, Size};
@@ -77,7 +77,13 @@ fn is_narrow(natural: f32, advance: f32) -> bool {
     advance < natural * 0.95
 }
 
-pub(crate) fn subsets<'a>(pages: &[Page], book: &'a FontBook) -> BTreeMap<FaceId, Subset<'a>> {
+/// `exact_widths`: no narrow twin font (PDF/A asks that the widths a font
+/// resource states match its program), squeezed glyphs placed by `TJ`.
+pub(crate) fn subsets<'a>(
+    pages: &[Page],
+    book: &'a FontBook,
+    exact_widths: bool,
+) -> BTreeMap<FaceId, Subset<'a>> {
     let mut out: BTreeMap<FaceId, Subset<'a>> = BTreeMap::new();
     let fonts: Vec<FontRef> = book.faces.iter().map(Face::font_ref).collect();
     let metrics: Vec<_> = fonts
@@ -111,7 +117,7 @@ pub(crate) fn subsets<'a>(pages: &[Page], book: &'a FontBook) -> BTreeMap<FaceId
                             .advance_width(GlyphId::new(g.id as u32))
                             .unwrap_or(upem)
                     });
-                    if is_narrow(subset.natural(g.id, run.size), g.advance) {
+                    if !exact_widths && is_narrow(subset.natural(g.id, run.size), g.advance) {
                         subset.narrow.insert(g.id);
                     }
                 }
@@ -148,9 +154,20 @@ pub fn write(
     meta: &Meta,
     epoch: Option<i64>,
 ) -> Result<Vec<u8>, Diagnostic> {
-    let subsets = subsets(pages, book);
+    write_as(pages, book, meta, epoch, false)
+}
+
+/// As [`write`]; `pdfa`: as PDF/A-2b (ISO 19005-2 level B).
+pub fn write_as(
+    pages: &[Page],
+    book: &FontBook,
+    meta: &Meta,
+    epoch: Option<i64>,
+    pdfa: bool,
+) -> Result<Vec<u8>, Diagnostic> {
+    let subsets = subsets(pages, book, pdfa);
     let programs = programs(&subsets)?;
-    write_with(pages, &subsets, &programs, meta, epoch)
+    write_with(pages, &subsets, &programs, meta, epoch, pdfa)
 }
 
 /// The PDF and the OFD of the same pages, their font subsets made once.
@@ -159,11 +176,12 @@ pub fn write_with_ofd(
     book: &FontBook,
     meta: &Meta,
     epoch: Option<i64>,
+    pdfa: bool,
 ) -> Result<(Vec<u8>, Vec<u8>), Diagnostic> {
-    let subsets = subsets(pages, book);
+    let subsets = subsets(pages, book, pdfa);
     let programs = programs(&subsets)?;
     Ok((
-        write_with(pages, &subsets, &programs, meta, epoch)?,
+        write_with(pages, &subsets, &programs, meta, epoch, pdfa)?,
         super::ofd::write_with(pages, &subsets, &programs, meta, epoch)?,
     ))
 }
@@ -207,6 +225,7 @@ fn write_with(
     programs: &BTreeMap<FaceId, Program>,
     meta: &Meta,
     epoch: Option<i64>,
+    pdfa: bool,
 ) -> Result<Vec<u8>, Diagnostic> {
     let mut pdf = Pdf::new();
     let mut next = Ref::new(1);
@@ -281,12 +300,36 @@ fn write_with(
         write_font(&mut pdf, &mut alloc, ids, subset, &programs[face].zlib)?;
     }
 
+    let creator = format!("gongwen {}", env!("CARGO_PKG_VERSION"));
+    let date = document_date(meta, epoch);
+    let archival = if pdfa {
+        let (xmp_id, icc_id) = (alloc(), alloc());
+        let xmp = xmp(meta, &creator, epoch);
+        // Metadata unfiltered, so that any reader finds the PDF/A claim.
+        pdf.metadata(xmp_id, xmp.as_bytes());
+        let icc = deflate(super::icc::srgb());
+        pdf.icc_profile(icc_id, &icc)
+            .n(3)
+            .filter(Filter::FlateDecode);
+        Some((xmp_id, icc_id))
+    } else {
+        None
+    };
     let mut catalog = pdf.catalog(catalog_id);
     catalog.pages(tree_id).lang(TextStr(&meta.language));
     catalog.viewer_preferences().display_doc_title(true);
+    if let Some((xmp_id, icc_id)) = archival {
+        catalog.metadata(xmp_id);
+        catalog
+            .output_intents()
+            .push()
+            .subtype(OutputIntentSubtype::PDFA)
+            .output_condition_identifier(TextStr("sRGB IEC61966-2.1"))
+            .info(TextStr("sRGB IEC61966-2.1"))
+            .dest_output_profile(icc_id);
+    }
     catalog.finish();
 
-    let creator = format!("gongwen {}", env!("CARGO_PKG_VERSION"));
     let keywords = meta.keywords.join(", ");
     let mut info = pdf.document_info(info_id);
     info.title(TextStr(&meta.title))
@@ -295,8 +338,12 @@ fn write_with(
         .keywords(TextStr(&keywords))
         .creator(TextStr(&creator))
         .producer(TextStr(&creator));
-    if let Some(date) = document_date(meta, epoch) {
+    if let Some(date) = date {
         info.creation_date(date);
+        if pdfa {
+            // xmp:ModifyDate is written, and the two must agree.
+            info.modified_date(date);
+        }
     }
     info.finish();
 
@@ -440,7 +487,7 @@ fn text_run(c: &mut Content, run: &TextRun, subset: &Subset, page_height: f32) {
         .iter()
         .map(|g| {
             let natural = subset.natural(g.id, run.size);
-            if is_narrow(natural, g.advance) {
+            if subset.narrow.contains(&g.id) && is_narrow(natural, g.advance) {
                 (true, natural / 2.0)
             } else {
                 (false, natural)
@@ -648,6 +695,46 @@ fn write_font(
 }
 
 /// `SOURCE_DATE_EPOCH` wins; else the document's own date; never the clock.
+/// The XMP packet of a PDF/A-2b file: the claim (part 2, conformance B)
+/// and the same title, author, subject, keywords, tool and dates as the
+/// Info dictionary (ISO 19005-2 6.6.3 asks that they agree).
+fn xmp(meta: &Meta, creator: &str, epoch: Option<i64>) -> String {
+    let e = super::docx::esc;
+    let date = match (epoch, meta.date) {
+        (Some(secs), _) => {
+            let (y, m, d, hh, mm, ss) = crate::epoch::civil_from_secs(secs);
+            Some(format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z"))
+        }
+        (None, Some((y, m, d))) => Some(format!("{y:04}-{m:02}-{d:02}T00:00:00+08:00")),
+        (None, None) => None,
+    };
+    let dates = date.map_or(String::new(), |d| {
+        format!("<xmp:CreateDate>{d}</xmp:CreateDate><xmp:ModifyDate>{d}</xmp:ModifyDate>")
+    });
+    let lang = e(&meta.language);
+    format!(
+        "<?xpacket begin=\"\u{feff}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n\
+<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\
+<rdf:Description rdf:about=\"\" xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" \
+xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\
+<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>\
+<dc:format>application/pdf</dc:format>\
+<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:title>\
+<dc:creator><rdf:Seq><rdf:li>{}</rdf:li></rdf:Seq></dc:creator>\
+<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:description>\
+<dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>\
+<pdf:Keywords>{}</pdf:Keywords><pdf:Producer>{}</pdf:Producer>\
+<xmp:CreatorTool>{}</xmp:CreatorTool>{dates}\
+</rdf:Description></rdf:RDF></x:xmpmeta>\n<?xpacket end=\"w\"?>",
+        e(&meta.title),
+        e(&meta.author),
+        e(&meta.subject),
+        e(&meta.keywords.join(", ")),
+        e(creator),
+        e(creator),
+    )
+}
+
 fn document_date(meta: &Meta, epoch: Option<i64>) -> Option<Date> {
     if let Some(secs) = epoch {
         let (y, m, d, hh, mm, ss) = crate::epoch::civil_from_secs(secs);

@@ -806,6 +806,16 @@ def letter_checks(binary, d, out, env):
         check("letter: LibreOffice shows no page number on page 1", "1 —" not in lo_first, lo_first[-80:])
 
 
+def archive_renders(binary, out, env, flag):
+    """Both samples and the sealed letter rendered with --FLAG into OUT/FLAG."""
+    d = out / flag
+    d.mkdir(exist_ok=True)
+    sources = [ROOT / "samples" / f"{s}.toml" for s in SAMPLES] + [ROOT / "tests" / "fixtures" / "kinds" / "letter.toml"]
+    r = run(str(binary), "render", *map(str, sources), "-o", str(d), f"--{flag}", env=env)
+    check(f"render the samples and the letter with --{flag}", r.returncode == 0, r.stderr[-300:])
+    return d, sources
+
+
 def ofd_checks(binary, out, env):
     """OFD (OFD-A) of the samples and the sealed letter, read by sofd, an
     independent reader: same page count as the PDF, fonts embedded, no
@@ -815,11 +825,7 @@ def ofd_checks(binary, out, env):
     import zipfile
     from collections import Counter
     from PIL import Image, ImageChops, ImageFilter
-    d = out / "ofd"
-    d.mkdir(exist_ok=True)
-    sources = [ROOT / "samples" / f"{s}.toml" for s in SAMPLES] + [ROOT / "tests" / "fixtures" / "kinds" / "letter.toml"]
-    r = run(str(binary), "render", *map(str, sources), "-o", str(d), "--ofd", env=env)
-    check("render the samples and the letter with --ofd", r.returncode == 0, r.stderr[-300:])
+    d, sources = archive_renders(binary, out, env, "ofd")
     for src in sources:
         stem = src.stem
         pdf, ofd = d / f"{stem}.pdf", d / f"{stem}.ofd"
@@ -859,6 +865,56 @@ def ofd_checks(binary, out, env):
     a = d / "again"
     run(str(binary), "render", str(sources[0]), "-o", str(a), "--ofd", env=env)
     check("OFD re-render is byte-identical", (a / f"{sources[0].stem}.ofd").read_bytes() == (d / f"{sources[0].stem}.ofd").read_bytes())
+
+
+def pdfa_checks(binary, out, env):
+    """PDF/A-2b clauses checked one by one (no veraPDF here): the XMP claim
+    and its agreement with the Info dictionary (6.6.2, 6.6.3), the sRGB
+    output intent whose ICC profile LittleCMS reads (6.2.3), the file ID
+    (6.1.3), the header (6.1.2), no encryption (6.1.3), every font embedded
+    with a ToUnicode map (6.2.11.4, 6.2.11.7) and no font resource whose
+    widths differ from its program (6.2.11.5: no half-width twin)."""
+    import io, json
+    from PIL import ImageCms
+    d, sources = archive_renders(binary, out, env, "pdfa")
+    for src in sources:
+        pdf = d / f"{src.stem}.pdf"
+        name = f"{src.stem} PDF/A"
+        raw = pdf.read_bytes()
+        check(f"{name}: header %PDF-1.7 and a binary comment (6.1.2)", raw.startswith(b"%PDF-1.7\n%") and all(b > 127 for b in raw[10:14]))
+        qc = run("qpdf", "--check", str(pdf))
+        check(f"{name}: qpdf finds no damage, no encryption (6.1.3)", qc.returncode == 0 and "not encrypted" in qc.stdout and "WARNING" not in qc.stdout + qc.stderr, qc.stdout[-300:] + qc.stderr[-300:])
+        meta = run("pdfinfo", "-meta", str(pdf)).stdout
+        check(f"{name}: XMP claims part 2, conformance B (6.6.2)", "<pdfaid:part>2</pdfaid:part>" in meta and "<pdfaid:conformance>B</pdfaid:conformance>" in meta)
+        info = run("pdfinfo", str(pdf)).stdout
+        title = re.search(r"^Title:\s+(.*)$", info, re.M)
+        author = re.search(r"^Author:\s+(.*)$", info, re.M)
+        check(f"{name}: XMP title and creator agree with the Info dictionary (6.6.3)",
+              title and author and f">{html.escape(title.group(1), quote=False)}</rdf:li>" in meta and f"<rdf:li>{html.escape(author.group(1), quote=False)}</rdf:li>" in meta)
+        objects = json.loads(run("qpdf", "--json=2", "--json-key=qpdf", str(pdf)).stdout)["qpdf"][1]
+        value = lambda ref: (objects.get(f"obj:{ref}") or {}).get("value")
+        trailer = value("trailer") or objects.get("trailer", {}).get("value", {})
+        check(f"{name}: a file ID (6.1.3)", "/ID" in trailer, str(trailer)[:200])
+        catalog = value(trailer.get("/Root", "")) or {}
+        intents = catalog.get("/OutputIntents", [])
+        intent = value(intents[0]) if intents and isinstance(intents[0], str) else (intents[0] if intents else None)
+        ok = bool(intent) and intent.get("/S") == "/GTS_PDFA1"
+        check(f"{name}: an sRGB output intent GTS_PDFA1 (6.2.3)", ok, str(intents)[:300])
+        check(f"{name}: the catalog names the XMP stream (6.6.2.1)", f"obj:{catalog.get('/Metadata')}" in objects, catalog.get("/Metadata"))
+        if ok:
+            ref = intent["/DestOutputProfile"].split()[0]
+            icc = subprocess.run(["qpdf", f"--show-object={ref}", "--filtered-stream-data", str(pdf)], capture_output=True).stdout
+            try:
+                desc = ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc)))
+            except Exception as e:
+                desc = f"unreadable: {e}"
+            check(f"{name}: LittleCMS reads the output profile ({desc.strip()})", desc.startswith("sRGB"), desc)
+        fonts = run("pdffonts", str(pdf)).stdout.splitlines()[2:]
+        check(f"{name}: every font embedded, subset, with ToUnicode (6.2.11.4, 6.2.11.7)", fonts and all(l.split()[-5:-2] == ["yes", "yes", "yes"] for l in fonts), fonts)
+        check(f"{name}: one font resource a face, no half-width twin (6.2.11.5)", b"/F0n" not in raw and b"/F1n" not in raw and b"/F2n" not in raw and b"/F3n" not in raw and b"/F4n" not in raw)
+        text = run("pdftotext", str(pdf), "-").stdout
+        plain = run("pdftotext", str(out / f"{src.stem}.pdf"), "-").stdout if (out / f"{src.stem}.pdf").exists() else None
+        check(f"{name}: the text extracts", len(text) > 200 and (plain is None or re.sub(r"\s", "", text).count("。") == re.sub(r"\s", "", plain).count("。")))
 
 
 def main():
@@ -912,6 +968,7 @@ def main():
     schema_checks(binary, out, env)
     kinds_checks(binary, out, env)
     ofd_checks(binary, out, env)
+    pdfa_checks(binary, out, env)
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
