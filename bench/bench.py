@@ -86,6 +86,9 @@ def gongwen_runs(runs, work):
     wall, rss = median_of(runs, [GONGWEN, "render", seed, "-o", work / "single", "--ofd"], env=env)
     row(f"{SAMPLES[0]} → PDF+DOCX+OFD", f"{wall * 1000:.1f} ms", f"{rss:.1f} MB",
         f"+{(wall / walls[SAMPLES[0]] - 1) * 100:.0f}% (target ≤ 30%)")
+    wall, rss = median_of(runs, [GONGWEN, "render", seed, "-o", work / "single", "--pdfa", "--ofd"], env=env)
+    row(f"{SAMPLES[0]} → PDF/A+DOCX+OFD", f"{wall * 1000:.1f} ms", f"{rss:.1f} MB",
+        f"+{(wall / walls[SAMPLES[0]] - 1) * 100:.0f}%")
     # The letter with its seal (a PNG decoded and embedded in both outputs).
     data = ROOT / "tests" / "fixtures" / "kinds" / "letter.toml"
     wall, rss = median_of(runs, [GONGWEN, "render", data, "-o", work / "single"], env=env)
@@ -116,6 +119,13 @@ def batch(work, runs):
     wall = statistics.median(walls)
     print(f"\n100-report batch (PDF+DOCX each, {os.cpu_count()} cores), median of {runs}")
     row("gongwen render DIR", f"{wall:.2f} s", "", f"{100 / wall:.0f} reports/s")
+    walls = []
+    for _ in range(runs):
+        out = work / "batch-out"
+        shutil.rmtree(out, ignore_errors=True)
+        walls.append(timed([GONGWEN, "render", src, "-o", out, "--ofd"])[0])
+    with_ofd = statistics.median(walls)
+    row("gongwen render DIR --ofd", f"{with_ofd:.2f} s", "", f"{100 / with_ofd:.0f} reports/s (+{(with_ofd / wall - 1) * 100:.0f}%)")
 
 
 def libreoffice(work, gongwen_wall, runs):

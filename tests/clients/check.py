@@ -807,12 +807,14 @@ def letter_checks(binary, d, out, env):
 
 
 def archive_renders(binary, out, env, flag):
-    """Both samples and the sealed letter rendered with --FLAG into OUT/FLAG."""
+    """Both samples and the three document kinds (the letter with its seal)
+    rendered with --FLAG into OUT/FLAG."""
     d = out / flag
     d.mkdir(exist_ok=True)
-    sources = [ROOT / "samples" / f"{s}.toml" for s in SAMPLES] + [ROOT / "tests" / "fixtures" / "kinds" / "letter.toml"]
+    kinds = ROOT / "tests" / "fixtures" / "kinds"
+    sources = [ROOT / "samples" / f"{s}.toml" for s in SAMPLES] + [kinds / f"{k}.toml" for k in ("notice", "minutes", "letter")]
     r = run(str(binary), "render", *map(str, sources), "-o", str(d), f"--{flag}", env=env)
-    check(f"render the samples and the letter with --{flag}", r.returncode == 0, r.stderr[-300:])
+    check(f"render the samples and the kinds with --{flag}", r.returncode == 0, r.stderr[-300:])
     return d, sources
 
 
