@@ -290,7 +290,9 @@ pub(crate) fn write_with(
             },
         ));
     }
-    Ok(super::zip::write_entries(&all))
+    // The pages' XML compresses well at the fastest level; the fonts
+    // come compressed already.
+    Ok(super::zip::write_entries(&all, flate2::Compression::fast()))
 }
 
 /// One run as a TextObject: its box a little taller than the glyphs, the

@@ -15,7 +15,7 @@ pub fn write(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
         .iter()
         .map(|(n, d)| (*n, Entry::Plain(d.as_slice())))
         .collect();
-    write_entries(&prepared)
+    write_entries(&prepared, Compression::default())
 }
 
 /// An entry's content: to be deflated here, or deflated already (a zlib
@@ -30,13 +30,13 @@ pub enum Entry<'a> {
     },
 }
 
-pub fn write_entries(entries: &[(&str, Entry)]) -> Vec<u8> {
+pub fn write_entries(entries: &[(&str, Entry)], level: Compression) -> Vec<u8> {
     let mut out = Vec::new();
     let mut central = Vec::new();
     for (name, entry) in entries {
         let (packed, crc, len): (std::borrow::Cow<[u8]>, u32, usize) = match entry {
             Entry::Plain(data) => {
-                let mut enc = DeflateEncoder::new(Vec::new(), Compression::default());
+                let mut enc = DeflateEncoder::new(Vec::new(), level);
                 enc.write_all(data).expect("writing to memory");
                 let packed = enc.finish().expect("writing to memory");
                 (packed.into(), crc32fast::hash(data), data.len())
