@@ -768,3 +768,41 @@ fn an_image_without_its_folder_or_outside_it_is_refused() {
     .unwrap_err();
     assert!(e.message.contains("不能用 .."), "{}", e.message);
 }
+
+#[test]
+fn the_annual_report_s_signature_takes_a_seal() {
+    let dir = common::cli::scratch("annual-seal");
+    std::fs::copy("tests/fixtures/kinds/seal.png", dir.join("seal.png")).unwrap();
+    let sample = std::fs::read_to_string("samples/qinghe-market-2025.toml").unwrap();
+    let with_seal = sample.replace(
+        "date = 2026-01-20\n",
+        "date = 2026-01-20\nseal = \"seal.png\"\nseal_size = 40\n",
+    );
+    std::fs::write(dir.join("r.toml"), &with_seal).unwrap();
+    let out = common::cli::run_in(&dir, &["render", "r.toml", "--dump-model"]);
+    let model = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        model.contains("signature 青禾区市场监督管理局 | 2026年1月20日 | seal Image(PNG 400×400，透明背景, 113.4 × 113.4 pt)"),
+        "{model}"
+    );
+    let out = common::cli::run_in(&dir, &["render", "r.toml"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pdf = std::fs::read(dir.join("r.pdf")).unwrap();
+    assert!(String::from_utf8_lossy(&pdf).contains("/SMask"));
+    std::fs::write(
+        dir.join("r.toml"),
+        with_seal.replace("seal_size = 40", "seal_size = 4"),
+    )
+    .unwrap();
+    let out = common::cli::run_in(&dir, &["check", "r.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("印章直径（signature.seal_size）应为 30–80 之间的毫米数"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -525,7 +525,12 @@ fn read_signature(r: &mut Reader<'_>, n: &Node) -> Option<Signature> {
     let entries = r.entries(n, "署名（signature）")?;
     r.check_keys(
         entries,
-        &[("agency", "署名机关"), ("date", "成文日期")],
+        &[
+            ("agency", "署名机关"),
+            ("date", "成文日期"),
+            ("seal", "印章"),
+            ("seal_size", "印章直径"),
+        ],
         &[],
         "signature",
     );
@@ -550,7 +555,31 @@ fn read_signature(r: &mut Reader<'_>, n: &Node) -> Option<Signature> {
         }
         parsed
     });
-    Some(Signature { agency, date })
+    let seal = n
+        .get("seal")
+        .and_then(|s| r.string(s, "印章图片（signature.seal）"));
+    let seal_size = n.get("seal_size").and_then(|s| {
+        let v = match &s.kind {
+            Kind::Int(raw) | Kind::Float(raw) => raw.replace('_', "").parse::<f64>().ok(),
+            _ => None,
+        };
+        match v {
+            Some(v) if (30.0..=80.0).contains(&v) => Some(v),
+            _ => {
+                r.error(
+                    s.span.clone(),
+                    "印章直径（signature.seal_size）应为 30–80 之间的毫米数，如 42",
+                );
+                None
+            }
+        }
+    });
+    Some(Signature {
+        agency,
+        date,
+        seal,
+        seal_size,
+    })
 }
 
 /// A narrative section: one string (paragraphs separated by blank lines) or

@@ -116,6 +116,10 @@ pub struct ReviewBlock {
 pub struct Signature {
     pub agency: String,
     pub date: Option<Date>,
+    /// The seal's picture file, relative to the data file's folder.
+    pub seal: Option<String>,
+    /// The seal's width in mm.
+    pub seal_size: Option<f64>,
 }
 
 /// Where values came from, for checks that point back into the file.

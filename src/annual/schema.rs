@@ -93,7 +93,14 @@ pub fn schema(format: Format) -> Value {
                         { "type": "string", "format": "date" },
                         { "type": "string", "pattern": "^[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日$" }
                     ]
-                }
+                },
+                "seal": {
+                    "type": "string",
+                    "pattern": "\\.(png|PNG|jpg|jpeg|JPG|JPEG|svg|SVG)$",
+                    "title": "印章",
+                    "description": "印章图片（PNG 透明背景、JPEG 或文字转为路径的 SVG），放在数据文件所在的文件夹"
+                },
+                "seal_size": { "type": "number", "minimum": 30, "maximum": 80, "title": "印章直径", "description": "毫米，默认 42" }
             }
         }),
         "署名和成文日期",

@@ -179,7 +179,16 @@ fn write(
         })
         .unwrap_or_else(|| format!("{}-01-15", year + 1));
     let _ = writeln!(w, "agency = {}", q(signer));
-    let _ = writeln!(w, "date = {date}\n");
+    let _ = writeln!(w, "date = {date}");
+    // Last year's seal stays: the same office, the same seal.
+    let last_sig = seed.and_then(|(last, _)| last.signature.as_ref());
+    if let Some(seal) = last_sig.and_then(|s| s.seal.as_ref()) {
+        let _ = writeln!(w, "seal = {}   # 印章图片", q(seal));
+    }
+    if let Some(size) = last_sig.and_then(|s| s.seal_size) {
+        let _ = writeln!(w, "seal_size = {size}   # 印章直径（毫米）");
+    }
+    w.push('\n');
 
     let _ = writeln!(w, "# 二、主动公开政府信息情况");
     let _ = writeln!(w, "[active]");
