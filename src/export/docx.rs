@@ -282,16 +282,49 @@ fn page_blocks(doc: &Document, laid: &Laid) -> Vec<bool> {
     head
 }
 
-/// A paragraph in a frame at a fixed place on the page.
-fn framed(b: &mut String, (x, y, w, h): (f32, f32, f32, f32), ppr: &str, runs: &str) {
-    let _ = write!(
-        b,
-        "<w:p><w:pPr><w:framePr w:w=\"{}\" w:h=\"{}\" w:hRule=\"exact\" w:wrap=\"through\" w:vAnchor=\"page\" w:hAnchor=\"page\" w:x=\"{}\" w:y=\"{}\"/>{ppr}</w:pPr>{runs}</w:p>",
+/// A frame at a fixed place on the page (x, y, width, height in points),
+/// its height `exact` or at least that.
+fn frame_pr((x, y, w, h): (f32, f32, f32, f32), h_rule: &str) -> String {
+    format!(
+        "<w:framePr w:w=\"{}\" w:h=\"{}\" w:hRule=\"{h_rule}\" w:wrap=\"through\" w:vAnchor=\"page\" w:hAnchor=\"page\" w:x=\"{}\" w:y=\"{}\"/>",
         tw(w),
         tw(h),
         tw(x),
         tw(y)
+    )
+}
+
+/// A paragraph in a frame at a fixed place on the page.
+fn framed(b: &mut String, place: (f32, f32, f32, f32), ppr: &str, runs: &str) {
+    let _ = write!(
+        b,
+        "<w:p><w:pPr>{}{ppr}</w:pPr>{runs}</w:p>",
+        frame_pr(place, "exact")
     );
+}
+
+/// Off the body grid: `before` twentieths of a point above, lines exactly
+/// `line` high.
+fn exact_spacing(before: i64, line: i64) -> String {
+    format!(
+        "<w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"{before}\" w:after=\"0\" w:line=\"{line}\" w:lineRule=\"exact\"/>"
+    )
+}
+
+/// A paragraph's top border that draws a rule `thickness` points thick.
+fn top_border(thickness: f32, color: [u8; 3]) -> String {
+    format!(
+        "<w:pBdr><w:top w:val=\"single\" w:sz=\"{}\" w:space=\"0\" w:color=\"{}\"/></w:pBdr>",
+        ((thickness * 8.0).round() as i64).clamp(2, 96),
+        hex(color)
+    )
+}
+
+/// An empty one-point paragraph in a frame whose top border is a rule:
+/// the rule's top edge at `y`.
+fn rule_frame(b: &mut String, (x, y, length): (f32, f32, f32), thickness: f32, color: [u8; 3]) {
+    let ppr = format!("{}{}", top_border(thickness, color), exact_spacing(0, 20));
+    framed(b, (x, y, length, thickness.max(1.0)), &ppr, "");
 }
 
 /// The frames of the first page's header.
@@ -309,8 +342,8 @@ fn header_frames(doc: &Document, laid: &Laid, head: &[bool]) -> String {
                 let role = p.runs.first().map_or(Role::Body, |r| r.role);
                 let pitch = st.pitch(role);
                 let ppr = format!(
-                    "<w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{}\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"{}\"/>",
-                    tw(pitch),
+                    "{}<w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"{}\"/>",
+                    exact_spacing(0, tw(pitch)),
                     jc(p.align)
                 );
                 let runs: String = p
@@ -333,17 +366,7 @@ fn header_frames(doc: &Document, laid: &Laid, head: &[bool]) -> String {
                 let length = r.length.unwrap_or(st.text_width());
                 let x = st.page.margin_left_mm * MM + (st.text_width() - length) / 2.0;
                 for (t, off) in r.lines() {
-                    let ppr = format!(
-                        "<w:pBdr><w:top w:val=\"single\" w:sz=\"{}\" w:space=\"0\" w:color=\"{}\"/></w:pBdr><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"20\" w:lineRule=\"exact\"/>",
-                        ((t * 8.0).round() as i64).clamp(2, 96),
-                        hex(r.color)
-                    );
-                    framed(
-                        &mut b,
-                        (x, centre + off - t / 2.0, length, t.max(1.0)),
-                        &ppr,
-                        "",
-                    );
+                    rule_frame(&mut b, (x, centre + off - t / 2.0, length), t, r.color);
                 }
             }
             _ => {}
@@ -445,7 +468,8 @@ fn document_xml(
                     parts.unnumbered_end = true;
                     let _ = write!(
                         b,
-                        "<w:p><w:pPr><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"20\" w:lineRule=\"exact\"/>{}</w:pPr></w:p>",
+                        "<w:p><w:pPr>{}{}</w:pPr></w:p>",
+                        exact_spacing(0, 20),
                         sect_pr(st, parts, false)
                     );
                     for _ in 1..after {
@@ -509,8 +533,8 @@ fn image(
     let lines = (image.height / pitch - 0.01).ceil().max(1.0);
     let _ = write!(
         b,
-        "<w:p><w:pPr><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{}\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"{}\"/></w:pPr><w:r>{}</w:r></w:p>",
-        tw(lines * pitch),
+        "<w:p><w:pPr>{}<w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"{}\"/></w:pPr><w:r>{}</w:r></w:p>",
+        exact_spacing(0, tw(lines * pitch)),
         jc(if align == Align::Justify { Align::Left } else { align }),
         drawing(parts, image, None)
     );
@@ -532,14 +556,17 @@ fn joint(
     if facts.space_before > 0.5 {
         let _ = write!(
             b,
-            "<w:p><w:pPr><w:keepNext/><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{}\" w:lineRule=\"exact\"/></w:pPr></w:p>",
-            tw(facts.space_before)
+            "<w:p><w:pPr><w:keepNext/>{}</w:pPr></w:p>",
+            exact_spacing(0, tw(facts.space_before))
         );
     }
     let rpr = run_props_sized(st, j.role, Role::Body, facts.fitted_size);
     let (w1, w2) = (tw(g.name_width) + 20, tw(g.gap + g.suffix_width) + 20);
     let ppr = |jc: &str| {
-        format!("<w:pPr><w:keepNext/><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{pitch}\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"{jc}\"/></w:pPr>")
+        format!(
+            "<w:pPr><w:keepNext/>{}<w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"{jc}\"/></w:pPr>",
+            exact_spacing(0, pitch)
+        )
     };
     let _ = write!(
         b,
@@ -646,12 +673,7 @@ fn paragraph(
     let pitch = st.pitch(role);
     if p.top.is_some() || p.space.is_some() || pitch != st.page.line_pitch_pt {
         // Off the body grid: at the layout's distance, in its own pitch.
-        let _ = write!(
-            ppr,
-            "<w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"{}\" w:after=\"0\" w:line=\"{}\" w:lineRule=\"exact\"/>",
-            tw(space_before),
-            tw(pitch)
-        );
+        ppr.push_str(&exact_spacing(tw(space_before), tw(pitch)));
     }
     let char_w = st.role(role).size + char_tracking(st, role);
     let (inset, hang, left) = (
@@ -716,13 +738,15 @@ fn signature(
             let x = st.text_width() - at.right - at.width;
             let _ = write!(
                 b,
-                "<w:p><w:pPr><w:keepNext/><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{pitch}\" w:lineRule=\"exact\"/></w:pPr><w:r>{}</w:r></w:p>",
+                "<w:p><w:pPr><w:keepNext/>{}</w:pPr><w:r>{}</w:r></w:p>",
+                exact_spacing(0, pitch),
                 drawing(parts, image, Some((x, at.top)))
             );
             for _ in 1..g.blank {
                 let _ = write!(
                     b,
-                    "<w:p><w:pPr><w:keepNext/><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{pitch}\" w:lineRule=\"exact\"/></w:pPr></w:p>"
+                    "<w:p><w:pPr><w:keepNext/>{}</w:pPr></w:p>",
+                    exact_spacing(0, pitch)
                 );
             }
             String::new()
@@ -870,15 +894,12 @@ fn char_tracking(st: &StyleSheet, role: Role) -> f32 {
 /// top border is the rule, `space_before` under the paragraph above as in
 /// the PDF; as long as the text block, or centred and longer or shorter.
 fn rule(b: &mut String, st: &StyleSheet, r: &crate::doc::Rule, space_before: f32) {
-    let sz = ((r.thickness * 8.0).round() as i64).clamp(2, 96);
     let side = tw((st.text_width() - r.length.unwrap_or(st.text_width())) / 2.0);
     let _ = write!(
         b,
-        "<w:p><w:pPr><w:keepNext/><w:pBdr><w:top w:val=\"single\" w:sz=\"{sz}\" w:space=\"0\" w:color=\"{}\"/></w:pBdr>\
-         <w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"{}\" w:after=\"0\" w:line=\"20\" w:lineRule=\"exact\"/>\
-         <w:ind w:left=\"{side}\" w:right=\"{side}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/></w:pPr></w:p>",
-        hex(r.color),
-        tw(space_before.max(0.0))
+        "<w:p><w:pPr><w:keepNext/>{}{}<w:ind w:left=\"{side}\" w:right=\"{side}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/></w:pPr></w:p>",
+        top_border(r.thickness, r.color),
+        exact_spacing(tw(space_before.max(0.0)), 20)
     );
 }
 
@@ -903,13 +924,7 @@ fn ends(
             .map(|r| text_run(&r.text, &run_props(st, r.role, Role::Body)))
             .collect()
     };
-    let spacing = space.map_or(String::new(), |v| {
-        format!(
-            "<w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"{}\" w:after=\"0\" w:line=\"{}\" w:lineRule=\"exact\"/>",
-            tw(v),
-            tw(st.pitch(role))
-        )
-    });
+    let spacing = space.map_or(String::new(), |v| exact_spacing(tw(v), tw(st.pitch(role))));
     let _ = write!(
         b,
         "<w:p><w:pPr><w:tabs><w:tab w:val=\"right\" w:pos=\"{stop}\"/></w:tabs>{spacing}<w:ind w:left=\"{pad}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/></w:pPr>{}<w:r>{}<w:tab/></w:r>{}</w:p>",
@@ -929,28 +944,8 @@ fn foot(b: &mut String, st: &StyleSheet, blocks: &[Block], tops: &[f32]) {
     let width = st.text_width();
     for (block, &y) in blocks.iter().zip(tops) {
         let mut p = String::new();
-        let frame = |h: f32, rule: &str| {
-            format!(
-                "<w:framePr w:w=\"{}\" w:h=\"{}\" w:hRule=\"exact\" w:wrap=\"through\" w:vAnchor=\"page\" w:hAnchor=\"page\" w:x=\"{}\" w:y=\"{}\"/>{rule}",
-                tw(width),
-                tw(h),
-                tw(left),
-                tw(y)
-            )
-        };
         match block {
-            Block::Rule(r) => {
-                let rule = format!(
-                    "<w:pBdr><w:top w:val=\"single\" w:sz=\"{}\" w:space=\"0\" w:color=\"{}\"/></w:pBdr><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"20\" w:lineRule=\"exact\"/>",
-                    ((r.thickness * 8.0).round() as i64).clamp(2, 96),
-                    hex(r.color)
-                );
-                let _ = write!(
-                    p,
-                    "<w:p><w:pPr>{}</w:pPr></w:p>",
-                    frame(r.thickness.max(1.0), &rule)
-                );
-            }
+            Block::Rule(r) => rule_frame(&mut p, (left, y, width), r.thickness, r.color),
             Block::Paragraph(para) => paragraph(
                 &mut p,
                 st,
@@ -965,8 +960,7 @@ fn foot(b: &mut String, st: &StyleSheet, blocks: &[Block], tops: &[f32]) {
         }
         if !matches!(block, Block::Rule(_)) {
             // As high as the text needs: the lines stay on the body grid.
-            let h = st.page.line_pitch_pt;
-            let framed = frame(h, "").replace("w:hRule=\"exact\"", "w:hRule=\"atLeast\"");
+            let framed = frame_pr((left, y, width, st.page.line_pitch_pt), "atLeast");
             p = if p.contains("<w:pPr>") {
                 p.replacen("<w:pPr>", &format!("<w:pPr>{framed}"), 1)
             } else {
