@@ -529,12 +529,10 @@ fn image(
     image: &crate::doc::Image,
     align: Align,
 ) {
-    let pitch = st.page.line_pitch_pt;
-    let lines = (image.height / pitch - 0.01).ceil().max(1.0);
     let _ = write!(
         b,
         "<w:p><w:pPr>{}<w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"{}\"/></w:pPr><w:r>{}</w:r></w:p>",
-        exact_spacing(0, tw(lines * pitch)),
+        exact_spacing(0, tw(crate::layout::image_height(st, image))),
         jc(if align == Align::Justify { Align::Left } else { align }),
         drawing(parts, image, None)
     );

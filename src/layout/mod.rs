@@ -144,18 +144,11 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
         *first = doc.style.page.first_page_number;
     }
     let text_pages = pages.len();
-    // Each foot block's top edge: the foot ends on the text block's lower
-    // edge.
-    let foot_tops = foot.as_ref().map_or(Vec::new(), |(f, _)| {
-        let height: f32 = f.iter().map(|s| s.height).sum();
-        let top = m.top + m.text_height - height;
-        foot_starts
-            .iter()
-            .map(|&k| top + f[..k].iter().map(|s| s.height).sum::<f32>())
-            .collect()
-    });
+    let mut foot_tops = Vec::new();
     let foot = foot.map(|(foot, even)| {
-        m.place_foot(&foot, even, &placement, &mut pages, &mut numbered) + 1 - text_pages
+        let (page, tops) = m.place_foot(&foot, even, &placement, &mut pages, &mut numbered);
+        foot_tops = foot_starts.iter().map(|&k| tops[k]).collect();
+        page + 1 - text_pages
     });
     page_numbers(doc, book, &mut pages, &numbered)?;
     let facts = tables
@@ -217,6 +210,12 @@ impl<'a> Measure<'a> {
         let asc = f.ascender / f.units_per_em;
         let desc = -f.descender / f.units_per_em;
         top + (pitch - (asc + desc) * size) / 2.0 + asc * size
+    }
+
+    /// Where the glyphs of such a line start, below its line box's top.
+    fn glyph_top(&self, pitch: f32, size: f32, face: crate::font::FaceId) -> f32 {
+        let f = &self.book.faces[face];
+        self.baseline(0.0, pitch, size, face) - f.ascender / f.units_per_em * size
     }
 
     fn shape_runs(&self, runs: &[Run]) -> Result<Vec<Unit>, Diagnostic> {
@@ -331,19 +330,18 @@ impl<'a> Measure<'a> {
             Block::Joint(j) => facts.fitted_size = self.joint(j, out)?,
             Block::Image { image, align } => {
                 // On whole lines of the grid, the picture centred in them.
-                let pitch = self.doc.style.page.line_pitch_pt;
-                let lines = (image.height / pitch - 0.01).ceil().max(1.0);
+                let height = image_height(&self.doc.style, image);
                 let x = match align {
                     Align::Left | Align::Justify => self.left,
                     Align::Right => self.left + self.width - image.width,
                     Align::Center => self.left + (self.width - image.width) / 2.0,
                 };
                 out.push(Slice {
-                    height: lines * pitch,
+                    height,
                     keep: false,
                     what: What::Items(vec![Item::Image {
                         x,
-                        y: (lines * pitch - image.height) / 2.0,
+                        y: (height - image.height) / 2.0,
                         w: image.width,
                         h: image.height,
                         picture: image.picture.clone(),
@@ -459,13 +457,12 @@ impl<'a> Measure<'a> {
         let g = joint_geometry(self.book, s, j)?;
         let pitch = s.pitch(j.role);
         let face = self.book.face_for(s, j.role);
-        let f = &self.book.faces[face];
         let base = self.baseline(0.0, pitch, g.size, face);
         if let Some(top) = j.top {
             out.push(Slice {
                 height: 0.0,
                 keep: true,
-                what: What::Advance(top - (base - f.ascender / f.units_per_em * g.size)),
+                what: What::Advance(top - self.glyph_top(pitch, g.size, face)),
             });
         }
         let x = self.left + (self.width - g.width()) / 2.0;
@@ -527,8 +524,7 @@ impl<'a> Measure<'a> {
         let face = self.book.face_for(s, role);
         let pad = inset * self.char_width(role);
         let base = self.baseline(0.0, pitch, size, face);
-        let f = &self.book.faces[face];
-        Self::space_above(space, base - f.ascender / f.units_per_em * size, out);
+        Self::space_above(space, self.glyph_top(pitch, size, face), out);
         let l = self.shape_runs(left)?;
         let r = self.shape_runs(right)?;
         let (lw, rw) = (inline::width(&l), inline::width(&r));
@@ -558,7 +554,8 @@ impl<'a> Measure<'a> {
     /// Sets the foot's slices at the foot of the last page, the last one on
     /// the text block's lower edge; on a new page when they do not fit, and
     /// on an even page when asked, with a blank page before it if needed
-    /// (GB/T 9704 7.4.1, 7.5: neither is numbered then).
+    /// (GB/T 9704 7.4.1, 7.5: neither is numbered then). Returns the page
+    /// and each slice's top edge on it.
     fn place_foot(
         &self,
         foot: &[Slice],
@@ -566,7 +563,7 @@ impl<'a> Measure<'a> {
         placement: &flow::Placement,
         pages: &mut Vec<Page>,
         numbered: &mut Vec<bool>,
-    ) -> usize {
+    ) -> (usize, Vec<f32>) {
         let height: f32 = foot.iter().map(|s| s.height).sum();
         let bottom = self.top + self.text_height;
         let last = pages.len() - 1;
@@ -591,7 +588,9 @@ impl<'a> Measure<'a> {
             }
         }
         let mut y = bottom - height;
+        let mut tops = Vec::with_capacity(foot.len() + 1);
         for slice in foot {
+            tops.push(y);
             if let What::Items(items) = &slice.what {
                 pages[page]
                     .items
@@ -599,7 +598,9 @@ impl<'a> Measure<'a> {
             }
             y += slice.height;
         }
-        page
+        // A block with no slice (an empty paragraph) starts at the end.
+        tops.push(y);
+        (page, tops)
     }
 
     /// One line of units as a slice, positioned relative to its top.
@@ -721,8 +722,7 @@ impl<'a> Measure<'a> {
                 .is_some_and(|u| u.size < s.role(p.runs[0].role).size))
         .then_some(size);
         let face = self.book.face_for(s, p.runs[0].role);
-        let f = &self.book.faces[face];
-        let glyph_top = self.baseline(0.0, pitch, size, face) - f.ascender / f.units_per_em * size;
+        let glyph_top = self.glyph_top(pitch, size, face);
         if let Some(top) = p.top {
             // Down so that the first line's glyphs start `top` below the
             // text block's top edge.
@@ -1041,6 +1041,13 @@ pub fn signature_geometry(
         blank,
         seal: place,
     })
+}
+
+/// The height a picture block takes: the body lines it needs, whole. The
+/// PDF layout and the DOCX writer both use it.
+pub fn image_height(style: &crate::doc::StyleSheet, image: &crate::doc::Image) -> f32 {
+    let pitch = style.page.line_pitch_pt;
+    (image.height / pitch - 0.01).ceil().max(1.0) * pitch
 }
 
 /// Units set at their own advances from `x` on baseline `base`.
