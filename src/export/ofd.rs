@@ -91,26 +91,19 @@ pub(crate) fn write_with(
     // Pictures, each once.
     let mut pictures: Vec<(Arc<Picture>, u32)> = Vec::new();
     let mut media = String::new();
-    for page in pages {
-        for item in &page.items {
-            if let Item::Image { picture, .. } = item {
-                if pictures.iter().any(|(p, _)| Arc::ptr_eq(p, picture)) {
-                    continue;
-                }
-                let id = ids.next();
-                let (format, ext) = match picture.format {
-                    Format::Png => ("PNG", "png"),
-                    Format::Jpeg => ("JPEG", "jpg"),
-                };
-                let file = format!("image_{id}.{ext}");
-                let _ = write!(
-                    media,
-                    "<ofd:MultiMedia ID=\"{id}\" Type=\"Image\" Format=\"{format}\"><ofd:MediaFile>{file}</ofd:MediaFile></ofd:MultiMedia>"
-                );
-                entries.push((format!("Doc_0/Res/{file}"), picture.bytes.clone()));
-                pictures.push((picture.clone(), id));
-            }
-        }
+    for picture in crate::layout::frame::pictures(pages) {
+        let id = ids.next();
+        let (format, ext) = match picture.format {
+            Format::Png => ("PNG", "png"),
+            Format::Jpeg => ("JPEG", "jpg"),
+        };
+        let file = format!("image_{id}.{ext}");
+        let _ = write!(
+            media,
+            "<ofd:MultiMedia ID=\"{id}\" Type=\"Image\" Format=\"{format}\"><ofd:MediaFile>{file}</ofd:MediaFile></ofd:MultiMedia>"
+        );
+        entries.push((format!("Doc_0/Res/{file}"), picture.bytes.clone()));
+        pictures.push((picture.clone(), id));
     }
 
     let mut page_list = String::new();

@@ -242,16 +242,10 @@ fn write_with(
         .collect();
 
     // Each picture once, however many times it is drawn.
-    let mut pictures: Vec<(&Arc<Picture>, Ref)> = Vec::new();
-    for page in pages {
-        for item in &page.items {
-            if let Item::Image { picture, .. } = item {
-                if !pictures.iter().any(|(p, _)| Arc::ptr_eq(p, picture)) {
-                    pictures.push((picture, alloc()));
-                }
-            }
-        }
-    }
+    let pictures: Vec<(&Arc<Picture>, Ref)> = crate::layout::frame::pictures(pages)
+        .into_iter()
+        .map(|p| (p, alloc()))
+        .collect();
     for (picture, id) in &pictures {
         write_picture(&mut pdf, &mut alloc, *id, picture);
     }

@@ -63,6 +63,19 @@ pub struct Glyph {
     pub range: std::ops::Range<usize>,
 }
 
+/// Every picture the pages draw, once each, in the order first drawn.
+pub fn pictures(pages: &[Page]) -> Vec<&std::sync::Arc<crate::picture::Picture>> {
+    let mut out: Vec<&std::sync::Arc<crate::picture::Picture>> = Vec::new();
+    for item in pages.iter().flat_map(|p| &p.items) {
+        if let Item::Image { picture, .. } = item {
+            if !out.iter().any(|p| std::sync::Arc::ptr_eq(p, picture)) {
+                out.push(picture);
+            }
+        }
+    }
+    out
+}
+
 /// An item moved down by `dy`.
 pub fn translate(item: &Item, dy: f32) -> Item {
     let mut item = item.clone();
