@@ -350,47 +350,40 @@ fn check_sentence(report: &Report, f: &Facts, s: &str, out: &mut Diagnostics) {
                     f.new + f.carried
                 )
             };
-            claims.push(claim(&m, s, table));
+            claims.push(claim(&m, table));
         }
     }
     // 上年结转, 结转下年度, 办结.
     static CARRIED: OnceLock<Regex> = OnceLock::new();
-    let carried = re(&CARRIED, r"上年(?:度)?结转[^。；，,0-9]{0,8}?([0-9]+) *件");
-    for m in carried.captures_iter(s) {
-        if count(&m, 1) != Some(f.carried) {
-            claims.push(claim(
-                &m,
-                s,
-                format!("表三「二、上年结转」总计为 {}", f.carried),
-            ));
-        }
-    }
     static FORWARD: OnceLock<Regex> = OnceLock::new();
-    let forward = re(
-        &FORWARD,
-        r"结转(?:至|到)?下(?:一)?年(?:度)?[^。；，,0-9]{0,8}?([0-9]+) *件",
-    );
-    for m in forward.captures_iter(s) {
-        if count(&m, 1) != Some(f.forward) {
-            claims.push(claim(
-                &m,
-                s,
-                format!("表三「四、结转下年度继续办理」总计为 {}", f.forward),
-            ));
-        }
-    }
     static SETTLED: OnceLock<Regex> = OnceLock::new();
-    let settled = re(
-        &SETTLED,
-        r"(?:已|共|全部)?办结[^。；，,0-9率]{0,6}?([0-9]+) *件",
-    );
-    for m in settled.captures_iter(s) {
-        if count(&m, 1) != Some(f.settled) {
-            claims.push(claim(
-                &m,
-                s,
-                format!("表三「三、本年度办理结果（七）总计」为 {}", f.settled),
-            ));
+    for (pattern, value, label) in [
+        (
+            re(&CARRIED, r"上年(?:度)?结转[^。；，,0-9]{0,8}?([0-9]+) *件"),
+            f.carried,
+            "表三「二、上年结转」总计",
+        ),
+        (
+            re(
+                &FORWARD,
+                r"结转(?:至|到)?下(?:一)?年(?:度)?[^。；，,0-9]{0,8}?([0-9]+) *件",
+            ),
+            f.forward,
+            "表三「四、结转下年度继续办理」总计",
+        ),
+        (
+            re(
+                &SETTLED,
+                r"(?:已|共|全部)?办结[^。；，,0-9率]{0,6}?([0-9]+) *件",
+            ),
+            f.settled,
+            "表三「三、本年度办理结果（七）总计」",
+        ),
+    ] {
+        for m in pattern.captures_iter(s) {
+            if count(&m, 1) != Some(value) {
+                claims.push(claim(&m, format!("{label}为 {value}")));
+            }
         }
     }
     // Each outcome, and a share of it given right after.
@@ -408,7 +401,7 @@ fn check_sentence(report: &Report, f: &Facts, s: &str, out: &mut Diagnostics) {
             continue;
         }
         if count(&m, 2) != Some(value) {
-            claims.push(claim(&m, s, format!("表三「{label}」总计为 {value}")));
+            claims.push(claim(&m, format!("表三「{label}」总计为 {value}")));
             continue;
         }
         if let Some(p) = m.get(3) {
@@ -419,7 +412,6 @@ fn check_sentence(report: &Report, f: &Facts, s: &str, out: &mut Diagnostics) {
             {
                 claims.push(claim(
                     &m,
-                    s,
                     format!(
                         " {value} 件占办理结果总计 {} 件的 {}%，占新收 {} 件的 {}%",
                         f.settled,
@@ -442,7 +434,6 @@ fn check_sentence(report: &Report, f: &Facts, s: &str, out: &mut Diagnostics) {
         if ![new, new + carried].contains(&count(&m, 1).unwrap_or(-1)) {
             claims.push(claim(
                 &m,
-                s,
                 format!("表三「自然人」列「一、本年新收」为 {new}"),
             ));
         }
@@ -471,7 +462,7 @@ fn review_claims<'s>(f: &Facts, s: &'s str, claims: &mut Vec<Claim<'s>>) {
     for m in counted.captures_iter(s) {
         let total: i64 = which(&m[1]).iter().sum();
         if m[2].parse::<i64>().ok() != Some(total) {
-            claims.push(claim(&m, s, format!("表四「{}」总计为 {total}", &m[1])));
+            claims.push(claim(&m, format!("表四「{}」总计为 {total}", &m[1])));
         }
     }
     static CORRECTED: OnceLock<Regex> = OnceLock::new();
@@ -482,7 +473,7 @@ fn review_claims<'s>(f: &Facts, s: &'s str, claims: &mut Vec<Claim<'s>>) {
     for m in corrected.captures_iter(s) {
         let v = which(&m[1])[1];
         if m[2].parse::<i64>().ok() != Some(v) {
-            claims.push(claim(&m, s, format!("表四「{}」结果纠正为 {v}", &m[1])));
+            claims.push(claim(&m, format!("表四「{}」结果纠正为 {v}", &m[1])));
         }
     }
     static NONE: OnceLock<Regex> = OnceLock::new();
@@ -498,11 +489,7 @@ fn review_claims<'s>(f: &Facts, s: &'s str, claims: &mut Vec<Claim<'s>>) {
                 None => ("总计", v.iter().sum()),
             };
             if value != 0 {
-                claims.push(claim(
-                    &m,
-                    s,
-                    format!("表四「{}」{said}为 {value}", w.as_str()),
-                ));
+                claims.push(claim(&m, format!("表四「{}」{said}为 {value}", w.as_str())));
             }
         }
     }
@@ -515,11 +502,7 @@ fn review_claims<'s>(f: &Facts, s: &'s str, claims: &mut Vec<Claim<'s>>) {
         for w in [m.get(1), m.get(2)].into_iter().flatten() {
             let total: i64 = which(w.as_str()).iter().sum();
             if total != 0 {
-                claims.push(claim(
-                    &m,
-                    s,
-                    format!("表四「{}」总计为 {total}", w.as_str()),
-                ));
+                claims.push(claim(&m, format!("表四「{}」总计为 {total}", w.as_str())));
             }
         }
     }
@@ -569,7 +552,7 @@ fn active_claims<'s>(report: &Report, s: &'s str, claims: &mut Vec<Claim<'s>>) {
         };
         if let Some((v, label)) = cell(key, &|c| c.contains("处理决定数量")) {
             if m[2].parse::<i64>().ok() != Some(v) {
-                claims.push(claim(&m, s, format!("{label}为 {v}")));
+                claims.push(claim(&m, format!("{label}为 {v}")));
             }
         }
     }
@@ -594,7 +577,7 @@ fn active_claims<'s>(report: &Report, s: &'s str, claims: &mut Vec<Claim<'s>>) {
             _ => true,
         };
         if !same {
-            claims.push(claim(&m, s, format!("{label}为 {v}")));
+            claims.push(claim(&m, format!("{label}为 {v}")));
         }
     }
     static NORMATIVE: OnceLock<Regex> = OnceLock::new();
@@ -607,13 +590,13 @@ fn active_claims<'s>(report: &Report, s: &'s str, claims: &mut Vec<Claim<'s>>) {
             c.contains("制发") || c.contains("新制作")
         }) {
             if m[1].parse::<i64>().ok() != Some(v) {
-                claims.push(claim(&m, s, format!("{label}为 {v}")));
+                claims.push(claim(&m, format!("{label}为 {v}")));
             }
         }
     }
 }
 
-fn claim<'s>(m: &regex::Captures<'s>, _s: &'s str, table: String) -> Claim<'s> {
+fn claim<'s>(m: &regex::Captures<'s>, table: String) -> Claim<'s> {
     Claim {
         said: m.get(0).expect("whole match").as_str(),
         table,
