@@ -58,8 +58,9 @@ fn text_box(l: &Laid, page: usize, s: &str) -> (f32, f32) {
         .unwrap_or_else(|| panic!("no text {s} on page {}", page + 1))
 }
 
-/// Horizontal rules of a page: (y, length, thickness, colour).
-fn rules(page: &Page) -> Vec<(f32, f32, f32, [u8; 3])> {
+/// Every stroked line of a page: (y1, y2, x1, x2, thickness, colour).
+#[allow(clippy::type_complexity)]
+fn lines(page: &Page) -> Vec<(f32, f32, f32, f32, f32, [u8; 3])> {
     page.items
         .iter()
         .filter_map(|i| match i {
@@ -70,9 +71,18 @@ fn rules(page: &Page) -> Vec<(f32, f32, f32, [u8; 3])> {
                 y2,
                 width,
                 color,
-            } if (y1 - y2).abs() < 0.01 => Some((*y1, x2 - x1, *width, *color)),
+            } => Some((*y1, *y2, *x1, *x2, *width, *color)),
             _ => None,
         })
+        .collect()
+}
+
+/// Horizontal rules of a page: (y, length, thickness, colour).
+fn rules(page: &Page) -> Vec<(f32, f32, f32, [u8; 3])> {
+    lines(page)
+        .into_iter()
+        .filter(|l| (l.0 - l.1).abs() < 0.01)
+        .map(|(y, _, x1, x2, width, color)| (y, x2 - x1, width, color))
         .collect()
 }
 
@@ -423,16 +433,11 @@ const PAGE_HEIGHT: f32 = 297.0 * MM;
 const LEFT: f32 = 28.0 * MM;
 const RIGHT: f32 = LEFT + 156.0 * MM;
 
-/// Horizontal rules with their left end: (y, x1, x2, thickness).
+/// Every line with both its ends: (y, x1, x2, thickness).
 fn rules_at(page: &Page) -> Vec<(f32, f32, f32, f32)> {
-    page.items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Line {
-                x1, y1, x2, width, ..
-            } => Some((*y1, *x1, *x2, *width)),
-            _ => None,
-        })
+    lines(page)
+        .into_iter()
+        .map(|(y, _, x1, x2, width, _)| (y, x1, x2, width))
         .collect()
 }
 

@@ -596,17 +596,24 @@ def trace_strokes(pdf):
     return out, fills
 
 
-def word_box(pdf, text):
-    """(page, yMin, yMax) of the first pdftotext word starting with text."""
+def words(pdf):
+    """Every pdftotext word: (page, xMin, yMin, xMax, yMax, text)."""
     xml = run("pdftotext", "-bbox", str(pdf), "-").stdout
     page = 0
+    out = []
     for line in xml.splitlines():
         if "<page " in line:
             page += 1
-        m = re.search(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', line)
-        if m and m.group(3).startswith(text):
-            return page, float(m.group(1)), float(m.group(2))
-    return None
+        m = re.search(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', line)
+        if m:
+            out.append((page, *(float(v) for v in m.groups()[:4]), m.group(5)))
+    return out
+
+
+def word_box(pdf, text):
+    """(page, yMin, yMax) of the first pdftotext word starting with text."""
+    w = next((w for w in words(pdf) if w[5].startswith(text)), None)
+    return w and (w[0], w[2], w[4])
 
 
 def kinds_checks(binary, out, env):
@@ -726,15 +733,8 @@ def seal_place(pdf):
 def word_box_x(pdf, text, page=None):
     """(page, xMin, yMin, xMax) of the first pdftotext word starting with
     text, on `page` when given."""
-    xml = run("pdftotext", "-bbox", str(pdf), "-").stdout
-    n = 0
-    for line in xml.splitlines():
-        if "<page " in line:
-            n += 1
-        m = re.search(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', line)
-        if m and m.group(4).startswith(text) and (page is None or n == page):
-            return n, float(m.group(1)), float(m.group(2)), float(m.group(3))
-    return None
+    w = next((w for w in words(pdf) if w[5].startswith(text) and (page is None or w[0] == page)), None)
+    return w and (w[0], w[1], w[2], w[3])
 
 
 def letter_checks(binary, d, out, env):
