@@ -301,6 +301,16 @@ impl Template {
     /// known to hold any template within [`guard`]'s bounds, whatever
     /// thread (a batch's worker has a small stack) asks for it.
     pub fn render_markup<'a>(&self, data: impl Into<Content<'a>>) -> Result<String, Diagnostic> {
+        self.render_markup_with(data, &self.style_sheet()?)
+    }
+
+    /// As [`Template::render_markup`], with the template's style sheet
+    /// already read (its `[measures]` are the templates' `measures`).
+    fn render_markup_with<'a>(
+        &self,
+        data: impl Into<Content<'a>>,
+        style: &StyleSheet,
+    ) -> Result<String, Diagnostic> {
         let data = data.into();
         for (name, text) in &self.files {
             guard::check(&Source::new(self.origin.join(name), text.as_str()))?;
@@ -309,7 +319,7 @@ impl Template {
             std::thread::Builder::new()
                 .name("template".into())
                 .stack_size(TEMPLATE_STACK)
-                .spawn_scoped(scope, || self.render_markup_here(data))
+                .spawn_scoped(scope, || self.render_markup_here(data, style))
                 .map_err(|e| {
                     Diagnostic::error(format!("无法运行模板：{}", crate::diag::io_message(&e)))
                 })?
@@ -318,7 +328,11 @@ impl Template {
         })
     }
 
-    fn render_markup_here(&self, data: Content<'_>) -> Result<String, Diagnostic> {
+    fn render_markup_here(
+        &self,
+        data: Content<'_>,
+        style: &StyleSheet,
+    ) -> Result<String, Diagnostic> {
         let mut env = Environment::new();
         env.set_fuel(Some(FUEL));
         env.set_auto_escape_callback(|name| {
@@ -339,11 +353,13 @@ impl Template {
         env.add_filter("change", change);
         env.add_filter("cn_date", cn_date);
         // As written in the style (f32 → f64 would print 4.940000057).
-        let measures: std::collections::BTreeMap<String, Value> = self
-            .style_sheet()?
+        let measures: std::collections::BTreeMap<String, Value> = style
             .measures
-            .into_iter()
-            .map(|(k, v)| (k, Value::from((f64::from(v) * 10_000.0).round() / 10_000.0)))
+            .iter()
+            .map(|(k, v)| {
+                let v = (f64::from(*v) * 10_000.0).round() / 10_000.0;
+                (k.clone(), Value::from(v))
+            })
             .collect();
         env.add_global("measures", Value::from(measures));
         for (name, text) in &self.files {
@@ -384,7 +400,7 @@ impl Template {
         pictures: Option<&std::path::Path>,
     ) -> Result<Document, Diagnostic> {
         let style = self.style_sheet()?;
-        let markup = self.render_markup(data)?;
+        let markup = self.render_markup_with(data, &style)?;
         let src = Source::new(self.origin.join(format!("{ENTRY}（输出）")), markup);
         crate::markup::parse_in(&src, style, pictures)
     }
