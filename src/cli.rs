@@ -119,9 +119,7 @@ pub fn new(
                 .as_ref()
                 .and_then(|t| template_line(t, template?, out))
             {
-                // After the header comments, before the first key.
-                let at = text.find("\n\n").map_or(0, |i| i + 2);
-                text.insert_str(at, &format!("{line}\n"));
+                crate::annual::skeleton::after_header(&mut text, &format!("{line}\n"));
             }
             text
         }

@@ -14,7 +14,7 @@ pub fn skeleton(format: Format, agency: &str, year: i64) -> String {
 /// sum`): `total`'s tables, a narrative of placeholders for the clerk, and
 /// comments naming the units summed (`units`: agency and file).
 pub fn summed(total: &Report, units: &[(String, String)]) -> String {
-    let text = write(total.format, &total.agency, total.year, None, Some(total));
+    let mut text = write(total.format, &total.agency, total.year, None, Some(total));
     let mut note = format!(
         "# 汇总自 {} 个单位的数据文件（gongwen sum），表二、表三、表四为各单位之和：\n",
         units.len()
@@ -23,11 +23,15 @@ pub fn summed(total: &Report, units: &[(String, String)]) -> String {
         note += &format!("#   {agency}：{file}\n");
     }
     note += "# 正文各部分请按本级情况填写。\n";
-    // After the header comments, before the first key.
-    let at = text.find("\n\n").map_or(0, |i| i + 2);
-    let mut text = text;
-    text.insert_str(at, &format!("{note}\n"));
+    after_header(&mut text, &format!("{note}\n"));
     text
+}
+
+/// Puts `block` after a written file's header comments, before its first
+/// key.
+pub fn after_header(text: &mut String, block: &str) {
+    let at = text.find("\n\n").map_or(0, |i| i + 2);
+    text.insert_str(at, block);
 }
 
 /// Next year's data file from this year's (`gongwen new --from`): the year
