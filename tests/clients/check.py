@@ -616,6 +616,12 @@ def word_box(pdf, text):
     return w and (w[0], w[2], w[4])
 
 
+def kinds_lo(out, lo, docx):
+    """LibreOffice's PDF of a document kind's DOCX, set in the bundled fonts."""
+    return run("soffice", f"-env:UserInstallation=file://{out}/lo-profile-kinds", "--headless", "--convert-to", "pdf",
+               "--outdir", str(lo), str(docx), env=lo_env(out), timeout=300)
+
+
 def kinds_checks(binary, out, env):
     """The notice (文件格式) measured from its PDF against GB/T 9704, within
     0.5 mm; its DOCX read by openxml-audit and LibreOffice."""
@@ -656,7 +662,7 @@ def kinds_checks(binary, out, env):
     check("notice: DOCX has the red mark and rule", 'w:color w:val="FF0000"' in xml and 'w:color="FF0000"' in xml)
     lo = d / "lo"
     lo.mkdir(exist_ok=True)
-    r = run("soffice", f"-env:UserInstallation=file://{out}/lo-profile-kinds", "--headless", "--convert-to", "pdf", "--outdir", str(lo), str(docx), env=lo_env(out), timeout=300)
+    r = kinds_lo(out, lo, docx)
     lo_pdf = lo / "notice.pdf"
     check("notice: LibreOffice converts the DOCX", lo_pdf.exists(), r.stderr[-300:])
     if lo_pdf.exists():
@@ -682,7 +688,7 @@ def kinds_checks(binary, out, env):
           mark and abs(mark[1] - TOP - 35 * MM) <= tol, mark)
     audit = run("openxml-audit", str(docx))
     check("minutes: openxml-audit 0 errors", "Errors: 0" in audit.stdout, audit.stdout[-500:])
-    run("soffice", f"-env:UserInstallation=file://{out}/lo-profile-kinds", "--headless", "--convert-to", "pdf", "--outdir", str(lo), str(docx), env=lo_env(out), timeout=300)
+    kinds_lo(out, lo, docx)
     lo_pdf = lo / "minutes.pdf"
     check(f"minutes: LibreOffice on the same pages", lo_pdf.exists() and pages_of(lo_pdf) == pages_of(pdf))
     if lo_pdf.exists():
@@ -703,7 +709,7 @@ def kinds_checks(binary, out, env):
           all(names) and names[0][1] < names[1][1] and abs(names[0][1] - TOP - 35 * MM) <= 0.5 * MM, names)
     audit = run("openxml-audit", str(d / "joint.docx"))
     check("joint: openxml-audit 0 errors", "Errors: 0" in audit.stdout, audit.stdout[-500:])
-    run("soffice", f"-env:UserInstallation=file://{out}/lo-profile-kinds", "--headless", "--convert-to", "pdf", "--outdir", str(lo), str(d / "joint.docx"), env=lo_env(out), timeout=300)
+    kinds_lo(out, lo, d / "joint.docx")
     suffix, lo_suffix = word_box(d / "joint.pdf", "文件"), word_box(lo / "joint.pdf", "文件")
     check("joint: LibreOffice on the same pages, 「文件」 beside the names within 1 mm of the PDF's",
           (lo / "joint.pdf").exists() and pages_of(lo / "joint.pdf") == pages_of(d / "joint.pdf")
@@ -781,7 +787,7 @@ def letter_checks(binary, d, out, env):
     check("letter: openxml-audit 0 errors", "Errors: 0" in audit.stdout, audit.stdout[-500:])
     lo = d / "lo"
     lo.mkdir(exist_ok=True)
-    run("soffice", f"-env:UserInstallation=file://{out}/lo-profile-kinds", "--headless", "--convert-to", "pdf", "--outdir", str(lo), str(docx), env=lo_env(out), timeout=300)
+    kinds_lo(out, lo, docx)
     lo_pdf = lo / "letter.pdf"
     check("letter: LibreOffice converts the DOCX", lo_pdf.exists())
     if lo_pdf.exists():
