@@ -28,17 +28,20 @@ fn a_line_holds_exactly_28_chinese_characters() {
 
 #[test]
 fn closing_punctuation_never_starts_a_line() {
-    // A full line, then a full stop: a character is carried over with it.
+    // A full line, then a full stop: the stop stays at the line's end, as
+    // Word and LibreOffice hang it.
     let text = format!("{}。后续文字", "字".repeat(28));
     let l = lines(&text);
-    assert_eq!(l[0].chars().count(), 27, "{l:?}");
-    assert!(l[1].starts_with("字。"), "{l:?}");
-    // With commas in the line, squeezing them makes room for the stop.
-    let text = format!("{}。后续文字", "字，".repeat(14));
-    let l = lines(&text);
-    assert!(l[0].ends_with("，。"), "{l:?}");
-    // Three closing marks in a row cannot all be squeezed: a character
-    // is carried over with them.
+    assert_eq!(l[0].chars().count(), 29, "{l:?}");
+    assert!(l[0].ends_with("字。") && l[1] == "后续文字", "{l:?}");
+    // Any other closing mark takes the character before it along.
+    for mark in ["》", "）", "”", "；", "："] {
+        let text = format!("{}{mark}后续文字", "字".repeat(28));
+        let l = lines(&text);
+        assert_eq!(l[0].chars().count(), 27, "{l:?}");
+        assert!(l[1].starts_with(&format!("字{mark}")), "{l:?}");
+    }
+    // Three closing marks in a row: a character is carried over with them.
     let text = format!("{}”。）后续", "字".repeat(28));
     let l = lines(&text);
     for line in &l[1..] {
@@ -46,6 +49,29 @@ fn closing_punctuation_never_starts_a_line() {
             !"。，、；：？！）”’".contains(line.chars().next().unwrap()),
             "{l:?}"
         );
+    }
+}
+
+#[test]
+fn a_hanging_stop_stays_inside_the_margin() {
+    let book = FontBook::bundled();
+    let style = StyleSheet::gbt9704();
+    let w = style.text_width();
+    // With commas in the line, squeezing them makes room for the stop;
+    // without, the line's gaps give it up a little each.
+    for text in [
+        format!("{}。后续", "字，".repeat(14)),
+        format!("{}。后续", "字".repeat(28)),
+    ] {
+        let units = shape(&book, &style, &[(Role::Body, &text)], style.body_tracking()).unwrap();
+        let first = break_lines(&units, w, w).remove(0);
+        let runs = place_line(&units, first, 0.0, 0.0, w, Align::Justify, false);
+        let last = runs.last().unwrap();
+        let end: f32 = last.x + last.glyphs.iter().map(|g| g.advance).sum::<f32>();
+        assert!(last.text.ends_with('。'), "{text}");
+        // The stop gives up the blank half of its em; the line ends at
+        // the margin.
+        assert!(end <= w + 0.01, "{text}: ends at {end}, width {w}");
     }
 }
 

@@ -302,3 +302,51 @@ fn a_character_no_font_has_is_an_error() {
         "{e}"
     );
 }
+
+/// Under a table the PDF steps down to the line grid; the DOCX gives the
+/// heading after it that space before (less the table's outer rules), so
+/// Word and LibreOffice put the lines after the table where the PDF does.
+#[test]
+fn the_docx_repeats_the_grid_step_under_a_table() {
+    let r = report("zhanlang-2020");
+    let t = builtin::for_format(r.format);
+    let doc = t.document(&r).unwrap();
+    let laid = gongwen::layout::lay_out(&doc, &FontBook::bundled()).unwrap();
+    let after_table: Vec<usize> = (1..doc.blocks.len())
+        .filter(|&i| matches!(doc.blocks[i - 1], Block::Table(_)))
+        .collect();
+    let steps: Vec<f32> = after_table
+        .iter()
+        .map(|&i| laid.lines[i].grid_step)
+        .collect();
+    assert!(steps.iter().any(|&s| s > 1.0), "{steps:?}");
+    let pitch = doc.style.page.line_pitch_pt;
+    assert!(
+        steps.iter().all(|&s| (0.0..pitch).contains(&s)),
+        "{steps:?}"
+    );
+
+    let out = render_report(&r, &t, &FontCache::default(), &RenderOptions::default()).unwrap();
+    let xml = common::unzip(&out.docx.unwrap())
+        .into_iter()
+        .find(|(n, _)| n == "word/document.xml")
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .unwrap();
+    for (&i, &step) in after_table.iter().zip(&steps) {
+        let Block::Heading { text, .. } = &doc.blocks[i] else {
+            continue;
+        };
+        let at = xml.find(text.as_str()).expect("heading in the DOCX");
+        let p = &xml[xml[..at].rfind("<w:p>").unwrap()..at];
+        let border = doc.style.table.border_pt;
+        let want = ((step - 2.0 * border) * 20.0).floor() as i64;
+        if want > 10 {
+            assert!(
+                p.contains(&format!("<w:spacing w:before=\"{want}\"/>")),
+                "{text}: {p}"
+            );
+        } else {
+            assert!(!p.contains("w:before"), "{text}: {p}");
+        }
+    }
+}

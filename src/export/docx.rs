@@ -305,6 +305,28 @@ fn framed(b: &mut String, place: (f32, f32, f32, f32), ppr: &str, runs: &str) {
 
 /// Off the body grid: `before` twentieths of a point above, lines exactly
 /// `line` high.
+/// The space the PDF leaves under a table to bring the next line back onto
+/// the grid: Word and LibreOffice stack the line right under the table.
+/// Less the table's outer rules, which they add below its last row, and
+/// rounded down: a line a point lower than the PDF's no longer fits at a
+/// page's foot, one a point higher still does.
+fn grid_step(st: &StyleSheet, facts: &crate::layout::LineFacts) -> i64 {
+    let step = facts.grid_step - 2.0 * st.table.border_pt;
+    if step > 0.5 {
+        (step * 20.0).floor() as i64
+    } else {
+        0
+    }
+}
+
+fn spacing_before(before: i64) -> String {
+    if before > 0 {
+        format!("<w:spacing w:before=\"{before}\"/>")
+    } else {
+        String::new()
+    }
+}
+
 fn exact_spacing(before: i64, line: i64) -> String {
     format!(
         "<w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"{before}\" w:after=\"0\" w:line=\"{line}\" w:lineRule=\"exact\"/>"
@@ -427,7 +449,8 @@ fn document_xml(
             Block::Heading { level, text } => {
                 let _ = write!(
                     b,
-                    "<w:p><w:pPr><w:pStyle w:val=\"Heading{level}\"/></w:pPr>{}</w:p>",
+                    "<w:p><w:pPr><w:pStyle w:val=\"Heading{level}\"/>{}</w:pPr>{}</w:p>",
+                    spacing_before(grid_step(st, facts)),
                     text_run(text, "")
                 );
             }
@@ -671,7 +694,12 @@ fn paragraph(
     let pitch = st.pitch(role);
     if p.top.is_some() || p.space.is_some() || pitch != st.page.line_pitch_pt {
         // Off the body grid: at the layout's distance, in its own pitch.
-        ppr.push_str(&exact_spacing(tw(space_before), tw(pitch)));
+        ppr.push_str(&exact_spacing(
+            tw(space_before) + grid_step(st, facts),
+            tw(pitch),
+        ));
+    } else {
+        ppr.push_str(&spacing_before(grid_step(st, facts)));
     }
     let char_w = st.role(role).size + char_tracking(st, role);
     let (inset, hang, left) = (
@@ -769,13 +797,15 @@ fn signature(
 }
 
 /// `heights`: the PDF's row heights, given as minimums less the rule that
-/// Word and LibreOffice add to each row.
+/// Word and LibreOffice add to each row; the cells' bottom margin is less
+/// that rule too, so rows sized by their text come out as high as the PDF's.
 fn table(b: &mut String, st: &StyleSheet, t: &Table, heights: &[f32], before_signature: bool) {
     let keeps = crate::layout::table::row_keeps(t, before_signature);
     let total: i64 = t.widths.iter().map(|w| tw(*w)).sum();
     let border = (st.table.border_pt * 8.0).round() as i64;
     let pad = tw(st.table.padding_pt);
     let pad_v = tw(st.table.padding_v_pt);
+    let pad_bottom = tw((st.table.padding_v_pt - st.table.border_pt).max(0.0));
     let _ = write!(
         b,
         "<w:tbl><w:tblPr><w:tblW w:w=\"{total}\" w:type=\"dxa\"/><w:jc w:val=\"center\"/><w:tblBorders>"
@@ -789,7 +819,7 @@ fn table(b: &mut String, st: &StyleSheet, t: &Table, heights: &[f32], before_sig
     let _ = write!(
         b,
         "</w:tblBorders><w:tblLayout w:type=\"fixed\"/><w:tblCellMar><w:top w:w=\"{pad_v}\" w:type=\"dxa\"/>\
-         <w:left w:w=\"{pad}\" w:type=\"dxa\"/><w:bottom w:w=\"{pad_v}\" w:type=\"dxa\"/><w:right w:w=\"{pad}\" w:type=\"dxa\"/>\
+         <w:left w:w=\"{pad}\" w:type=\"dxa\"/><w:bottom w:w=\"{pad_bottom}\" w:type=\"dxa\"/><w:right w:w=\"{pad}\" w:type=\"dxa\"/>\
          </w:tblCellMar><w:tblLook w:val=\"0000\" w:firstRow=\"0\" w:lastRow=\"0\" w:firstColumn=\"0\" w:lastColumn=\"0\" w:noHBand=\"1\" w:noVBand=\"1\"/></w:tblPr><w:tblGrid>"
     );
     for w in &t.widths {
@@ -998,7 +1028,7 @@ fn styles_xml(st: &StyleSheet) -> String {
     let mut s = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:styles {W_NS}>\
          <w:docDefaults><w:rPrDefault>{}</w:rPrDefault><w:pPrDefault><w:pPr><w:widowControl w:val=\"0\"/>\
-         <w:kinsoku/><w:overflowPunct/><w:autoSpaceDE w:val=\"0\"/><w:autoSpaceDN w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{pitch}\" w:lineRule=\"exact\"/>\
+         <w:kinsoku/><w:autoSpaceDE w:val=\"0\"/><w:autoSpaceDN w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{pitch}\" w:lineRule=\"exact\"/>\
          <w:jc w:val=\"both\"/></w:pPr></w:pPrDefault></w:docDefaults>",
         fonts_rpr(st, Role::Body)
     );

@@ -44,6 +44,8 @@ pub(crate) struct Placement {
     pub at: Vec<Option<(usize, f32)>>,
     /// Header rows repeated at the top of a page: (table, page, top).
     pub headers: Vec<(usize, usize, f32)>,
+    /// Per slice, the page and the space a grid step took under a table.
+    pub steps: Vec<Option<(usize, f32)>>,
 
     pub pages: usize,
     /// Where the last page's content ends.
@@ -83,6 +85,7 @@ pub(crate) fn paginate(slices: &[Slice], g: &Geometry, max_pages: usize) -> Resu
     let n = slices.len();
     let mut at: Vec<Option<(usize, f32)>> = vec![None; n];
     let mut headers: Vec<(usize, usize, f32)> = Vec::new();
+    let mut steps: Vec<Option<(usize, f32)>> = vec![None; n];
     let mut page = 0;
     let mut y = g.top;
     // First slice of the current page, and whether anything is on it.
@@ -110,7 +113,9 @@ pub(crate) fn paginate(slices: &[Slice], g: &Geometry, max_pages: usize) -> Resu
             }
             What::Grid => {
                 let lines = ((y - g.top) / g.line_pitch - 0.01).ceil();
-                y = g.top + lines * g.line_pitch;
+                let to = g.top + lines * g.line_pitch;
+                steps[i] = (to > y + 0.01).then_some((page, to - y));
+                y = to;
                 at[i] = None;
                 i += 1;
                 continue;
@@ -152,6 +157,9 @@ pub(crate) fn paginate(slices: &[Slice], g: &Geometry, max_pages: usize) -> Resu
             for slot in &mut at[b..=i] {
                 *slot = None;
             }
+            for slot in &mut steps[b..=i] {
+                *slot = None;
+            }
             y = g.top;
             first = b;
             filled = false;
@@ -170,6 +178,7 @@ pub(crate) fn paginate(slices: &[Slice], g: &Geometry, max_pages: usize) -> Resu
     Ok(Placement {
         at,
         headers,
+        steps,
         pages: page + 1,
         end: y,
     })

@@ -4,9 +4,12 @@
 //! starts a line, opening punctuation never ends one, dashes and ellipses
 //! stay whole, and digit/Latin runs (2020年, 12345) are not broken;
 //! addresses (www.example.gov.cn/a/b) break only where typesetters break
-//! them. A conflict is solved by squeezing closing punctuation of the line
-//! (up to half an em each) or by carrying characters over to the next
-//! line, never by running into the margin.
+//! them. A conflict is solved as Word and WPS solve it, so the DOCX breaks
+//! its lines where the PDF does: a pause mark (、。，．) that would start
+//! the next line stays at the end of this one, any other closing mark takes
+//! the character before it over to the next line. A line holding such a
+//! mark is kept inside the margin by squeezing its closing punctuation (up
+//! to half an em each) or, failing that, by tightening its gaps slightly.
 
 use std::ops::Range;
 
@@ -22,6 +25,11 @@ const NO_END: &str = "（［｛【「『《〈〔“‘([{";
 /// Closing punctuation whose full-width glyph carries half an em of space
 /// on its right, which can be given up to keep a line within the margin.
 const SQUEEZABLE: &str = "。，、；：？！）］｝】」』》〉〕”’";
+/// Marks that stay at the end of a full line instead of starting the next
+/// (Word's and LibreOffice's hanging punctuation).
+const HANGING: &str = "、。，．";
+/// Most a line's gaps are tightened to keep a hanging mark inside, in ems.
+const MAX_TIGHTEN: f32 = 0.05;
 /// Units that stay on the line of the number before them.
 const NUMBER_SUFFIX: &str = "年月日时分秒号件条个项人次元万亿届期%％";
 
@@ -172,21 +180,11 @@ pub fn break_lines(units: &[Unit], first: f32, width: f32) -> Vec<Range<usize>> 
             start = end;
             continue;
         }
-        // Closing punctuation that would start the next line: squeeze it in.
-        if end > start && NO_START.contains(units[end].ch) {
-            let mut k = end;
-            while k < n && k - end < 2 && NO_START.contains(units[k].ch) && !ok(k) {
-                k += 1;
-            }
-            if k == n || ok(k) {
-                let natural: f32 = units[start..k].iter().map(|u| u.adv).sum();
-                let room: f32 = units[start..k].iter().map(Unit::squeeze).sum();
-                if natural - avail <= room {
-                    lines.push(start..k);
-                    start = k;
-                    continue;
-                }
-            }
+        // A pause mark that would start the next line stays on this one.
+        if end > start && HANGING.contains(units[end].ch) && (end + 1 == n || ok(end + 1)) {
+            lines.push(start..end + 1);
+            start = end + 1;
+            continue;
         }
         // Otherwise carry characters over to the last allowed break.
         match (start + 1..end).rev().find(|&b| ok(b)) {
@@ -237,6 +235,13 @@ pub fn place_line(
             if over <= 0.0 {
                 break;
             }
+        }
+        // What squeezing could not give comes out of the gaps, a little
+        // from each; past that the mark hangs into the margin.
+        if over > 0.01 && line.len() > 1 {
+            let count = (line.len() - 1) as f32;
+            gap_extra = -(over / count).min(MAX_TIGHTEN * line[0].size);
+            gaps[..line.len() - 1].fill(true);
         }
     } else if align == Align::Justify && !last {
         for i in 0..line.len() - 1 {

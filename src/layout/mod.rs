@@ -59,6 +59,9 @@ pub struct LineFacts {
     /// Space the layout put above a paragraph placed at a distance from
     /// the text block's top (the 发文机关标志), in points.
     pub space_before: f32,
+    /// Space the layout left above the block to bring it back onto the
+    /// line grid under a table on the same page, in points.
+    pub grid_step: f32,
     /// The size a paragraph set to fit one line was set in.
     pub fitted_size: Option<f32>,
     /// Page and top edge (from the page's top) of the block's first line
@@ -117,6 +120,14 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
             }
         }
         let end = firsts.get(k + 1).map_or(slices.len(), |&(_, f)| f);
+        if let (Some(&(next, next_first)), Some(&Some((page, step)))) =
+            (firsts.get(k + 1), placement.steps.get(end.wrapping_sub(1)))
+        {
+            let next_page = (next_first..slices.len()).find_map(|i| placement.at[i]);
+            if next_page.is_some_and(|(p, _)| p == page) {
+                lines[next].grid_step = step;
+            }
+        }
         let placed = (first..end).filter_map(|i| Some((&slices[i], placement.at[i]?)));
         for (s, (page, y)) in placed {
             match &s.what {

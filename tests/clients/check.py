@@ -256,10 +256,10 @@ def page_checks(stem, binary, args, pdf):
 
 
 def lo_convert(docx, out, env, neutral):
-    """LibreOffice's PDF of a DOCX. `neutral`: with the two settings its DOCX
-    import reads differently from Word turned back to what the file asks
-    for (it ignores autoSpaceDE/autoSpaceDN and reads overflowPunct the
-    other way round), through an ODT round trip."""
+    """LibreOffice's PDF of a DOCX. `neutral`: with the setting its DOCX
+    import drops turned back to what the file asks for (it ignores
+    autoSpaceDE/autoSpaceDN, so digits get a quarter em of space around
+    them), through an ODT round trip."""
     import shutil
     import zipfile
     out.mkdir(parents=True, exist_ok=True)
@@ -277,8 +277,7 @@ def lo_convert(docx, out, env, neutral):
         z.extractall(tmp)
     for name in ["styles.xml", "content.xml"]:
         f = tmp / name
-        f.write_text(f.read_text().replace('text-autospace="ideograph-alpha"', 'text-autospace="none"')
-                     .replace('punctuation-wrap="simple"', 'punctuation-wrap="hanging"'))
+        f.write_text(f.read_text().replace('text-autospace="ideograph-alpha"', 'text-autospace="none"'))
     odt.unlink()
     with zipfile.ZipFile(odt, "w") as z:
         z.write(tmp / "mimetype", "mimetype", compress_type=zipfile.ZIP_STORED)
@@ -329,11 +328,11 @@ def agreement(reports, out):
                   f"{same} of {len(ours)} pages start with the same text")
     for neutral in (False, True):
         same, n = totals[neutral]
-        label = "with LibreOffice's two import differences undone" if neutral else "LibreOffice as is"
+        label = "with LibreOffice's digit spacing undone" if neutral else "LibreOffice as is"
         print(f"     page-start agreement, {label}: {same}/{n} = {100 * same / max(n, 1):.0f}%")
     same, n = totals[True]
-    check("page starts agree with LibreOffice's layout on at least 75% of pages (import differences undone)",
-          n and same / n >= 0.75, f"{same}/{n}")
+    check("page starts agree with LibreOffice's layout on at least 90% of pages (digit spacing undone)",
+          n and same / n >= 0.90, f"{same}/{n}")
 
 
 def layout_fixtures(binary, out, env):
@@ -868,8 +867,13 @@ def ofd_checks(binary, out, env):
         chars = lambda s: Counter(re.sub(r"\s", "", s))
         same = all(chars(a) == chars(b) for a, b in zip(ours, theirs))
         check(f"{stem}.ofd: every page holds the PDF page's text, as Unicode", same and len(ours) == pages)
-    found = run("sofd", "search", str(d / "letter.ofd"), "gongkai@example.gov.cn")
-    check("letter.ofd: sofd search finds the e-mail address", "gongkai@example.gov.cn" in found.stdout, found.stdout + found.stderr[-200:])
+    # An address part that starts a line: sofd 0.6.1's search fails on a
+    # match a few bytes after a Chinese character.
+    words = [m.group(0) for l in run("pdftotext", str(d / "letter.pdf"), "-").stdout.splitlines()
+             if (m := re.match(r"[A-Za-z][\w.@-]{5,}", l.lstrip("\f")))]
+    found = run("sofd", "search", str(d / "letter.ofd"), words[0]) if words else None
+    check(f"letter.ofd: sofd search finds the address part {words[:1]}",
+          found is not None and words[0] in found.stdout, found and found.stdout + found.stderr[-200:])
     a = d / "again"
     run(str(binary), "render", str(sources[0]), "-o", str(a), "--ofd", env=env)
     check("OFD re-render is byte-identical", (a / f"{sources[0].stem}.ofd").read_bytes() == (d / f"{sources[0].stem}.ofd").read_bytes())
