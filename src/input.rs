@@ -106,6 +106,12 @@ pub fn load_text(path: &Path, text: &str, chosen: Option<&Template>) -> Loaded {
     load_source(Source::new(path, text), chosen, false)
 }
 
+/// The text of a data file not saved yet (the desk's form), checked as
+/// `check` checks the file, last year's file included.
+pub fn load_unsaved(path: &Path, text: &str) -> Loaded {
+    load_source(Source::new(path, text), None, true)
+}
+
 fn load_source(src: Source, chosen: Option<&Template>, with_previous: bool) -> Loaded {
     let tree = match crate::data::parse_source(&src) {
         Ok(t) => t,

@@ -39,6 +39,7 @@ pub mod markup;
 pub mod output;
 pub mod picture;
 pub mod render;
+pub mod serve;
 pub mod sum;
 pub mod template;
 pub mod watch;

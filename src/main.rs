@@ -124,6 +124,22 @@ enum Command {
     /// 生成后继续监视，数据文件或模板一改就重新核对、生成
     #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen watch [选项] <文件或目录>...")]
     Watch(RenderArgs),
+    /// 公文台：在浏览器中按正式表样填写数据文件，边填边核对，旁边显示版面预览，保存回原文件
+    #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen serve [目录] [--port 端口] [--open]")]
+    Serve {
+        /// 数据文件所在的目录（默认当前目录）
+        #[arg(value_name = "目录", default_value = ".", help_heading = "参数")]
+        dir: PathBuf,
+        /// 端口（默认 8410；0 表示任选一个空闲端口）
+        #[arg(long, value_name = "端口", default_value_t = 8410)]
+        port: u16,
+        /// 启动后用默认浏览器打开
+        #[arg(long)]
+        open: bool,
+        /// 在这个地址上监听（默认只在本机 127.0.0.1）；其他地址须凭启动时显示的令牌访问
+        #[arg(long, value_name = "地址")]
+        listen: Option<String>,
+    },
     /// 列出内置模板，或导出一个以便修改
     #[command(
         help_template = TEMPLATE,
@@ -290,6 +306,17 @@ fn run(cli: Cli) -> Exit {
                 Ok(gongwen::watch::run(&inputs, &opts))
             }
         }
+        Command::Serve {
+            dir,
+            port,
+            open,
+            listen,
+        } => Ok(gongwen::serve::run(&gongwen::serve::ServeOptions {
+            dir,
+            port,
+            listen,
+            open,
+        })),
         Command::Templates { action: None } => Ok(cli::list_templates()),
         Command::Templates {
             action: Some(TemplatesCommand::Export { name, dir, force }),

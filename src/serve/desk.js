@@ -1,0 +1,160 @@
+// The desk's page script: posts the changed fields to be checked, shows
+// each message at its field and the pages beside the form, and saves.
+"use strict";
+
+const token = document.querySelector('meta[name="gongwen-token"]').content;
+
+async function post(url, body) {
+  const r = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Gongwen-Token": token },
+    body: JSON.stringify(body),
+  });
+  let data = {};
+  try { data = await r.json(); } catch (e) { data = { message: "服务没有回应，请确认 gongwen serve 仍在运行" }; }
+  return { status: r.status, data };
+}
+
+function newReport(form) {
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const body = Object.fromEntries(new FormData(form).entries());
+    const msg = form.querySelector(".message");
+    msg.textContent = "正在新建…";
+    const { status, data } = await post("/api/new", body);
+    if (status === 200) location.href = data.url;
+    else msg.textContent = data.message;
+  });
+}
+
+function desk(form) {
+  const file = form.dataset.file;
+  const fields = () => Array.from(form.querySelectorAll("input[name], textarea[name]"));
+  let initial = new Map(fields().map((el) => [el.name, el.value]));
+  let version = form.dataset.version;
+  let timer = null;
+  let seq = 0;
+  const state = document.getElementById("state");
+  const message = document.getElementById("message");
+
+  function edits() {
+    const changed = {};
+    const lengths = {};
+    for (const el of fields()) {
+      if (el.value === initial.get(el.name)) continue;
+      changed[el.name] = el.value;
+      if (el.dataset.row) {
+        // A row the file may not have yet is written whole.
+        lengths[el.dataset.row] = Number(el.dataset.len);
+        for (const sib of form.querySelectorAll(`[data-row="${CSS.escape(el.dataset.row)}"]`)) {
+          changed[sib.name] = sib.value;
+        }
+      }
+    }
+    return { fields: changed, lengths };
+  }
+
+  function dirty() {
+    return fields().some((el) => el.value !== initial.get(el.name));
+  }
+
+  function show(result) {
+    for (const el of form.querySelectorAll(".bad, .warn")) {
+      el.classList.remove("bad", "warn");
+      el.removeAttribute("title");
+      el.removeAttribute("aria-invalid");
+    }
+    const list = document.getElementById("problems");
+    list.textContent = "";
+    for (const d of result.diagnostics) {
+      const li = document.createElement("li");
+      li.className = d.severity === "error" ? "bad" : "warn";
+      li.dataset.field = d.field || "";
+      const where = d.line ? `第 ${d.line} 行：` : "";
+      li.textContent = (d.severity === "error" ? "错误：" : "警告：") + where + d.message;
+      for (const h of d.hints) {
+        const p = document.createElement("div");
+        p.className = "hint";
+        p.textContent = "提示：" + h;
+        li.appendChild(p);
+      }
+      list.appendChild(li);
+      if (!d.field) continue;
+      const cls = d.severity === "error" ? "bad" : "warn";
+      let targets = Array.from(form.querySelectorAll(`[name="${CSS.escape(d.field)}"]`));
+      if (!targets.length) {
+        targets = Array.from(form.querySelectorAll(`[data-row="${CSS.escape(d.field)}"]`));
+      }
+      if (!targets.length) {
+        targets = Array.from(form.querySelectorAll(`[name^="${CSS.escape(d.field + ".")}"]`));
+      }
+      for (const el of targets) {
+        if (el.classList.contains("bad")) continue;
+        el.classList.add(cls);
+        el.title = d.message;
+        if (cls === "bad") el.setAttribute("aria-invalid", "true");
+      }
+      li.addEventListener("click", () => targets[0] && targets[0].focus());
+    }
+    for (const out of form.querySelectorAll("output[data-computed]")) {
+      const v = result.computed[out.dataset.computed];
+      out.textContent = v === undefined ? "" : String(v);
+    }
+    if (result.pages.length) {
+      document.getElementById("preview").innerHTML = result.pages.join("");
+    }
+    document.getElementById("timing").textContent =
+      `${result.pages.length} 页，${result.elapsed_ms.toFixed(1)} 毫秒`;
+    state.className = "state " + (result.errors ? "bad" : result.warnings ? "warn" : "ok");
+    state.textContent = result.errors
+      ? `${result.errors} 个错误`
+      : result.warnings ? `${result.warnings} 个警告` : "通过";
+    form.dataset.checked = String(seq);
+  }
+
+  async function check() {
+    const mine = ++seq;
+    const { status, data } = await post(`/api/check/${encodeURIComponent(file)}`, edits());
+    if (mine !== seq) return;
+    if (status === 200) {
+      message.textContent = dirty() ? "有未保存的修改" : "";
+      show(data);
+    } else {
+      message.textContent = data.message;
+    }
+  }
+
+  form.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(check, 150);
+  });
+  form.addEventListener("submit", (ev) => ev.preventDefault());
+
+  document.getElementById("save").addEventListener("click", async () => {
+    const body = edits();
+    body.version = version;
+    const { status, data } = await post(`/api/save/${encodeURIComponent(file)}`, body);
+    message.textContent = data.message;
+    message.className = "message " + (status === 200 ? "ok" : "bad");
+    if (status === 200) {
+      version = data.version;
+      form.dataset.version = version;
+      initial = new Map(fields().map((el) => [el.name, el.value]));
+    }
+  });
+
+  for (const id of ["pdf", "docx"]) {
+    document.getElementById(id).addEventListener("click", (ev) => {
+      if (dirty() && !confirm("有未保存的修改：下载的是已保存的内容。仍然下载？")) ev.preventDefault();
+    });
+  }
+  window.addEventListener("beforeunload", (ev) => {
+    if (dirty()) ev.preventDefault();
+  });
+  check();
+}
+
+const nr = document.getElementById("new-report");
+if (nr) newReport(nr);
+const report = document.getElementById("report");
+if (report) desk(report);

@@ -1,0 +1,269 @@
+//! Form fields written back into the data file's text with `toml_edit`, so
+//! every comment, the order of keys and the layout of untouched values stay
+//! as they were. A field is named by its key path with array indexes
+//! (`applications.new.0`); its value is what the clerk typed.
+
+use std::collections::BTreeMap;
+
+use toml_edit::{Array, DocumentMut, Item, Table, Value};
+
+/// What the desk posts: changed fields, and the length of each table row
+/// whose array the file does not have yet (it is made full of zeros).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Edits {
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+    #[serde(default)]
+    pub lengths: BTreeMap<String, usize>,
+    /// The file's version the page was loaded from (for saving).
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
+enum Seg<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn segments(name: &str) -> Option<Vec<Seg<'_>>> {
+    name.split('.')
+        .map(|s| {
+            if s.is_empty() {
+                None
+            } else if s.bytes().all(|b| b.is_ascii_digit()) {
+                s.parse().ok().map(Seg::Index)
+            } else {
+                Some(Seg::Key(s))
+            }
+        })
+        .collect()
+}
+
+/// Applies the edits to a TOML text. A field the file cannot take (a path
+/// through a number, an index far past an array's end) is an error naming
+/// it; a value of the wrong kind is written as text, so that the check
+/// reports it at its place the way `gongwen check` does.
+pub fn apply(text: &str, edits: &Edits) -> Result<String, String> {
+    let mut doc: DocumentMut = text
+        .parse()
+        .map_err(|_| "数据文件不是有效的 TOML，无法在表单中修改；请先用编辑器改正".to_string())?;
+    for (name, typed) in &edits.fields {
+        let segs = segments(name).ok_or_else(|| format!("表单项「{name}」不是数据文件的键"))?;
+        let length = |upto: usize| -> usize {
+            let prefix: Vec<&str> = name.split('.').take(upto).collect();
+            edits.lengths.get(&prefix.join(".")).copied().unwrap_or(0)
+        };
+        set(doc.as_item_mut(), &segs, 0, typed, &length)
+            .map_err(|()| format!("表单项「{name}」无法写入数据文件"))?;
+    }
+    Ok(doc.to_string())
+}
+
+fn set(
+    item: &mut Item,
+    segs: &[Seg<'_>],
+    depth: usize,
+    typed: &str,
+    length: &dyn Fn(usize) -> usize,
+) -> Result<(), ()> {
+    let Some((first, rest)) = segs.split_first() else {
+        let new = convert(item.as_value(), typed);
+        if item.as_value().is_some_and(|old| same_value(old, &new)) {
+            return Ok(());
+        }
+        replace(item, new);
+        return Ok(());
+    };
+    match first {
+        Seg::Key(k) => {
+            if item.is_none() {
+                let mut t = Table::new();
+                // Keys made under [applications] read like the file's own
+                // (withheld.state_secret = …).
+                t.set_dotted(depth > 1);
+                t.set_implicit(true);
+                *item = Item::Table(t);
+            }
+            let table = item.as_table_like_mut().ok_or(())?;
+            if table.get(k).is_none() {
+                let made = match rest.first() {
+                    Some(Seg::Index(_)) => {
+                        let n = length(depth + 1);
+                        let mut a = Array::new();
+                        for _ in 0..n {
+                            a.push(0i64);
+                        }
+                        Item::Value(Value::Array(a))
+                    }
+                    Some(Seg::Key(_)) => Item::None,
+                    None => Item::None,
+                };
+                table.insert(k, made);
+            }
+            let child = table.get_mut(k).ok_or(())?;
+            set(child, rest, depth + 1, typed, length)
+        }
+        Seg::Index(i) => {
+            let arr = item.as_array_mut().ok_or(())?;
+            let i = *i;
+            if i > arr.len() || (i == arr.len() && !rest.is_empty()) {
+                return Err(());
+            }
+            if rest.is_empty() {
+                let new = convert(arr.get(i), typed);
+                if i == arr.len() {
+                    arr.push_formatted(new);
+                } else if !same_value(&arr.get(i).cloned().expect("in range"), &new) {
+                    arr.replace(i, new);
+                }
+                Ok(())
+            } else {
+                // Arrays of tables inside arrays are not in any form.
+                Err(())
+            }
+        }
+    }
+}
+
+/// Replaces a value keeping the comment and spacing around it.
+fn replace(item: &mut Item, mut new: Value) {
+    if let Some(old) = item.as_value() {
+        let d = old.decor();
+        let (p, s) = (d.prefix().cloned(), d.suffix().cloned());
+        let nd = new.decor_mut();
+        if let Some(p) = p {
+            nd.set_prefix(p);
+        }
+        if let Some(s) = s {
+            nd.set_suffix(s);
+        }
+    }
+    *item = Item::Value(new);
+}
+
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Integer(x), Value::Integer(y)) => x.value() == y.value(),
+        (Value::String(x), Value::String(y)) => x.value() == y.value(),
+        (Value::Datetime(x), Value::Datetime(y)) => x.value() == y.value(),
+        (Value::Float(x), Value::Float(y)) => x.value() == y.value(),
+        (Value::Boolean(x), Value::Boolean(y)) => x.value() == y.value(),
+        _ => false,
+    }
+}
+
+/// What the clerk typed, as the kind of value the file has there: a number
+/// typed with full-width digits (an input method's default) is a number;
+/// an empty count is 0; what is not a number stays text for the check to
+/// point at.
+fn convert(old: Option<&Value>, typed: &str) -> Value {
+    let narrow: String = typed
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '－' => '-',
+            '．' => '.',
+            _ => c,
+        })
+        .collect();
+    match old {
+        Some(Value::Integer(_)) | None => {
+            if narrow.is_empty() {
+                Value::from(0i64)
+            } else {
+                narrow
+                    .parse::<i64>()
+                    .map_or_else(|_| Value::from(typed.to_string()), Value::from)
+            }
+        }
+        Some(Value::Datetime(_)) => narrow
+            .parse::<toml_edit::Datetime>()
+            .map_or_else(|_| Value::from(typed.to_string()), Value::from),
+        Some(Value::String(s)) if money(s.value()) && money(&narrow) => Value::from(narrow),
+        _ => Value::from(typed.to_string()),
+    }
+}
+
+fn money(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '.')
+}
+
+/// The version a page works from: changes when the file's bytes change.
+pub fn version(bytes: &[u8]) -> String {
+    format!("{:08x}-{}", crc32fast::hash(bytes), bytes.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(text: &str, fields: &[(&str, &str)], lengths: &[(&str, usize)]) -> String {
+        let e = Edits {
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            lengths: lengths.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            version: None,
+        };
+        apply(text, &e).unwrap()
+    }
+
+    const FILE: &str = "# 报告\nagency = \"某局\"   # 机关\nyear = 2025\n\n[applications]\nnew = [46, 9, 1]  # 新收\nwithheld.third_party = [2, 1, 0]\n\n[signature]\ndate = 2026-01-20\n";
+
+    #[test]
+    fn keeps_comments_and_layout() {
+        let out = edit(
+            FILE,
+            &[("applications.new.1", "１０"), ("agency", "某某局")],
+            &[],
+        );
+        assert_eq!(
+            out,
+            FILE.replace("[46, 9, 1]", "[46, 10, 1]")
+                .replace("\"某局\"", "\"某某局\"")
+        );
+        // Unchanged values are left alone, byte for byte.
+        assert_eq!(
+            edit(FILE, &[("year", "2025"), ("applications.new.0", "46")], &[]),
+            FILE
+        );
+    }
+
+    #[test]
+    fn makes_missing_rows_beside_their_siblings() {
+        let out = edit(
+            FILE,
+            &[("applications.withheld.state_secret.2", "3")],
+            &[("applications.withheld.state_secret", 3)],
+        );
+        assert!(out.contains("withheld.state_secret = [0, 0, 3]"), "{out}");
+        assert!(out.contains("# 新收"), "{out}");
+    }
+
+    #[test]
+    fn what_is_not_a_number_stays_text_for_the_check() {
+        let out = edit(FILE, &[("applications.new.0", "四十六")], &[]);
+        assert!(out.contains("new = [\"四十六\", 9, 1]"), "{out}");
+        let out = edit(FILE, &[("signature.date", "2026-01-21")], &[]);
+        assert!(out.contains("date = 2026-01-21\n"), "{out}");
+        let out = edit(FILE, &[("signature.date", "明天")], &[]);
+        assert!(out.contains("date = \"明天\""), "{out}");
+    }
+
+    #[test]
+    fn refuses_paths_the_file_cannot_hold() {
+        let e = Edits {
+            fields: [("year.0".to_string(), "1".to_string())].into(),
+            ..Edits::default()
+        };
+        assert!(apply(FILE, &e).is_err());
+        let e = Edits {
+            fields: [("applications.new.9".to_string(), "1".to_string())].into(),
+            ..Edits::default()
+        };
+        assert!(apply(FILE, &e).is_err());
+        assert!(apply("a = [", &Edits::default()).is_err());
+    }
+}

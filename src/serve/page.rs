@@ -1,0 +1,497 @@
+//! The desk's HTML: the folder's list and the official form of a report,
+//! written from the data file's own tree so every input shows what the file
+//! holds and is named by its key path.
+
+use std::fmt::Write;
+
+use crate::annual::form::{self, Format, APPLICANTS, REVIEW_BLOCKS, REVIEW_RESULTS};
+use crate::data::node::{Kind, Node};
+pub(crate) use crate::export::docx::esc as escape;
+
+/// The page around a body: styles, script and the session token.
+pub fn shell(title: &str, token: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"gongwen-token\" content=\"{}\"><title>{}</title>\
+         <link rel=\"stylesheet\" href=\"/desk.css\"><script src=\"/desk.js\" defer></script></head>\
+         <body>{body}</body></html>",
+        escape(token),
+        escape(title)
+    )
+}
+
+/// One data file of the folder and what `check` says about it.
+pub struct Listed {
+    pub name: String,
+    pub errors: usize,
+    pub warnings: usize,
+    pub annual: bool,
+}
+
+pub fn index(dir: &str, files: &[Listed], token: &str) -> String {
+    let mut b = format!(
+        "<header><h1>公文台</h1><p class=\"where\">文件夹：{}</p></header><main class=\"list\"><table id=\"files\"><thead><tr><th>数据文件</th><th>核对</th></tr></thead><tbody>",
+        escape(dir)
+    );
+    if files.is_empty() {
+        b.push_str(
+            "<tr><td colspan=\"2\">这个文件夹里还没有数据文件（.toml 或 .json）。</td></tr>",
+        );
+    }
+    for f in files {
+        let status = match (f.errors, f.warnings) {
+            (0, 0) => "<span class=\"ok\">通过</span>".to_string(),
+            (0, w) => format!("<span class=\"warn\">{w} 个警告</span>"),
+            (e, 0) => format!("<span class=\"bad\">{e} 个错误</span>"),
+            (e, w) => format!(
+                "<span class=\"bad\">{e} 个错误</span>，<span class=\"warn\">{w} 个警告</span>"
+            ),
+        };
+        let _ = write!(
+            b,
+            "<tr data-file=\"{n}\"><td><a href=\"/edit/{u}\">{n}</a></td><td class=\"status\">{status}</td></tr>",
+            n = escape(&f.name),
+            u = url_segment(&f.name)
+        );
+    }
+    b.push_str("</tbody></table><section class=\"new\"><h2>新建年度报告</h2><form id=\"new-report\">\
+        <label>格式 <select name=\"format\"><option value=\"2021\">2021 年修订格式（2021 年度起）</option><option value=\"2019\">2019 年试行格式（2019、2020 年度）</option></select></label>\
+        <label>发布机关 <input name=\"agency\" required placeholder=\"例如：青溪区人民政府\"></label>\
+        <label>报告年度 <input name=\"year\" required inputmode=\"numeric\" placeholder=\"2025\"></label>\
+        <label>据上一年度文件 <select name=\"from\"><option value=\"\">（不用）</option>");
+    for f in files.iter().filter(|f| f.annual && f.errors == 0) {
+        let _ = write!(b, "<option>{}</option>", escape(&f.name));
+    }
+    b.push_str("</select></label><label>文件名 <input name=\"file\" required placeholder=\"2025.toml\"></label>\
+        <button type=\"submit\">新建</button><p class=\"message\" role=\"status\"></p></form></section></main>");
+    shell("公文台", token, &b)
+}
+
+/// A file name as one URL path segment.
+pub fn url_segment(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// The node at a key path (array indexes as numbers).
+pub fn lookup<'a>(root: &'a Node, path: &str) -> Option<&'a Node> {
+    let mut n = root;
+    for seg in path.split('.') {
+        n = match &n.kind {
+            Kind::Table(_) => n.get(seg)?,
+            Kind::Array(items) => items.get(seg.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(n)
+}
+
+fn scalar(n: Option<&Node>) -> String {
+    match n.map(|n| &n.kind) {
+        Some(Kind::Str(s) | Kind::Int(s) | Kind::Float(s) | Kind::Date(s)) => s.clone(),
+        Some(Kind::Bool(b)) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn input(root: &Node, name: &str, attrs: &str) -> String {
+    format!(
+        "<input name=\"{}\" value=\"{}\" {attrs}>",
+        escape(name),
+        escape(&scalar(lookup(root, name)))
+    )
+}
+
+fn textarea(root: &Node, name: &str) -> String {
+    let v = scalar(lookup(root, name));
+    let rows = (v.chars().count() / 40 + 2).clamp(2, 12);
+    format!(
+        "<textarea name=\"{}\" rows=\"{rows}\">{}</textarea>",
+        escape(name),
+        escape(&v)
+    )
+}
+
+fn cell(root: &Node, row: &str, len: usize, j: usize) -> String {
+    let name = if len == 1 {
+        row.to_string()
+    } else {
+        format!("{row}.{j}")
+    };
+    let attrs = if len == 1 {
+        "class=\"num\" inputmode=\"numeric\" autocomplete=\"off\"".to_string()
+    } else {
+        format!(
+            "class=\"num\" inputmode=\"numeric\" autocomplete=\"off\" data-row=\"{}\" data-len=\"{len}\"",
+            escape(row)
+        )
+    };
+    let mut html = input(root, &name, &attrs);
+    if lookup(root, &name).is_none() {
+        // Not in the file: the form's 0, until the clerk types a number.
+        html = html.replacen("value=\"\"", "value=\"0\"", 1);
+    }
+    format!("<td>{html}</td>")
+}
+
+fn computed(name: &str) -> String {
+    format!(
+        "<td class=\"computed\"><output data-computed=\"{}\"></output></td>",
+        escape(name)
+    )
+}
+
+/// A narrative section: each paragraph as the file has it — a text, or a
+/// lead-in with its text, or a stand-alone heading.
+fn section(b: &mut String, root: &Node, key: &str, title: &str) {
+    let _ = write!(
+        b,
+        "<fieldset class=\"section\" data-key=\"{key}\"><legend>{title}</legend>"
+    );
+    match lookup(root, key).map(|n| &n.kind) {
+        Some(Kind::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                let base = format!("{key}.{i}");
+                match &item.kind {
+                    Kind::Table(entries) => {
+                        b.push_str("<div class=\"para\">");
+                        for e in entries {
+                            let name = format!("{base}.{}", e.key);
+                            if e.key == "text" {
+                                b.push_str(&textarea(root, &name));
+                            } else {
+                                let label = match e.key.as_str() {
+                                    "lead" => "小标题",
+                                    "heading" => "标题",
+                                    "level" => "层级",
+                                    other => other,
+                                };
+                                let _ = write!(
+                                    b,
+                                    "<label class=\"lead\">{label} {}</label>",
+                                    input(root, &name, "")
+                                );
+                            }
+                        }
+                        b.push_str("</div>");
+                    }
+                    _ => {
+                        let _ = write!(b, "<div class=\"para\">{}</div>", textarea(root, &base));
+                    }
+                }
+            }
+        }
+        Some(_) => b.push_str(&textarea(root, key)),
+        None => {
+            let _ = write!(
+                b,
+                "<p class=\"empty\">数据文件中没有这一部分（在数据文件中写 {key} = [\"……\"] 后可在此编辑）。</p>"
+            );
+        }
+    }
+    b.push_str("</fieldset>");
+}
+
+/// The bar above a form (state, save, downloads) and the form's start.
+fn desk_top(name: &str, version: &str) -> String {
+    format!(
+        "<header><a href=\"/\">← 文件列表</a><h1>{n}</h1><span class=\"state\" id=\"state\">核对中…</span>\
+         <button id=\"save\" type=\"button\">保存</button>\
+         <a class=\"button\" id=\"pdf\" href=\"/download/{u}.pdf\">下载 PDF</a>\
+         <a class=\"button\" id=\"docx\" href=\"/download/{u}.docx\">下载 DOCX</a></header>\
+         <div class=\"desk\"><form id=\"report\" data-file=\"{n}\" data-version=\"{v}\" autocomplete=\"off\"><p class=\"message\" id=\"message\" role=\"status\"></p>",
+        n = escape(name),
+        u = url_segment(name),
+        v = escape(version)
+    )
+}
+
+/// The form's end and the column beside it: messages and pages.
+const DESK_SIDE: &str = "</form><aside class=\"side\"><section><h2>核对</h2><ul id=\"problems\"></ul></section>\
+     <section><h2>版面预览 <span id=\"timing\"></span></h2><div id=\"preview\"></div></section></aside></div>";
+
+/// The official form of an annual report.
+pub fn annual(name: &str, root: &Node, format: Format, version: &str, token: &str) -> String {
+    let mut b = desk_top(name, version);
+    b.push_str("<fieldset><legend>基本信息</legend>");
+    let _ = write!(
+        b,
+        "<label>发布机关 {}</label><label>报告年度 {}</label><label>格式 <span class=\"fixed\">{}</span></label>",
+        input(root, "agency", ""),
+        input(root, "year", "inputmode=\"numeric\""),
+        format.describe()
+    );
+    match lookup(root, "title").map(|n| &n.kind) {
+        Some(Kind::Array(lines)) => {
+            for i in 0..lines.len() {
+                let _ = write!(
+                    b,
+                    "<label>标题第 {} 行 {}</label>",
+                    i + 1,
+                    input(root, &format!("title.{i}"), "")
+                );
+            }
+        }
+        _ => {
+            let _ = write!(b, "<label>标题 {}</label>", input(root, "title", ""));
+        }
+    }
+    let _ = write!(
+        b,
+        "<label>署名 {}</label><label>成文日期 {}</label></fieldset>",
+        input(root, "signature.agency", ""),
+        input(root, "signature.date", "placeholder=\"2026-01-20\"")
+    );
+    if lookup(root, "preamble").is_some() {
+        section(&mut b, root, "preamble", "前言");
+    }
+    section(&mut b, root, "overview", "一、总体情况");
+
+    // 二
+    b.push_str("<fieldset class=\"grid\"><legend>二、主动公开政府信息情况</legend><table class=\"form\" id=\"table2\">");
+    for g in form::active_groups(format) {
+        let span = g.columns.len() + 1;
+        let _ = write!(
+            b,
+            "<tr class=\"group\"><th colspan=\"{span}\">{}</th></tr><tr><th>信息内容</th>",
+            g.title
+        );
+        for c in g.columns {
+            let _ = write!(b, "<th>{c}</th>");
+        }
+        b.push_str("</tr>");
+        for r in g.rows {
+            let _ = write!(b, "<tr><th class=\"label\">{}</th>", r.label);
+            let row = format!("active.{}", r.key);
+            for j in 0..r.cells.len() {
+                b.push_str(&cell(root, &row, r.cells.len(), j));
+            }
+            b.push_str("</tr>");
+        }
+    }
+    b.push_str("</table></fieldset>");
+
+    // 三
+    b.push_str("<fieldset class=\"grid\"><legend>三、收到和处理政府信息公开申请情况</legend><table class=\"form\" id=\"table3\">\
+        <tr><th rowspan=\"3\" colspan=\"3\">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</th><th colspan=\"7\">申请人情况</th></tr>\
+        <tr><th rowspan=\"2\">自然人</th><th colspan=\"5\">法人或其他组织</th><th rowspan=\"2\">总计</th></tr><tr>");
+    for a in &APPLICANTS[1..] {
+        let _ = write!(b, "<th>{a}</th>");
+    }
+    b.push_str("</tr>");
+    let rows = form::application_rows(format);
+    let inner: Vec<usize> = (0..rows.len())
+        .filter(|&i| {
+            !matches!(
+                rows[i].path,
+                ["new"] | ["carried_over"] | ["carried_forward"]
+            )
+        })
+        .collect();
+    for (i, r) in rows.iter().enumerate() {
+        let key = r.path.join(".");
+        let row = format!("applications.{key}");
+        b.push_str("<tr>");
+        if inner.first() == Some(&i) {
+            let _ = write!(
+                b,
+                "<th rowspan=\"{}\" class=\"vertical\">三、本年度办理结果</th>",
+                inner.len()
+            );
+        }
+        match r.group {
+            Some(g) => {
+                let first = rows.iter().position(|x| x.group == Some(g)) == Some(i);
+                if first {
+                    let n = rows.iter().filter(|x| x.group == Some(g)).count();
+                    let _ = write!(b, "<th rowspan=\"{n}\">{g}</th>");
+                }
+                let _ = write!(b, "<th class=\"label\">{}</th>", r.label);
+            }
+            None if inner.contains(&i) => {
+                let _ = write!(b, "<th class=\"label\" colspan=\"2\">{}</th>", r.label);
+            }
+            None => {
+                let _ = write!(b, "<th class=\"label\" colspan=\"3\">{}</th>", r.label);
+            }
+        }
+        for j in 0..6 {
+            if r.computed {
+                b.push_str(&computed(&format!("{row}.{j}")));
+            } else {
+                b.push_str(&cell(root, &row, 6, j));
+            }
+        }
+        b.push_str(&computed(&format!("{row}.6")));
+        b.push_str("</tr>");
+    }
+    b.push_str("</table></fieldset>");
+
+    // 四
+    b.push_str("<fieldset class=\"grid\"><legend>四、政府信息公开行政复议、行政诉讼情况</legend><table class=\"form\" id=\"table4\">\
+        <tr><th colspan=\"5\">行政复议</th><th colspan=\"10\">行政诉讼</th></tr><tr>");
+    for res in REVIEW_RESULTS.iter().chain(std::iter::once(&"总计")) {
+        let _ = write!(b, "<th rowspan=\"2\">{res}</th>");
+    }
+    b.push_str("<th colspan=\"5\">未经复议直接起诉</th><th colspan=\"5\">复议后起诉</th></tr><tr>");
+    for _ in 0..2 {
+        for res in REVIEW_RESULTS.iter().chain(std::iter::once(&"总计")) {
+            let _ = write!(b, "<th>{res}</th>");
+        }
+    }
+    b.push_str("</tr><tr>");
+    for (key, _) in REVIEW_BLOCKS {
+        let row = format!("review.{key}");
+        for j in 0..4 {
+            b.push_str(&cell(root, &row, 4, j));
+        }
+        b.push_str(&computed(&format!("{row}.4")));
+    }
+    b.push_str("</tr></table></fieldset>");
+
+    section(&mut b, root, "problems", "五、存在的主要问题及改进情况");
+    section(&mut b, root, "other", "六、其他需要报告的事项");
+    b.push_str(DESK_SIDE);
+    shell(name, token, &b)
+}
+
+/// A form for a data file of a template with its own schema: the file's
+/// tree as fields, arrays of records as editable tables.
+pub fn record(
+    name: &str,
+    root: &Node,
+    titles: &dyn Fn(&str) -> Option<String>,
+    version: &str,
+    token: &str,
+) -> String {
+    let mut b = desk_top(name, version);
+    if let Kind::Table(entries) = &root.kind {
+        b.push_str("<fieldset><legend>内容</legend>");
+        for e in entries.iter().filter(|e| e.key != "template") {
+            fields(&mut b, root, &e.key, &e.value, titles);
+        }
+        b.push_str("</fieldset>");
+    }
+    b.push_str(DESK_SIDE);
+    shell(name, token, &b)
+}
+
+fn fields(
+    b: &mut String,
+    root: &Node,
+    path: &str,
+    node: &Node,
+    titles: &dyn Fn(&str) -> Option<String>,
+) {
+    let label = titles(path).unwrap_or_else(|| path.rsplit('.').next().unwrap_or(path).to_string());
+    match &node.kind {
+        Kind::Table(entries) => {
+            let _ = write!(b, "<fieldset><legend>{}</legend>", escape(&label));
+            for e in entries {
+                fields(b, root, &format!("{path}.{}", e.key), &e.value, titles);
+            }
+            b.push_str("</fieldset>");
+        }
+        Kind::Array(items)
+            if items.iter().all(|i| matches!(i.kind, Kind::Table(_))) && !items.is_empty() =>
+        {
+            let mut cols: Vec<&str> = Vec::new();
+            for i in items {
+                if let Kind::Table(es) = &i.kind {
+                    for e in es {
+                        if !cols.contains(&e.key.as_str()) {
+                            cols.push(&e.key);
+                        }
+                    }
+                }
+            }
+            let _ = write!(
+                b,
+                "<fieldset class=\"grid\"><legend>{}</legend><table class=\"form records\"><tr>",
+                escape(&label)
+            );
+            for c in &cols {
+                let t = titles(&format!("{path}.0.{c}")).unwrap_or_else(|| c.to_string());
+                let _ = write!(b, "<th>{}</th>", escape(&t));
+            }
+            b.push_str("</tr>");
+            for i in 0..items.len() {
+                b.push_str("<tr>");
+                for c in &cols {
+                    let _ = write!(
+                        b,
+                        "<td>{}</td>",
+                        input(root, &format!("{path}.{i}.{c}"), "")
+                    );
+                }
+                b.push_str("</tr>");
+            }
+            b.push_str("</table></fieldset>");
+        }
+        Kind::Array(items) => {
+            let _ = write!(b, "<fieldset><legend>{}</legend>", escape(&label));
+            for i in 0..items.len() {
+                let name = format!("{path}.{i}");
+                b.push_str(&long_or_short(root, &name));
+            }
+            b.push_str("</fieldset>");
+        }
+        _ => {
+            let _ = write!(
+                b,
+                "<label>{} {}</label>",
+                escape(&label),
+                long_or_short(root, path)
+            );
+        }
+    }
+}
+
+fn long_or_short(root: &Node, name: &str) -> String {
+    let v = scalar(lookup(root, name));
+    if v.chars().count() > 40 || v.contains('\n') {
+        textarea(root, name)
+    } else {
+        input(root, name, "")
+    }
+}
+
+/// The deepest key path whose value holds a byte offset: where a
+/// diagnostic's place is shown in the form.
+pub fn field_at(root: &Node, offset: usize) -> Option<String> {
+    // A table's own span may be only its `[header]`: its entries are
+    // searched whatever it covers.
+    fn walk(n: &Node, offset: usize, path: &mut Vec<String>) -> bool {
+        match &n.kind {
+            Kind::Table(entries) => entries.iter().any(|e| {
+                path.push(e.key.clone());
+                let found = e.key_span.contains(&offset)
+                    || walk(&e.value, offset, path)
+                    || (!matches!(e.value.kind, Kind::Table(_)) && e.value.span.contains(&offset));
+                if !found {
+                    path.pop();
+                }
+                found
+            }),
+            Kind::Array(items) => items.iter().enumerate().any(|(i, item)| {
+                if !item.span.contains(&offset) {
+                    return false;
+                }
+                path.push(i.to_string());
+                walk(item, offset, path);
+                true
+            }),
+            _ => false,
+        }
+    }
+    let mut path = Vec::new();
+    walk(root, offset, &mut path).then(|| path.join("."))
+}

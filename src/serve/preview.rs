@@ -1,0 +1,129 @@
+//! Page previews as SVG, drawn from the same frames the PDF writer reads:
+//! each text run at its glyphs' positions in the faces the desk serves at
+//! `/fonts/N`, rules and shading as in the PDF, pictures inline.
+
+use std::fmt::Write;
+
+use crate::layout::frame::{Item, Page};
+
+fn color([r, g, b]: [u8; 3]) -> String {
+    format!("#{r:02x}{g:02x}{b:02x}")
+}
+
+/// One page as an SVG element, sized by its width in the page.
+pub fn svg(page: &Page, number: usize, faces: usize) -> String {
+    let mut s = String::with_capacity(64 * 1024);
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"page\" data-page=\"{number}\" viewBox=\"0 0 {w:.2} {h:.2}\" role=\"img\" aria-label=\"第 {number} 页\"><style>",
+        w = page.width,
+        h = page.height
+    );
+    for f in 0..faces {
+        let _ = write!(s, "@font-face{{font-family:gw{f};src:url(/fonts/{f})}}");
+    }
+    let _ = write!(
+        s,
+        "text{{white-space:pre}}</style><rect width=\"{:.2}\" height=\"{:.2}\" fill=\"#fff\"/>",
+        page.width, page.height
+    );
+    for item in &page.items {
+        match item {
+            Item::Text(run) => {
+                let mut xs = String::new();
+                let mut text = String::new();
+                let mut x = run.x;
+                for g in &run.glyphs {
+                    let chars: Vec<char> = run.text[g.range.clone()].chars().collect();
+                    for (k, c) in chars.iter().enumerate() {
+                        let cx = x + g.advance * k as f32 / chars.len() as f32;
+                        let _ = write!(xs, "{cx:.2} ");
+                        text.push(if c.is_control() { ' ' } else { *c });
+                    }
+                    x += g.advance;
+                }
+                let _ = write!(
+                    s,
+                    "<text x=\"{}\" y=\"{:.2}\" font-family=\"gw{}\" font-size=\"{:.2}\" fill=\"{}\">{}</text>",
+                    xs.trim_end(),
+                    run.y,
+                    run.face,
+                    run.size,
+                    color(run.color),
+                    crate::export::docx::esc(&text)
+                );
+            }
+            Item::Line {
+                x1,
+                y1,
+                x2,
+                y2,
+                width,
+                color: c,
+            } => {
+                let _ = write!(
+                    s,
+                    "<line x1=\"{x1:.2}\" y1=\"{y1:.2}\" x2=\"{x2:.2}\" y2=\"{y2:.2}\" stroke=\"{}\" stroke-width=\"{width:.2}\"/>",
+                    color(*c)
+                );
+            }
+            Item::Rect { x, y, w, h, fill } => {
+                let _ = write!(
+                    s,
+                    "<rect x=\"{x:.2}\" y=\"{y:.2}\" width=\"{w:.2}\" height=\"{h:.2}\" fill=\"{}\"/>",
+                    color(*fill)
+                );
+            }
+            Item::Image {
+                x,
+                y,
+                w,
+                h,
+                picture,
+            } => {
+                let mime = match picture.format {
+                    crate::picture::Format::Png => "image/png",
+                    crate::picture::Format::Jpeg => "image/jpeg",
+                };
+                let _ = write!(
+                    s,
+                    "<image x=\"{x:.2}\" y=\"{y:.2}\" width=\"{w:.2}\" height=\"{h:.2}\" preserveAspectRatio=\"none\" href=\"data:{mime};base64,{}\"/>",
+                    base64(&picture.bytes)
+                );
+            }
+        }
+    }
+    s.push_str("</svg>");
+    s
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(A[(n >> (18 - 6 * k) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_pads() {
+        assert_eq!(super::base64(b"a"), "YQ==");
+        assert_eq!(super::base64(b"ab"), "YWI=");
+        assert_eq!(super::base64(b"abc"), "YWJj");
+    }
+}
