@@ -7,6 +7,7 @@ Prints, in one run on this machine:
   * whole-process wall time and peak RSS of rendering each sample to
     DOCX+PDF (median of N runs, each a fresh process);
   * throughput of a 100-report batch (parallel across cores);
+  * the desk (`gongwen serve`): an edit checked and previewed;
   * side by side, when installed: LibreOffice converting gongwen's own DOCX
     to PDF (what offices do today) and Typst (PyPI `typst`) compiling a
     comparable document (the same text, headings and merged tables,
@@ -290,6 +291,40 @@ def floor(work):
     row("ratio", f"{size / (floor_fonts + rest):.3f}", "", "target ≤ 1.05")
 
 
+def desk(work, runs):
+    """`gongwen serve`: one edit of the seed posted as the desk posts it, the
+    check and the page preview (SVG of every page) sent back; gongwen's own
+    time (measured inside, `elapsed_ms`) and the round trip."""
+    import re
+    import urllib.request
+    folder = work / "desk"
+    folder.mkdir()
+    shutil.copy(ROOT / "samples" / f"{SEED}.toml", folder / f"{SEED}.toml")
+    server = subprocess.Popen([GONGWEN, "serve", folder, "--port", "0"], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    try:
+        base = re.search(r"http://127\.0\.0\.1:\d+/", server.stdout.readline()).group(0)
+        page = urllib.request.urlopen(base).read().decode()
+        token = re.search(r'gongwen-token" content="([0-9a-f]+)"', page).group(1)
+        inner, trips, size = [], [], 0
+        for i in range(runs * 5 + 1):
+            body = json.dumps({"fields": {"applications.new.0": str(1 + i % 2)}}).encode()
+            req = urllib.request.Request(f"{base}api/check/{SEED}.toml", data=body, method="POST", headers={
+                "Content-Type": "application/json", "X-Gongwen-Token": token})
+            start = time.perf_counter()
+            reply = json.loads(urllib.request.urlopen(req).read())
+            if i:  # the first warms the caches
+                trips.append(time.perf_counter() - start)
+                inner.append(reply["elapsed_ms"])
+                size = sum(len(p) for p in reply["pages"])
+        print(f"\ngongwen serve: an edit of {SEED} → checks + preview of {len(reply['pages'])} pages, median of {len(inner)}")
+        row("check + layout + SVG (gongwen)", f"{statistics.median(inner):.1f} ms", "", "target ≤ 100 ms")
+        row("round trip over HTTP", f"{statistics.median(trips) * 1000:.1f} ms", "", f"SVG {size / 1000:.0f} KB")
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=11)
@@ -300,6 +335,7 @@ def main():
         work = Path(tmp)
         walls = gongwen_runs(args.runs, work)
         batch(work, max(3, args.runs // 3))
+        desk(work, args.runs)
         libreoffice(work, walls[SEED], max(3, args.runs // 3))
         typst(work, walls[SEED], max(3, args.runs // 3))
         floor(work)

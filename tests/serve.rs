@@ -413,3 +413,43 @@ fn new_reports_and_downloads() {
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("数据有错误"), "{body}");
 }
+
+#[test]
+fn a_template_with_its_own_schema_gets_a_form_from_it() {
+    let dir = scratch("serve-schema");
+    let fixtures = std::path::Path::new("tests/fixtures/schema");
+    std::fs::copy(fixtures.join("bulletin.toml"), dir.join("bulletin.toml")).unwrap();
+    std::fs::create_dir(dir.join("bulletin")).unwrap();
+    for f in ["report.html", "schema.json", "template.toml"] {
+        std::fs::copy(
+            fixtures.join("bulletin").join(f),
+            dir.join("bulletin").join(f),
+        )
+        .unwrap();
+    }
+    let d = desk(&dir);
+    let (status, page) = d.get("/edit/bulletin.toml");
+    assert_eq!(status, 200, "{page}");
+    // The schema's titles as labels, the records as a table of inputs.
+    for want in [
+        "<th>受理件数</th>",
+        "name=\"rows.0.received\" value=\"512\"",
+        "受理件数合计",
+    ] {
+        assert!(page.contains(want), "{want} not in the form");
+    }
+    let (_, body) = d.post(
+        "/api/check/bulletin.toml",
+        r#"{"fields":{"rows.0.closed":"521","total":"1286"}}"#,
+    );
+    let v = json(&body);
+    assert!(v["diagnostics"].is_array(), "{body}");
+    let fields: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["total", "rows.0.closed"], "{body}");
+    assert_eq!(v["pages"].as_array().unwrap().len(), 1);
+}

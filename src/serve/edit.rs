@@ -59,23 +59,24 @@ pub fn apply(text: &str, edits: &Edits) -> Result<String, String> {
     Ok(doc.to_string())
 }
 
+type Length<'a> = &'a dyn Fn(usize) -> usize;
+
 fn set(
     item: &mut Item,
     segs: &[Seg<'_>],
     depth: usize,
     typed: &str,
-    length: &dyn Fn(usize) -> usize,
+    length: Length,
 ) -> Result<(), ()> {
     let Some((first, rest)) = segs.split_first() else {
         let new = convert(item.as_value(), typed);
-        if item.as_value().is_some_and(|old| same_value(old, &new)) {
-            return Ok(());
+        if !item.as_value().is_some_and(|old| same_value(old, &new)) {
+            replace(item, new);
         }
-        replace(item, new);
         return Ok(());
     };
     match first {
-        Seg::Key(k) => {
+        Seg::Key(_) => {
             if item.is_none() {
                 let mut t = Table::new();
                 // Keys made under [applications] read like the file's own
@@ -84,28 +85,22 @@ fn set(
                 t.set_implicit(true);
                 *item = Item::Table(t);
             }
-            let table = item.as_table_like_mut().ok_or(())?;
-            if table.get(k).is_none() {
-                let made = match rest.first() {
-                    Some(Seg::Index(_)) => {
-                        let n = length(depth + 1);
-                        let mut a = Array::new();
-                        for _ in 0..n {
-                            a.push(0i64);
-                        }
-                        Item::Value(Value::Array(a))
-                    }
-                    Some(Seg::Key(_)) => Item::None,
-                    None => Item::None,
-                };
-                table.insert(k, made);
-            }
-            let child = table.get_mut(k).ok_or(())?;
-            set(child, rest, depth + 1, typed, length)
+            in_table(
+                item.as_table_like_mut().ok_or(())?,
+                segs,
+                depth,
+                typed,
+                length,
+            )
         }
         Seg::Index(i) => {
-            let arr = item.as_array_mut().ok_or(())?;
             let i = *i;
+            if let Some(tables) = item.as_array_of_tables_mut() {
+                // [[rows]]: a field of the i-th record.
+                let t = tables.get_mut(i).ok_or(())?;
+                return in_table(t, rest, depth + 1, typed, length);
+            }
+            let arr = item.as_array_mut().ok_or(())?;
             if i > arr.len() || (i == arr.len() && !rest.is_empty()) {
                 return Err(());
             }
@@ -113,16 +108,51 @@ fn set(
                 let new = convert(arr.get(i), typed);
                 if i == arr.len() {
                     arr.push_formatted(new);
-                } else if !same_value(&arr.get(i).cloned().expect("in range"), &new) {
+                } else if !same_value(arr.get(i).expect("in range"), &new) {
                     arr.replace(i, new);
                 }
-                Ok(())
-            } else {
-                // Arrays of tables inside arrays are not in any form.
-                Err(())
+                return Ok(());
+            }
+            // A paragraph written { lead = "…", text = "…" }.
+            match arr.get_mut(i) {
+                Some(Value::InlineTable(t)) => in_table(t, rest, depth + 1, typed, length),
+                _ => Err(()),
             }
         }
     }
+}
+
+/// `segs` starts with the key to find or make in `table`.
+fn in_table(
+    table: &mut dyn toml_edit::TableLike,
+    segs: &[Seg<'_>],
+    depth: usize,
+    typed: &str,
+    length: Length,
+) -> Result<(), ()> {
+    let Some((Seg::Key(k), rest)) = segs.split_first() else {
+        return Err(());
+    };
+    if table.get(k).is_none() {
+        let made = match rest.first() {
+            Some(Seg::Index(_)) => {
+                let mut a = Array::new();
+                for _ in 0..length(depth + 1) {
+                    a.push(0i64);
+                }
+                Item::Value(Value::Array(a))
+            }
+            Some(Seg::Key(_)) => {
+                let mut t = Table::new();
+                t.set_dotted(depth > 0);
+                t.set_implicit(true);
+                Item::Table(t)
+            }
+            None => Item::Value(convert(None, typed)),
+        };
+        table.insert(k, made);
+    }
+    set(table.get_mut(k).ok_or(())?, rest, depth + 1, typed, length)
 }
 
 /// Replaces a value keeping the comment and spacing around it.
@@ -250,6 +280,24 @@ mod tests {
         assert!(out.contains("date = 2026-01-21\n"), "{out}");
         let out = edit(FILE, &[("signature.date", "明天")], &[]);
         assert!(out.contains("date = \"明天\""), "{out}");
+    }
+
+    #[test]
+    fn paragraphs_and_records() {
+        let text = "overview = [\n  \"甲\",\n  { lead = \"（一）\", text = \"乙\" },  # 段\n]\n\n[[rows]]\nwindow = \"窗口\"\nreceived = 5\n";
+        let out = edit(
+            text,
+            &[
+                ("overview.1.text", "丙"),
+                ("rows.0.received", "6"),
+                ("rows.0.overdue", "1"),
+            ],
+            &[],
+        );
+        assert_eq!(
+            out,
+            "overview = [\n  \"甲\",\n  { lead = \"（一）\", text = \"丙\" },  # 段\n]\n\n[[rows]]\nwindow = \"窗口\"\nreceived = 6\noverdue = 1\n"
+        );
     }
 
     #[test]

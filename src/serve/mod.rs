@@ -634,17 +634,29 @@ fn format_of(tree: &Node) -> Format {
     }
 }
 
-/// A schema's `title` for a key path, array indexes going through `items`.
+/// A schema's `title` for a key path, array indexes going through `items`
+/// and local `$ref`s (`#/$defs/row`) followed.
 fn title_of(schema: Option<&Value>, path: &str) -> Option<String> {
-    let mut s = schema?;
+    let root = schema?;
+    let mut s = deref(root, root)?;
     for seg in path.split('.') {
         s = if seg.bytes().all(|b| b.is_ascii_digit()) {
-            s.get("items")?
+            deref(root, s.get("items")?)?
         } else {
-            s.get("properties")?.get(seg)?
+            deref(root, s.get("properties")?.get(seg)?)?
         };
     }
     s.get("title")?.as_str().map(str::to_string)
+}
+
+fn deref<'a>(root: &'a Value, mut s: &'a Value) -> Option<&'a Value> {
+    for _ in 0..8 {
+        match s.get("$ref").and_then(Value::as_str) {
+            Some(r) => s = root.pointer(r.strip_prefix('#')?)?,
+            None => return Some(s),
+        }
+    }
+    None
 }
 
 fn diagnostic(d: &Diagnostic, path: &Path, tree: Option<&Node>) -> Value {

@@ -482,12 +482,13 @@ pub fn field_at(root: &Node, offset: usize) -> Option<String> {
                 found
             }),
             Kind::Array(items) => items.iter().enumerate().any(|(i, item)| {
-                if !item.span.contains(&offset) {
-                    return false;
-                }
                 path.push(i.to_string());
-                walk(item, offset, path);
-                true
+                // A [[record]] is searched whatever its span covers, as a table.
+                let found = walk(item, offset, path) || item.span.contains(&offset);
+                if !found {
+                    path.pop();
+                }
+                found
             }),
             _ => false,
         }

@@ -981,6 +981,8 @@ def main():
     kinds_checks(binary, out, env)
     ofd_checks(binary, out, env)
     pdfa_checks(binary, out, env)
+    import desk
+    desk.run(binary, out, check, env)
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 

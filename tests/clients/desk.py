@@ -1,0 +1,173 @@
+"""Browser tests of `gongwen serve` in headless Chromium (selenium and
+chromium-driver): the folder's list, the official form of a report, a
+broken 勾稽 cell marked with its message and cleared when fixed, the page
+preview, saving (the file on disk compared: comments and layout kept), a
+stale save from a second tab refused, and the PDF downloaded through the
+page equal to `gongwen render`'s."""
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = "qinghe-market-2025.toml"
+
+
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+    o = Options()
+    for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+              "--window-size=1600,1100", "--lang=zh-CN"]:
+        o.add_argument(a)
+    driver = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+    return webdriver.Chrome(service=Service(driver), options=o)
+
+
+def wait(what, timeout=20):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            v = what()
+            if v:
+                return v
+        except Exception:
+            pass
+        time.sleep(0.1)
+    return None
+
+
+def run(binary, out, check, env):
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        check("desk: selenium is installed (pip install selenium)", False)
+        return
+    folder = out / "desk"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / "samples" / SAMPLE, folder / SAMPLE)
+    original = (folder / SAMPLE).read_text()
+    server = subprocess.Popen([str(binary), "serve", str(folder), "--port", "0"], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True, env=env)
+    try:
+        line = server.stdout.readline()
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        check("desk: gongwen serve starts and prints its address", m is not None, line)
+        if not m:
+            return
+        base = m.group(0)
+        d = browser()
+        try:
+            steps(d, base, folder, original, binary, out, check, env)
+        finally:
+            d.quit()
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def steps(d, base, folder, original, binary, out, check, env):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    d.get(base)
+    row = wait(lambda: d.find_element(By.CSS_SELECTOR, f'tr[data-file="{SAMPLE}"]'))
+    check("desk: the folder's list shows the sample as 通过", row is not None and "通过" in row.text,
+          row.text if row else None)
+    d.find_element(By.LINK_TEXT, SAMPLE).click()
+    state = lambda: d.find_element(By.ID, "state").text
+    check("desk: the form opens and its first check passes", wait(lambda: state() == "通过") is not None, state())
+    pages = wait(lambda: len(d.find_elements(By.CSS_SELECTOR, "#preview svg.page")))
+    pdf_pages = 5
+    check(f"desk: the preview shows the report's {pdf_pages} pages", pages == pdf_pages, pages)
+    text = d.find_element(By.ID, "preview").text
+    check("desk: the preview's text is the report's", "青禾区市场监督管理局" in text and "一、总体情况" in text)
+
+    cell = d.find_element(By.NAME, "applications.new.0")
+    check("desk: inputs are named by the data file's key path (applications.new.0 = 46)",
+          cell.get_attribute("value") == "46", cell.get_attribute("value"))
+    total = lambda: d.find_element(By.CSS_SELECTOR, 'output[data-computed="applications.new.6"]').text
+    check("desk: computed totals shown read-only (一、本年新收 总计 62)", wait(lambda: total() == "62") is not None,
+          total())
+    cell.send_keys(Keys.CONTROL, "a")
+    cell.send_keys("47")
+    marked = wait(lambda: "bad" in cell.get_attribute("class").split())
+    message = cell.get_attribute("title") or ""
+    check("desk: a broken 勾稽 cell is marked with its message (C1)", marked and "（C1）" in message, message)
+    items = d.find_elements(By.CSS_SELECTOR, "#problems li.bad")
+    check("desk: the message is in the list, naming the cell",
+          any("（C1）" in i.text and i.get_attribute("data-field") == "applications.new.0" for i in items),
+          [i.text[:60] for i in items])
+    check("desk: the total follows the typed number (63)", wait(lambda: total() == "63") is not None, total())
+    check("desk: the state says 1 个错误", wait(lambda: state() == "1 个错误") is not None, state())
+    d.save_screenshot(str(out / "desk-error.png"))
+    cell.send_keys(Keys.CONTROL, "a")
+    cell.send_keys("46")
+    cleared = wait(lambda: "bad" not in cell.get_attribute("class").split() and state() == "通过")
+    check("desk: fixing the cell clears the mark", cleared is not None, cell.get_attribute("class"))
+
+    # Save a real change.
+    lic = d.find_element(By.NAME, "active.licensing")
+    lic.send_keys(Keys.CONTROL, "a")
+    lic.send_keys("１２９０")  # typed with an input method's full-width digits
+    wait(lambda: d.find_element(By.ID, "message").text == "有未保存的修改")
+    d.find_element(By.ID, "save").click()
+    saved = wait(lambda: d.find_element(By.ID, "message").text == "已保存")
+    on_disk = (folder / SAMPLE).read_text()
+    want = original.replace("licensing = 1286                   #", "licensing = 1290                   #")
+    check("desk: 保存 writes the file, comments and layout kept, only the number changed",
+          saved is not None and on_disk == want and want != original,
+          [l for l in on_disk.splitlines() if "licensing" in l])
+
+    # A second tab saves; this tab's version is then stale.
+    first = d.current_window_handle
+    d.switch_to.new_window("tab")
+    d.get(f"{base}edit/{SAMPLE}")
+    wait(lambda: state() == "通过")
+    pen = d.find_element(By.NAME, "active.penalty")
+    pen.send_keys(Keys.CONTROL, "a")
+    pen.send_keys("343")
+    d.find_element(By.ID, "save").click()
+    wait(lambda: d.find_element(By.ID, "message").text == "已保存")
+    after_second = (folder / SAMPLE).read_text()
+    d.switch_to.window(first)
+    enf = d.find_element(By.NAME, "active.enforcement")
+    enf.send_keys(Keys.CONTROL, "a")
+    enf.send_keys("18")
+    d.find_element(By.ID, "save").click()
+    refused = wait(lambda: "已被修改" in d.find_element(By.ID, "message").text)
+    check("desk: a save from a stale tab is refused with a message, the file left as the other tab saved it",
+          refused is not None and (folder / SAMPLE).read_text() == after_second
+          and "penalty = 343" in after_second, d.find_element(By.ID, "message").text)
+
+    # Download the PDF through the page: the same bytes as gongwen render.
+    digest = d.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch('/download/' + encodeURIComponent(arguments[0]) + '.pdf')"
+        ".then(r => r.arrayBuffer()).then(b => crypto.subtle.digest('SHA-256', b))"
+        ".then(h => done(Array.from(new Uint8Array(h)).map(x => x.toString(16).padStart(2, '0')).join('')))"
+        ".catch(e => done('error ' + e));", SAMPLE)
+    rendered = out / "desk-render"
+    subprocess.run([str(binary), "render", str(folder / SAMPLE), "-o", str(rendered), "--pdf-only"],
+                   env=env, capture_output=True)
+    pdf = rendered / SAMPLE.replace(".toml", ".pdf")
+    want = hashlib.sha256(pdf.read_bytes()).hexdigest() if pdf.exists() else None
+    check("desk: 下载 PDF gives the same bytes as gongwen render of the saved file", digest == want, digest)
+
+    d.get(f"{base}edit/{SAMPLE}")
+    wait(lambda: d.find_elements(By.CSS_SELECTOR, "#preview svg.page"))
+    d.save_screenshot(str(out / "desk-form.png"))
+    if os.environ.get("BLESS"):
+        shots = ROOT / "samples" / "screenshots"
+        shots.mkdir(exist_ok=True)
+        from PIL import Image
+        for name in ["desk-form.png", "desk-error.png"]:
+            im = Image.open(out / name).convert("RGB")
+            im = im.resize((im.width * 3 // 4, im.height * 3 // 4), Image.LANCZOS)
+            im.quantize(colors=128).save(shots / name, optimize=True)
