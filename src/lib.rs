@@ -20,6 +20,10 @@
 //!      break rules and row heights, leaving line breaking to Word.
 //! 5. [`output`] puts a report's PDF and DOCX in place as a pair.
 //!
+//! [`serve`] is the same pipeline behind a local web page: the data file
+//! as the official form, checked and previewed (from the layout's frames)
+//! as it is typed, saved back into the file.
+//!
 //! [`diag`] carries file, line and column for every error along the way;
 //! [`epoch`] gives the only dates the outputs carry.
 

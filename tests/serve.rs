@@ -453,3 +453,63 @@ fn a_template_with_its_own_schema_gets_a_form_from_it() {
     assert_eq!(fields, ["total", "rows.0.closed"], "{body}");
     assert_eq!(v["pages"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn another_address_needs_the_printed_token() {
+    let dir = folder("remote");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gongwen"))
+        .args([
+            "serve",
+            dir.to_str().unwrap(),
+            "--port",
+            "0",
+            "--listen",
+            "127.0.0.2",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let url = line
+        .trim()
+        .split_once("http://")
+        .map(|(_, u)| u.to_string())
+        .unwrap();
+    let (host, rest) = url.split_once('/').unwrap();
+    let token = rest
+        .strip_prefix("?token=")
+        .expect("the link carries the token");
+    let port: u16 = host.rsplit(':').next().unwrap().parse().unwrap();
+    let ask = |path: &str, cookie: Option<&str>| -> String {
+        let mut s = TcpStream::connect(("127.0.0.2", port)).unwrap();
+        let cookie = cookie.map_or(String::new(), |c| format!("Cookie: {c}\r\n"));
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\n{cookie}Connection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut raw = String::new();
+        let _ = s.read_to_string(&mut raw);
+        raw
+    };
+    let refused = ask("/", None);
+    assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");
+    assert!(refused.contains("需要访问令牌"), "{refused}");
+    assert!(ask(&format!("/?token={}", "0".repeat(32)), None).starts_with("HTTP/1.1 403"));
+    let link = ask(&format!("/?token={token}"), None);
+    assert!(link.starts_with("HTTP/1.1 303"), "{link}");
+    assert!(
+        link.contains(&format!("gongwen_token={token}; HttpOnly; SameSite=Strict")),
+        "{link}"
+    );
+    let page = ask("/", Some(&format!("gongwen_token={token}")));
+    assert!(
+        page.starts_with("HTTP/1.1 200") && page.contains("qinghe-market-2025.toml"),
+        "{page}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
