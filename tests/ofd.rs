@@ -170,3 +170,57 @@ fn pdfa_claims_its_profile_and_keeps_one_font_resource_a_face() {
     assert_eq!(a2, a);
     assert!(!ofd.is_empty());
 }
+
+/// The fonts are OpenType files (GB/T 33190 7.6) whose character maps agree
+/// with the glyphs the pages name: a reader that draws by character and
+/// one that draws by CGTransform glyph show the same glyph.
+#[test]
+fn ofd_fonts_are_opentype_and_their_cmaps_name_the_pages_glyphs() {
+    use skrifa::MetadataProvider;
+    let (ofd, _) = render("samples/zhanlang-2020.toml");
+    let entries = unzip(&ofd);
+    let get = |name: &str| -> &[u8] {
+        &entries
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no {name}"))
+            .1
+    };
+    let res = String::from_utf8(get("Doc_0/PublicRes.xml").to_vec()).unwrap();
+    let mut files = std::collections::BTreeMap::new();
+    for font in res.split("<ofd:Font ").skip(1) {
+        let file =
+            &font[font.find("<ofd:FontFile>").unwrap() + 14..font.find("</ofd:FontFile>").unwrap()];
+        assert!(file.ends_with(".otf"), "{file}");
+        let bytes = get(&format!("Doc_0/Res/{file}"));
+        assert_eq!(&bytes[..4], b"OTTO", "{file}");
+        files.insert(attr(font, "ID").to_string(), bytes);
+    }
+    let mut checked = 0;
+    for (name, data) in &entries {
+        if !name.ends_with("Content.xml") {
+            continue;
+        }
+        let xml = String::from_utf8(data.clone()).unwrap();
+        for obj in xml.split("<ofd:TextObject ").skip(1) {
+            let font = skrifa::FontRef::new(files[attr(obj, "Font")]).unwrap();
+            let glyphs: Vec<u32> = text(obj, "Glyphs")[0]
+                .split(' ')
+                .map(|g| g.parse().unwrap())
+                .collect();
+            let chars: Vec<char> = text(obj, "TextCode")[0].chars().collect();
+            if glyphs.len() != chars.len() {
+                continue;
+            }
+            for (c, g) in chars.iter().zip(&glyphs) {
+                if c.is_whitespace() || "&<>".contains(*c) {
+                    continue;
+                }
+                let mapped = font.charmap().map(*c).map(|g| g.to_u32());
+                assert_eq!(mapped, Some(*g), "{c} in {name}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 2000, "{checked} characters checked");
+}

@@ -5,6 +5,7 @@ pub mod docx;
 pub mod embed;
 pub mod icc;
 pub mod ofd;
+pub mod otf;
 pub mod pdf;
 pub mod truetype;
 pub mod zip;

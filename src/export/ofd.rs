@@ -1,7 +1,7 @@
 //! OFD (GB/T 33190-2016) from the laid-out frames, as the archival profile
 //! OFD-A (GB/T 42133-2022) asks: the same pages as the PDF, the same subset
-//! fonts embedded (the bare CID-keyed CFF the PDF embeds, glyph `n` of the
-//! subset being CID `n`), text as `TextCode` with the layout's advances and
+//! fonts embedded (the CID-keyed CFF the PDF embeds, glyph `n` of the
+//! subset being CID `n`, in an OpenType file — [`super::otf`]), text as `TextCode` with the layout's advances and
 //! a `CGTransform` naming each glyph, so it is both drawn exactly and read
 //! back as Unicode; rules and fills as paths, the seal as an image. No
 //! external resources; RGB colour only. Lengths are in mm, y down.
@@ -22,15 +22,31 @@ use crate::picture::{Format, Picture};
 const NS: &str = "xmlns:ofd=\"http://www.ofdspec.org/2016\"";
 const PT: f64 = 25.4 / 72.0;
 
+/// Millimetres to three decimals, trailing zeros dropped. Written from the
+/// integer thousandths: formatting floats took a tenth of an OFD's time.
 fn mm(pt: f32) -> String {
-    let v = (f64::from(pt) * PT * 1000.0).round() / 1000.0;
-    let s = format!("{v:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.to_string()
+    let v = (f64::from(pt) * PT * 1000.0).round() as i64;
+    let (int, frac) = (v.unsigned_abs() / 1000, v.unsigned_abs() % 1000);
+    let mut s = String::with_capacity(12);
+    if v < 0 {
+        s.push('-');
     }
+    let _ = write!(s, "{int}");
+    if frac != 0 {
+        let digits = [frac / 100, frac / 10 % 10, frac % 10];
+        let keep = if frac % 10 != 0 {
+            3
+        } else if frac % 100 != 0 {
+            2
+        } else {
+            1
+        };
+        s.push('.');
+        for d in &digits[..keep] {
+            s.push(char::from(b'0' + *d as u8));
+        }
+    }
+    s
 }
 
 fn rgb(c: [u8; 3]) -> String {
@@ -73,13 +89,15 @@ pub(crate) fn write_with(
     let mut fonts = String::new();
     let mut font_ids = BTreeMap::new();
     let mut font_files: Vec<(String, FaceId)> = Vec::new();
+    let mut packed = BTreeMap::new();
     for (face, subset) in subsets {
         let id = ids.next();
         font_ids.insert(*face, id);
-        let file = format!(
-            "font_{id}.{}",
-            if programs[face].cff { "cff" } else { "ttf" }
-        );
+        let program = &programs[face];
+        let file = format!("font_{id}.{}", if program.cff { "otf" } else { "ttf" });
+        if program.cff {
+            packed.insert(*face, super::otf::opentype(subset, &program.raw, program)?);
+        }
         let name = esc(&subset.face.name);
         let _ = write!(
             fonts,
@@ -273,15 +291,23 @@ pub(crate) fn write_with(
     let mut all: Vec<(&str, Entry)> = vec![("OFD.xml", Entry::Plain(root.as_bytes()))];
     all.extend(entries.iter().map(|(n, d)| (n.as_str(), Entry::Plain(d))));
     for (name, face) in &font_files {
-        let p = &programs[face];
-        all.push((
-            name.as_str(),
-            Entry::Zlib {
-                stream: &p.zlib,
-                crc: p.crc,
-                len: p.len,
+        let entry = match packed.get(face) {
+            Some(otf) => Entry::Deflated {
+                stream: &otf.deflated,
+                crc: otf.crc,
+                len: otf.len,
             },
-        ));
+            // A TrueType face's subset is a whole font file already.
+            None => {
+                let p = &programs[face];
+                Entry::Zlib {
+                    stream: &p.zlib,
+                    crc: p.crc,
+                    len: p.len,
+                }
+            }
+        };
+        all.push((name.as_str(), entry));
     }
     // The pages' XML compresses well at the fastest level; the fonts
     // come compressed already.
@@ -326,4 +352,31 @@ fn text_object(b: &mut String, id: u32, font: u32, run: &TextRun, cid: impl Fn(u
         deltas.join(" "),
         esc(&run.text),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    /// The float formatting `mm` replaced, for comparison.
+    fn by_float(pt: f32) -> String {
+        let v = (f64::from(pt) * super::PT * 1000.0).round() / 1000.0;
+        let s = format!("{v:.3}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        if s == "-0" {
+            "0".into()
+        } else {
+            s.to_string()
+        }
+    }
+
+    #[test]
+    fn mm_writes_what_float_formatting_wrote() {
+        let mut x = -900.0f32;
+        while x < 900.0 {
+            assert_eq!(super::mm(x), by_float(x), "{x}");
+            x += 0.0137;
+        }
+        for x in [0.0, -0.0, 0.0001, -0.0001, 595.28, 841.89, 16.0, 0.5] {
+            assert_eq!(super::mm(x), by_float(x), "{x}");
+        }
+    }
 }

@@ -61,6 +61,20 @@ impl<'a> Subset<'a> {
         self.remapper.get(gid).unwrap_or(0)
     }
 
+    /// The subset's glyphs in their new order (glyph `n` = CID `n`): the
+    /// original glyph, its advance in font units and the text it was set
+    /// for.
+    pub(crate) fn glyphs(&self) -> impl Iterator<Item = (u16, f32, &str)> + '_ {
+        self.remapper.remapped_gids().map(|old| {
+            let upem = self.face.units_per_em;
+            (
+                old,
+                self.advance.get(&old).copied().unwrap_or(upem),
+                self.text.get(&old).map_or("", String::as_str),
+            )
+        })
+    }
+
     /// The glyph's own advance in points at `size`.
     fn natural(&self, gid: u16, size: f32) -> f32 {
         let upem = self.face.units_per_em;
@@ -191,6 +205,12 @@ pub fn write_with_ofd(
 /// with the CRC-32 and length of the program itself.
 pub(crate) struct Program {
     pub zlib: Vec<u8>,
+    /// Where the compressed program ends before the zlib stream's empty
+    /// final block: `zlib[2..sync_end]` is a raw deflate run, byte-aligned,
+    /// that the OFD writer splices into its font file.
+    pub sync_end: usize,
+    /// The program itself, for the OFD's OpenType file around it.
+    pub raw: Vec<u8>,
     pub cff: bool,
     pub crc: u32,
     pub len: usize,
@@ -204,11 +224,18 @@ pub(crate) fn programs(
         .par_iter()
         .map(|(_, s)| {
             let (raw, cff) = font_bytes(s)?;
+            let mut e =
+                ZlibEncoder::new(Vec::with_capacity(raw.len() / 2), Compression::new(LEVEL));
+            e.write_all(&raw).expect("writing to memory");
+            e.flush().expect("writing to memory");
+            let sync_end = e.get_ref().len();
             Ok(Program {
-                zlib: deflate(&raw),
+                zlib: e.finish().expect("writing to memory"),
+                sync_end,
                 cff,
                 crc: crc32fast::hash(&raw),
                 len: raw.len(),
+                raw,
             })
         })
         .collect();

@@ -222,7 +222,7 @@ pub fn subset(face: &Face, chars: &BTreeSet<char>, family: &str) -> Result<Vec<u
 
 /// Family, subfamily, full and PostScript names, for Windows (where Word
 /// looks) in US English and Simplified Chinese.
-fn names(family: &str) -> Name {
+pub(crate) fn names(family: &str) -> Name {
     let ps: String = family
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-')

@@ -28,6 +28,12 @@ pub enum Entry<'a> {
         crc: u32,
         len: usize,
     },
+    /// A raw deflate stream made elsewhere.
+    Deflated {
+        stream: &'a [u8],
+        crc: u32,
+        len: usize,
+    },
 }
 
 pub fn write_entries(entries: &[(&str, Entry)], level: Compression) -> Vec<u8> {
@@ -43,6 +49,7 @@ pub fn write_entries(entries: &[(&str, Entry)], level: Compression) -> Vec<u8> {
             }
             // Without the zlib header (2 bytes) and its Adler-32 (4).
             Entry::Zlib { stream, crc, len } => (stream[2..stream.len() - 4].into(), *crc, *len),
+            Entry::Deflated { stream, crc, len } => ((*stream).into(), *crc, *len),
         };
         let offset = out.len() as u32;
         let name = name.as_bytes();

@@ -867,6 +867,27 @@ def ofd_checks(binary, out, env):
         chars = lambda s: Counter(re.sub(r"\s", "", s))
         same = all(chars(a) == chars(b) for a, b in zip(ours, theirs))
         check(f"{stem}.ofd: every page holds the PDF page's text, as Unicode", same and len(ours) == pages)
+        # The fonts as OpenType files (GB/T 33190 7.6), read by fontTools:
+        # CFF outlines, a width for every glyph, and a character map that
+        # covers every character the pages set.
+        from fontTools.ttLib import TTFont
+        import io
+        mapped, bad = set(), []
+        for name in z.namelist():
+            if name.startswith("Doc_0/Res/font_"):
+                try:
+                    f = TTFont(io.BytesIO(z.read(name)))
+                    ok = f.sfntVersion == "OTTO" and "CFF " in f and len(f["hmtx"].metrics) == f["maxp"].numGlyphs
+                    f["CFF "].cff[0].CharStrings  # the program parses
+                    mapped |= set(f.getBestCmap() or {})
+                except Exception as e:
+                    ok = False
+                    name += f": {e}"
+                if not ok:
+                    bad.append(name)
+        missing = {c for p in ours for c in re.sub(r"\s", "", p) if ord(c) not in mapped}
+        check(f"{stem}.ofd: fonts are OpenType (CFF), every character of the pages in their cmaps",
+              not bad and not missing, (bad, sorted(missing)[:10]))
     # An address part that starts a line: sofd 0.6.1's search fails on a
     # match a few bytes after a Chinese character.
     words = [m.group(0) for l in run("pdftotext", str(d / "letter.pdf"), "-").stdout.splitlines()

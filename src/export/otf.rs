@@ -1,0 +1,129 @@
+//! The PDF's CFF subset of a face as an OpenType font file, for the OFD:
+//! GB/T 33190 embeds fonts as OpenType, and a reader finds the glyphs,
+//! widths and character map there. The CFF table is the PDF's program byte
+//! for byte, so its compressed form is reused: the file is written as the
+//! compressed tables before it, the PDF's compressed program, and the
+//! compressed tables after it, one deflate stream.
+
+use std::io::Write;
+
+use flate2::write::DeflateEncoder;
+use flate2::Compression;
+use skrifa::raw::TableProvider;
+use write_fonts::from_obj::ToOwnedTable;
+use write_fonts::tables::cmap::Cmap;
+use write_fonts::tables::hmtx::{Hmtx, LongMetric};
+use write_fonts::tables::maxp::Maxp;
+use write_fonts::tables::post::Post;
+use write_fonts::types::{GlyphId, Tag};
+use write_fonts::FontBuilder;
+
+use super::pdf::{Program, Subset};
+use crate::diag::Diagnostic;
+
+/// An OpenType (CFF) font file as a raw deflate stream, with the CRC-32 and
+/// length of the file it inflates to.
+pub(crate) struct Packed {
+    pub deflated: Vec<u8>,
+    pub crc: u32,
+    pub len: usize,
+}
+
+/// `cff`: the subset program the PDF embeds (glyph `n` = CID `n`).
+pub(crate) fn opentype(
+    subset: &Subset,
+    cff: &[u8],
+    program: &Program,
+) -> Result<Packed, Diagnostic> {
+    let face = subset.face;
+    let fail = |what: &str, e: &dyn std::fmt::Display| {
+        Diagnostic::error(format!("OFD 无法嵌入字体 {}: {what}: {e}", face.name))
+    };
+    let font = face.font_ref();
+    let mut metrics = Vec::new();
+    let mut mapping = Vec::new();
+    for (new, (_, advance, text)) in subset.glyphs().enumerate() {
+        metrics.push(LongMetric::new(advance.round() as u16, 0));
+        let mut chars = text.chars();
+        if let (Some(c), None) = (chars.next(), chars.next()) {
+            if new > 0 && !mapping.iter().any(|&(m, _)| m == c) {
+                mapping.push((c, GlyphId::new(new as u32)));
+            }
+        }
+    }
+    let mut head: write_fonts::tables::head::Head =
+        font.head().map_err(|e| fail("head", &e))?.to_owned_table();
+    // Fixed, so the same input gives the same bytes.
+    head.created = Default::default();
+    head.modified = Default::default();
+    let mut hhea: write_fonts::tables::hhea::Hhea =
+        font.hhea().map_err(|e| fail("hhea", &e))?.to_owned_table();
+    hhea.number_of_h_metrics = metrics.len() as u16;
+    hhea.advance_width_max = metrics.iter().map(|m| m.advance).max().unwrap_or(0).into();
+    let os2: write_fonts::tables::os2::Os2 =
+        font.os2().map_err(|e| fail("OS/2", &e))?.to_owned_table();
+    mapping.sort_by_key(|&(c, _)| c);
+    let cmap = Cmap::from_mappings(mapping).map_err(|e| fail("cmap", &e))?;
+    let family = face.name.trim_end_matches(".otf").trim_end_matches(".ttf");
+    let post = Post {
+        version: write_fonts::types::Version16Dot16::VERSION_3_0,
+        ..Default::default()
+    };
+    let mut builder = FontBuilder::new();
+    builder
+        .add_table(&head)
+        .and_then(|b| b.add_table(&hhea))
+        // Version 0.5, as a CFF font's is: the glyph count only.
+        .and_then(|b| b.add_table(&Maxp::new(metrics.len() as u16)))
+        .and_then(|b| b.add_table(&os2))
+        .and_then(|b| b.add_table(&Hmtx::new(metrics, Vec::new())))
+        .and_then(|b| b.add_table(&cmap))
+        .and_then(|b| b.add_table(&super::truetype::names(family)))
+        .and_then(|b| b.add_table(&post))
+        .map_err(|e| fail("table", &e))?;
+    builder.add_raw(Tag::new(b"CFF "), cff.to_vec());
+    let file = builder.build();
+    let len = file.len();
+
+    // The CFF table in the file is the PDF's program: splice its deflated
+    // form between the deflated bytes before and after it.
+    let at = skrifa::FontRef::new(&file)
+        .ok()
+        .and_then(|f| {
+            f.table_directory
+                .table_records()
+                .iter()
+                .find(|r| r.tag() == Tag::new(b"CFF "))
+                .map(|r| r.offset() as usize)
+        })
+        .filter(|&at| file.get(at..at + cff.len()) == Some(cff))
+        .ok_or_else(|| fail("CFF", &"表的位置不对"))?;
+    // The program's CRC is known: only the tables around it are read.
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&file[..at]);
+    crc.combine(&crc32fast::Hasher::new_with_initial_len(
+        program.crc,
+        cff.len() as u64,
+    ));
+    crc.update(&file[at + cff.len()..]);
+    let crc = crc.finalize();
+    let mut deflated = Vec::with_capacity(program.sync_end + 4096);
+    // The table directory before the CFF table is a few hundred bytes:
+    // stored as it is, which costs nothing to make.
+    for chunk in file[..at].chunks(u16::MAX as usize) {
+        let n = chunk.len() as u16;
+        deflated.push(0); // not the last block, stored
+        deflated.extend_from_slice(&n.to_le_bytes());
+        deflated.extend_from_slice(&(!n).to_le_bytes());
+        deflated.extend_from_slice(chunk);
+    }
+    deflated.extend_from_slice(&program.zlib[2..program.sync_end]);
+    let mut tail = DeflateEncoder::new(deflated, Compression::fast());
+    tail.write_all(&file[at + cff.len()..])
+        .expect("writing to memory");
+    Ok(Packed {
+        deflated: tail.finish().expect("writing to memory"),
+        crc,
+        len,
+    })
+}
