@@ -9,16 +9,12 @@ use std::io::Write;
 
 use flate2::write::DeflateEncoder;
 use flate2::Compression;
-use skrifa::raw::TableProvider;
-use write_fonts::from_obj::ToOwnedTable;
-use write_fonts::tables::cmap::Cmap;
-use write_fonts::tables::hmtx::{Hmtx, LongMetric};
+use write_fonts::tables::hmtx::LongMetric;
 use write_fonts::tables::maxp::Maxp;
-use write_fonts::tables::post::Post;
 use write_fonts::types::{GlyphId, Tag};
-use write_fonts::FontBuilder;
 
 use super::pdf::{Program, Subset};
+use super::truetype::Tables;
 use crate::diag::Diagnostic;
 
 /// An OpenType (CFF) font file as a raw deflate stream, with the CRC-32 and
@@ -39,7 +35,6 @@ pub(crate) fn opentype(
     let fail = |what: &str, e: &dyn std::fmt::Display| {
         Diagnostic::error(format!("OFD 无法嵌入字体 {}: {what}: {e}", face.name))
     };
-    let font = face.font_ref();
     let mut metrics = Vec::new();
     let mut mapping = Vec::new();
     for (new, (_, advance, text)) in subset.glyphs().enumerate() {
@@ -51,36 +46,13 @@ pub(crate) fn opentype(
             }
         }
     }
-    let mut head: write_fonts::tables::head::Head =
-        font.head().map_err(|e| fail("head", &e))?.to_owned_table();
-    // Fixed, so the same input gives the same bytes.
-    head.created = Default::default();
-    head.modified = Default::default();
-    let mut hhea: write_fonts::tables::hhea::Hhea =
-        font.hhea().map_err(|e| fail("hhea", &e))?.to_owned_table();
-    hhea.number_of_h_metrics = metrics.len() as u16;
-    hhea.advance_width_max = metrics.iter().map(|m| m.advance).max().unwrap_or(0).into();
-    let os2: write_fonts::tables::os2::Os2 =
-        font.os2().map_err(|e| fail("OS/2", &e))?.to_owned_table();
     mapping.sort_by_key(|&(c, _)| c);
-    let cmap = Cmap::from_mappings(mapping).map_err(|e| fail("cmap", &e))?;
     let family = face.name.trim_end_matches(".otf").trim_end_matches(".ttf");
-    let post = Post {
-        version: write_fonts::types::Version16Dot16::VERSION_3_0,
-        ..Default::default()
-    };
-    let mut builder = FontBuilder::new();
-    builder
-        .add_table(&head)
-        .and_then(|b| b.add_table(&hhea))
-        // Version 0.5, as a CFF font's is: the glyph count only.
-        .and_then(|b| b.add_table(&Maxp::new(metrics.len() as u16)))
-        .and_then(|b| b.add_table(&os2))
-        .and_then(|b| b.add_table(&Hmtx::new(metrics, Vec::new())))
-        .and_then(|b| b.add_table(&cmap))
-        .and_then(|b| b.add_table(&super::truetype::names(family)))
-        .and_then(|b| b.add_table(&post))
-        .map_err(|e| fail("table", &e))?;
+    // Version 0.5, as a CFF font's is: the glyph count only.
+    let maxp = Maxp::new(metrics.len() as u16);
+    let tables =
+        Tables::new(face, metrics, mapping, maxp, family).map_err(|e| fail("table", &e))?;
+    let mut builder = tables.builder().map_err(|e| fail("table", &e))?;
     builder.add_raw(Tag::new(b"CFF "), cff.to_vec());
     let file = builder.build();
     let len = file.len();

@@ -161,25 +161,6 @@ pub fn subset(face: &Face, chars: &BTreeSet<char>, family: &str) -> Result<Vec<u
     let (glyf, loca, loca_format) = glyf.build();
     let bounds = bounds.unwrap_or_default();
 
-    let mut head: write_fonts::tables::head::Head =
-        font.head().map_err(|e| err("head", &e))?.to_owned_table();
-    head.index_to_loc_format = loca_format as i16;
-    head.x_min = bounds.x0 as i16;
-    head.y_min = bounds.y0 as i16;
-    head.x_max = bounds.x1 as i16;
-    head.y_max = bounds.y1 as i16;
-    // Fixed, so the same input gives the same bytes.
-    head.created = Default::default();
-    head.modified = Default::default();
-    let mut hhea: write_fonts::tables::hhea::Hhea =
-        font.hhea().map_err(|e| err("hhea", &e))?.to_owned_table();
-    hhea.number_of_h_metrics = h_metrics.len() as u16;
-    hhea.advance_width_max = h_metrics
-        .iter()
-        .map(|m| m.advance)
-        .max()
-        .unwrap_or(0)
-        .into();
     let mut maxp = Maxp::new(order.len() as u16);
     maxp.max_points = Some(max_points);
     maxp.max_contours = Some(max_contours);
@@ -194,30 +175,86 @@ pub fn subset(face: &Face, chars: &BTreeSet<char>, family: &str) -> Result<Vec<u
     maxp.max_size_of_instructions = Some(0);
     maxp.max_component_elements = Some(0);
     maxp.max_component_depth = Some(0);
-    let os2: write_fonts::tables::os2::Os2 =
-        font.os2().map_err(|e| err("OS/2", &e))?.to_owned_table();
-    let cmap = Cmap::from_mappings(mapping).map_err(|e| err("cmap", &e))?;
-    let name = names(family);
-    // Version 3: no glyph names, which a subset has no use for.
-    let post = Post {
-        version: write_fonts::types::Version16Dot16::VERSION_3_0,
-        ..Default::default()
-    };
-
-    let mut builder = FontBuilder::new();
+    let mut tables = Tables::new(face, h_metrics, mapping, maxp, family)?;
+    tables.head.index_to_loc_format = loca_format as i16;
+    tables.head.x_min = bounds.x0 as i16;
+    tables.head.y_min = bounds.y0 as i16;
+    tables.head.x_max = bounds.x1 as i16;
+    tables.head.y_max = bounds.y1 as i16;
+    let mut builder = tables.builder()?;
     builder
-        .add_table(&head)
-        .and_then(|b| b.add_table(&hhea))
-        .and_then(|b| b.add_table(&maxp))
-        .and_then(|b| b.add_table(&os2))
-        .and_then(|b| b.add_table(&Hmtx::new(h_metrics, Vec::new())))
-        .and_then(|b| b.add_table(&cmap))
-        .and_then(|b| b.add_table(&loca))
+        .add_table(&loca)
         .and_then(|b| b.add_table(&glyf))
-        .and_then(|b| b.add_table(&name))
-        .and_then(|b| b.add_table(&post))
         .map_err(|e| err("table", &e))?;
     Ok(builder.build())
+}
+
+/// The tables a subset font file has besides its outlines: the face's
+/// `head`, `hhea` and `OS/2` (dates fixed, metrics counted for the subset),
+/// widths, character map, names and a `post` without glyph names.
+pub(crate) struct Tables {
+    pub head: write_fonts::tables::head::Head,
+    hhea: write_fonts::tables::hhea::Hhea,
+    maxp: Maxp,
+    os2: write_fonts::tables::os2::Os2,
+    hmtx: Hmtx,
+    cmap: Cmap,
+    name: Name,
+    post: Post,
+    face: String,
+}
+
+impl Tables {
+    pub(crate) fn new(
+        face: &Face,
+        metrics: Vec<LongMetric>,
+        mapping: Vec<(char, GlyphId)>,
+        maxp: Maxp,
+        family: &str,
+    ) -> Result<Tables, String> {
+        let font = face.font_ref();
+        let err = |what: &str, e: &dyn std::fmt::Display| format!("{}: {what}: {e}", face.name);
+        let mut head: write_fonts::tables::head::Head =
+            font.head().map_err(|e| err("head", &e))?.to_owned_table();
+        // Fixed, so the same input gives the same bytes.
+        head.created = Default::default();
+        head.modified = Default::default();
+        let mut hhea: write_fonts::tables::hhea::Hhea =
+            font.hhea().map_err(|e| err("hhea", &e))?.to_owned_table();
+        hhea.number_of_h_metrics = metrics.len() as u16;
+        hhea.advance_width_max = metrics.iter().map(|m| m.advance).max().unwrap_or(0).into();
+        Ok(Tables {
+            head,
+            hhea,
+            maxp,
+            os2: font.os2().map_err(|e| err("OS/2", &e))?.to_owned_table(),
+            hmtx: Hmtx::new(metrics, Vec::new()),
+            cmap: Cmap::from_mappings(mapping).map_err(|e| err("cmap", &e))?,
+            name: names(family),
+            // Version 3: no glyph names, which a subset has no use for.
+            post: Post {
+                version: write_fonts::types::Version16Dot16::VERSION_3_0,
+                ..Default::default()
+            },
+            face: face.name.clone(),
+        })
+    }
+
+    /// A font builder holding these tables; the outlines are added to it.
+    pub(crate) fn builder(&self) -> Result<FontBuilder<'_>, String> {
+        let mut builder = FontBuilder::new();
+        builder
+            .add_table(&self.head)
+            .and_then(|b| b.add_table(&self.hhea))
+            .and_then(|b| b.add_table(&self.maxp))
+            .and_then(|b| b.add_table(&self.os2))
+            .and_then(|b| b.add_table(&self.hmtx))
+            .and_then(|b| b.add_table(&self.cmap))
+            .and_then(|b| b.add_table(&self.name))
+            .and_then(|b| b.add_table(&self.post))
+            .map_err(|e| format!("{}: table: {e}", self.face))?;
+        Ok(builder)
+    }
 }
 
 /// Family, subfamily, full and PostScript names, for Windows (where Word
