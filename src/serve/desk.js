@@ -143,13 +143,34 @@ function desk(form) {
     }
   });
 
+  // Adding or removing a paragraph or a record changes the file's shape:
+  // it is saved at once (with the other changes) and the form reloaded.
+  let leaving = false;
+  form.addEventListener("click", async (ev) => {
+    const button = ev.target.closest("button[data-append], button[data-remove]");
+    if (!button) return;
+    if (button.dataset.remove && !confirm("删除这一项并保存？")) return;
+    const body = edits();
+    body.version = version;
+    if (button.dataset.append) body.append = [button.dataset.append, button.dataset.kind];
+    if (button.dataset.remove) body.remove = button.dataset.remove;
+    const { status, data } = await post(`/api/save/${encodeURIComponent(file)}`, body);
+    if (status === 200) {
+      leaving = true;
+      location.reload();
+    } else {
+      message.textContent = data.message;
+      message.className = "message bad";
+    }
+  });
+
   for (const id of ["pdf", "docx"]) {
     document.getElementById(id).addEventListener("click", (ev) => {
       if (dirty() && !confirm("有未保存的修改：下载的是已保存的内容。仍然下载？")) ev.preventDefault();
     });
   }
   window.addEventListener("beforeunload", (ev) => {
-    if (dirty()) ev.preventDefault();
+    if (!leaving && dirty()) ev.preventDefault();
   });
   check();
 }

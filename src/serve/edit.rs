@@ -18,7 +18,19 @@ pub struct Edits {
     /// The file's version the page was loaded from (for saving).
     #[serde(default)]
     pub version: Option<String>,
+    /// A paragraph (`"text"` or `"lead"`) or a record (`"record"`) to add
+    /// at the end of the array at this key path, after the fields.
+    #[serde(default)]
+    pub append: Option<(String, String)>,
+    /// An array element to remove (`overview.3`), after the fields.
+    #[serde(default)]
+    pub remove: Option<String>,
 }
+
+/// What a new paragraph says until the clerk writes it; `check` warns
+/// about it as about every placeholder.
+pub const NEW_TEXT: &str = "（在此填写：本段内容）";
+pub const NEW_LEAD: &str = "（在此填写小标题。）";
 
 enum Seg<'a> {
     Key(&'a str),
@@ -56,7 +68,78 @@ pub fn apply(text: &str, edits: &Edits) -> Result<String, String> {
         set(doc.as_item_mut(), &segs, 0, typed, &length)
             .map_err(|()| format!("表单项「{name}」无法写入数据文件"))?;
     }
+    if let Some((path, kind)) = &edits.append {
+        append(doc.as_item_mut(), path, kind)
+            .ok_or_else(|| format!("无法在「{path}」后添加：数据文件中这一项不是列表"))?;
+    }
+    if let Some(path) = &edits.remove {
+        remove(doc.as_item_mut(), path).ok_or_else(|| format!("数据文件中没有「{path}」"))?;
+    }
     Ok(doc.to_string())
+}
+
+/// The item at a path of keys (lists are added to and removed from where
+/// they hang in a table).
+fn item_at<'a>(root: &'a mut Item, path: &str) -> Option<&'a mut Item> {
+    let mut item = root;
+    for seg in path.split('.') {
+        item = item.as_table_like_mut()?.get_mut(seg)?;
+    }
+    Some(item)
+}
+
+/// A new last element of the array at `path`: a placeholder paragraph,
+/// one with a lead-in, or a record with the last record's keys, empty.
+fn append(root: &mut Item, path: &str, kind: &str) -> Option<()> {
+    let item = item_at(root, path)?;
+    if let Some(tables) = item.as_array_of_tables_mut() {
+        let mut t = Table::new();
+        if let Some(last) = tables.iter().last() {
+            for (k, v) in last.iter() {
+                let blank = match v.as_value() {
+                    Some(Value::Integer(_)) => Value::from(0i64),
+                    _ => Value::from(""),
+                };
+                t.insert(k, Item::Value(blank));
+            }
+        }
+        tables.push(t);
+        return Some(());
+    }
+    let arr = item.as_array_mut()?;
+    let value = if kind == "lead" {
+        let mut t = toml_edit::InlineTable::new();
+        t.insert("lead", Value::from(NEW_LEAD));
+        t.insert("text", Value::from(NEW_TEXT));
+        Value::InlineTable(t)
+    } else {
+        Value::from(NEW_TEXT)
+    };
+    // Laid out like the file's other paragraphs: one a line.
+    let prefix = arr
+        .get(0)
+        .and_then(|v| v.decor().prefix())
+        .and_then(|p| p.as_str())
+        .unwrap_or("\n  ")
+        .to_string();
+    arr.push_formatted(value.decorated(prefix, ""));
+    Some(())
+}
+
+fn remove(root: &mut Item, path: &str) -> Option<()> {
+    let (parent, index) = path.rsplit_once('.')?;
+    let index: usize = index.parse().ok()?;
+    let item = item_at(root, parent)?;
+    if let Some(tables) = item.as_array_of_tables_mut() {
+        (index < tables.len()).then(|| {
+            tables.remove(index);
+        })
+    } else {
+        let arr = item.as_array_mut()?;
+        (index < arr.len()).then(|| {
+            arr.remove(index);
+        })
+    }
 }
 
 type Length<'a> = &'a dyn Fn(usize) -> usize;
@@ -235,7 +318,7 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             lengths: lengths.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-            version: None,
+            ..Edits::default()
         };
         apply(text, &e).unwrap()
     }
@@ -298,6 +381,44 @@ mod tests {
             out,
             "overview = [\n  \"甲\",\n  { lead = \"（一）\", text = \"丙\" },  # 段\n]\n\n[[rows]]\nwindow = \"窗口\"\nreceived = 6\noverdue = 1\n"
         );
+    }
+
+    #[test]
+    fn paragraphs_and_records_added_and_removed() {
+        let text = "overview = [\n  \"甲\",\n  { lead = \"（一）\", text = \"乙\" },\n]\n\n[[rows]]\nwindow = \"窗口\"\nreceived = 5\n";
+        let with = |append: Option<(&str, &str)>, remove: Option<&str>| {
+            let e = Edits {
+                append: append.map(|(a, b)| (a.to_string(), b.to_string())),
+                remove: remove.map(str::to_string),
+                ..Edits::default()
+            };
+            apply(text, &e).unwrap()
+        };
+        assert_eq!(
+            with(Some(("overview", "text")), None),
+            text.replace("},\n]", &format!("}},\n  \"{NEW_TEXT}\",\n]"))
+        );
+        assert!(with(Some(("overview", "lead")), None).contains(&format!(
+            "{{ lead = \"{NEW_LEAD}\", text = \"{NEW_TEXT}\" }}"
+        )));
+        assert_eq!(
+            with(None, Some("overview.0")),
+            text.replace("\n  \"甲\",", "")
+        );
+        let out = with(Some(("rows", "record")), None);
+        assert!(
+            out.ends_with("[[rows]]\nwindow = \"\"\nreceived = 0\n"),
+            "{out}"
+        );
+        assert_eq!(
+            with(None, Some("rows.0")),
+            "overview = [\n  \"甲\",\n  { lead = \"（一）\", text = \"乙\" },\n]\n"
+        );
+        let e = Edits {
+            remove: Some("overview.9".into()),
+            ..Edits::default()
+        };
+        assert!(apply(text, &e).is_err());
     }
 
     #[test]

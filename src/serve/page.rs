@@ -160,6 +160,10 @@ fn section(b: &mut String, root: &Node, key: &str, title: &str) {
         Some(Kind::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
                 let base = format!("{key}.{i}");
+                let _ = write!(
+                    b,
+                    "<button type=\"button\" class=\"remove\" data-remove=\"{base}\" title=\"删除这一段\">删除本段</button>"
+                );
                 match &item.kind {
                     Kind::Table(entries) => {
                         b.push_str("<div class=\"para\">");
@@ -188,6 +192,11 @@ fn section(b: &mut String, root: &Node, key: &str, title: &str) {
                     }
                 }
             }
+            let _ = write!(
+                b,
+                "<div class=\"tools\"><button type=\"button\" data-append=\"{key}\" data-kind=\"text\">添加段落</button>\
+                 <button type=\"button\" data-append=\"{key}\" data-kind=\"lead\">添加带小标题的段落</button></div>"
+            );
         }
         Some(_) => b.push_str(&textarea(root, key)),
         None => {
@@ -422,7 +431,7 @@ fn fields(
                 let t = titles(&format!("{path}.0.{c}")).unwrap_or_else(|| c.to_string());
                 let _ = write!(b, "<th>{}</th>", escape(&t));
             }
-            b.push_str("</tr>");
+            b.push_str("<th></th></tr>");
             for i in 0..items.len() {
                 b.push_str("<tr>");
                 for c in &cols {
@@ -432,9 +441,15 @@ fn fields(
                         input(root, &format!("{path}.{i}.{c}"), "")
                     );
                 }
-                b.push_str("</tr>");
+                let _ = write!(
+                    b,
+                    "<td><button type=\"button\" class=\"remove\" data-remove=\"{path}.{i}\" title=\"删除这一行\">删除</button></td></tr>"
+                );
             }
-            b.push_str("</table></fieldset>");
+            let _ = write!(
+                b,
+                "</table><div class=\"tools\"><button type=\"button\" data-append=\"{path}\" data-kind=\"record\">添加一行</button></div></fieldset>"
+            );
         }
         Kind::Array(items) => {
             let _ = write!(b, "<fieldset><legend>{}</legend>", escape(&label));

@@ -146,6 +146,29 @@ def steps(d, base, folder, original, binary, out, check, env):
           refused is not None and (folder / SAMPLE).read_text() == after_second
           and "penalty = 343" in after_second, d.find_element(By.ID, "message").text)
 
+    # A paragraph added to 六、其他需要报告的事项, written, then removed.
+    d.get(f"{base}edit/{SAMPLE}")
+    wait(lambda: d.find_elements(By.CSS_SELECTOR, "#preview svg.page"))
+    before = (folder / SAMPLE).read_text()
+    n = len(d.find_elements(By.CSS_SELECTOR, 'textarea[name^="other."]'))
+    d.find_element(By.CSS_SELECTOR, 'button[data-append="other"][data-kind="text"]').click()
+    added = wait(lambda: d.find_element(By.NAME, f"other.{n}"))
+    check("desk: 添加段落 adds a paragraph with a placeholder the check warns about",
+          added is not None and "在此填写" in added.get_attribute("value")
+          and "在此填写：本段内容" in (folder / SAMPLE).read_text()
+          and wait(lambda: "在此填写" in d.find_element(By.ID, "problems").text) is not None)
+    added.send_keys(Keys.CONTROL, "a")
+    added.send_keys("3.本年度未发生政府信息公开工作责任追究情况。")
+    d.find_element(By.ID, "save").click()
+    wait(lambda: d.find_element(By.ID, "message").text == "已保存")
+    written = (folder / SAMPLE).read_text()
+    check("desk: the new paragraph is saved as the section's last string",
+          "  \"3.本年度未发生政府信息公开工作责任追究情况。\",\n]" in written, written[-400:])
+    d.find_element(By.CSS_SELECTOR, f'button[data-remove="other.{n}"]').click()
+    d.switch_to.alert.accept()
+    wait(lambda: not d.find_elements(By.NAME, f"other.{n}"))
+    check("desk: 删除本段 removes it, the file as before", (folder / SAMPLE).read_text() == before)
+
     # Download the PDF through the page: the same bytes as gongwen render.
     digest = d.execute_async_script(
         "const done = arguments[arguments.length - 1];"
