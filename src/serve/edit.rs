@@ -60,6 +60,16 @@ pub fn apply(text: &str, edits: &Edits) -> Result<String, String> {
         .parse()
         .map_err(|_| "数据文件不是有效的 TOML，无法在表单中修改；请先用编辑器改正".to_string())?;
     for (name, typed) in &edits.fields {
+        // Keys that name other files: a page may not point the check or
+        // the render at a file outside the folder.
+        let leaf = name
+            .rsplit('.')
+            .find(|s| !s.bytes().all(|b| b.is_ascii_digit()));
+        if matches!(leaf, Some("previous" | "template" | "seal")) {
+            return Err(format!(
+                "「{name}」指向其他文件，不能在表单中修改；请用编辑器修改数据文件"
+            ));
+        }
         let segs = segments(name).ok_or_else(|| format!("表单项「{name}」不是数据文件的键"))?;
         let length = |upto: usize| -> usize {
             let prefix: Vec<&str> = name.split('.').take(upto).collect();
@@ -419,6 +429,20 @@ mod tests {
             ..Edits::default()
         };
         assert!(apply(text, &e).is_err());
+    }
+
+    #[test]
+    fn keys_naming_other_files_are_not_form_fields() {
+        for key in ["previous", "template", "signature.seal", "seal"] {
+            let e = Edits {
+                fields: [(key.to_string(), "/etc/passwd".to_string())].into(),
+                ..Edits::default()
+            };
+            assert!(
+                apply(FILE, &e).unwrap_err().contains("指向其他文件"),
+                "{key}"
+            );
+        }
     }
 
     #[test]
