@@ -128,10 +128,20 @@ enum Command {
     #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen serve [目录] [--port 端口] [--open]")]
     Serve {
         /// 数据文件所在的目录（默认当前目录）
-        #[arg(value_name = "目录", default_value = ".", help_heading = "参数")]
+        #[arg(
+            value_name = "目录",
+            default_value = ".",
+            hide_default_value = true,
+            help_heading = "参数"
+        )]
         dir: PathBuf,
         /// 端口（默认 8410；0 表示任选一个空闲端口）
-        #[arg(long, value_name = "端口", default_value_t = 8410)]
+        #[arg(
+            long,
+            value_name = "端口",
+            default_value_t = 8410,
+            hide_default_value = true
+        )]
         port: u16,
         /// 启动后用默认浏览器打开
         #[arg(long)]
