@@ -811,3 +811,90 @@ fn the_annual_report_s_signature_takes_a_seal() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// 联合行文 without seals (GB/T 9704 7.3.5.2): the lead agency's 署名
+/// first, the others below it, right-aligned; the date under the last,
+/// starting two characters right of its first character. The DOCX breaks
+/// the lines where the PDF does.
+#[test]
+fn joint_signatures_stack_lead_agency_first() {
+    let names = ["某某市人民政府办公室", "某某市财政局"];
+    let text = example().replace(
+        "signature = \"某某市人民政府办公室\"",
+        "signature = [\"某某市人民政府办公室\", \"某某市财政局\"]",
+    );
+    let l = lay_out(&text);
+    // On the page of the date (the 版记 names the lead agency again).
+    let page = l
+        .pages
+        .iter()
+        .rposition(|p| {
+            p.items
+                .iter()
+                .any(|i| matches!(i, Item::Text(t) if t.text == "2025年12月5日"))
+        })
+        .expect("the date");
+    let last = |s: &str| {
+        l.pages[page]
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text(t) if t.text == s => {
+                    let w: f32 = t.glyphs.iter().map(|g| g.advance).sum();
+                    Some((t.y, t.x, t.x + w))
+                }
+                _ => None,
+            })
+            .next_back()
+            .unwrap_or_else(|| panic!("no {s}"))
+    };
+    let b = last(names[1]);
+    let d = last("2025年12月5日");
+    // The lead agency's 署名 is the line above; the 版记 below names it too.
+    let a = l.pages[page]
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Text(t) if t.text == names[0] && t.y < b.0 => {
+                let w: f32 = t.glyphs.iter().map(|g| g.advance).sum();
+                Some((t.y, t.x, t.x + w))
+            }
+            _ => None,
+        })
+        .next_back()
+        .expect("the lead agency's 署名");
+    let pitch = 28.95;
+    let ch = 16.0 - 0.25;
+    near("联署机关在主办机关下一行", b.0 - a.0, pitch);
+    near("成文日期在最后一个署名下一行", d.0 - b.0, pitch);
+    near("各署名右端对齐", a.2, b.2);
+    near(
+        "成文日期首字比最后一个署名首字右移二字",
+        d.1 - b.1,
+        2.0 * ch,
+    );
+    // The date is longer than the last 署名: it sits two characters in and
+    // the 署名 move left with it (7.3.5.2).
+    near("成文日期右空二字", RIGHT - d.2, 2.0 * ch);
+
+    let dir = common::cli::scratch("kinds-joint-signatures");
+    std::fs::write(dir.join("joint.toml"), &text).unwrap();
+    let out = common::cli::run_in(&dir, &["render", "joint.toml", "--docx-only"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let docx = std::fs::read(dir.join("joint.docx")).unwrap();
+    let xml = common::unzip(&docx)
+        .into_iter()
+        .find(|(n, _)| n == "word/document.xml")
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .unwrap();
+    let at = xml.rfind("某某市财政局").unwrap();
+    let p = &xml[xml[..at].rfind("<w:p>").unwrap()..at];
+    assert!(
+        p.contains("某某市人民政府办公室") && p.contains("<w:br/>"),
+        "{p}"
+    );
+}

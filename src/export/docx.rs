@@ -783,7 +783,12 @@ fn signature(
         b,
         "<w:p><w:pPr><w:keepNext/><w:keepLines/>{spacing}<w:ind w:right=\"{}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"right\"/></w:pPr>{}</w:p>",
         tw(a_right),
-        text_run(agency, "")
+        agency
+            .split('\n')
+            .filter(|n| !n.trim().is_empty())
+            .map(|n| text_run(n.trim(), ""))
+            .collect::<Vec<_>>()
+            .join("<w:r><w:br/></w:r>")
     );
     if !date.is_empty() {
         let _ = write!(

@@ -964,7 +964,9 @@ pub struct SealPlace {
 /// in from the right, the date starting two characters right of the
 /// agency's first character; a longer date sits two characters in and
 /// pushes the agency left. Either one longer than the text block less two
-/// characters is broken into lines, each ending two characters in.
+/// characters is broken into lines, each ending two characters in. Joint
+/// documents (联合行文) give one agency a line (`\n` between them), the
+/// lead agency first, the others below it.
 ///
 /// 7.3.5.1 (with a seal, `seal` its width and height): the date four
 /// characters in, the agency centred over it, the seal centred on the date
@@ -979,7 +981,6 @@ pub fn signature_geometry(
     seal: Option<(f32, f32)>,
 ) -> Result<SignatureGeometry, Diagnostic> {
     let track = style.body_tracking();
-    let a = inline::shape(book, style, &[(Role::Body, agency)], track)?;
     let d = inline::shape(book, style, &[(Role::Body, date)], track)?;
     let ch = style.role(Role::Body).size + track;
     let avail = style.text_width() - 2.0 * ch;
@@ -1010,7 +1011,18 @@ pub fn signature_geometry(
         let last = widths.last().copied().unwrap_or(0.0);
         (lines, widths.into_iter().fold(0.0, f32::max), last)
     };
-    let ((al, wa, wa_last), (dl, wd, _)) = (wrap(&a), wrap(&d));
+    // Each agency wrapped on its own; the lines follow one another.
+    let (mut a, mut al, mut wa, mut wa_last) = (Vec::new(), Vec::new(), 0.0f32, 0.0);
+    for name in agency.split('\n').filter(|n| !n.trim().is_empty()) {
+        let units = inline::shape(book, style, &[(Role::Body, name.trim())], track)?;
+        let (lines, widest, last) = wrap(&units);
+        let at = a.len();
+        al.extend(lines.into_iter().map(|r| r.start + at..r.end + at));
+        a.extend(units);
+        wa = wa.max(widest);
+        wa_last = last;
+    }
+    let (dl, wd, _) = wrap(&d);
     let pitch = style.page.line_pitch_pt;
     let (agency_right, date_right, blank, place) = match seal {
         Some((w, h)) => {
