@@ -867,6 +867,19 @@ def ofd_checks(binary, out, env):
         chars = lambda s: Counter(re.sub(r"\s", "", s))
         same = all(chars(a) == chars(b) for a, b in zip(ours, theirs))
         check(f"{stem}.ofd: every page holds the PDF page's text, as Unicode", same and len(ours) == pages)
+        # A second reader, PyPI's ofdkit (its own parser): the same pages,
+        # A4, no warnings, each page's text the PDF page's, the DocInfo.
+        try:
+            import ofdkit
+            doc = ofdkit.open(str(ofd))
+            texts = [p.text() for p in doc.pages]
+            same2 = len(texts) == pages and all(chars(a) == chars(b) for a, b in zip(texts, theirs))
+            a4 = all(abs(p.width - 210) < 0.01 and abs(p.height - 297) < 0.01 for p in doc.pages)
+            check(f"{stem}.ofd: ofdkit reads {len(texts)} A4 pages without warnings, each with the PDF page's text",
+                  same2 and a4 and not doc.warnings and doc.info.creator == "gongwen",
+                  (len(texts), a4, doc.warnings[:3]))
+        except ImportError:
+            check(f"{stem}.ofd: ofdkit is installed (pip install ofdkit)", False)
         # The fonts as OpenType files (GB/T 33190 7.6), read by fontTools:
         # CFF outlines, a width for every glyph, and a character map that
         # covers every character the pages set.
