@@ -445,6 +445,72 @@ mod tests {
         }
     }
 
+    /// Any key path and value on a real data file: an error or a text
+    /// that parses, never a panic.
+    #[test]
+    fn arbitrary_fields_never_panic() {
+        let sample = std::fs::read_to_string("samples/qinghe-market-2025.toml").unwrap();
+        let keys = [
+            "agency",
+            "year",
+            "title",
+            "overview",
+            "applications",
+            "new",
+            "withheld",
+            "state_secret",
+            "review",
+            "active",
+            "rules",
+            "signature",
+            "date",
+            "lead",
+            "text",
+            "x",
+            "0",
+            "1",
+            "5",
+            "6",
+            "99",
+            "",
+            "other",
+            "fees",
+        ];
+        let values = [
+            "0",
+            "１２",
+            "-3",
+            "文本",
+            "",
+            "2026-01-01",
+            "\"",
+            "[1, 2]",
+            "\n",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..3000 {
+            let depth = 1 + next(4);
+            let name: Vec<&str> = (0..depth).map(|_| keys[next(keys.len())]).collect();
+            let e = Edits {
+                fields: [(name.join("."), values[next(values.len())].to_string())].into(),
+                lengths: [(name[..depth.saturating_sub(1)].join("."), next(8))].into(),
+                append: (next(5) == 0)
+                    .then(|| (keys[next(keys.len())].to_string(), "lead".to_string())),
+                remove: (next(5) == 0).then(|| format!("{}.{}", keys[next(keys.len())], next(8))),
+                ..Edits::default()
+            };
+            if let Ok(out) = apply(&sample, &e) {
+                assert!(out.parse::<DocumentMut>().is_ok(), "{e:?}\n{out}");
+            }
+        }
+    }
+
     #[test]
     fn refuses_paths_the_file_cannot_hold() {
         let e = Edits {

@@ -179,9 +179,20 @@ fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
 impl Desk {
     fn serve(&self, mut req: Request) {
         let wants_json = req.url().starts_with("/api/");
-        let reply = self
-            .route(&mut req)
-            .unwrap_or_else(|r| Reply::refused(r, wants_json));
+        // A request that trips over a bug gets an answer and the desk
+        // goes on serving the others (it is one thread).
+        let routed =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.route(&mut req)));
+        let reply = match routed {
+            Ok(r) => r.unwrap_or_else(|r| Reply::refused(r, wants_json)),
+            Err(_) => Reply::refused(
+                Refusal::new(
+                    500,
+                    "内部错误：这个请求未能完成，文件未改动；请把操作步骤告知维护人员",
+                ),
+                wants_json,
+            ),
+        };
         let mut resp = Response::from_data(reply.body)
             .with_status_code(reply.status)
             .with_chunked_threshold(usize::MAX);
