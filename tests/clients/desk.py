@@ -80,6 +80,20 @@ def steps(d, base, folder, original, binary, out, check, env):
     row = wait(lambda: d.find_element(By.CSS_SELECTOR, f'tr[data-file="{SAMPLE}"]'))
     check("desk: the folder's list shows the sample as 通过", row is not None and "通过" in row.text,
           row.text if row else None)
+    # 新建年度报告 from the list page: the file made as `gongwen new` makes
+    # it, and its form opened.
+    form = d.find_element(By.ID, "new-report")
+    form.find_element(By.NAME, "agency").send_keys("青溪区某某街道办事处")
+    form.find_element(By.NAME, "year").send_keys("2025")
+    form.find_element(By.NAME, "file").send_keys("某某街道-2025")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    agency = wait(lambda: d.find_element(By.NAME, "agency").get_attribute("value"))
+    made = folder / "某某街道-2025.toml"
+    check("desk: 新建年度报告 writes the data file and opens its form",
+          agency == "青溪区某某街道办事处" and made.exists()
+          and 'agency = "青溪区某某街道办事处"' in made.read_text(), agency)
+    d.get(base)
+    wait(lambda: d.find_element(By.LINK_TEXT, SAMPLE))
     d.find_element(By.LINK_TEXT, SAMPLE).click()
     state = lambda: d.find_element(By.ID, "state").text
     check("desk: the form opens and its first check passes", wait(lambda: state() == "通过") is not None, state())
