@@ -303,8 +303,6 @@ fn framed(b: &mut String, place: (f32, f32, f32, f32), ppr: &str, runs: &str) {
     );
 }
 
-/// Off the body grid: `before` twentieths of a point above, lines exactly
-/// `line` high.
 /// The space the PDF leaves under a table to bring the next line back onto
 /// the grid: Word and LibreOffice stack the line right under the table.
 /// Less the table's outer rules, which they add below its last row, and
@@ -327,6 +325,8 @@ fn spacing_before(before: i64) -> String {
     }
 }
 
+/// Off the body grid: `before` twentieths of a point above, lines exactly
+/// `line` high.
 fn exact_spacing(before: i64, line: i64) -> String {
     format!(
         "<w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"{before}\" w:after=\"0\" w:line=\"{line}\" w:lineRule=\"exact\"/>"
@@ -783,10 +783,8 @@ fn signature(
         b,
         "<w:p><w:pPr><w:keepNext/><w:keepLines/>{spacing}<w:ind w:right=\"{}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"right\"/></w:pPr>{}</w:p>",
         tw(a_right),
-        agency
-            .split('\n')
-            .filter(|n| !n.trim().is_empty())
-            .map(|n| text_run(n.trim(), ""))
+        crate::layout::signature_names(agency)
+            .map(|n| text_run(n, ""))
             .collect::<Vec<_>>()
             .join("<w:r><w:br/></w:r>")
     );

@@ -1,9 +1,9 @@
 //! OFD (GB/T 33190-2016) from the laid-out frames, as the archival profile
 //! OFD-A (GB/T 42133-2022) asks: the same pages as the PDF, the same subset
 //! fonts embedded (the CID-keyed CFF the PDF embeds, glyph `n` of the
-//! subset being CID `n`, in an OpenType file — [`super::otf`]), text as `TextCode` with the layout's advances and
-//! a `CGTransform` naming each glyph, so it is both drawn exactly and read
-//! back as Unicode; rules and fills as paths, the seal as an image. No
+//! subset being CID `n`, in an OpenType file — [`super::otf`]), text as
+//! `TextCode` with the layout's advances and a `CGTransform` naming each
+//! glyph, so it is both drawn exactly and read back as Unicode; rules and fills as paths, the seal as an image. No
 //! external resources; RGB colour only. Lengths are in mm, y down.
 
 use std::collections::BTreeMap;
@@ -33,17 +33,9 @@ fn mm(pt: f32) -> String {
     }
     let _ = write!(s, "{int}");
     if frac != 0 {
-        let digits = [frac / 100, frac / 10 % 10, frac % 10];
-        let keep = if frac % 10 != 0 {
-            3
-        } else if frac % 100 != 0 {
-            2
-        } else {
-            1
-        };
-        s.push('.');
-        for d in &digits[..keep] {
-            s.push(char::from(b'0' + *d as u8));
+        let _ = write!(s, ".{frac:03}");
+        while s.ends_with('0') {
+            s.pop();
         }
     }
     s
@@ -96,7 +88,7 @@ pub(crate) fn write_with(
         let program = &programs[face];
         let file = format!("font_{id}.{}", if program.cff { "otf" } else { "ttf" });
         if program.cff {
-            packed.insert(*face, super::otf::opentype(subset, &program.raw, program)?);
+            packed.insert(*face, super::otf::opentype(subset, program)?);
         }
         let name = esc(&subset.face.name);
         let _ = write!(
@@ -303,7 +295,7 @@ pub(crate) fn write_with(
                 Entry::Zlib {
                     stream: &p.zlib,
                     crc: p.crc,
-                    len: p.len,
+                    len: p.raw.len(),
                 }
             }
         };

@@ -25,19 +25,16 @@ pub(crate) struct Packed {
     pub len: usize,
 }
 
-/// `cff`: the subset program the PDF embeds (glyph `n` = CID `n`).
-pub(crate) fn opentype(
-    subset: &Subset,
-    cff: &[u8],
-    program: &Program,
-) -> Result<Packed, Diagnostic> {
+/// `program`: the CFF subset the PDF embeds (glyph `n` = CID `n`).
+pub(crate) fn opentype(subset: &Subset, program: &Program) -> Result<Packed, Diagnostic> {
     let face = subset.face;
+    let cff = program.raw.as_slice();
     let fail = |what: &str, e: &dyn std::fmt::Display| {
         Diagnostic::error(format!("OFD 无法嵌入字体 {}: {what}: {e}", face.name))
     };
     let mut metrics = Vec::new();
     let mut mapping = Vec::new();
-    for (new, (_, advance, text)) in subset.glyphs().enumerate() {
+    for (new, (advance, text)) in subset.glyphs().enumerate() {
         metrics.push(LongMetric::new(advance.round() as u16, 0));
         let mut chars = text.chars();
         if let (Some(c), None) = (chars.next(), chars.next()) {

@@ -61,14 +61,12 @@ impl<'a> Subset<'a> {
         self.remapper.get(gid).unwrap_or(0)
     }
 
-    /// The subset's glyphs in their new order (glyph `n` = CID `n`): the
-    /// original glyph, its advance in font units and the text it was set
-    /// for.
-    pub(crate) fn glyphs(&self) -> impl Iterator<Item = (u16, f32, &str)> + '_ {
-        self.remapper.remapped_gids().map(|old| {
-            let upem = self.face.units_per_em;
+    /// The subset's glyphs in their new order (glyph `n` = CID `n`): each
+    /// one's advance in font units and the text it was set for.
+    pub(crate) fn glyphs(&self) -> impl Iterator<Item = (f32, &str)> + '_ {
+        let upem = self.face.units_per_em;
+        self.remapper.remapped_gids().map(move |old| {
             (
-                old,
                 self.advance.get(&old).copied().unwrap_or(upem),
                 self.text.get(&old).map_or("", String::as_str),
             )
@@ -202,7 +200,7 @@ pub fn write_with_ofd(
 
 /// A face's subset program, made once for every output that embeds it:
 /// zlib-compressed (a PDF stream; a ZIP entry holds its raw deflate data),
-/// with the CRC-32 and length of the program itself.
+/// with the program itself and its CRC-32.
 pub(crate) struct Program {
     pub zlib: Vec<u8>,
     /// Where the compressed program ends before the zlib stream's empty
@@ -213,7 +211,6 @@ pub(crate) struct Program {
     pub raw: Vec<u8>,
     pub cff: bool,
     pub crc: u32,
-    pub len: usize,
 }
 
 /// Every face's program, on as many cores as there are.
@@ -234,7 +231,6 @@ pub(crate) fn programs(
                 sync_end,
                 cff,
                 crc: crc32fast::hash(&raw),
-                len: raw.len(),
                 raw,
             })
         })

@@ -960,6 +960,12 @@ pub struct SealPlace {
     pub height: f32,
 }
 
+/// The agencies of a 署名, one a line (joint documents give several,
+/// `\n` between them), the lead agency first.
+pub fn signature_names(agency: &str) -> impl Iterator<Item = &str> {
+    agency.split('\n').map(str::trim).filter(|n| !n.is_empty())
+}
+
 /// GB/T 9704 7.3.5.2 (no seal): one blank line, the agency two characters
 /// in from the right, the date starting two characters right of the
 /// agency's first character; a longer date sits two characters in and
@@ -1013,8 +1019,8 @@ pub fn signature_geometry(
     };
     // Each agency wrapped on its own; the lines follow one another.
     let (mut a, mut al, mut wa, mut wa_last) = (Vec::new(), Vec::new(), 0.0f32, 0.0);
-    for name in agency.split('\n').filter(|n| !n.trim().is_empty()) {
-        let units = inline::shape(book, style, &[(Role::Body, name.trim())], track)?;
+    for name in signature_names(agency) {
+        let units = inline::shape(book, style, &[(Role::Body, name)], track)?;
         let (lines, widest, last) = wrap(&units);
         let at = a.len();
         al.extend(lines.into_iter().map(|r| r.start + at..r.end + at));

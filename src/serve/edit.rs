@@ -169,23 +169,13 @@ fn set(
         return Ok(());
     };
     match first {
-        Seg::Key(_) => {
-            if item.is_none() {
-                let mut t = Table::new();
-                // Keys made under [applications] read like the file's own
-                // (withheld.state_secret = …).
-                t.set_dotted(depth > 1);
-                t.set_implicit(true);
-                *item = Item::Table(t);
-            }
-            in_table(
-                item.as_table_like_mut().ok_or(())?,
-                segs,
-                depth,
-                typed,
-                length,
-            )
-        }
+        Seg::Key(_) => in_table(
+            item.as_table_like_mut().ok_or(())?,
+            segs,
+            depth,
+            typed,
+            length,
+        ),
         Seg::Index(i) => {
             let i = *i;
             if let Some(tables) = item.as_array_of_tables_mut() {
@@ -237,6 +227,8 @@ fn in_table(
             }
             Some(Seg::Key(_)) => {
                 let mut t = Table::new();
+                // Keys made under [applications] read like the file's own
+                // (withheld.state_secret = …).
                 t.set_dotted(depth > 0);
                 t.set_implicit(true);
                 Item::Table(t)

@@ -358,12 +358,18 @@ impl Desk {
         Ok(Reply::html(html))
     }
 
+    /// The data file a check or save names, the edits posted for it, and
+    /// its text and version as they are on disk.
+    fn opened(&self, name: &str, body: &[u8]) -> Result<(PathBuf, Edits, String, String), Refusal> {
+        let path = guard::data_file(&self.dir, name, true)?;
+        let edits: Edits = json_body(body)?;
+        let (text, version) = self.read_text(&path)?;
+        Ok((path, edits, text, version))
+    }
+
     fn check(&self, name: &str, body: &[u8]) -> Result<Reply, Refusal> {
         let started = Instant::now();
-        let path = guard::data_file(&self.dir, name, true)?;
-        let edits: Edits =
-            serde_json::from_slice(body).map_err(|_| Refusal::new(400, "请求的内容无法识别"))?;
-        let (text, version) = self.read_text(&path)?;
+        let (path, edits, text, version) = self.opened(name, body)?;
         let text = edit::apply(&text, &edits).map_err(|m| Refusal::new(422, m))?;
         let mut out = self.checked(&path, &text);
         out["version"] = json!(version);
@@ -438,10 +444,7 @@ impl Desk {
     }
 
     fn save(&self, name: &str, body: &[u8]) -> Result<Reply, Refusal> {
-        let path = guard::data_file(&self.dir, name, true)?;
-        let edits: Edits =
-            serde_json::from_slice(body).map_err(|_| Refusal::new(400, "请求的内容无法识别"))?;
-        let (text, version) = self.read_text(&path)?;
+        let (path, edits, text, version) = self.opened(name, body)?;
         if edits.version.as_deref() != Some(version.as_str()) {
             return Err(Refusal::new(
                 409,
@@ -467,8 +470,7 @@ impl Desk {
     }
 
     fn new_report(&self, body: &[u8]) -> Result<Reply, Refusal> {
-        let v: Value =
-            serde_json::from_slice(body).map_err(|_| Refusal::new(400, "请求的内容无法识别"))?;
+        let v: Value = json_body(body)?;
         let field = |k: &str| v[k].as_str().unwrap_or("").trim().to_string();
         let file = field("file");
         let file = if file.ends_with(".toml") || file.ends_with(".json") {
@@ -624,6 +626,10 @@ fn read_body(req: &mut Request) -> Result<Vec<u8>, Refusal> {
         return Err(too_big());
     }
     Ok(body)
+}
+
+fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
+    serde_json::from_slice(body).map_err(|_| Refusal::new(400, "请求的内容无法识别"))
 }
 
 fn first_line(s: &str) -> &str {

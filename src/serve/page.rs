@@ -103,10 +103,14 @@ fn scalar(n: Option<&Node>) -> String {
 }
 
 fn input(root: &Node, name: &str, attrs: &str) -> String {
+    input_with(name, &scalar(lookup(root, name)), attrs)
+}
+
+fn input_with(name: &str, value: &str, attrs: &str) -> String {
     format!(
         "<input name=\"{}\" value=\"{}\" {attrs}>",
         escape(name),
-        escape(&scalar(lookup(root, name)))
+        escape(value)
     )
 }
 
@@ -134,12 +138,9 @@ fn cell(root: &Node, row: &str, len: usize, j: usize) -> String {
             escape(row)
         )
     };
-    let mut html = input(root, &name, &attrs);
-    if lookup(root, &name).is_none() {
-        // Not in the file: the form's 0, until the clerk types a number.
-        html = html.replacen("value=\"\"", "value=\"0\"", 1);
-    }
-    format!("<td>{html}</td>")
+    // Not in the file: the form's 0, until the clerk types a number.
+    let value = lookup(root, &name).map_or_else(|| "0".to_string(), |n| scalar(Some(n)));
+    format!("<td>{}</td>", input_with(&name, &value, &attrs))
 }
 
 fn computed(name: &str) -> String {
