@@ -45,6 +45,17 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// (year, month, day), proleptic Gregorian → days since 1970-01-01.
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Today as (year, month, day): `SOURCE_DATE_EPOCH` when set, so files
 /// written for a date (a new data file) are reproducible, else the clock.
 pub fn today_civil() -> (i64, u32, u32) {
@@ -60,4 +71,16 @@ pub fn today_civil() -> (i64, u32, u32) {
 pub fn today() -> String {
     let (y, m, d) = today_civil();
     format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn days_and_dates_round_trip() {
+        for days in [-719_468, -1, 0, 59, 60, 11_016, 18_628, 20_088, 2_932_896] {
+            let (y, m, d) = super::civil_from_days(days);
+            assert_eq!(super::days_from_civil(y, m, d), days, "{y}-{m}-{d}");
+        }
+        assert_eq!(super::days_from_civil(2025, 1, 1), 20_089);
+    }
 }

@@ -45,7 +45,7 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
     /// 显示帮助
-    #[arg(short = 'h', long, action = ArgAction::Help, global = true)]
+    #[arg(short = 'h', long, action = ArgAction::Help, global = true, display_order = 1000)]
     help: Option<bool>,
     /// 显示版本
     #[arg(short = 'V', long, action = ArgAction::Version)]
@@ -230,10 +230,28 @@ struct RenderArgs {
     /// 把模板生成的标记文本输出到标准输出（调试模板用，不写文件）
     #[arg(long)]
     dump_markup: bool,
+    /// 用这把 SM2 私钥给 OFD 加数字签名（GB/T 33190 第 18 章；PEM，不加密），需同时给 --sign-cert
+    #[arg(long, value_name = "私钥文件", requires_all = ["sign_cert", "ofd"])]
+    sign_key: Option<PathBuf>,
+    /// 签名私钥对应的 X.509 证书（PEM 或 DER），写入签名中
+    #[arg(long, value_name = "证书文件", requires = "sign_key")]
+    sign_cert: Option<PathBuf>,
 }
 
 impl RenderArgs {
-    fn options(self) -> (Vec<PathBuf>, cli::RenderOptions) {
+    /// The inputs and options; a signing key that cannot be used is
+    /// reported before anything is rendered.
+    fn options(self) -> Result<(Vec<PathBuf>, cli::RenderOptions), Exit> {
+        let signer = match (&self.sign_key, &self.sign_cert) {
+            (Some(key), Some(cert)) => match gongwen::export::sign::Signer::load(key, cert) {
+                Ok(s) => Some(std::sync::Arc::new(s)),
+                Err(d) => {
+                    eprint!("{d}");
+                    return Err(Exit::of(&d));
+                }
+            },
+            _ => None,
+        };
         let opts = cli::RenderOptions {
             out_dir: self.out_dir,
             template_dir: self.template,
@@ -245,8 +263,9 @@ impl RenderArgs {
             embed_fonts: self.embed_fonts,
             ofd: self.ofd,
             pdfa: self.pdfa,
+            signer,
         };
-        (self.inputs, opts)
+        Ok((self.inputs, opts))
     }
 }
 
@@ -304,12 +323,15 @@ fn run(cli: Cli) -> Exit {
         },
         Command::Check { inputs, template } => Ok(cli::check(&inputs, template.as_deref())),
         Command::Schema { template } => Ok(cli::schema(&template)),
-        Command::Render(args) => {
-            let (inputs, opts) = args.options();
-            Ok(cli::render(&inputs, &opts))
-        }
+        Command::Render(args) => match args.options() {
+            Ok((inputs, opts)) => Ok(cli::render(&inputs, &opts)),
+            Err(exit) => Ok(exit),
+        },
         Command::Watch(args) => {
-            let (inputs, opts) = args.options();
+            let (inputs, opts) = match args.options() {
+                Ok(o) => o,
+                Err(exit) => return exit,
+            };
             if opts.dump_model || opts.dump_markup {
                 Err("watch 不能与 --dump-model/--dump-markup 一起使用".into())
             } else {

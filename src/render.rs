@@ -32,6 +32,8 @@ pub struct RenderOptions {
     pub ofd: bool,
     /// Write the PDF as PDF/A-2b.
     pub pdfa: bool,
+    /// Sign the OFD with this key and certificate.
+    pub signer: Option<Arc<crate::export::sign::Signer>>,
 }
 
 impl Default for RenderOptions {
@@ -47,6 +49,7 @@ impl Default for RenderOptions {
             embed_fonts: false,
             ofd: false,
             pdfa: false,
+            signer: None,
         }
     }
 }
@@ -94,6 +97,7 @@ pub fn render_report_in<'a>(
                 &document.meta,
                 epoch,
                 opts.pdfa,
+                opts.signer.as_deref(),
             )?;
             (Some(pdf), Some(ofd))
         }
@@ -130,6 +134,7 @@ pub fn render_report_in<'a>(
             &book,
             &document.meta,
             epoch,
+            opts.signer.as_deref(),
         )?);
     }
     Ok(Rendered {

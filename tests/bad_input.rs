@@ -22,6 +22,10 @@ fn garbage(n: usize) -> Vec<u8> {
         .collect()
 }
 
+fn sign_file(path: &str) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}
+
 fn cases() -> Vec<Case> {
     let seed = sample("zhanlang-2020");
     let with = |from: &str, to: &str| -> Vec<u8> {
@@ -118,6 +122,27 @@ fn cases() -> Vec<Case> {
         case("font-dir-without-some-fonts", &["render", "a.toml", "--font-dir", "fonts", "--pdf-only"])
             .file("a.toml", seed.clone())
             .file("fonts/FandolHei-Regular.otf", std::fs::read("fonts/FandolHei-Regular.otf").unwrap()),
+        case("sign-without-ofd", &["render", "a.toml", "--sign-key", "k.pem", "--sign-cert", "c.pem"])
+            .file("a.toml", seed.clone())
+            .file("k.pem", sign_file("samples/sign/test-key.pem"))
+            .file("c.pem", sign_file("samples/sign/test-cert.pem")),
+        case("sign-key-of-another-cert", &["render", "a.toml", "--ofd", "--sign-key", "k.pem", "--sign-cert", "c.pem"])
+            .file("a.toml", seed.clone())
+            .file("k.pem", sign_file("tests/fixtures/sign/other-key.pem"))
+            .file("c.pem", sign_file("samples/sign/test-cert.pem"))
+            .earlier(&["a.pdf", "a.ofd"]),
+        case("sign-key-encrypted", &["render", "a.toml", "--ofd", "--sign-key", "k.pem", "--sign-cert", "c.pem"])
+            .file("a.toml", seed.clone())
+            .file("k.pem", sign_file("tests/fixtures/sign/encrypted-key.pem"))
+            .file("c.pem", sign_file("samples/sign/test-cert.pem")),
+        case("sign-key-is-not-a-key", &["render", "a.toml", "--ofd", "--sign-key", "a.toml", "--sign-cert", "c.pem"])
+            .file("a.toml", seed.clone())
+            .file("c.pem", sign_file("samples/sign/test-cert.pem")),
+        case("sign-cert-expired", &["render", "a.toml", "--ofd", "--sign-key", "k.pem", "--sign-cert", "c.pem"])
+            .file("a.toml", seed.clone())
+            .file("k.pem", sign_file("samples/sign/test-key.pem"))
+            .file("c.pem", sign_file("tests/fixtures/sign/expired-cert.pem"))
+            .earlier(&["a.pdf", "a.docx", "a.ofd"]),
         case("export-over-an-edited-template", &["templates", "export", "annual-report-2021", "t"])
             .file("t/report.html", "<title>已修改的模板</title>\n"),
     ]

@@ -26,7 +26,8 @@ fn render(stem: &str) -> (Vec<u8>, Vec<gongwen::layout::frame::Page>) {
         .get(&doc, &[])
         .unwrap();
     let pages = gongwen::layout::layout(&doc, &book).unwrap();
-    let ofd = gongwen::export::ofd::write(&pages, &book, &doc.meta, Some(1_735_689_600)).unwrap();
+    let ofd =
+        gongwen::export::ofd::write(&pages, &book, &doc.meta, Some(1_735_689_600), None).unwrap();
     (ofd, pages)
 }
 
@@ -166,7 +167,7 @@ fn pdfa_claims_its_profile_and_keeps_one_font_resource_a_face() {
     assert!(!plain_text.contains("pdfaid"));
     // With the OFD as well: the same PDF/A, the OFD made from the same fonts.
     let (a2, ofd) =
-        gongwen::export::pdf::write_with_ofd(&pages, &book, &doc.meta, epoch, true).unwrap();
+        gongwen::export::pdf::write_with_ofd(&pages, &book, &doc.meta, epoch, true, None).unwrap();
     assert_eq!(a2, a);
     assert!(!ofd.is_empty());
 }
@@ -223,4 +224,106 @@ fn ofd_fonts_are_opentype_and_their_cmaps_name_the_pages_glyphs() {
         }
     }
     assert!(checked > 2000, "{checked} characters checked");
+}
+
+/// A signed OFD (GB/T 33190 clause 18): every file but the signature's
+/// own is listed with its SM3 digest, and the list is signed with the
+/// test key; the proof verifies with the certificate's key and fails on
+/// one changed byte. `.ci/run` checks the same with OpenSSL and sofd.
+#[test]
+fn a_signed_ofd_protects_every_file_and_its_proof_verifies() {
+    use sm2::dsa::signature::Verifier;
+    use sm3::Digest;
+    use x509_cert::der::DecodePem;
+
+    let path = Path::new("samples/qinghe-market-2025.toml");
+    let loaded = gongwen::input::load(path, None);
+    let input = loaded.ok().unwrap();
+    let doc = input
+        .template
+        .document_in(input.data.content(), None)
+        .unwrap();
+    let book = gongwen::render::FontCache::default()
+        .get(&doc, &[])
+        .unwrap();
+    let pages = gongwen::layout::layout(&doc, &book).unwrap();
+    let signer = gongwen::export::sign::Signer::load(
+        Path::new("samples/sign/test-key.pem"),
+        Path::new("samples/sign/test-cert.pem"),
+    )
+    .unwrap();
+    let write = || {
+        gongwen::export::ofd::write(&pages, &book, &doc.meta, Some(1_735_689_600), Some(&signer))
+            .unwrap()
+    };
+    let ofd = write();
+    assert_eq!(ofd, write(), "a signed OFD is the same bytes every time");
+    let entries = unzip(&ofd);
+    let get = |name: &str| &entries.iter().find(|(n, _)| n == name).unwrap().1;
+    let root = String::from_utf8(get("OFD.xml").clone()).unwrap();
+    assert!(root.contains("<ofd:Signatures>Doc_0/Signs/Signatures.xml</ofd:Signatures>"));
+    let list = String::from_utf8(get("Doc_0/Signs/Signatures.xml").clone()).unwrap();
+    assert_eq!(attr(&list, "BaseLoc"), "/Doc_0/Signs/Sign_0/Signature.xml");
+    let descriptor = get("Doc_0/Signs/Sign_0/Signature.xml").clone();
+    let xml = String::from_utf8(descriptor.clone()).unwrap();
+
+    let refs: Vec<&str> = xml
+        .split("FileRef=\"/")
+        .skip(1)
+        .map(|r| &r[..r.find('"').unwrap()])
+        .collect();
+    let values = text(&xml, "CheckValue");
+    let own = [
+        "Doc_0/Signs/Signatures.xml",
+        "Doc_0/Signs/Sign_0/Signature.xml",
+        "Doc_0/Signs/Sign_0/SignedValue.dat",
+    ];
+    let mut files: Vec<&str> = entries
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .filter(|n| !own.contains(n))
+        .collect();
+    let mut listed = refs.clone();
+    files.sort();
+    listed.sort();
+    assert_eq!(
+        listed, files,
+        "every file but the signature's own is referenced"
+    );
+    for (name, value) in refs.iter().zip(&values) {
+        use base64ct::Encoding;
+        let digest: [u8; 32] = sm3::Sm3::digest(get(name)).into();
+        assert_eq!(value, &base64ct::Base64::encode_string(&digest), "{name}");
+    }
+
+    // The SignedData ends with the signer's OCTET STRING holding the DER
+    // SM2 signature.
+    let value = get("Doc_0/Signs/Sign_0/SignedValue.dat");
+    let at = (0..value.len() - 2)
+        .rev()
+        .find(|&k| {
+            value[k] == 0x04 && value[k + 1] as usize == value.len() - k - 2 && value[k + 2] == 0x30
+        })
+        .expect("a signature at the end");
+    let signature = sm2::dsa::Signature::from_der(&value[at + 2..]).unwrap();
+    let cert = x509_cert::Certificate::from_pem(
+        std::fs::read_to_string("samples/sign/test-cert.pem").unwrap(),
+    )
+    .unwrap();
+    let public = cert
+        .tbs_certificate()
+        .subject_public_key_info()
+        .subject_public_key
+        .raw_bytes()
+        .to_vec();
+    let key = sm2::dsa::VerifyingKey::from_sec1_bytes("1234567812345678", &public).unwrap();
+    key.verify(&descriptor, &signature)
+        .expect("the proof verifies");
+    let mut changed = descriptor.clone();
+    let k = xml.find("<ofd:CheckValue>").unwrap() + "<ofd:CheckValue>".len();
+    changed[k] ^= 1;
+    assert!(
+        key.verify(&changed, &signature).is_err(),
+        "one changed byte fails"
+    );
 }

@@ -7,5 +7,6 @@ pub mod icc;
 pub mod ofd;
 pub mod otf;
 pub mod pdf;
+pub mod sign;
 pub mod truetype;
 pub mod zip;

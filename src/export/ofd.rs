@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use super::docx::esc;
 use super::pdf::{programs, subsets, Program, Subset};
+use super::sign::{self, Signer};
 use super::zip::Entry;
 use crate::diag::Diagnostic;
 use crate::doc::Meta;
@@ -60,10 +61,11 @@ pub fn write(
     book: &FontBook,
     meta: &Meta,
     epoch: Option<i64>,
+    signer: Option<&Signer>,
 ) -> Result<Vec<u8>, Diagnostic> {
     let subsets = subsets(pages, book, false);
     let programs = programs(&subsets)?;
-    write_with(pages, &subsets, &programs, meta, epoch)
+    write_with(pages, &subsets, &programs, meta, epoch, signer)
 }
 
 /// The OFD from subsets and font programs made for the PDF as well.
@@ -73,6 +75,7 @@ pub(crate) fn write_with(
     programs: &BTreeMap<FaceId, Program>,
     meta: &Meta,
     epoch: Option<i64>,
+    signer: Option<&Signer>,
 ) -> Result<Vec<u8>, Diagnostic> {
     let mut ids = Ids(0);
     let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
@@ -274,12 +277,18 @@ pub(crate) fn write_with(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ofd:OFD {NS} Version=\"1.1\" DocType=\"OFD-A\"><ofd:DocBody><ofd:DocInfo>\
          <ofd:DocID>{doc_id}</ofd:DocID><ofd:Title>{}</ofd:Title><ofd:Author>{}</ofd:Author><ofd:Subject>{}</ofd:Subject>{date}\
          <ofd:Creator>gongwen</ofd:Creator><ofd:CreatorVersion>{}</ofd:CreatorVersion></ofd:DocInfo>\
-         <ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
+         <ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot>{}</ofd:DocBody></ofd:OFD>",
         esc(&meta.title),
         esc(&meta.author),
         esc(&meta.subject),
-        env!("CARGO_PKG_VERSION")
+        env!("CARGO_PKG_VERSION"),
+        if signer.is_some() {
+            format!("<ofd:Signatures>{}</ofd:Signatures>", super::sign::LIST)
+        } else {
+            String::new()
+        }
     );
+    let signature;
     let mut all: Vec<(&str, Entry)> = vec![("OFD.xml", Entry::Plain(root.as_bytes()))];
     all.extend(entries.iter().map(|(n, d)| (n.as_str(), Entry::Plain(d))));
     for (name, face) in &font_files {
@@ -300,6 +309,44 @@ pub(crate) fn write_with(
             }
         };
         all.push((name.as_str(), entry));
+    }
+    if let Some(signer) = signer {
+        let protected: Vec<(String, [u8; 32])> = all
+            .iter()
+            .map(|(name, entry)| {
+                let digest = match entry {
+                    Entry::Plain(data) => sign::sm3(data),
+                    _ => {
+                        let face = &font_files
+                            .iter()
+                            .find(|(n, _)| n == name)
+                            .expect("a font")
+                            .1;
+                        match packed.get(face) {
+                            Some(otf) => sign::sm3(&otf.file),
+                            None => sign::sm3(&programs[face].raw),
+                        }
+                    }
+                };
+                (name.to_string(), digest)
+            })
+            .collect();
+        let when = match (epoch, meta.date) {
+            (Some(secs), _) => secs,
+            // The 成文日期 is the day the document was signed off; midnight
+            // in Beijing.
+            (None, Some((y, m, d))) => {
+                crate::epoch::days_from_civil(i64::from(y), m, d) * 86_400 - 8 * 3600
+            }
+            (None, None) => {
+                return Err(
+                    Diagnostic::error("文档没有成文日期，OFD 的签名时间无从确定")
+                        .hint("在数据中写明成文日期，或设环境变量 SOURCE_DATE_EPOCH"),
+                )
+            }
+        };
+        signature = signer.sign(&protected, when)?;
+        all.extend(signature.iter().map(|(n, d)| (*n, Entry::Plain(d))));
     }
     // The pages' XML compresses well at the fastest level; the fonts
     // come compressed already.

@@ -23,6 +23,8 @@ pub(crate) struct Packed {
     pub deflated: Vec<u8>,
     pub crc: u32,
     pub len: usize,
+    /// The file itself, for a signature's digest of it.
+    pub file: Vec<u8>,
 }
 
 /// `program`: the CFF subset the PDF embeds (glyph `n` = CID `n`).
@@ -94,5 +96,6 @@ pub(crate) fn opentype(subset: &Subset, program: &Program) -> Result<Packed, Dia
         deflated: tail.finish().expect("writing to memory"),
         crc,
         len,
+        file,
     })
 }

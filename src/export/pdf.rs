@@ -189,12 +189,13 @@ pub fn write_with_ofd(
     meta: &Meta,
     epoch: Option<i64>,
     pdfa: bool,
+    signer: Option<&super::sign::Signer>,
 ) -> Result<(Vec<u8>, Vec<u8>), Diagnostic> {
     let subsets = subsets(pages, book, pdfa);
     let programs = programs(&subsets)?;
     Ok((
         write_with(pages, &subsets, &programs, meta, epoch, pdfa)?,
-        super::ofd::write_with(pages, &subsets, &programs, meta, epoch)?,
+        super::ofd::write_with(pages, &subsets, &programs, meta, epoch, signer)?,
     ))
 }
 

@@ -5,6 +5,7 @@ python-docx, openxml-audit and LibreOffice read what gongwen writes.
 Usage: check.py GONGWEN_BINARY OUT_DIR   (BLESS=1 re-blesses page PNGs)
 Prints one line per check and '<n> passed, <m> failed' at the end.
 """
+import base64
 import os
 import html
 import re
@@ -913,6 +914,103 @@ def ofd_checks(binary, out, env):
     check("OFD re-render is byte-identical", (a / f"{sources[0].stem}.ofd").read_bytes() == (d / f"{sources[0].stem}.ofd").read_bytes())
 
 
+def der_items(b, at=0, end=None):
+    """The (tag, content start, content end) of each DER value in b[at:end]."""
+    end = len(b) if end is None else end
+    out = []
+    while at < end:
+        tag, n = b[at], b[at + 1]
+        at += 2
+        if n & 0x80:
+            k = n & 0x7F
+            n = int.from_bytes(b[at:at + k], "big")
+            at += k
+        out.append((tag, at, at + n))
+        at += n
+    return out
+
+
+def signed_ofd_checks(binary, out, env):
+    """OFDs signed with the test key (GB/T 33190 clause 18, SM2/SM3, the
+    signed value a GB/T 35275 SignedData): sofd's archival audit has no
+    finding at all; every file but the signature's own is referenced with
+    its SM3 digest (hashlib's SM3, OpenSSL's); OpenSSL verifies the SM2
+    proof over Signature.xml with the key of the certificate the SignedData
+    carries; sofd checks the digests (it does not read a 35275 proof) and
+    reports a changed digit on a page as tampering; the same bytes on a
+    second render."""
+    import hashlib, subprocess, zipfile
+    d = out / "signed"
+    d.mkdir(exist_ok=True)
+    kinds = ROOT / "tests" / "fixtures" / "kinds"
+    sources = [ROOT / "samples" / f"{s}.toml" for s in SAMPLES] + [kinds / f"{k}.toml" for k in ("notice", "minutes", "letter")]
+    key, cert = ROOT / "samples" / "sign" / "test-key.pem", ROOT / "samples" / "sign" / "test-cert.pem"
+    sign = ["--ofd", "--sign-key", str(key), "--sign-cert", str(cert)]
+    r = run(str(binary), "render", *map(str, sources), "-o", str(d), "--pdf-only", *sign, env=env)
+    check("render the samples and the kinds with --ofd --sign-key --sign-cert", r.returncode == 0, r.stderr[-300:])
+    own = {"Doc_0/Signs/Signatures.xml", "Doc_0/Signs/Sign_0/Signature.xml", "Doc_0/Signs/Sign_0/SignedValue.dat"}
+    cert_der = subprocess.run(["openssl", "x509", "-in", str(cert), "-outform", "DER"], capture_output=True).stdout
+    for src in sources:
+        stem = src.stem
+        ofd = d / f"{stem}.ofd"
+        audit = run("sofd", "audit", str(ofd))
+        findings = [l for l in (audit.stdout + audit.stderr).splitlines() if re.match(r"ARCH-\d+", l)]
+        check(f"{stem}.ofd (signed): sofd audit has no archival finding", audit.returncode == 0 and not findings,
+              findings or audit.stdout + audit.stderr[-200:])
+        z = zipfile.ZipFile(ofd)
+        names = z.namelist()
+        desc = z.read("Doc_0/Signs/Sign_0/Signature.xml")
+        refs = re.findall(r'<ofd:Reference FileRef="/([^"]+)"><ofd:CheckValue>([^<]+)</ofd:CheckValue>', desc.decode())
+        digests_ok = all(base64.b64decode(v) == hashlib.new("sm3", z.read(n)).digest() for n, v in refs)
+        check(f"{stem}.ofd (signed): all {len(refs)} files but the signature's own referenced, each SM3 digest right",
+              digests_ok and sorted(n for n, _ in refs) == sorted(set(names) - own) and b"CheckMethod=\"1.2.156.10197.1.401\"" in desc)
+        # ContentInfo { OID, [0] SignedData { version, digests, content,
+        # [0] certificates, signerInfos { SignerInfo { ..., signature } } } }
+        v = z.read("Doc_0/Signs/Sign_0/SignedValue.dat")
+        (_, a, e), = der_items(v)
+        oid, body = der_items(v, a, e)
+        (_, a, e), = der_items(v, body[1], body[2])
+        parts = der_items(v, a, e)
+        certs = [t for t in parts if t[0] == 0xA0]
+        carried = v[certs[0][1]:certs[0][2]] if certs else b""
+        (_, a, e), = der_items(v, parts[-1][1], parts[-1][2])
+        sig = der_items(v, a, e)[-1]
+        w = d / f"{stem}-sign"
+        w.mkdir(exist_ok=True)
+        (w / "Signature.xml").write_bytes(desc)
+        (w / "sig.der").write_bytes(v[sig[1]:sig[2]])
+        (w / "cert.der").write_bytes(carried)
+        pub = subprocess.run(["openssl", "x509", "-inform", "DER", "-in", str(w / "cert.der"), "-pubkey", "-noout"], capture_output=True, text=True).stdout
+        (w / "pub.pem").write_text(pub)
+        ver = run("openssl", "dgst", "-sm3", "-verify", str(w / "pub.pem"), "-sigopt", "distid:1234567812345678",
+                  "-signature", str(w / "sig.der"), str(w / "Signature.xml"))
+        check(f"{stem}.ofd (signed): OpenSSL verifies the SM2 proof over Signature.xml with the carried certificate",
+              v[oid[1]:oid[2]] == bytes.fromhex("2a811ccf5506010402 02".replace(" ", "")) and carried == cert_der
+              and "Verified OK" in ver.stdout, ver.stdout + ver.stderr[-200:])
+        sv = run("sofd", "verify", str(ofd))
+        covers = re.search(r"covers (\d+) files, with (\d+) files? outside", sv.stdout)
+        check(f"{stem}.ofd (signed): sofd finds every digest right (it cannot read a GB/T 35275 proof: Unverified)",
+              "Unverified" in sv.stdout and covers and int(covers.group(1)) == len(refs) and covers.group(2) == "1",
+              sv.stdout + sv.stderr[-200:])
+    # One digit changed on page 1: the digests no longer match.
+    stem = sources[0].stem
+    z = zipfile.ZipFile(d / f"{stem}.ofd")
+    bad = d / f"{stem}-changed.ofd"
+    with zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as o:
+        for n in z.namelist():
+            data = z.read(n)
+            if n == "Doc_0/Pages/Page_0/Content.xml":
+                data = re.sub(r"(<ofd:TextCode[^>]*>[^<]*?)(\d)", lambda m: m.group(1) + str((int(m.group(2)) + 1) % 10),
+                              data.decode(), count=1).encode()
+            o.writestr(n, data)
+    sv = run("sofd", "verify", str(bad))
+    check(f"{stem}.ofd with one digit changed on page 1: sofd reports tampering",
+          sv.returncode != 0 and "tamper" in (sv.stdout + sv.stderr), sv.stdout + sv.stderr[-200:])
+    a = d / "again"
+    run(str(binary), "render", str(sources[0]), "-o", str(a), "--pdf-only", *sign, env=env)
+    check("signed OFD re-render is byte-identical", (a / f"{stem}.ofd").read_bytes() == (d / f"{stem}.ofd").read_bytes())
+
+
 def pdfa_checks(binary, out, env):
     """PDF/A-2b clauses checked one by one (no veraPDF here): the XMP claim
     and its agreement with the Info dictionary (6.6.2, 6.6.3), the sRGB
@@ -1014,6 +1112,7 @@ def main():
     schema_checks(binary, out, env)
     kinds_checks(binary, out, env)
     ofd_checks(binary, out, env)
+    signed_ofd_checks(binary, out, env)
     pdfa_checks(binary, out, env)
     import desk
     desk.run(binary, out, check, env)
