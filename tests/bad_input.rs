@@ -135,6 +135,9 @@ fn cases() -> Vec<Case> {
             .file("a.toml", seed.clone())
             .file("k.pem", sign_file("tests/fixtures/sign/encrypted-key.pem"))
             .file("c.pem", sign_file("samples/sign/test-cert.pem")),
+        case("sign-key-missing", &["render", "a.toml", "--ofd", "--sign-key", "k.pem", "--sign-cert", "c.pem"])
+            .file("a.toml", seed.clone())
+            .file("c.pem", sign_file("samples/sign/test-cert.pem")),
         case("sign-key-is-not-a-key", &["render", "a.toml", "--ofd", "--sign-key", "a.toml", "--sign-cert", "c.pem"])
             .file("a.toml", seed.clone())
             .file("c.pem", sign_file("samples/sign/test-cert.pem")),

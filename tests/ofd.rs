@@ -13,6 +13,13 @@ use common::unzip;
 use gongwen::layout::frame::Item;
 
 fn render(stem: &str) -> (Vec<u8>, Vec<gongwen::layout::frame::Page>) {
+    render_signed(stem, None)
+}
+
+fn render_signed(
+    stem: &str,
+    signer: Option<&gongwen::export::sign::Signer>,
+) -> (Vec<u8>, Vec<gongwen::layout::frame::Page>) {
     let path = Path::new(stem);
     let loaded = gongwen::input::load(path, None);
     let input = loaded
@@ -27,7 +34,7 @@ fn render(stem: &str) -> (Vec<u8>, Vec<gongwen::layout::frame::Page>) {
         .unwrap();
     let pages = gongwen::layout::layout(&doc, &book).unwrap();
     let ofd =
-        gongwen::export::ofd::write(&pages, &book, &doc.meta, Some(1_735_689_600), None).unwrap();
+        gongwen::export::ofd::write(&pages, &book, &doc.meta, Some(1_735_689_600), signer).unwrap();
     (ofd, pages)
 }
 
@@ -236,28 +243,17 @@ fn a_signed_ofd_protects_every_file_and_its_proof_verifies() {
     use sm3::Digest;
     use x509_cert::der::DecodePem;
 
-    let path = Path::new("samples/qinghe-market-2025.toml");
-    let loaded = gongwen::input::load(path, None);
-    let input = loaded.ok().unwrap();
-    let doc = input
-        .template
-        .document_in(input.data.content(), None)
-        .unwrap();
-    let book = gongwen::render::FontCache::default()
-        .get(&doc, &[])
-        .unwrap();
-    let pages = gongwen::layout::layout(&doc, &book).unwrap();
     let signer = gongwen::export::sign::Signer::load(
         Path::new("samples/sign/test-key.pem"),
         Path::new("samples/sign/test-cert.pem"),
     )
     .unwrap();
-    let write = || {
-        gongwen::export::ofd::write(&pages, &book, &doc.meta, Some(1_735_689_600), Some(&signer))
-            .unwrap()
-    };
-    let ofd = write();
-    assert_eq!(ofd, write(), "a signed OFD is the same bytes every time");
+    let (ofd, _) = render_signed("samples/qinghe-market-2025.toml", Some(&signer));
+    assert_eq!(
+        ofd,
+        render_signed("samples/qinghe-market-2025.toml", Some(&signer)).0,
+        "a signed OFD is the same bytes every time"
+    );
     let entries = unzip(&ofd);
     let get = |name: &str| &entries.iter().find(|(n, _)| n == name).unwrap().1;
     let root = String::from_utf8(get("OFD.xml").clone()).unwrap();

@@ -311,41 +311,22 @@ pub(crate) fn write_with(
         all.push((name.as_str(), entry));
     }
     if let Some(signer) = signer {
-        let protected: Vec<(String, [u8; 32])> = all
-            .iter()
-            .map(|(name, entry)| {
-                let digest = match entry {
-                    Entry::Plain(data) => sign::sm3(data),
-                    _ => {
-                        let face = &font_files
-                            .iter()
-                            .find(|(n, _)| n == name)
-                            .expect("a font")
-                            .1;
-                        match packed.get(face) {
-                            Some(otf) => sign::sm3(&otf.file),
-                            None => sign::sm3(&programs[face].raw),
-                        }
-                    }
-                };
-                (name.to_string(), digest)
-            })
+        // What each entry inflates to: the XML as written, the fonts as
+        // the files they are.
+        let plain = entries.iter().map(|(n, d)| (n.as_str(), d.as_slice()));
+        let fonts = font_files.iter().map(|(n, face)| {
+            let file = match packed.get(face) {
+                Some(otf) => otf.file.as_slice(),
+                None => programs[face].raw.as_slice(),
+            };
+            (n.as_str(), file)
+        });
+        let protected: Vec<(String, [u8; 32])> = std::iter::once(("OFD.xml", root.as_bytes()))
+            .chain(plain)
+            .chain(fonts)
+            .map(|(name, data)| (name.to_string(), sign::sm3(data)))
             .collect();
-        let when = match (epoch, meta.date) {
-            (Some(secs), _) => secs,
-            // The 成文日期 is the day the document was signed off; midnight
-            // in Beijing.
-            (None, Some((y, m, d))) => {
-                crate::epoch::days_from_civil(i64::from(y), m, d) * 86_400 - 8 * 3600
-            }
-            (None, None) => {
-                return Err(
-                    Diagnostic::error("文档没有成文日期，OFD 的签名时间无从确定")
-                        .hint("在数据中写明成文日期，或设环境变量 SOURCE_DATE_EPOCH"),
-                )
-            }
-        };
-        signature = signer.sign(&protected, when)?;
+        signature = signer.sign(&protected, epoch, meta.date)?;
         all.extend(signature.iter().map(|(n, d)| (*n, Entry::Plain(d))));
     }
     // The pages' XML compresses well at the fastest level; the fonts

@@ -54,32 +54,16 @@ impl std::fmt::Debug for Signer {
     }
 }
 
+/// Key and certificate files are a few KB.
+const MAX_FILE: u64 = 1 << 20;
+
 fn read(path: &Path, what: &str) -> Result<Vec<u8>, Diagnostic> {
-    let meta = std::fs::metadata(path).map_err(|e| {
-        Diagnostic::io(format!(
-            "读不了{what} {}: {}",
-            path.display(),
-            crate::diag::io_message(&e)
-        ))
-    })?;
-    if !meta.is_file() || meta.len() > 1 << 20 {
-        return Err(Diagnostic::error(format!(
-            "{what} {} 不是普通的小文件（应为 PEM 或 DER 格式，几 KB）",
-            path.display()
-        )));
-    }
-    std::fs::read(path).map_err(|e| {
-        Diagnostic::io(format!(
-            "读不了{what} {}: {}",
-            path.display(),
-            crate::diag::io_message(&e)
-        ))
-    })
+    crate::data::read_bytes(path, MAX_FILE).map_err(|d| d.hint(format!("此文件是 {what}")))
 }
 
 impl Signer {
     pub fn load(key_path: &Path, cert_path: &Path) -> Result<Signer, Diagnostic> {
-        let key_bytes = read(key_path, "签名私钥")?;
+        let key_bytes = read(key_path, "--sign-key 给出的签名私钥")?;
         let key_err = |why: &str| {
             Diagnostic::error(format!("签名私钥 {} {why}", key_path.display())).hint(
                 "私钥应为不加密的 SM2 私钥（PEM「PRIVATE KEY」或「EC PRIVATE KEY」），\
@@ -107,7 +91,7 @@ impl Signer {
         let key = sm2::dsa::SigningKey::new(DIST_ID, &secret)
             .map_err(|_| key_err("不能用于 SM2 签名"))?;
 
-        let cert_bytes = read(cert_path, "签名证书")?;
+        let cert_bytes = read(cert_path, "--sign-cert 给出的签名证书")?;
         let cert_err = |why: &str| {
             Diagnostic::error(format!("签名证书 {} {why}", cert_path.display()))
                 .hint("证书应为 X.509 格式（PEM「CERTIFICATE」或 DER），由签名私钥对应的公钥签发")
@@ -141,13 +125,28 @@ impl Signer {
     }
 
     /// The signature's three files for a package whose other files are
-    /// `protected` (name, content digest), signed at `when` (seconds since
-    /// 1970).
+    /// `protected` (name, content digest), signed at `SOURCE_DATE_EPOCH`
+    /// or else on the document's date.
     pub fn sign(
         &self,
         protected: &[(String, [u8; 32])],
-        when: i64,
+        epoch: Option<i64>,
+        date: Option<(i32, u32, u32)>,
     ) -> Result<[(&'static str, Vec<u8>); 3], Diagnostic> {
+        let when = match (epoch, date) {
+            (Some(secs), _) => secs,
+            // The 成文日期 is the day the document was signed off; midnight
+            // in Beijing.
+            (None, Some((y, m, d))) => {
+                crate::epoch::days_from_civil(i64::from(y), m, d) * 86_400 - 8 * 3600
+            }
+            (None, None) => {
+                return Err(
+                    Diagnostic::error("文档没有成文日期，OFD 的签名时间无从确定")
+                        .hint("在数据中写明成文日期，或设环境变量 SOURCE_DATE_EPOCH"),
+                )
+            }
+        };
         if when < self.valid.0 || when > self.valid.1 {
             return Err(Diagnostic::error(format!(
                 "签名证书 {} 的有效期为 {} 至 {}，不含签名时间 {}",

@@ -812,13 +812,18 @@ def letter_checks(binary, d, out, env):
         check("letter: LibreOffice shows no page number on page 1", "1 —" not in lo_first, lo_first[-80:])
 
 
+def archive_sources():
+    """Both samples and the three document kinds (the letter with its seal)."""
+    kinds = ROOT / "tests" / "fixtures" / "kinds"
+    return [ROOT / "samples" / f"{s}.toml" for s in SAMPLES] + [kinds / f"{k}.toml" for k in ("notice", "minutes", "letter")]
+
+
 def archive_renders(binary, out, env, flag):
     """Both samples and the three document kinds (the letter with its seal)
     rendered with --FLAG into OUT/FLAG."""
     d = out / flag
     d.mkdir(exist_ok=True)
-    kinds = ROOT / "tests" / "fixtures" / "kinds"
-    sources = [ROOT / "samples" / f"{s}.toml" for s in SAMPLES] + [kinds / f"{k}.toml" for k in ("notice", "minutes", "letter")]
+    sources = archive_sources()
     r = run(str(binary), "render", *map(str, sources), "-o", str(d), f"--{flag}", env=env)
     check(f"render the samples and the kinds with --{flag}", r.returncode == 0, r.stderr[-300:])
     return d, sources
@@ -942,8 +947,7 @@ def signed_ofd_checks(binary, out, env):
     import hashlib, subprocess, zipfile
     d = out / "signed"
     d.mkdir(exist_ok=True)
-    kinds = ROOT / "tests" / "fixtures" / "kinds"
-    sources = [ROOT / "samples" / f"{s}.toml" for s in SAMPLES] + [kinds / f"{k}.toml" for k in ("notice", "minutes", "letter")]
+    sources = archive_sources()
     key, cert = ROOT / "samples" / "sign" / "test-key.pem", ROOT / "samples" / "sign" / "test-cert.pem"
     sign = ["--ofd", "--sign-key", str(key), "--sign-cert", str(cert)]
     r = run(str(binary), "render", *map(str, sources), "-o", str(d), "--pdf-only", *sign, env=env)
