@@ -457,7 +457,7 @@ fn document_xml(
             Block::Paragraph(p) => paragraph(&mut b, st, p, before_signature, facts),
             Block::Table(t) => {
                 let facts = tables.next().expect("a layout fact for every table");
-                table(&mut b, st, t, &facts.row_heights, before_signature)
+                table(&mut b, st, t, facts, before_signature)
             }
             Block::PageBreak => b.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>"),
             Block::Signature { agency, date, seal } => {
@@ -799,10 +799,19 @@ fn signature(
     Ok(())
 }
 
-/// `heights`: the PDF's row heights, given as minimums less the rule that
-/// Word and LibreOffice add to each row; the cells' bottom margin is less
-/// that rule too, so rows sized by their text come out as high as the PDF's.
-fn table(b: &mut String, st: &StyleSheet, t: &Table, heights: &[f32], before_signature: bool) {
+/// A row sized by its text gets no height: every engine then makes it its
+/// text plus the cell margins plus the rule it adds to each row, and the
+/// cells' bottom margin is less that rule, so it comes out as high as the
+/// PDF's. Only a row stretched by a cell spanning it gets a minimum height,
+/// given as Word, Spire and Aspose read it: without the cell margins
+/// (LibreOffice counts them in and sets such a row a little shorter).
+fn table(
+    b: &mut String,
+    st: &StyleSheet,
+    t: &Table,
+    facts: &crate::layout::TableFacts,
+    before_signature: bool,
+) {
     let keeps = crate::layout::table::row_keeps(t, before_signature);
     let total: i64 = t.widths.iter().map(|w| tw(*w)).sum();
     let border = (st.table.border_pt * 8.0).round() as i64;
@@ -830,16 +839,18 @@ fn table(b: &mut String, st: &StyleSheet, t: &Table, heights: &[f32], before_sig
     }
     b.push_str("</w:tblGrid>");
     for (r, &keep) in keeps.iter().enumerate() {
-        let min_h = tw(heights[r] - st.table.border_pt);
+        let height = if facts.row_stretched[r] {
+            let inner = facts.row_heights[r] - 2.0 * st.table.padding_v_pt;
+            format!("<w:trHeight w:val=\"{}\"/>", tw(inner))
+        } else {
+            String::new()
+        };
         let header = if r < t.header_rows {
             "<w:tblHeader/>"
         } else {
             ""
         };
-        let _ = write!(
-            b,
-            "<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val=\"{min_h}\"/>{header}</w:trPr>"
-        );
+        let _ = write!(b, "<w:tr><w:trPr><w:cantSplit/>{height}{header}</w:trPr>");
         let mut c = 0;
         while c < t.widths.len() {
             let Some(cell) = t.cell_at(r, c) else {
@@ -1263,7 +1274,7 @@ fn settings(embedded: bool) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:settings xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
 <w:zoom w:percent=\"100\"/>{embed}<w:defaultTabStop w:val=\"420\"/><w:evenAndOddHeaders/>\
-<w:characterSpacingControl w:val=\"compressPunctuation\"/><w:compat><w:compatSetting w:name=\"compatibilityMode\" w:uri=\"http://schemas.microsoft.com/office/word\" w:val=\"15\"/></w:compat>\
+<w:characterSpacingControl w:val=\"doNotCompress\"/><w:compat><w:compatSetting w:name=\"compatibilityMode\" w:uri=\"http://schemas.microsoft.com/office/word\" w:val=\"15\"/></w:compat>\
 <w:themeFontLang w:val=\"en-US\" w:eastAsia=\"zh-CN\"/></w:settings>"
     )
 }

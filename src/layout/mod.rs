@@ -74,6 +74,8 @@ pub struct LineFacts {
 pub struct TableFacts {
     /// Each row's height.
     pub row_heights: Vec<f32>,
+    /// Rows taller than their own cells' text (see `table::Measured`).
+    pub row_stretched: Vec<bool>,
 }
 
 pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
@@ -166,6 +168,7 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
         .iter()
         .map(|(_, mt)| TableFacts {
             row_heights: mt.row_h.clone(),
+            row_stretched: mt.row_stretched.clone(),
         })
         .collect();
     Ok(Laid {
