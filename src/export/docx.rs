@@ -415,7 +415,14 @@ fn document_xml(
     }
     parts.title_page = parts.first_header.is_some() || !st.page.first_page_number;
     let top = st.page.margin_top_mm * MM;
+    // Where the block after a page break starts in `b`.
+    let mut break_before: Option<usize> = None;
     for (i, block) in doc.blocks.iter().enumerate() {
+        // Applied once the block after the break has been written.
+        if let Some(at) = break_before.filter(|&at| at < b.len()) {
+            break_page_before(&mut b, at);
+            break_before = None;
+        }
         let before_signature = matches!(doc.blocks.get(i + 1), Some(Block::Signature { .. }));
         if head[i] {
             continue;
@@ -459,7 +466,13 @@ fn document_xml(
                 let facts = tables.next().expect("a layout fact for every table");
                 table(&mut b, st, t, facts, before_signature)
             }
-            Block::PageBreak => b.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>"),
+            Block::PageBreak => {
+                if break_before.is_some() {
+                    // Two breaks in a row: the first makes its blank page.
+                    b.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
+                }
+                break_before = Some(b.len());
+            }
             Block::Signature { agency, date, seal } => {
                 signature(&mut b, st, book, (agency, date), seal.as_ref(), parts)?
             }
@@ -507,9 +520,45 @@ fn document_xml(
             }
         }
     }
+    if let Some(at) = break_before {
+        // Nothing follows the break but the section's end.
+        b.insert_str(at, "<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
+    }
     let last = sect_pr(st, parts, parts.unnumbered_end);
     let _ = write!(b, "{last}</w:body></w:document>");
     Ok(b)
+}
+
+/// Starts the paragraph written at `at` on a new page. `pageBreakBefore`
+/// rather than a paragraph holding a page break: that paragraph takes a
+/// line, and on a full page it spills onto a page of its own, which then
+/// breaks again, leaving a blank page. A table (whose cells' paragraphs
+/// Word does not break before) or nothing after the break keeps the
+/// breaking paragraph.
+fn break_page_before(b: &mut String, at: usize) {
+    const PAGE: &str = "<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>";
+    let rest = &b[at..];
+    if !rest.starts_with("<w:p>") && !rest.starts_with("<w:p/>") {
+        b.insert_str(at, PAGE);
+        return;
+    }
+    if rest.starts_with("<w:p/>") {
+        b.replace_range(at..at + 6, "<w:p><w:pPr><w:pageBreakBefore/></w:pPr></w:p>");
+        return;
+    }
+    let open = at + "<w:p>".len();
+    if !b[open..].starts_with("<w:pPr>") {
+        b.insert_str(open, "<w:pPr><w:pageBreakBefore/></w:pPr>");
+        return;
+    }
+    // After pStyle, keepNext and keepLines, as the schema orders them.
+    let mut pos = open + "<w:pPr>".len();
+    for head in ["<w:pStyle ", "<w:keepNext/>", "<w:keepLines/>"] {
+        if b[pos..].starts_with(head) {
+            pos += b[pos..].find('>').map_or(0, |k| k + 1);
+        }
+    }
+    b.insert_str(pos, "<w:pageBreakBefore/>");
 }
 
 /// A picture: inline, or anchored behind the text at `at` (from the left
