@@ -1,4 +1,4 @@
-//! What the fuzz targets do with an input, shared with `tests/crashes.rs`
+//! What the fuzz targets do with an input, shared with `tests/suite/crashes.rs`
 //! so a saved crash is replayed exactly as the target ran it.
 
 // Each target and the test use only the part they need.

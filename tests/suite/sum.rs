@@ -4,7 +4,7 @@
 //! units of several years or of both formats are refused by name and
 //! nothing is written; the per-unit CSV has a row a unit and a row of sums.
 
-mod common;
+use crate::common;
 
 use common::cli::{normalise, run_in, scratch};
 

@@ -1,7 +1,7 @@
 //! The pipeline end to end on both samples, against references a person
 //! can read: the document model and the laid-out pages as text.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

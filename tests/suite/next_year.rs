@@ -4,7 +4,7 @@
 //! only for what the clerk must still revise; a last year with errors, or
 //! outside the new file's folder, is refused.
 
-mod common;
+use crate::common;
 
 use common::cli::{normalise, run_in, scratch};
 

@@ -4,7 +4,7 @@
 //! its place (transcripts in `tests/snapshots/schema/`, `BLESS=1` to
 //! re-bless).
 
-mod common;
+use crate::common;
 
 use gongwen::annual::{schema::schema, Format};
 

@@ -5,7 +5,7 @@
 //! file's comments and changes only what was typed; new reports and
 //! downloads come from the same code as `new` and `render`.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

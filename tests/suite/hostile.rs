@@ -8,7 +8,7 @@
 //! byte-identical and no temporary file behind.
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -4,7 +4,7 @@
 //! embedded, nothing outside the package, and the same bytes every time.
 //! `.ci/run` has an independent reader (sofd) draw and audit it.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

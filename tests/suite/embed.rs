@@ -2,7 +2,7 @@
 //! format requires, that hold every character the document sets in them,
 //! with outlines matching the original faces.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! the target runs them: each must now end in a result or a diagnostic.
 //! Data inputs go through the very function the `data` target calls.
 
-#[path = "../fuzz/replay.rs"]
+#[path = "../../fuzz/replay.rs"]
 mod replay;
 
 use std::path::PathBuf;

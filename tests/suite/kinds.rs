@@ -5,7 +5,7 @@
 //! 0.35/0.25/0.35 mm with the last on the block's lower edge of an even
 //! page, and the unnumbered blank page before it when one is needed.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

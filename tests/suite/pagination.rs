@@ -7,7 +7,7 @@
 //! of the model on a page inside the text block, and against its page dump
 //! (`tests/snapshots/layout/`, `BLESS=1` to re-bless).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

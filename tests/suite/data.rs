@@ -1,7 +1,7 @@
 //! Every data fixture is checked and its output compared with the
 //! `.expected` file beside it: the exact messages a clerk sees.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

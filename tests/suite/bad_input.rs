@@ -3,7 +3,7 @@
 //! (`BLESS=1` to re-bless), and every failed run must leave earlier outputs
 //! byte-identical and no temporary files behind.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 
