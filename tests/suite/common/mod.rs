@@ -21,22 +21,32 @@ pub fn assert_snapshot(path: impl AsRef<Path>, actual: &str) {
         )
     });
     if expected != actual {
-        let diff: Vec<String> = expected
-            .lines()
-            .zip(actual.lines())
-            .enumerate()
-            .filter(|(_, (a, b))| a != b)
-            .take(5)
-            .map(|(i, (a, b))| format!("line {}:\n  expected: {a}\n  actual:   {b}", i + 1))
-            .collect();
+        let diff = similar::TextDiff::from_lines(&expected, actual)
+            .unified_diff()
+            .context_radius(2)
+            .header("expected", "actual")
+            .to_string();
         panic!(
             "snapshot {} differs ({} vs {} lines); BLESS=1 cargo test to accept\n{}",
             path.display(),
             expected.lines().count(),
             actual.lines().count(),
-            diff.join("\n")
+            shortened(&diff, 60)
         );
     }
+}
+
+/// The first `max` lines of a long diff, saying how many more there are.
+fn shortened(diff: &str, max: usize) -> String {
+    let lines: Vec<&str> = diff.lines().collect();
+    if lines.len() <= max {
+        return diff.to_string();
+    }
+    format!(
+        "{}\n… {} more diff lines",
+        lines[..max].join("\n"),
+        lines.len() - max
+    )
 }
 
 /// The entries of a ZIP archive (the DOCX, the OFD), inflated.
