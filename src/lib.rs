@@ -28,7 +28,7 @@
 //! [`epoch`] gives the only dates the outputs carry.
 
 pub mod annual;
-pub mod cli;
+pub mod cmd;
 pub mod data;
 pub mod diag;
 pub mod doc;
@@ -42,8 +42,5 @@ pub mod layout;
 pub mod markup;
 pub mod output;
 pub mod picture;
-pub mod render;
 pub mod serve;
-pub mod sum;
 pub mod template;
-pub mod watch;

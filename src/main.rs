@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand};
-use gongwen::cli::{self, Exit};
+use gongwen::cmd::{self, Exit};
 
 const TEMPLATE: &str = "\
 {about}
@@ -241,7 +241,7 @@ struct RenderArgs {
 impl RenderArgs {
     /// The inputs and options; a signing key that cannot be used is
     /// reported before anything is rendered.
-    fn options(self) -> Result<(Vec<PathBuf>, cli::RenderOptions), Exit> {
+    fn options(self) -> Result<(Vec<PathBuf>, cmd::RenderOptions), Exit> {
         let signer = match (&self.sign_key, &self.sign_cert) {
             (Some(key), Some(cert)) => match gongwen::export::sign::Signer::load(key, cert) {
                 Ok(s) => Some(std::sync::Arc::new(s)),
@@ -252,7 +252,7 @@ impl RenderArgs {
             },
             _ => None,
         };
-        let opts = cli::RenderOptions {
+        let opts = cmd::RenderOptions {
             out_dir: self.out_dir,
             template_dir: self.template,
             font_dirs: self.font_dir,
@@ -292,7 +292,7 @@ fn run(cli: Cli) -> Exit {
             year,
             out,
             force,
-        } => cli::new(
+        } => cmd::new(
             format.as_deref(),
             agency.as_deref(),
             year.as_deref(),
@@ -308,10 +308,10 @@ fn run(cli: Cli) -> Exit {
             out,
             table,
             force,
-        } => match year.as_deref().map(cli::parse_year).transpose() {
-            Ok(year) => Ok(gongwen::sum::run(
+        } => match year.as_deref().map(cmd::parse_year).transpose() {
+            Ok(year) => Ok(gongwen::cmd::sum::run(
                 &inputs,
-                &gongwen::sum::SumOptions {
+                &gongwen::cmd::sum::SumOptions {
                     agency: &agency,
                     year,
                     out: &out,
@@ -321,10 +321,10 @@ fn run(cli: Cli) -> Exit {
             )),
             Err(e) => Err(e),
         },
-        Command::Check { inputs, template } => Ok(cli::check(&inputs, template.as_deref())),
-        Command::Schema { template } => Ok(cli::schema(&template)),
+        Command::Check { inputs, template } => Ok(cmd::check(&inputs, template.as_deref())),
+        Command::Schema { template } => Ok(cmd::schema(&template)),
         Command::Render(args) => match args.options() {
-            Ok((inputs, opts)) => Ok(cli::render(&inputs, &opts)),
+            Ok((inputs, opts)) => Ok(cmd::render(&inputs, &opts)),
             Err(exit) => Ok(exit),
         },
         Command::Watch(args) => {
@@ -335,7 +335,7 @@ fn run(cli: Cli) -> Exit {
             if opts.dump_model || opts.dump_markup {
                 Err("watch 不能与 --dump-model/--dump-markup 一起使用".into())
             } else {
-                Ok(gongwen::watch::run(&inputs, &opts))
+                Ok(gongwen::cmd::watch::run(&inputs, &opts))
             }
         }
         Command::Serve {
@@ -349,10 +349,10 @@ fn run(cli: Cli) -> Exit {
             listen,
             open,
         })),
-        Command::Templates { action: None } => Ok(cli::list_templates()),
+        Command::Templates { action: None } => Ok(cmd::list_templates()),
         Command::Templates {
             action: Some(TemplatesCommand::Export { name, dir, force }),
-        } => Ok(cli::export_template(&name, &dir, force)),
+        } => Ok(cmd::export_template(&name, &dir, force)),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

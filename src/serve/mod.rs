@@ -23,11 +23,11 @@ use serde_json::{json, Value};
 use tiny_http::{Header, Method, Request, Response, Server};
 
 use crate::annual::Format;
+use crate::cmd::render::{FontCache, RenderOptions};
 use crate::data::node::{Kind as NodeKind, Node};
 use crate::diag::{Diagnostic, Severity, Source};
 use crate::exit::Exit;
 use crate::font::FontBook;
-use crate::render::{FontCache, RenderOptions};
 use edit::Edits;
 use guard::{Guard, Refusal};
 
@@ -428,7 +428,7 @@ impl Desk {
     fn pages(&self, input: &crate::input::Input, path: &Path) -> Result<Vec<String>, Diagnostic> {
         let doc = input
             .template
-            .document_in(input.data.content(), crate::render::folder(path))?;
+            .document_in(input.data.content(), crate::cmd::render::folder(path))?;
         let book = self.fonts.get(&doc, &[])?;
         let laid = crate::layout::lay_out(&doc, &book)?;
         let faces = book.faces.len();
@@ -533,12 +533,12 @@ impl Desk {
             docx: ext == "docx",
             ..RenderOptions::default()
         };
-        let r = crate::render::render_report_in(
+        let r = crate::cmd::render::render_report_in(
             input.data.content(),
             &input.template,
             &self.fonts,
             &opts,
-            crate::render::folder(&path),
+            crate::cmd::render::folder(&path),
         )
         .map_err(|d| Refusal::new(422, format!("未生成文件：{d}")))?;
         let (bytes, kind) = if ext == "pdf" {

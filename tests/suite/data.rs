@@ -5,7 +5,7 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use gongwen::cli::{check_one, Exit};
+use gongwen::cmd::{check_one, Exit};
 
 fn fixtures() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir("tests/fixtures/data")

@@ -33,7 +33,7 @@ fn lay_out(text: &str) -> Laid {
             Some(Path::new("tests/fixtures/kinds")),
         )
         .unwrap();
-    let book = gongwen::render::FontCache::default()
+    let book = gongwen::cmd::render::FontCache::default()
         .get(&doc, &[])
         .unwrap();
     let pages = gongwen::layout::layout(&doc, &book).unwrap();
@@ -714,7 +714,7 @@ fn an_image_block_sits_on_whole_lines_in_both_outputs() {
         Some(Path::new("tests/fixtures/kinds")),
     )
     .unwrap();
-    let book = gongwen::render::FontCache::default()
+    let book = gongwen::cmd::render::FontCache::default()
         .get(&doc, &[])
         .unwrap();
     let laid = gongwen::layout::lay_out(&doc, &book).unwrap();

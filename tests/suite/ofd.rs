@@ -29,7 +29,7 @@ fn render_signed(
         .template
         .document_in(input.data.content(), path.parent())
         .unwrap();
-    let book = gongwen::render::FontCache::default()
+    let book = gongwen::cmd::render::FontCache::default()
         .get(&doc, &[])
         .unwrap();
     let pages = gongwen::layout::layout(&doc, &book).unwrap();
@@ -149,7 +149,7 @@ fn pdfa_claims_its_profile_and_keeps_one_font_resource_a_face() {
     let loaded = gongwen::input::load(path, None);
     let input = loaded.ok().unwrap();
     let doc = input.template.document(input.data.content()).unwrap();
-    let book = gongwen::render::FontCache::default()
+    let book = gongwen::cmd::render::FontCache::default()
         .get(&doc, &[])
         .unwrap();
     let pages = gongwen::layout::layout(&doc, &book).unwrap();

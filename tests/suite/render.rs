@@ -5,10 +5,10 @@ use crate::common;
 
 use std::path::Path;
 
-use gongwen::cli::RenderOptions;
+use gongwen::cmd::render::{render_report, FontCache};
+use gongwen::cmd::RenderOptions;
 use gongwen::doc::{Block, Role};
 use gongwen::font::FontBook;
-use gongwen::render::{render_report, FontCache};
 use gongwen::template::{builtin, Template};
 
 const SAMPLES: [&str; 2] = ["zhanlang-2020", "qinghe-market-2025"];

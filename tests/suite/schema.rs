@@ -79,11 +79,11 @@ fn a_template_with_its_own_data_renders_both_outputs() {
 
     let loaded = gongwen::input::load(Path::new("tests/fixtures/schema/bulletin.toml"), None);
     let input = loaded.ok().expect("the bulletin checks");
-    let r = gongwen::render::render_report(
+    let r = gongwen::cmd::render::render_report(
         input.data.content(),
         &input.template,
-        &gongwen::render::FontCache::default(),
-        &gongwen::cli::RenderOptions::default(),
+        &gongwen::cmd::render::FontCache::default(),
+        &gongwen::cmd::RenderOptions::default(),
     )
     .unwrap();
     assert!(r.pdf.as_ref().is_some_and(|p| p.starts_with(b"%PDF-")));

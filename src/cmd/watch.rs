@@ -11,9 +11,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use crate::cmd::render::collect_inputs;
+use crate::cmd::render::RenderOptions;
 use crate::exit::Exit;
-use crate::render::collect_inputs;
-use crate::render::RenderOptions;
 
 const POLL: Duration = Duration::from_millis(300);
 
@@ -40,7 +40,7 @@ pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
     }
     crate::interrupt::install();
     let mut stamps: Vec<Stamps> = files.iter().map(|f| stamp(dependencies(f, opts))).collect();
-    crate::render::run(&files, opts);
+    crate::cmd::render::run(&files, opts);
     eprintln!(
         "正在监视 {} 个数据文件及其模板，修改后自动重新生成；按 Ctrl-C 结束",
         files.len()
@@ -64,7 +64,7 @@ pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
                 .collect();
             *old = stamp(dependencies(file, opts));
             eprintln!("\n—— {} 已修改，重新核对并生成", changed.join("、"));
-            crate::render::run(std::slice::from_ref(file), opts);
+            crate::cmd::render::run(std::slice::from_ref(file), opts);
         }
     }
 }

@@ -20,7 +20,7 @@ pub struct SumOptions<'a> {
 }
 
 pub fn run(inputs: &[PathBuf], o: &SumOptions) -> Exit {
-    let (files, errors) = crate::render::collect_inputs(inputs);
+    let (files, errors) = crate::cmd::render::collect_inputs(inputs);
     let mut worst = Exit::Ok;
     for d in &errors {
         eprint!("{d}");
@@ -195,7 +195,7 @@ fn names(files: &[PathBuf]) -> String {
 
 /// A unit's file as seen from the folder of the result, when inside it.
 fn relative(file: &Path, out: &Path) -> String {
-    let dir = crate::render::folder(out).unwrap_or(Path::new("."));
+    let dir = crate::cmd::render::folder(out).unwrap_or(Path::new("."));
     let (Ok(f), Ok(d)) = (file.canonicalize(), dir.canonicalize()) else {
         return file.display().to_string();
     };

@@ -1,10 +1,14 @@
 //! What each command does, separate from argument parsing so tests can run
 //! it in-process.
 
+pub mod render;
+pub mod sum;
+pub mod watch;
+
 use std::path::{Path, PathBuf};
 
+pub use crate::cmd::render::RenderOptions;
 pub use crate::exit::Exit;
-pub use crate::render::RenderOptions;
 
 use crate::annual::Format;
 use crate::input;
@@ -13,7 +17,7 @@ use crate::template::Template;
 /// Checks data files; a directory stands for the data files in it, as
 /// for `render`.
 pub fn check(inputs: &[PathBuf], template: Option<&Path>) -> Exit {
-    let (files, errors) = crate::render::collect_inputs(inputs);
+    let (files, errors) = crate::cmd::render::collect_inputs(inputs);
     let mut worst = Exit::Ok;
     for d in &errors {
         eprint!("{d}");
@@ -51,18 +55,19 @@ pub fn check_one(f: &Path, chosen: Option<&Template>) -> (Exit, String) {
     // The template runs and the text is set in the bundled fonts, so a
     // character no font has is found by `check` as it is by `render`.
     let typeset = {
-        static FONTS: std::sync::OnceLock<crate::render::FontCache> = std::sync::OnceLock::new();
+        static FONTS: std::sync::OnceLock<crate::cmd::render::FontCache> =
+            std::sync::OnceLock::new();
         input
             .template
             .document_in(
                 input.data.content(),
-                crate::render::folder(&input.source.path),
+                crate::cmd::render::folder(&input.source.path),
             )
             .and_then(|doc| {
                 let book = FONTS.get_or_init(Default::default).get(&doc, &[])?;
                 crate::layout::lay_out(&doc, &book)
             })
-            .map_err(|d| crate::render::locate(d, input, f))
+            .map_err(|d| crate::cmd::render::locate(d, input, f))
     };
     if let Err(d) = typeset {
         out += &d.to_string();
@@ -317,7 +322,7 @@ fn default_report_year() -> i64 {
 }
 
 pub fn render(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
-    crate::render::run(inputs, opts)
+    crate::cmd::render::run(inputs, opts)
 }
 
 pub fn list_templates() -> Exit {
