@@ -252,18 +252,28 @@ impl RenderArgs {
             },
             _ => None,
         };
+        use gongwen::export::{docx, OfdOptions, Outputs, PdfOptions};
         let opts = cmd::RenderOptions {
             out_dir: self.out_dir,
             template_dir: self.template,
             font_dirs: self.font_dir,
-            pdf: !self.docx_only,
-            docx: !self.pdf_only,
-            dump_model: self.dump_model,
-            dump_markup: self.dump_markup,
-            embed_fonts: self.embed_fonts,
-            ofd: self.ofd,
-            pdfa: self.pdfa,
-            signer,
+            dump: if self.dump_markup {
+                Some(cmd::render::Dump::Markup)
+            } else if self.dump_model {
+                Some(cmd::render::Dump::Model)
+            } else {
+                None
+            },
+            outputs: Outputs {
+                pdf: (!self.docx_only).then_some(PdfOptions { pdfa: self.pdfa }),
+                docx: (!self.pdf_only).then_some(if self.embed_fonts {
+                    docx::Fonts::Embedded
+                } else {
+                    docx::Fonts::Official
+                }),
+                ofd: self.ofd.then_some(OfdOptions { signer }),
+                epoch: None,
+            },
         };
         Ok((self.inputs, opts))
     }
@@ -332,7 +342,7 @@ fn run(cli: Cli) -> Exit {
                 Ok(o) => o,
                 Err(exit) => return exit,
             };
-            if opts.dump_model || opts.dump_markup {
+            if opts.dump.is_some() {
                 Err("watch 不能与 --dump-model/--dump-markup 一起使用".into())
             } else {
                 Ok(gongwen::cmd::watch::run(&inputs, &opts))

@@ -11,7 +11,9 @@ pub use crate::cmd::render::RenderOptions;
 pub use crate::exit::Exit;
 
 use crate::annual::Format;
-use crate::input;
+use crate::compile::{compile, Failure, Job, Until, Warned};
+use crate::disk::{Disk, FontDirs};
+use crate::input::Data;
 use crate::template::Template;
 
 /// Checks data files; a directory stands for the data files in it, as
@@ -23,7 +25,10 @@ pub fn check(inputs: &[PathBuf], template: Option<&Path>) -> Exit {
         eprint!("{d}");
         worst = worst.max(Exit::of(d));
     }
-    let chosen = match template.map(Template::by_name_or_dir).transpose() {
+    let chosen = match template
+        .map(|t| Template::by_name_or_dir(t, &Disk))
+        .transpose()
+    {
         Ok(t) => t,
         Err(d) => {
             eprint!("{d}");
@@ -39,45 +44,37 @@ pub fn check(inputs: &[PathBuf], template: Option<&Path>) -> Exit {
 }
 
 /// Checks one data file: the exit code and what `check` prints for it.
+/// The template runs and the text is set in the bundled fonts, so a
+/// character no font has is found by `check` as it is by `render`.
 pub fn check_one(f: &Path, chosen: Option<&Template>) -> (Exit, String) {
-    let loaded = input::load(f, chosen);
-    let mut out = loaded.diagnostics.to_string();
-    let (e, w) = (
-        loaded.diagnostics.error_count(),
-        loaded.diagnostics.warning_count(),
-    );
-    if e > 0 {
-        out += &format!("{}: {e} 个错误，{w} 个警告\n", f.display());
-        let code = loaded.exit();
-        return (code, out);
-    }
-    let input = loaded.input.as_ref().expect("no errors means an input");
-    // The template runs and the text is set in the bundled fonts, so a
-    // character no font has is found by `check` as it is by `render`.
-    let typeset = {
-        static FONTS: std::sync::OnceLock<crate::cmd::render::FontCache> =
-            std::sync::OnceLock::new();
-        input
-            .template
-            .document_in(
-                input.data.content(),
-                crate::cmd::render::folder(&input.source.path),
-            )
-            .and_then(|doc| {
-                let book = FONTS.get_or_init(Default::default).get(&doc, &[])?;
-                crate::layout::lay_out(&doc, &book)
-            })
-            .map_err(|d| crate::cmd::render::locate(d, input, f))
+    static FONTS: std::sync::OnceLock<FontDirs> = std::sync::OnceLock::new();
+    let fonts = FONTS.get_or_init(Default::default);
+    let Warned { value, diagnostics } = compile(&Job::new(f).template(chosen), &Disk, fonts);
+    let mut out = diagnostics.to_string();
+    let w = diagnostics.warning_count();
+    let compiled = match value {
+        Ok(c) => c,
+        Err(failure) => {
+            let code = failure.exit();
+            return match failure {
+                Failure::Data(d) => {
+                    let (e, w) = (d.error_count(), d.warning_count());
+                    out += &d.to_string();
+                    out += &format!("{}: {e} 个错误，{w} 个警告\n", f.display());
+                    (code, out)
+                }
+                Failure::Typeset(_, d) => {
+                    out += &d.to_string();
+                    out += "\n";
+                    out += &format!("{}: 1 个错误，{w} 个警告\n", f.display());
+                    (code.max(Exit::Input), out)
+                }
+            };
+        }
     };
-    if let Err(d) = typeset {
-        out += &d.to_string();
-        out += "\n";
-        out += &format!("{}: 1 个错误，{w} 个警告\n", f.display());
-        return (Exit::of(&d).max(Exit::Input), out);
-    }
-    let what = match input.report() {
+    let what = match compiled.input.report() {
         Some(r) => format!("{}，{}年，{}", r.agency, r.year, r.format.describe()),
-        None => format!("模板 {}", input.template.name),
+        None => format!("模板 {}", compiled.input.template.name),
     };
     let warned = if w > 0 {
         format!("，{w} 个警告")
@@ -103,7 +100,10 @@ pub fn new(
     if let Some(last) = from {
         return new_from(last, out, force);
     }
-    let chosen = match template.map(Template::by_name_or_dir).transpose() {
+    let chosen = match template
+        .map(|t| Template::by_name_or_dir(t, &Disk))
+        .transpose()
+    {
         Ok(t) => t,
         Err(d) => {
             eprint!("{d}");
@@ -135,14 +135,30 @@ pub fn new(
 /// `gongwen new --from LAST`: next year's file started from this year's,
 /// which must pass its own checks first.
 fn new_from(last: &Path, out: Option<&Path>, force: bool) -> Result<Exit, String> {
-    let loaded = crate::annual::load(last);
-    let Some(report) = loaded.ok() else {
-        eprint!("{}", loaded.diagnostics);
-        eprintln!(
-            "{}: 有错误，请先改正再据此生成下一年度的数据文件",
-            last.display()
-        );
-        return Ok(Exit::Input);
+    let fonts = FontDirs::default();
+    let compiled = compile(&Job::new(last).until(Until::Data), &Disk, &fonts).value;
+    let report = match &compiled {
+        Ok(c) => match &c.input.data {
+            Data::Annual(report) => report,
+            Data::Record(_) => {
+                eprintln!(
+                    "{}: 不是政府信息公开工作年度报告的数据文件（模板 {}），不能据此生成下一年度的数据文件",
+                    last.display(),
+                    c.input.template.name
+                );
+                return Ok(Exit::Input);
+            }
+        },
+        Err(failure) => {
+            if let Failure::Data(d) = failure {
+                eprint!("{d}");
+            }
+            eprintln!(
+                "{}: 有错误，请先改正再据此生成下一年度的数据文件",
+                last.display()
+            );
+            return Ok(Exit::Input);
+        }
     };
     let Some(previous) = relative_to_data(last, out) else {
         eprint!(
@@ -226,7 +242,7 @@ fn schema_example(t: &Template, arg: &Path, out: Option<&Path>) -> String {
 
 /// `gongwen schema`: a template's JSON Schema on standard output.
 pub fn schema(arg: &Path) -> Exit {
-    let t = match Template::by_name_or_dir(arg) {
+    let t = match Template::by_name_or_dir(arg, &Disk) {
         Ok(t) => t,
         Err(d) => {
             eprint!("{d}");

@@ -4,176 +4,51 @@
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
+use crate::compile::{compile, Failure, Job, Made, Until, Warned};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::doc::Document;
+use crate::disk::{Disk, FontDirs};
 use crate::exit::Exit;
-use crate::font::FontBook;
-use crate::input::{self, Input};
-use crate::template::{Content, Template};
+use crate::export::{Outputs, PdfOptions};
+use crate::template::Template;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RenderOptions {
     pub out_dir: Option<PathBuf>,
     pub template_dir: Option<PathBuf>,
     pub font_dirs: Vec<PathBuf>,
-    pub pdf: bool,
-    pub docx: bool,
-    pub dump_model: bool,
-    pub dump_markup: bool,
-    /// Embed subset TrueType copies of the faces in the DOCX.
-    pub embed_fonts: bool,
-    /// Also write the OFD (OFD-A) of the same pages.
-    pub ofd: bool,
-    /// Write the PDF as PDF/A-2b.
-    pub pdfa: bool,
-    /// Sign the OFD with this key and certificate.
-    pub signer: Option<Arc<crate::export::sign::Signer>>,
+    /// Print the markup or the model instead of writing files.
+    pub dump: Option<Dump>,
+    /// The files to write; their date is `SOURCE_DATE_EPOCH`'s, read when
+    /// the run starts.
+    pub outputs: Outputs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dump {
+    Markup,
+    Model,
 }
 
 impl Default for RenderOptions {
+    /// The PDF and the DOCX beside the data file.
     fn default() -> Self {
         RenderOptions {
             out_dir: None,
             template_dir: None,
             font_dirs: Vec::new(),
-            pdf: true,
-            docx: true,
-            dump_model: false,
-            dump_markup: false,
-            embed_fonts: false,
-            ofd: false,
-            pdfa: false,
-            signer: None,
-        }
-    }
-}
-
-/// Output of one report, in memory.
-pub struct Rendered {
-    pub document: Document,
-    pub pdf: Option<Vec<u8>>,
-    pub docx: Option<Vec<u8>>,
-    pub ofd: Option<Vec<u8>>,
-    /// Which bundled faces stood in for fonts the `--font-dir`s lacked.
-    pub font_notes: Vec<String>,
-}
-
-/// Renders one report to bytes, without touching the file system.
-pub fn render_report<'a>(
-    data: impl Into<Content<'a>>,
-    template: &Template,
-    fonts: &FontCache,
-    opts: &RenderOptions,
-) -> Result<Rendered, Diagnostic> {
-    render_report_in(data, template, fonts, opts, None)
-}
-
-/// As [`render_report`], pictures the data names read from `pictures`
-/// (the data file's folder).
-pub fn render_report_in<'a>(
-    data: impl Into<Content<'a>>,
-    template: &Template,
-    fonts: &FontCache,
-    opts: &RenderOptions,
-    pictures: Option<&Path>,
-) -> Result<Rendered, Diagnostic> {
-    let document = template.document_in(data, pictures)?;
-    let book = fonts.get(&document, &opts.font_dirs)?;
-    let epoch = crate::epoch::source_date_epoch()?;
-    // Laid out whatever the outputs: the DOCX repeats the layout's page
-    // breaks, and laying out finds every character no font has.
-    let laid = crate::layout::lay_out(&document, &book)?;
-    let (pdf, mut ofd) = match (opts.pdf, opts.ofd) {
-        (true, true) => {
-            let (pdf, ofd) = crate::export::pdf::write_with_ofd(
-                &laid.pages,
-                &book,
-                &document.meta,
-                epoch,
-                opts.pdfa,
-                opts.signer.as_deref(),
-            )?;
-            (Some(pdf), Some(ofd))
-        }
-        (true, false) => (
-            Some(crate::export::pdf::write_as(
-                &laid.pages,
-                &book,
-                &document.meta,
-                epoch,
-                opts.pdfa,
-            )?),
-            None,
-        ),
-        _ => (None, None),
-    };
-    let docx = if opts.docx {
-        Some(crate::export::docx::write(
-            &document,
-            &book,
-            &laid,
-            epoch,
-            if opts.embed_fonts {
-                crate::export::docx::Fonts::Embedded
-            } else {
-                crate::export::docx::Fonts::Official
+            dump: None,
+            outputs: Outputs {
+                pdf: Some(PdfOptions::default()),
+                docx: Some(crate::export::docx::Fonts::Official),
+                ..Outputs::default()
             },
-        )?)
-    } else {
-        None
-    };
-    if opts.ofd && ofd.is_none() {
-        ofd = Some(crate::export::ofd::write(
-            &laid.pages,
-            &book,
-            &document.meta,
-            epoch,
-            opts.signer.as_deref(),
-        )?);
-    }
-    Ok(Rendered {
-        document,
-        pdf,
-        docx,
-        ofd,
-        font_notes: book.notes.clone(),
-    })
-}
-
-/// Family → file of the style sheet, and the font directories searched.
-type FontKey = (Vec<(String, String)>, Vec<PathBuf>);
-
-/// Fonts parsed once per process and shared by every report and thread
-/// whose style names the same faces.
-#[derive(Default)]
-pub struct FontCache {
-    books: Mutex<Vec<(FontKey, Arc<FontBook>)>>,
-}
-
-impl FontCache {
-    pub fn get(&self, doc: &Document, dirs: &[PathBuf]) -> Result<Arc<FontBook>, Diagnostic> {
-        let key = (
-            doc.style
-                .fonts
-                .iter()
-                .map(|(k, f)| (k.clone(), f.file.clone()))
-                .collect(),
-            dirs.to_vec(),
-        );
-        // Held while loading, so two threads never parse the same faces.
-        let mut books = self.books.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, book)) = books.iter().find(|(k, _)| *k == key) {
-            return Ok(book.clone());
         }
-        let book = Arc::new(FontBook::load(&doc.style, dirs)?);
-        books.push((key, book.clone()));
-        Ok(book)
     }
 }
 
@@ -252,7 +127,7 @@ pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
         worst = worst.max(Exit::of(d));
     }
     let user_template = match &opts.template_dir {
-        Some(dir) => match Template::by_name_or_dir(dir) {
+        Some(dir) => match Template::by_name_or_dir(dir, &Disk) {
             Ok(t) => Some(t),
             Err(d) => {
                 let code = Exit::of(&d).max(Exit::Input);
@@ -272,12 +147,19 @@ pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
             eprintln!("{}: 重复给出，只处理一次", file.display());
         }
     }
-    if let Err(d) = crate::epoch::source_date_epoch() {
-        eprint!("{d}");
-        return Exit::Usage;
-    }
+    let epoch = match crate::epoch::source_date_epoch() {
+        Ok(epoch) => epoch,
+        Err(d) => {
+            eprint!("{d}");
+            return Exit::Usage;
+        }
+    };
+    let outputs = Outputs {
+        epoch,
+        ..opts.outputs.clone()
+    };
     // Two inputs writing the same files would overwrite each other.
-    if !(opts.dump_model || opts.dump_markup) {
+    if opts.dump.is_none() {
         let (errors, skip) = crate::output::collisions(&unique, opts.out_dir.as_deref());
         for d in &errors {
             eprint!("{d}");
@@ -286,7 +168,7 @@ pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
         unique.retain(|f| !skip.contains(f));
     }
     crate::interrupt::install();
-    let fonts = FontCache::default();
+    let fonts = FontDirs::new(opts.font_dirs.clone());
     let bar = progress_bar(unique.len());
     let outcomes: Vec<Option<Outcome>> = unique
         .par_iter()
@@ -294,7 +176,7 @@ pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
             if crate::interrupt::requested() {
                 return None;
             }
-            let o = render_one(file, opts, user_template.as_ref(), &fonts);
+            let o = render_one(file, opts, &outputs, user_template.as_ref(), &fonts);
             if let Some(bar) = &bar {
                 bar.inc(1);
             }
@@ -326,7 +208,7 @@ pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
     for n in &font_notes {
         eprintln!("提示: {n}");
     }
-    if opts.dump_model || opts.dump_markup || unique.is_empty() {
+    if opts.dump.is_some() || unique.is_empty() {
         return worst;
     }
     let interrupted = crate::interrupt::requested();
@@ -360,58 +242,53 @@ fn progress_bar(files: usize) -> Option<ProgressBar> {
     Some(bar)
 }
 
-/// The folder of a data file, where the pictures it names are.
-pub(crate) fn folder(file: &Path) -> Option<&Path> {
-    Some(match file.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    })
-}
-
 fn render_one(
     file: &Path,
     opts: &RenderOptions,
+    outputs: &Outputs,
     user: Option<&Template>,
-    fonts: &FontCache,
+    fonts: &FontDirs,
 ) -> Outcome {
     let started = Instant::now();
     let mut out = Outcome::new();
-    let loaded = input::load(file, user);
-    let Some(input) = loaded.ok() else {
-        let code = loaded.exit();
-        return out.fail(code, loaded.diagnostics, "数据有错误，未生成文件", file);
+    let until = match opts.dump {
+        Some(Dump::Markup) => Until::Markup,
+        Some(Dump::Model) => Until::Document,
+        None => Until::Pages,
     };
-    out.stderr += &loaded.diagnostics.to_string();
-    let template = &input.template;
-    let data = input.data.content();
-    if opts.dump_markup {
-        return match template.render_markup(data) {
-            Ok(markup) => {
-                out.stdout = markup;
-                out
-            }
-            Err(d) => out.fail(Exit::of(&d), d, "未生成文件", file),
-        };
-    }
-    if opts.dump_model {
-        return match template.document_in(data, folder(file)) {
-            Ok(doc) => {
-                out.stdout = crate::doc::dump::dump(&doc);
-                out
-            }
-            Err(d) => out.fail(Exit::of(&d), d, "未生成文件", file),
-        };
-    }
-    let rendered = match render_report_in(data, template, fonts, opts, folder(file)) {
-        Ok(r) => {
-            out.font_notes = r.font_notes.clone();
-            r
+    let job = Job::new(file).template(user).until(until);
+    let Warned { value, diagnostics } = compile(&job, &Disk, fonts);
+    out.stderr += &diagnostics.to_string();
+    let compiled = match value {
+        Ok(c) => c,
+        Err(f) => {
+            let code = f.exit();
+            return match f {
+                Failure::Data(d) => out.fail(code, d, "数据有错误，未生成文件", file),
+                Failure::Typeset(_, d) => out.fail(code, d, "未生成文件", file),
+            };
         }
+    };
+    let t = match compiled.made {
+        Made::Pages(t) => t,
+        Made::Markup(markup) => {
+            out.stdout = markup;
+            return out;
+        }
+        Made::Document(document) => {
+            out.stdout = crate::doc::dump::dump(&document);
+            return out;
+        }
+        Made::Data => return out,
+    };
+    let written = match crate::export::write(&t.document, &t.laid, &t.book, outputs) {
+        Ok(w) => w,
         Err(d) => {
-            let d = locate(d, input, file);
+            let d = crate::compile::locate(d, &compiled.input);
             return out.fail(Exit::of(&d), d, "未生成文件", file);
         }
     };
+    out.font_notes = t.book.notes.clone();
     let dir = opts
         .out_dir
         .clone()
@@ -428,9 +305,9 @@ fn render_one(
         }
     }
     let outputs: Vec<(PathBuf, &[u8])> = [
-        (&rendered.pdf, "pdf"),
-        (&rendered.docx, "docx"),
-        (&rendered.ofd, "ofd"),
+        (&written.pdf, "pdf"),
+        (&written.docx, "docx"),
+        (&written.ofd, "ofd"),
     ]
     .into_iter()
     .filter_map(|(bytes, ext)| Some((dir.join(format!("{stem}.{ext}")), bytes.as_deref()?)))
@@ -451,32 +328,4 @@ fn render_one(
         );
     }
     out
-}
-
-/// Points a rendering error at the data file when it can: a character no
-/// font has is shown where it first occurs in the data, other errors
-/// without a file name the data file.
-pub(crate) fn locate(d: Diagnostic, input: &Input, file: &Path) -> Diagnostic {
-    if d.file.is_some() {
-        return d;
-    }
-    let src = &input.source;
-    let at = match d.kind {
-        crate::diag::Kind::MissingGlyph(c) => src.text.find(c).map(|at| at..at + c.len_utf8()),
-        crate::diag::Kind::Picture => d
-            .message
-            .split_once('「')
-            .and_then(|(_, rest)| rest.split_once('」'))
-            .and_then(|(path, _)| {
-                [format!("\"{path}\""), format!("'{path}'")]
-                    .iter()
-                    .find_map(|q| src.text.find(q.as_str()))
-                    .map(|at| at + 1..at + 1 + path.len())
-            }),
-        _ => None,
-    };
-    if let Some(at) = at {
-        return d.at(src, at);
-    }
-    d.in_file(file)
 }

@@ -7,9 +7,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::annual::report::Report;
+use crate::compile::{compile, Compiled, Failure, Job, Until};
 use crate::diag::Diagnostic;
+use crate::disk::{Disk, FontDirs};
 use crate::exit::Exit;
-use crate::input::{self, Data};
+use crate::input::Data;
 
 pub struct SumOptions<'a> {
     pub agency: &'a str,
@@ -36,23 +38,31 @@ pub fn run(inputs: &[PathBuf], o: &SumOptions) -> Exit {
         eprintln!("没有可汇总的数据文件，未写出 {}", o.out.display());
         return worst.max(Exit::Usage);
     }
-    let mut units: Vec<(PathBuf, input::Loaded)> = Vec::new();
+    let fonts = FontDirs::default();
+    let mut units: Vec<(PathBuf, Compiled)> = Vec::new();
     let mut broken = Vec::new();
     for f in files {
-        let loaded = input::load(&f, None);
-        let errors = loaded.diagnostics.error_count();
-        match loaded.ok().map(|i| &i.data) {
-            Some(Data::Annual(_)) if errors == 0 => units.push((f, loaded)),
-            Some(Data::Record(_)) => {
+        match compile(&Job::new(&f).until(Until::Data), &Disk, &fonts).value {
+            Ok(c) if matches!(c.input.data, Data::Annual(_)) => units.push((f, c)),
+            Ok(c) => {
                 eprintln!(
                     "{}: 不是政府信息公开工作年度报告的数据文件（模板 {}），不能汇总",
                     f.display(),
-                    loaded.ok().map_or("", |i| i.template.name.as_str())
+                    c.input.template.name
                 );
                 broken.push(f);
             }
-            _ => {
-                eprint!("{}", loaded.diagnostics);
+            Err(failure) => {
+                let errors = match &failure {
+                    Failure::Data(d) => {
+                        eprint!("{d}");
+                        d.error_count()
+                    }
+                    Failure::Typeset(_, d) => {
+                        eprint!("{d}");
+                        1
+                    }
+                };
                 eprintln!("{}: {errors} 个错误，不能汇总", f.display());
                 broken.push(f);
             }
@@ -68,7 +78,7 @@ pub fn run(inputs: &[PathBuf], o: &SumOptions) -> Exit {
     }
     let reports: Vec<(&Path, &Report)> = units
         .iter()
-        .filter_map(|(f, l)| Some((f.as_path(), l.ok()?.report()?)))
+        .filter_map(|(f, c)| Some((f.as_path(), c.input.report()?)))
         .collect();
     if let Err(why) = one_year_and_format(&reports, o.year) {
         eprintln!("{why}\n未写出汇总");
@@ -88,9 +98,14 @@ pub fn run(inputs: &[PathBuf], o: &SumOptions) -> Exit {
         .collect();
     let text = crate::annual::skeleton::summed(&total, &listed);
     // What is written must pass `check`; it is checked as the file it will be.
-    let written = input::load_text(o.out, &text, None);
-    if written.diagnostics.error_count() > 0 {
-        eprint!("{}", written.diagnostics);
+    let job = Job {
+        previous: false,
+        ..Job::new(o.out).text(&text).until(Until::Data)
+    };
+    if let Err(failure) = compile(&job, &Disk, &fonts).value {
+        if let Failure::Data(d) = failure {
+            eprint!("{d}");
+        }
         eprintln!("汇总结果未通过核对，未写出（这是 gongwen 的问题，请报告）");
         return Exit::Input;
     }
@@ -195,7 +210,7 @@ fn names(files: &[PathBuf]) -> String {
 
 /// A unit's file as seen from the folder of the result, when inside it.
 fn relative(file: &Path, out: &Path) -> String {
-    let dir = crate::cmd::render::folder(out).unwrap_or(Path::new("."));
+    let dir = crate::compile::folder(out).unwrap_or(Path::new("."));
     let (Ok(f), Ok(d)) = (file.canonicalize(), dir.canonicalize()) else {
         return file.display().to_string();
     };

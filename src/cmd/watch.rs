@@ -13,6 +13,8 @@ use std::time::{Duration, SystemTime};
 
 use crate::cmd::render::collect_inputs;
 use crate::cmd::render::RenderOptions;
+use crate::compile::{compile, Failure, Job, Until};
+use crate::disk::{Disk, FontDirs};
 use crate::exit::Exit;
 
 const POLL: Duration = Duration::from_millis(300);
@@ -74,8 +76,16 @@ pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
 /// changes when a file is added or removed).
 fn dependencies(file: &Path, opts: &RenderOptions) -> Vec<PathBuf> {
     let mut paths = vec![file.to_path_buf()];
-    let loaded = crate::input::load(file, None);
-    let input = loaded.input.as_ref();
+    let job = Job {
+        past_errors: true,
+        ..Job::new(file).until(Until::Data)
+    };
+    let compiled = compile(&job, &Disk, &FontDirs::default()).value;
+    let input = match &compiled {
+        Ok(c) => Some(&c.input),
+        Err(Failure::Typeset(input, _)) => Some(&**input),
+        Err(Failure::Data(_)) => None,
+    };
     if let Some(prev) = input.and_then(|i| i.report()?.previous.as_ref()) {
         paths.push(prev.spans.path.clone());
     }

@@ -116,8 +116,7 @@ fn invalid_utf8_and_binary_are_refused() {
 
 #[test]
 fn money_is_kept_as_written() {
-    let loaded = gongwen::annual::load(Path::new("tests/fixtures/data/ok.json"));
-    let report = loaded.ok().expect("ok.json is valid");
+    let report = common::report("tests/fixtures/data/ok.json");
     let fees = report
         .active
         .iter()
@@ -154,10 +153,7 @@ fn clean_narrative_gives_no_c9_warning() {
 /// disagree with the tables.
 #[test]
 fn narrative_references_take_the_table_values() {
-    let loaded = gongwen::annual::load(Path::new("tests/fixtures/data/narrative-references.toml"));
-    let report = loaded
-        .ok()
-        .unwrap_or_else(|| panic!("{}", loaded.diagnostics));
+    let report = common::report("tests/fixtures/data/narrative-references.toml");
     assert_eq!(
         report.overview[0].text,
         "全年新收政府信息公开申请62件，其中自然人46件，上年结转4件；已办结61件，其中予以公开26件、不予公开10件，结转下年度继续办理5件。"

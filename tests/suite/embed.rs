@@ -25,10 +25,9 @@ fn write_docx(
 }
 
 fn seed_docx() -> (gongwen::doc::Document, FontBook, Vec<u8>) {
-    let loaded = gongwen::annual::load(Path::new("samples/zhanlang-2020.toml"));
-    let r = loaded.ok().unwrap();
+    let r = common::report("samples/zhanlang-2020.toml");
     let doc = gongwen::template::builtin::for_format(r.format)
-        .document(r)
+        .document(&r)
         .unwrap();
     let book = FontBook::bundled();
     let bytes = write_docx(&doc, &book, Fonts::Embedded).unwrap();

@@ -22,22 +22,23 @@ struct Laid {
 }
 
 fn lay_out(text: &str) -> Laid {
-    let loaded = gongwen::input::load_text(Path::new("tests/fixtures/kinds/x.toml"), text, None);
-    let input = loaded
-        .ok()
-        .unwrap_or_else(|| panic!("{}", loaded.diagnostics));
-    let doc = input
-        .template
-        .document_in(
-            input.data.content(),
-            Some(Path::new("tests/fixtures/kinds")),
-        )
-        .unwrap();
-    let book = gongwen::cmd::render::FontCache::default()
-        .get(&doc, &[])
-        .unwrap();
-    let pages = gongwen::layout::layout(&doc, &book).unwrap();
-    Laid { pages, book }
+    use gongwen::compile::{compile, Failure, Job, Made};
+    let job = Job {
+        previous: false,
+        ..Job::new(Path::new("tests/fixtures/kinds/x.toml")).text(text)
+    };
+    let fonts = gongwen::disk::FontDirs::default();
+    match compile(&job, &gongwen::disk::Disk, &fonts).value {
+        Ok(c) => match c.made {
+            Made::Pages(t) => Laid {
+                pages: t.laid.pages,
+                book: t.book,
+            },
+            _ => unreachable!("compiled to the pages"),
+        },
+        Err(Failure::Data(d)) => panic!("{d}"),
+        Err(Failure::Typeset(_, d)) => panic!("{d}"),
+    }
 }
 
 /// Top and bottom edge of the first text run whose text starts with `s`.
@@ -711,12 +712,10 @@ fn an_image_block_sits_on_whole_lines_in_both_outputs() {
     let doc = gongwen::markup::parse_in(
         &src,
         gongwen::doc::StyleSheet::gbt9704(),
-        Some(Path::new("tests/fixtures/kinds")),
+        Some((Path::new("tests/fixtures/kinds"), &gongwen::disk::Disk)),
     )
     .unwrap();
-    let book = gongwen::cmd::render::FontCache::default()
-        .get(&doc, &[])
-        .unwrap();
+    let book = common::book(&doc);
     let laid = gongwen::layout::lay_out(&doc, &book).unwrap();
     let page = &laid.pages[0];
     let (x, y, w, h) = seal_box(page).expect("the image");
@@ -768,7 +767,7 @@ fn an_image_without_its_folder_or_outside_it_is_refused() {
     let e = gongwen::markup::parse_in(
         &src,
         gongwen::doc::StyleSheet::gbt9704(),
-        Some(Path::new("tests/fixtures/kinds")),
+        Some((Path::new("tests/fixtures/kinds"), &gongwen::disk::Disk)),
     )
     .unwrap_err();
     assert!(e.message.contains("不能用 .."), "{}", e.message);

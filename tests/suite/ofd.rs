@@ -20,21 +20,12 @@ fn render_signed(
     stem: &str,
     signer: Option<&gongwen::export::sign::Signer>,
 ) -> (Vec<u8>, Vec<gongwen::layout::frame::Page>) {
-    let path = Path::new(stem);
-    let loaded = gongwen::input::load(path, None);
-    let input = loaded
-        .ok()
-        .unwrap_or_else(|| panic!("{}", loaded.diagnostics));
-    let doc = input
-        .template
-        .document_in(input.data.content(), path.parent())
-        .unwrap();
-    let book = gongwen::cmd::render::FontCache::default()
-        .get(&doc, &[])
-        .unwrap();
-    let pages = gongwen::layout::layout(&doc, &book).unwrap();
+    let c =
+        common::compiled(stem, gongwen::compile::Until::Pages).unwrap_or_else(|e| panic!("{e}"));
+    let t = c.typeset().unwrap();
+    let (doc, book, pages) = (&t.document, &t.book, t.laid.pages.clone());
     let ofd =
-        gongwen::export::ofd::write(&pages, &book, &doc.meta, Some(1_735_689_600), signer).unwrap();
+        gongwen::export::ofd::write(&pages, book, &doc.meta, Some(1_735_689_600), signer).unwrap();
     (ofd, pages)
 }
 
@@ -145,17 +136,12 @@ fn the_seal_is_an_image_resource_of_the_package() {
 
 #[test]
 fn pdfa_claims_its_profile_and_keeps_one_font_resource_a_face() {
-    let path = Path::new("samples/zhanlang-2020.toml");
-    let loaded = gongwen::input::load(path, None);
-    let input = loaded.ok().unwrap();
-    let doc = input.template.document(input.data.content()).unwrap();
-    let book = gongwen::cmd::render::FontCache::default()
-        .get(&doc, &[])
-        .unwrap();
-    let pages = gongwen::layout::layout(&doc, &book).unwrap();
+    let c = common::compiled("samples/zhanlang-2020.toml", gongwen::compile::Until::Pages).unwrap();
+    let t = c.typeset().unwrap();
+    let (doc, book, pages) = (&t.document, &t.book, &t.laid.pages);
     let epoch = Some(1_735_689_600);
-    let plain = gongwen::export::pdf::write(&pages, &book, &doc.meta, epoch).unwrap();
-    let a = gongwen::export::pdf::write_as(&pages, &book, &doc.meta, epoch, true).unwrap();
+    let plain = gongwen::export::pdf::write(pages, book, &doc.meta, epoch).unwrap();
+    let a = gongwen::export::pdf::write_as(pages, book, &doc.meta, epoch, true).unwrap();
     let text = String::from_utf8_lossy(&a);
     for part in [
         "<pdfaid:part>2</pdfaid:part>",
@@ -174,7 +160,7 @@ fn pdfa_claims_its_profile_and_keeps_one_font_resource_a_face() {
     assert!(!plain_text.contains("pdfaid"));
     // With the OFD as well: the same PDF/A, the OFD made from the same fonts.
     let (a2, ofd) =
-        gongwen::export::pdf::write_with_ofd(&pages, &book, &doc.meta, epoch, true, None).unwrap();
+        gongwen::export::pdf::write_with_ofd(pages, book, &doc.meta, epoch, true, None).unwrap();
     assert_eq!(a2, a);
     assert!(!ofd.is_empty());
 }

@@ -23,9 +23,12 @@ const TOP: f32 = 37.0 * MM;
 const BOTTOM: f32 = (37.0 + 225.0) * MM;
 
 fn document(case: &str) -> Document {
-    let loaded = gongwen::annual::load(Path::new("samples/qinghe-market-2025.toml"));
-    let report = loaded.ok().expect("sample is valid").clone();
-    let t = Template::from_dir(&Path::new("tests/fixtures/layout").join(case)).unwrap();
+    let report = common::report("samples/qinghe-market-2025.toml");
+    let t = Template::from_dir(
+        &Path::new("tests/fixtures/layout").join(case),
+        &gongwen::disk::Disk,
+    )
+    .unwrap();
     t.document(&report).unwrap()
 }
 
@@ -294,8 +297,7 @@ fn a_cell_taller_than_a_page_is_refused_with_its_row_and_text() {
 #[test]
 fn sample_reports_keep_every_character() {
     for stem in ["zhanlang-2020", "qinghe-market-2025"] {
-        let loaded = gongwen::annual::load(Path::new(&format!("samples/{stem}.toml")));
-        let r = loaded.ok().unwrap().clone();
+        let r = common::report(format!("samples/{stem}.toml"));
         let doc = gongwen::template::builtin::for_format(r.format)
             .document(&r)
             .unwrap();

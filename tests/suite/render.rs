@@ -3,19 +3,28 @@
 
 use crate::common;
 
-use std::path::Path;
-
-use gongwen::cmd::render::{render_report, FontCache};
 use gongwen::cmd::RenderOptions;
 use gongwen::doc::{Block, Role};
+use gongwen::export::Written;
 use gongwen::font::FontBook;
 use gongwen::template::{builtin, Template};
 
 const SAMPLES: [&str; 2] = ["zhanlang-2020", "qinghe-market-2025"];
 
 fn report(stem: &str) -> gongwen::annual::Report {
-    let loaded = gongwen::annual::load(Path::new(&format!("samples/{stem}.toml")));
-    loaded.ok().expect("sample is valid").clone()
+    common::report(format!("samples/{stem}.toml"))
+}
+
+/// A report through a template, laid out in the bundled faces and written
+/// as `render` writes it by default (PDF and DOCX).
+fn render_report(
+    r: &gongwen::annual::Report,
+    t: &Template,
+) -> Result<Written, gongwen::diag::Diagnostic> {
+    let doc = t.document(r)?;
+    let book = FontBook::bundled();
+    let laid = gongwen::layout::lay_out(&doc, &book)?;
+    gongwen::export::write(&doc, &laid, &book, &RenderOptions::default().outputs)
 }
 
 fn document(stem: &str) -> gongwen::doc::Document {
@@ -100,12 +109,11 @@ fn tables_have_the_official_shapes() {
 
 #[test]
 fn rendering_is_byte_identical() {
-    let opts = RenderOptions::default();
     for stem in SAMPLES {
         let r = report(stem);
         let t = builtin::for_format(r.format);
-        let a = render_report(&r, &t, &FontCache::default(), &opts).unwrap();
-        let b = render_report(&r, &t, &FontCache::default(), &opts).unwrap();
+        let a = render_report(&r, &t).unwrap();
+        let b = render_report(&r, &t).unwrap();
         assert_eq!(a.pdf, b.pdf, "{stem} pdf");
         assert_eq!(a.docx, b.docx, "{stem} docx");
         assert!(a.pdf.unwrap().len() < 330_000, "{stem}: PDF over 330 KB");
@@ -117,17 +125,10 @@ fn exported_template_renders_identically() {
     let dir = std::env::temp_dir().join(format!("gongwen-export-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     builtin::export("annual-report-2019", &dir, false).unwrap();
-    let user = Template::from_dir(&dir).unwrap();
+    let user = Template::from_dir(&dir, &gongwen::disk::Disk).unwrap();
     let r = report("zhanlang-2020");
-    let opts = RenderOptions::default();
-    let a = render_report(
-        &r,
-        &builtin::for_format(r.format),
-        &FontCache::default(),
-        &opts,
-    )
-    .unwrap();
-    let b = render_report(&r, &user, &FontCache::default(), &opts).unwrap();
+    let a = render_report(&r, &builtin::for_format(r.format)).unwrap();
+    let b = render_report(&r, &user).unwrap();
     assert_eq!(a.pdf, b.pdf);
     assert_eq!(a.docx, b.docx);
 }
@@ -137,7 +138,7 @@ fn user_template(name: &str, report_html: &str) -> Template {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("report.html"), report_html).unwrap();
-    Template::from_dir(&dir).unwrap()
+    Template::from_dir(&dir, &gongwen::disk::Disk).unwrap()
 }
 
 /// The error a user template gives on the zhanlang sample, as printed.
@@ -254,10 +255,7 @@ fn data_text_is_never_code_or_markup() {
         // Written as JSON, which the loader reads with the same keys.
         let path = dir.join(format!("{stem}.json"));
         std::fs::write(&path, json(&value)).unwrap();
-        let loaded = gongwen::annual::load(&path);
-        let r = loaded
-            .ok()
-            .unwrap_or_else(|| panic!("{}", loaded.diagnostics));
+        let r = &common::report(&path);
         let doc = builtin::for_format(r.format).document(r).unwrap();
         let plain = document(stem);
         let headings = |d: &gongwen::doc::Document| {
@@ -276,12 +274,7 @@ fn data_text_is_never_code_or_markup() {
             );
         }
         assert!(!texts.contains("49"), "{stem}: template code ran");
-        let rendered = render_report(
-            r,
-            &builtin::for_format(r.format),
-            &FontCache::default(),
-            &RenderOptions::default(),
-        );
+        let rendered = render_report(r, &builtin::for_format(r.format));
         if let Err(e) = &rendered {
             panic!("{stem}: does not render: {e:?}");
         }
@@ -293,10 +286,7 @@ fn a_character_no_font_has_is_an_error() {
     let mut r = report("zhanlang-2020");
     r.overview[0].text = "这里有一个罕见字𪚥需要提示".into();
     let t = builtin::for_format(r.format);
-    let e = render_report(&r, &t, &FontCache::default(), &RenderOptions::default())
-        .err()
-        .unwrap()
-        .to_string();
+    let e = render_report(&r, &t).err().unwrap().to_string();
     assert!(
         e.contains("「𪚥」") && e.contains("U+2A6A5") && e.contains("罕见字【𪚥】需要"),
         "{e}"
@@ -326,7 +316,7 @@ fn the_docx_repeats_the_grid_step_under_a_table() {
         "{steps:?}"
     );
 
-    let out = render_report(&r, &t, &FontCache::default(), &RenderOptions::default()).unwrap();
+    let out = render_report(&r, &t).unwrap();
     let xml = common::unzip(&out.docx.unwrap())
         .into_iter()
         .find(|(n, _)| n == "word/document.xml")

@@ -77,15 +77,14 @@ fn a_template_with_its_own_data_renders_both_outputs() {
     assert!(model.contains("1268") && model.contains("1241"), "{model}");
     common::assert_snapshot("tests/snapshots/schema/bulletin.model", &model);
 
-    let loaded = gongwen::input::load(Path::new("tests/fixtures/schema/bulletin.toml"), None);
-    let input = loaded.ok().expect("the bulletin checks");
-    let r = gongwen::cmd::render::render_report(
-        input.data.content(),
-        &input.template,
-        &gongwen::cmd::render::FontCache::default(),
-        &gongwen::cmd::RenderOptions::default(),
+    let c = common::compiled(
+        "tests/fixtures/schema/bulletin.toml",
+        gongwen::compile::Until::Pages,
     )
-    .unwrap();
+    .expect("the bulletin checks");
+    let t = c.typeset().unwrap();
+    let outputs = gongwen::cmd::RenderOptions::default().outputs;
+    let r = gongwen::export::write(&t.document, &t.laid, &t.book, &outputs).unwrap();
     assert!(r.pdf.as_ref().is_some_and(|p| p.starts_with(b"%PDF-")));
     let docx = r.docx.expect("a DOCX");
     assert!(docx.starts_with(b"PK"));
@@ -186,7 +185,8 @@ fn the_annual_schema_accepts_what_the_loader_accepts() {
     }
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap();
-        assert!(gongwen::annual::load(Path::new(f)).ok().is_some(), "{f}");
+        let checked = common::compiled(f, gongwen::compile::Until::Data);
+        assert!(checked.is_ok_and(|c| c.input.report().is_some()), "{f}");
         let errors = annual_schema_errors(f, &text);
         assert!(errors.is_empty(), "{f}: {errors:?}");
     }
@@ -212,7 +212,7 @@ fn the_annual_schema_accepts_what_the_loader_accepts() {
         ),
     ] {
         let src = gongwen::diag::Source::new("bad.toml", bad.as_str());
-        let loader = gongwen::annual::read(&src, &node::parse_toml(&src).unwrap(), false);
+        let loader = gongwen::annual::read(&src, &node::parse_toml(&src).unwrap(), None);
         assert!(loader.diagnostics.has_errors(), "the loader accepts {what}");
         let errors = annual_schema_errors("bad.toml", &bad);
         assert!(!errors.is_empty(), "the schema accepts {what}");

@@ -288,6 +288,22 @@ fn a_check_puts_each_message_at_its_field() {
             .contains("整数"),
         "{body}"
     );
+    // A character no font has: the error stands at the field that holds it.
+    let (_, body) = d.post(
+        "/api/check/qinghe-market-2025.toml",
+        r#"{"fields":{"signature.agency":"某某𪚥局"}}"#,
+    );
+    let v = json(&body);
+    let shown = &v["diagnostics"];
+    let glyph: Vec<&serde_json::Value> = shown
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["message"].as_str().unwrap().contains("「𪚥」"))
+        .collect();
+    assert_eq!(glyph.len(), 1, "{shown}");
+    assert_eq!(glyph[0]["field"], "signature.agency", "{shown}");
+    assert_eq!(glyph[0]["line"], 40, "{shown}");
 }
 
 #[test]

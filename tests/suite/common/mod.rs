@@ -69,3 +69,36 @@ pub fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     }
     out
 }
+
+/// A data file compiled from the disk as `gongwen render` compiles it, in
+/// the bundled faces; the error as printed.
+#[allow(dead_code)]
+pub fn compiled(
+    path: impl AsRef<std::path::Path>,
+    until: gongwen::compile::Until,
+) -> Result<gongwen::compile::Compiled, String> {
+    use gongwen::compile::{compile, Failure, Job};
+    static FONTS: std::sync::OnceLock<gongwen::disk::FontDirs> = std::sync::OnceLock::new();
+    let fonts = FONTS.get_or_init(Default::default);
+    let job = Job::new(path.as_ref()).until(until);
+    compile(&job, &gongwen::disk::Disk, fonts)
+        .value
+        .map_err(|f| match f {
+            Failure::Data(d) => d.to_string(),
+            Failure::Typeset(_, d) => d.to_string(),
+        })
+}
+
+/// An annual report's data file, read and checked.
+#[allow(dead_code)]
+pub fn report(path: impl AsRef<std::path::Path>) -> gongwen::annual::Report {
+    let c = compiled(path, gongwen::compile::Until::Data).unwrap_or_else(|e| panic!("{e}"));
+    c.input.report().expect("an annual report").clone()
+}
+
+/// The bundled faces of a document's style.
+#[allow(dead_code)]
+pub fn book(doc: &gongwen::doc::Document) -> std::sync::Arc<gongwen::font::FontBook> {
+    use gongwen::files::Fonts;
+    gongwen::disk::FontDirs::default().book(&doc.style).unwrap()
+}
