@@ -52,45 +52,6 @@ impl Default for RenderOptions {
     }
 }
 
-/// Expands directories into the data files they hold; a directory with
-/// none is an error rather than a silent success.
-pub(crate) fn collect_inputs(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for p in inputs {
-        if !p.is_dir() {
-            out.push(p.clone());
-            continue;
-        }
-        let entries = match std::fs::read_dir(p) {
-            Ok(e) => e,
-            Err(e) => {
-                errors.push(
-                    Diagnostic::io(format!("无法读取目录：{}", crate::diag::io_message(&e)))
-                        .in_file(p),
-                );
-                continue;
-            }
-        };
-        let mut files: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|f| {
-                f.is_file()
-                    && matches!(
-                        f.extension().and_then(|e| e.to_str()),
-                        Some("toml" | "json")
-                    )
-            })
-            .collect();
-        if files.is_empty() {
-            errors.push(Diagnostic::error("目录中没有数据文件（.toml 或 .json）").in_file(p));
-        }
-        files.sort();
-        out.extend(files);
-    }
-    (out, errors)
-}
-
 /// What rendering one file produced: its exit code and what it prints,
 /// kept so a parallel batch prints in input order.
 struct Outcome {
@@ -120,7 +81,7 @@ impl Outcome {
 
 pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
     let started = Instant::now();
-    let (files, input_errors) = collect_inputs(inputs);
+    let (files, input_errors) = super::collect_inputs(inputs);
     let mut worst = Exit::Ok;
     for d in &input_errors {
         eprint!("{d}");

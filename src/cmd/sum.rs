@@ -22,7 +22,7 @@ pub struct SumOptions<'a> {
 }
 
 pub fn run(inputs: &[PathBuf], o: &SumOptions) -> Exit {
-    let (files, errors) = crate::cmd::render::collect_inputs(inputs);
+    let (files, errors) = crate::cmd::collect_inputs(inputs);
     let mut worst = Exit::Ok;
     for d in &errors {
         eprint!("{d}");

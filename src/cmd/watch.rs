@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use crate::cmd::render::collect_inputs;
+use crate::cmd::collect_inputs;
 use crate::cmd::render::RenderOptions;
 use crate::compile::{compile, Failure, Job, Until};
 use crate::disk::{Disk, FontDirs};

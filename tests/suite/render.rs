@@ -124,7 +124,7 @@ fn rendering_is_byte_identical() {
 fn exported_template_renders_identically() {
     let dir = std::env::temp_dir().join(format!("gongwen-export-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    builtin::export("annual-report-2019", &dir, false).unwrap();
+    gongwen::cmd::templates::export("annual-report-2019", &dir, false).unwrap();
     let user = Template::from_dir(&dir, &gongwen::disk::Disk).unwrap();
     let r = report("zhanlang-2020");
     let a = render_report(&r, &builtin::for_format(r.format)).unwrap();
