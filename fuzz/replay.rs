@@ -85,7 +85,9 @@ fn data_file(bytes: &[u8]) -> Option<(&'static str, &str)> {
 
 /// Both writers on a laid-out document, as `render` runs them.
 pub fn write_both(doc: &gongwen::doc::Document, laid: &gongwen::layout::Laid) {
-    let _ = gongwen::export::pdf::write(&laid.pages, book(), &doc.meta, Some(0));
+    if let Ok(made) = gongwen::font::subset::subset(&laid.pages, book(), false) {
+        let _ = gongwen::export::pdf::write(&laid.pages, &made, &doc.meta, Some(0), false);
+    }
     let _ = gongwen::export::docx::write(
         doc,
         book(),

@@ -1,14 +1,11 @@
 //! Writers: PDF from laid-out frames, DOCX straight from the document model.
 
-pub mod cff;
 pub mod docx;
 pub mod embed;
 pub mod icc;
 pub mod ofd;
-pub mod otf;
 pub mod pdf;
 pub mod sign;
-pub mod truetype;
 pub mod zip;
 
 use std::sync::Arc;
@@ -59,25 +56,22 @@ pub fn write(
     outputs: &Outputs,
 ) -> Result<Written, Diagnostic> {
     let (pages, meta, epoch) = (&laid.pages, &document.meta, outputs.epoch);
-    let signer = |o: &OfdOptions| o.signer.clone();
     let mut written = Written::default();
-    match (&outputs.pdf, &outputs.ofd) {
-        (Some(p), Some(o)) => {
-            let signer = signer(o);
-            let (pdf, ofd) =
-                pdf::write_with_ofd(pages, book, meta, epoch, p.pdfa, signer.as_deref())?;
-            written.pdf = Some(pdf);
-            written.ofd = Some(ofd);
+    if outputs.pdf.is_some() || outputs.ofd.is_some() {
+        // One set of subsets for both: with exact widths when the PDF is
+        // PDF/A, which the OFD does not mind.
+        let pdfa = outputs.pdf.is_some_and(|p| p.pdfa);
+        let subsets = crate::font::subset::subset(pages, book, pdfa)?;
+        if let Some(p) = &outputs.pdf {
+            written.pdf = Some(pdf::write(pages, &subsets, meta, epoch, p.pdfa)?);
         }
-        (Some(p), None) => written.pdf = Some(pdf::write_as(pages, book, meta, epoch, p.pdfa)?),
-        _ => {}
+        if let Some(o) = &outputs.ofd {
+            let signer = o.signer.as_deref();
+            written.ofd = Some(ofd::write(pages, &subsets, meta, epoch, signer)?);
+        }
     }
     if let Some(fonts) = outputs.docx {
         written.docx = Some(docx::write(document, book, laid, epoch, fonts)?);
-    }
-    if let (None, Some(o)) = (&written.ofd, &outputs.ofd) {
-        let signer = signer(o);
-        written.ofd = Some(ofd::write(pages, book, meta, epoch, signer.as_deref())?);
     }
     Ok(written)
 }

@@ -56,7 +56,8 @@ fn markup_crashes_stay_fixed() {
             continue;
         };
         if let Ok(laid) = gongwen::layout::lay_out(&doc, book) {
-            gongwen::export::pdf::write(&laid.pages, book, &doc.meta, Some(0)).unwrap();
+            let made = gongwen::font::subset::subset(&laid.pages, book, false).unwrap();
+            gongwen::export::pdf::write(&laid.pages, &made, &doc.meta, Some(0), false).unwrap();
             gongwen::export::docx::write(
                 &doc,
                 book,

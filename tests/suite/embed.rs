@@ -220,13 +220,14 @@ fn truetype_faces_from_a_font_dir_are_embedded_in_the_pdf() {
         .chain("0123456789— ".chars())
         .collect();
     for face in &bundled.faces {
-        let ttf = gongwen::export::truetype::subset(face, &all, "Converted").unwrap();
+        let ttf = gongwen::font::truetype::subset(face, &all, "Converted").unwrap();
         std::fs::write(dir.join(&face.name), ttf).unwrap();
     }
     let book = FontBook::load(&doc.style, std::slice::from_ref(&dir)).unwrap();
     assert!(book.faces.iter().all(|f| f.source.is_some()));
     let pages = gongwen::layout::layout(&doc, &book).unwrap();
-    let pdf = gongwen::export::pdf::write(&pages, &book, &doc.meta, Some(0)).unwrap();
+    let made = gongwen::font::subset::subset(&pages, &book, false).unwrap();
+    let pdf = gongwen::export::pdf::write(&pages, &made, &doc.meta, Some(0), false).unwrap();
     let has = |needle: &[u8]| pdf.windows(needle.len()).any(|w| w == needle);
     assert!(has(b"/CIDFontType2") && has(b"/FontFile2") && has(b"/CIDToGIDMap /Identity"));
     assert!(!has(b"/CIDFontType0C"));

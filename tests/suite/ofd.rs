@@ -24,8 +24,9 @@ fn render_signed(
         common::compiled(stem, gongwen::compile::Until::Pages).unwrap_or_else(|e| panic!("{e}"));
     let t = c.typeset().unwrap();
     let (doc, book, pages) = (&t.document, &t.book, t.laid.pages.clone());
+    let made = gongwen::font::subset::subset(&pages, book, false).unwrap();
     let ofd =
-        gongwen::export::ofd::write(&pages, book, &doc.meta, Some(1_735_689_600), signer).unwrap();
+        gongwen::export::ofd::write(&pages, &made, &doc.meta, Some(1_735_689_600), signer).unwrap();
     (ofd, pages)
 }
 
@@ -140,8 +141,11 @@ fn pdfa_claims_its_profile_and_keeps_one_font_resource_a_face() {
     let t = c.typeset().unwrap();
     let (doc, book, pages) = (&t.document, &t.book, &t.laid.pages);
     let epoch = Some(1_735_689_600);
-    let plain = gongwen::export::pdf::write(pages, book, &doc.meta, epoch).unwrap();
-    let a = gongwen::export::pdf::write_as(pages, book, &doc.meta, epoch, true).unwrap();
+    let pdf = |pdfa| {
+        let made = gongwen::font::subset::subset(pages, book, pdfa).unwrap();
+        gongwen::export::pdf::write(pages, &made, &doc.meta, epoch, pdfa).unwrap()
+    };
+    let (plain, a) = (pdf(false), pdf(true));
     let text = String::from_utf8_lossy(&a);
     for part in [
         "<pdfaid:part>2</pdfaid:part>",
@@ -159,10 +163,15 @@ fn pdfa_claims_its_profile_and_keeps_one_font_resource_a_face() {
     assert!(!(0..5).any(|f| text.contains(&format!("/F{f}n"))));
     assert!(!plain_text.contains("pdfaid"));
     // With the OFD as well: the same PDF/A, the OFD made from the same fonts.
-    let (a2, ofd) =
-        gongwen::export::pdf::write_with_ofd(pages, book, &doc.meta, epoch, true, None).unwrap();
-    assert_eq!(a2, a);
-    assert!(!ofd.is_empty());
+    let outputs = gongwen::export::Outputs {
+        pdf: Some(gongwen::export::PdfOptions { pdfa: true }),
+        ofd: Some(Default::default()),
+        docx: None,
+        epoch,
+    };
+    let both = gongwen::export::write(doc, &t.laid, book, &outputs).unwrap();
+    assert_eq!(both.pdf.unwrap(), a);
+    assert!(!both.ofd.unwrap().is_empty());
 }
 
 /// The fonts are OpenType files (GB/T 33190 7.6) whose character maps agree

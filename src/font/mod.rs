@@ -1,5 +1,13 @@
 //! Fonts: the bundled Fandol faces, or the user's own from `--font-dir`,
-//! mapped to the style sheet's families; glyph lookup with fallback.
+//! mapped to the style sheet's families; glyph lookup with fallback. The
+//! writers embed what the pages use through [`subset`] (CID-keyed CFF
+//! subsets, [`cff`]; an OpenType file around one for the OFD, [`otf`]) and
+//! [`truetype`] (TrueType copies for the DOCX).
+
+pub mod cff;
+pub(crate) mod otf;
+pub mod subset;
+pub mod truetype;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,23 +23,23 @@ use crate::doc::{Role, StyleSheet};
 const BUNDLED: &[(&str, &[u8])] = &[
     (
         "FandolFang-Regular.otf",
-        include_bytes!("../fonts/FandolFang-Regular.otf"),
+        include_bytes!("../../fonts/FandolFang-Regular.otf"),
     ),
     (
         "FandolHei-Regular.otf",
-        include_bytes!("../fonts/FandolHei-Regular.otf"),
+        include_bytes!("../../fonts/FandolHei-Regular.otf"),
     ),
     (
         "FandolKai-Regular.otf",
-        include_bytes!("../fonts/FandolKai-Regular.otf"),
+        include_bytes!("../../fonts/FandolKai-Regular.otf"),
     ),
     (
         "FandolSong-Regular.otf",
-        include_bytes!("../fonts/FandolSong-Regular.otf"),
+        include_bytes!("../../fonts/FandolSong-Regular.otf"),
     ),
     (
         "FandolSong-Bold.otf",
-        include_bytes!("../fonts/FandolSong-Bold.otf"),
+        include_bytes!("../../fonts/FandolSong-Bold.otf"),
     ),
 ];
 

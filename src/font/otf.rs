@@ -13,7 +13,7 @@ use write_fonts::tables::hmtx::LongMetric;
 use write_fonts::tables::maxp::Maxp;
 use write_fonts::types::{GlyphId, Tag};
 
-use super::pdf::{Program, Subset};
+use super::subset::{Program, Subset};
 use super::truetype::Tables;
 use crate::diag::Diagnostic;
 
