@@ -2,11 +2,14 @@
 //! atomically so a failed run never destroys a good earlier output.
 
 use std::collections::BTreeSet;
-use std::io::{IsTerminal, Write};
+#[cfg(not(target_arch = "wasm32"))]
+use std::io::IsTerminal;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use std::time::Instant;
 
+#[cfg(not(target_arch = "wasm32"))]
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
@@ -190,8 +193,24 @@ pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
     worst
 }
 
+/// No terminal on wasm32.
+#[cfg(target_arch = "wasm32")]
+fn progress_bar(_: usize) -> Option<NoBar> {
+    None
+}
+
+#[cfg(target_arch = "wasm32")]
+struct NoBar;
+
+#[cfg(target_arch = "wasm32")]
+impl NoBar {
+    fn inc(&self, _: u64) {}
+    fn finish_and_clear(&self) {}
+}
+
 /// A progress bar on an interactive terminal for batches; nothing when
 /// stderr is a file or pipe, where it would only add noise to logs.
+#[cfg(not(target_arch = "wasm32"))]
 fn progress_bar(files: usize) -> Option<ProgressBar> {
     if files < 2 || !std::io::stderr().is_terminal() {
         return None;

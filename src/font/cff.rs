@@ -55,7 +55,7 @@ fn write_index(out: &mut Vec<u8>, items: &[&[u8]]) {
     let off_size = off_size(items);
     out.push(off_size as u8);
     let mut offset = 1usize;
-    let put = |out: &mut Vec<u8>, v: usize| out.extend(&v.to_be_bytes()[8 - off_size..]);
+    let put = |out: &mut Vec<u8>, v: usize| out.extend(&(v as u64).to_be_bytes()[8 - off_size..]);
     put(out, offset);
     for item in items {
         offset += item.len();

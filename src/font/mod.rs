@@ -20,6 +20,7 @@ use crate::diag::Diagnostic;
 use crate::doc::{Role, StyleSheet};
 
 /// Faces shipped in `fonts/`, compiled in so the binary works anywhere.
+#[cfg(feature = "bundled-fonts")]
 const BUNDLED: &[(&str, &[u8])] = &[
     (
         "FandolFang-Regular.otf",
@@ -43,7 +44,14 @@ const BUNDLED: &[(&str, &[u8])] = &[
     ),
 ];
 
+/// None compiled in: the caller gives every face ([`Given`]).
+#[cfg(not(feature = "bundled-fonts"))]
+const BUNDLED: &[(&str, &[u8])] = &[];
+
 pub type FaceId = usize;
+
+/// A face's file, whoever holds it.
+type FaceData = Arc<dyn AsRef<[u8]> + Send + Sync>;
 
 #[derive(Clone)]
 pub struct Face {
@@ -134,6 +142,26 @@ impl FontBook {
     /// name in a `--font-dir`, a font there whose family is the Word name,
     /// or a bundled face.
     pub fn load(style: &StyleSheet, font_dirs: &[PathBuf]) -> Result<FontBook, Diagnostic> {
+        let bundled = |file: &str| {
+            let (_, bytes) = BUNDLED.iter().find(|(n, _)| *n == file)?;
+            Some(Arc::new(*bytes) as FaceData)
+        };
+        FontBook::resolve(
+            style,
+            font_dirs,
+            &bundled,
+            "请用 --font-dir 指定字体所在目录",
+        )
+    }
+
+    /// As [`FontBook::load`], the faces not in a `--font-dir` from
+    /// `given`; `hint` says where a missing one should come from.
+    fn resolve(
+        style: &StyleSheet,
+        font_dirs: &[PathBuf],
+        given: &dyn Fn(&str) -> Option<FaceData>,
+        hint: &str,
+    ) -> Result<FontBook, Diagnostic> {
         let mut faces: Vec<Face> = Vec::new();
         let mut families = BTreeMap::new();
         let mut by_file: BTreeMap<String, FaceId> = BTreeMap::new();
@@ -172,11 +200,11 @@ impl FontBook {
                     Diagnostic::io(format!("无法读取字体：{}", crate::diag::io_message(&e)))
                         .in_file(&c.path)
                 })?),
-                None => match BUNDLED.iter().find(|(n, _)| *n == def.file) {
-                    Some((_, bytes)) => Arc::new(*bytes),
+                None => match given(&def.file) {
+                    Some(data) => data,
                     None => {
                         return Err(Diagnostic::error(format!(
-                            "找不到字体「{}」（字体族 {fam}，Word 名 {}）：请用 --font-dir 指定字体所在目录",
+                            "找不到字体「{}」（字体族 {fam}，Word 名 {}）：{hint}",
                             def.file, def.word
                         )))
                     }
@@ -211,6 +239,32 @@ impl FontBook {
     /// the role's own, then every other.
     pub fn fallback_order(&self, first: FaceId) -> impl Iterator<Item = FaceId> + '_ {
         std::iter::once(first).chain((0..self.faces.len()).filter(move |&i| i != first))
+    }
+}
+
+/// Faces given by the caller under the file names style sheets use
+/// (`FandolFang-Regular.otf` …): the browser build's, passed in by the
+/// page rather than compiled in.
+#[derive(Default)]
+pub struct Given {
+    faces: BTreeMap<String, FaceData>,
+}
+
+impl Given {
+    pub fn new(faces: BTreeMap<String, Vec<u8>>) -> Given {
+        let faces = faces
+            .into_iter()
+            .map(|(name, bytes)| (name, Arc::new(bytes) as FaceData))
+            .collect();
+        Given { faces }
+    }
+}
+
+impl crate::files::Fonts for Given {
+    fn book(&self, style: &StyleSheet) -> Result<Arc<FontBook>, Diagnostic> {
+        let given = |file: &str| self.faces.get(file).cloned();
+        let hint = "请把这个字体文件一并交给 gongwen（以文件名为名）";
+        FontBook::resolve(style, &[], &given, hint).map(Arc::new)
     }
 }
 

@@ -58,6 +58,7 @@ impl std::io::Write for Bounded {
 
 /// Stack of the thread templates run on: measured to hold a tag of
 /// [`guard::MAX_TAG_CHARS`] characters of chained terms many times over.
+#[cfg(not(target_arch = "wasm32"))]
 const TEMPLATE_STACK: usize = 64 * 1024 * 1024;
 
 /// The data a template renders: the annual report's typed form, or a
@@ -299,6 +300,11 @@ impl Template {
         for (name, text) in &self.files {
             guard::check(&Source::new(self.origin.join(name), text.as_str()))?;
         }
+        // wasm32 has no threads: there the template runs on the main
+        // stack, which scripts/build-wasm.sh makes as large.
+        #[cfg(target_arch = "wasm32")]
+        return self.render_markup_here(data, style);
+        #[cfg(not(target_arch = "wasm32"))]
         std::thread::scope(|scope| {
             std::thread::Builder::new()
                 .name("template".into())
