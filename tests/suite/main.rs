@@ -11,6 +11,7 @@ mod fonts;
 mod hostile;
 mod kinds;
 mod layout;
+mod markup;
 mod next_year;
 mod ofd;
 mod pagination;
