@@ -11,19 +11,23 @@ use gongwen::layout::frame::Item;
 
 fn main() {
     let path = std::env::args().nth(1).expect("usage: glyphs DATA_FILE");
-    let loaded = gongwen::input::load(Path::new(&path), None);
-    let Some(input) = loaded.ok() else {
-        eprint!("{}", loaded.diagnostics);
-        std::process::exit(1);
+    let fonts = gongwen::disk::FontDirs::default();
+    let job = gongwen::compile::Job::new(Path::new(&path));
+    let c = match gongwen::compile::compile(&job, &gongwen::disk::Disk, &fonts).value {
+        Ok(c) => c,
+        Err(gongwen::compile::Failure::Data(d)) => {
+            eprint!("{d}");
+            std::process::exit(1);
+        }
+        Err(gongwen::compile::Failure::Typeset(_, d)) => {
+            eprint!("{d}");
+            std::process::exit(1);
+        }
     };
-    let doc = input
-        .template
-        .document(input.data.content())
-        .expect("document");
-    let book = gongwen::font::FontBook::load(&doc.style, &[]).expect("fonts");
-    let pages = gongwen::layout::layout(&doc, &book).expect("layout");
+    let t = c.typeset().expect("laid out");
+    let (book, pages) = (&t.book, &t.laid.pages);
     let mut used: BTreeMap<usize, std::collections::BTreeSet<u16>> = BTreeMap::new();
-    for page in &pages {
+    for page in pages {
         for item in &page.items {
             if let Item::Text(run) = item {
                 used.entry(run.face)

@@ -1,4 +1,4 @@
-//! What the fuzz targets do with an input, shared with `tests/crashes.rs`
+//! What the fuzz targets do with an input, shared with `tests/suite/crashes.rs`
 //! so a saved crash is replayed exactly as the target ran it.
 
 // Each target and the test use only the part they need.
@@ -7,6 +7,7 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
+use gongwen::files::Memory;
 use gongwen::font::FontBook;
 pub use gongwen::input::Loaded;
 
@@ -21,7 +22,7 @@ pub fn book() -> &'static FontBook {
 /// when the input is empty or not UTF-8.
 pub fn data(bytes: &[u8]) -> Option<Loaded> {
     let (name, text) = data_file(bytes)?;
-    let loaded = gongwen::input::load_text(Path::new(name), text, None);
+    let loaded = gongwen::input::load_text(Path::new(name), text, None, &Memory::new(), false);
     let _ = loaded.diagnostics.to_string();
     if let Some(input) = loaded.ok() {
         let _ = input.template.document(input.data.content());
@@ -40,7 +41,8 @@ pub fn bulletin() -> &'static gongwen::template::Template {
             .map(|d| d.join("tests/fixtures/schema/bulletin"))
             .find(|d| d.is_dir())
             .expect("the bulletin template");
-        gongwen::template::Template::from_dir(&dir).expect("the bulletin template reads")
+        gongwen::template::Template::from_dir(&dir, &gongwen::disk::Disk)
+            .expect("the bulletin template reads")
     })
 }
 
@@ -48,7 +50,13 @@ pub fn bulletin() -> &'static gongwen::template::Template {
 /// with its own schema and rules, and what passes is laid out and written.
 pub fn record(bytes: &[u8]) -> Option<Loaded> {
     let (name, text) = data_file(bytes)?;
-    let loaded = gongwen::input::load_text(Path::new(name), text, Some(bulletin()));
+    let loaded = gongwen::input::load_text(
+        Path::new(name),
+        text,
+        Some(bulletin()),
+        &Memory::new(),
+        false,
+    );
     let _ = loaded.diagnostics.to_string();
     if let Some(input) = loaded.ok() {
         if let Ok(doc) = input.template.document(input.data.content()) {
@@ -77,7 +85,9 @@ fn data_file(bytes: &[u8]) -> Option<(&'static str, &str)> {
 
 /// Both writers on a laid-out document, as `render` runs them.
 pub fn write_both(doc: &gongwen::doc::Document, laid: &gongwen::layout::Laid) {
-    let _ = gongwen::export::pdf::write(&laid.pages, book(), &doc.meta, Some(0));
+    if let Ok(made) = gongwen::font::subset::subset(&laid.pages, book(), false) {
+        let _ = gongwen::export::pdf::write(&laid.pages, &made, &doc.meta, Some(0), false);
+    }
     let _ = gongwen::export::docx::write(
         doc,
         book(),

@@ -15,6 +15,7 @@ use crate::data::node::{Kind as NodeKind, Node};
 use crate::data::schema::Schema;
 use crate::data::value::{pointer_segment, Located};
 use crate::diag::{Diagnostic, Diagnostics, Kind, Source};
+use crate::files::Files;
 use crate::template::{builtin, Content, DataKind, Template};
 
 /// A data file's checked data.
@@ -90,29 +91,37 @@ impl Loaded {
     }
 }
 
-/// Loads a data file and checks it for its template: `chosen` when given
-/// (`--template`), else the one the file names.
-pub fn load(path: &Path, chosen: Option<&Template>) -> Loaded {
-    match crate::data::read_source(path, crate::data::MAX_DATA_BYTES) {
-        Ok(src) => load_source(src, chosen, true),
+/// Loads a data file through `files` and checks it for its template:
+/// `chosen` when given (`--template`), else the one the file names.
+pub fn load(path: &Path, chosen: Option<&Template>, files: &dyn Files) -> Loaded {
+    let read = files
+        .read(path, crate::data::MAX_DATA_BYTES)
+        .and_then(|bytes| crate::data::decode(path, &bytes));
+    match read {
+        Ok(src) => load_source(src, chosen, files, true),
         Err(d) => Loaded::failed(d.into()),
     }
 }
 
-/// Loads data already in memory; `path` names it in messages and its
-/// extension chooses JSON or TOML. A `previous` key is read but its file is
-/// not, so this touches no file.
-pub fn load_text(path: &Path, text: &str, chosen: Option<&Template>) -> Loaded {
-    load_source(Source::new(path, text), chosen, false)
+/// Loads data already in memory (a form not saved yet, a file about to be
+/// written); `path` names it in messages and its extension chooses JSON or
+/// TOML. The previous year's file it names is read only if `previous`.
+pub fn load_text(
+    path: &Path,
+    text: &str,
+    chosen: Option<&Template>,
+    files: &dyn Files,
+    previous: bool,
+) -> Loaded {
+    load_source(Source::new(path, text), chosen, files, previous)
 }
 
-/// The text of a data file not saved yet (the desk's form), checked as
-/// `check` checks the file, last year's file included.
-pub fn load_unsaved(path: &Path, text: &str) -> Loaded {
-    load_source(Source::new(path, text), None, true)
-}
-
-fn load_source(src: Source, chosen: Option<&Template>, with_previous: bool) -> Loaded {
+fn load_source(
+    src: Source,
+    chosen: Option<&Template>,
+    files: &dyn Files,
+    previous: bool,
+) -> Loaded {
     let tree = match crate::data::parse_source(&src) {
         Ok(t) => t,
         Err(d) => return Loaded::failed(d),
@@ -120,7 +129,7 @@ fn load_source(src: Source, chosen: Option<&Template>, with_previous: bool) -> L
     let named = match (chosen, tree.get("template")) {
         (Some(t), _) => Some(t.clone()),
         (None, Some(node)) => match &node.kind {
-            NodeKind::Str(name) => match Template::named(name, &src.path) {
+            NodeKind::Str(name) => match Template::named(name, &src.path, files) {
                 Ok(t) => Some(t),
                 Err(d) => {
                     let d = if d.file.is_some() {
@@ -139,7 +148,7 @@ fn load_source(src: Source, chosen: Option<&Template>, with_previous: bool) -> L
     match named {
         Some(t) if t.kind == DataKind::Schema => record(src, &tree, t),
         named => {
-            let loaded = annual::read(&src, &tree, with_previous);
+            let loaded = annual::read(&src, &tree, previous.then_some(files));
             let input = loaded.report.map(|report| Input {
                 template: named.unwrap_or_else(|| builtin::for_format(report.format)),
                 data: Data::Annual(Box::new(report)),

@@ -20,6 +20,7 @@ pub fn install() {
     }
     // The handler runs on a thread of its own, not in signal context, so
     // it may remove files.
+    #[cfg(not(target_arch = "wasm32"))]
     let _ = ctrlc::set_handler(|| {
         if REQUESTED.swap(true, Ordering::SeqCst) {
             crate::output::discard_all();

@@ -1,7 +1,9 @@
 //! gongwen turns a data file and a template into an official document
 //! laid out per GB/T 9704-2012, as PDF and DOCX made from one model.
 //!
-//! The pipeline, one module a step:
+//! [`compile`] runs the pipeline, one module a step, for every command and
+//! the desk; everything it reads comes through the caller's
+//! [`files::Files`] and [`files::Fonts`] ([`disk`] on the command line):
 //!
 //! 1. [`data`]: TOML or JSON → spanned tree → checked against a template's
 //!    JSON Schema and rules; or [`annual`]: the same tree → the annual
@@ -13,16 +15,17 @@
 //! 3. [`markup`]: the markup is parsed into the resolved document model
 //!    [`doc::Document`] (styles cascaded, lengths in points, table spans
 //!    resolved and validated).
-//! 4. Two writers read that one model:
-//!    - [`layout`] breaks lines and pages into [`layout::frame`]s, which
-//!      [`export::pdf`] writes as PDF with subset fonts;
-//!    - [`export::docx`] writes WordprocessingML with the layout's page
-//!      break rules and row heights, leaving line breaking to Word.
-//! 5. [`output`] puts a report's PDF and DOCX in place as a pair.
+//! 4. [`layout`] breaks lines and pages into [`layout::frame`]s, in the
+//!    faces of a [`font::FontBook`]; an error on the way is pointed at the
+//!    data that caused it.
 //!
-//! [`serve`] is the same pipeline behind a local web page: the data file
-//! as the official form, checked and previewed (from the layout's frames)
-//! as it is typed, saved back into the file.
+//! [`export::write`] then writes the files asked for from the one model:
+//! [`export::pdf`] and [`export::ofd`] from the frames, [`export::docx`]
+//! WordprocessingML with the layout's page breaks and row heights, leaving
+//! line breaking to Word. The commands ([`cmd`]) put them in place as a
+//! set ([`output`]); [`serve`] is the desk: the data file as the official
+//! form, checked and previewed (from the layout's frames) as it is typed,
+//! saved back into the file.
 //!
 //! [`launch`] is how the Windows program starts from Explorer: the desk on
 //! its own folder.
@@ -31,13 +34,16 @@
 //! [`epoch`] gives the only dates the outputs carry.
 
 pub mod annual;
-pub mod cli;
+pub mod cmd;
+pub mod compile;
 pub mod data;
 pub mod diag;
+pub mod disk;
 pub mod doc;
 pub mod epoch;
 pub mod exit;
 pub mod export;
+pub mod files;
 pub mod font;
 pub mod input;
 pub mod interrupt;
@@ -46,8 +52,5 @@ pub mod layout;
 pub mod markup;
 pub mod output;
 pub mod picture;
-pub mod render;
 pub mod serve;
-pub mod sum;
 pub mod template;
-pub mod watch;

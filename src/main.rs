@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand};
-use gongwen::cli::{self, Exit};
+use gongwen::cmd::{self, Exit};
 
 const TEMPLATE: &str = "\
 {about}
@@ -241,7 +241,7 @@ struct RenderArgs {
 impl RenderArgs {
     /// The inputs and options; a signing key that cannot be used is
     /// reported before anything is rendered.
-    fn options(self) -> Result<(Vec<PathBuf>, cli::RenderOptions), Exit> {
+    fn options(self) -> Result<(Vec<PathBuf>, cmd::RenderOptions), Exit> {
         let signer = match (&self.sign_key, &self.sign_cert) {
             (Some(key), Some(cert)) => match gongwen::export::sign::Signer::load(key, cert) {
                 Ok(s) => Some(std::sync::Arc::new(s)),
@@ -252,18 +252,28 @@ impl RenderArgs {
             },
             _ => None,
         };
-        let opts = cli::RenderOptions {
+        use gongwen::export::{docx, OfdOptions, Outputs, PdfOptions};
+        let opts = cmd::RenderOptions {
             out_dir: self.out_dir,
             template_dir: self.template,
             font_dirs: self.font_dir,
-            pdf: !self.docx_only,
-            docx: !self.pdf_only,
-            dump_model: self.dump_model,
-            dump_markup: self.dump_markup,
-            embed_fonts: self.embed_fonts,
-            ofd: self.ofd,
-            pdfa: self.pdfa,
-            signer,
+            dump: if self.dump_markup {
+                Some(cmd::render::Dump::Markup)
+            } else if self.dump_model {
+                Some(cmd::render::Dump::Model)
+            } else {
+                None
+            },
+            outputs: Outputs {
+                pdf: (!self.docx_only).then_some(PdfOptions { pdfa: self.pdfa }),
+                docx: (!self.pdf_only).then_some(if self.embed_fonts {
+                    docx::Fonts::Embedded
+                } else {
+                    docx::Fonts::Official
+                }),
+                ofd: self.ofd.then_some(OfdOptions { signer }),
+                epoch: None,
+            },
         };
         Ok((self.inputs, opts))
     }
@@ -297,7 +307,7 @@ fn run(cli: Cli) -> Exit {
             year,
             out,
             force,
-        } => cli::new(
+        } => cmd::new(
             format.as_deref(),
             agency.as_deref(),
             year.as_deref(),
@@ -313,10 +323,10 @@ fn run(cli: Cli) -> Exit {
             out,
             table,
             force,
-        } => match year.as_deref().map(cli::parse_year).transpose() {
-            Ok(year) => Ok(gongwen::sum::run(
+        } => match year.as_deref().map(cmd::parse_year).transpose() {
+            Ok(year) => Ok(gongwen::cmd::sum::run(
                 &inputs,
-                &gongwen::sum::SumOptions {
+                &gongwen::cmd::sum::SumOptions {
                     agency: &agency,
                     year,
                     out: &out,
@@ -326,10 +336,10 @@ fn run(cli: Cli) -> Exit {
             )),
             Err(e) => Err(e),
         },
-        Command::Check { inputs, template } => Ok(cli::check(&inputs, template.as_deref())),
-        Command::Schema { template } => Ok(cli::schema(&template)),
+        Command::Check { inputs, template } => Ok(cmd::check(&inputs, template.as_deref())),
+        Command::Schema { template } => Ok(cmd::schema(&template)),
         Command::Render(args) => match args.options() {
-            Ok((inputs, opts)) => Ok(cli::render(&inputs, &opts)),
+            Ok((inputs, opts)) => Ok(cmd::render(&inputs, &opts)),
             Err(exit) => Ok(exit),
         },
         Command::Watch(args) => {
@@ -337,10 +347,10 @@ fn run(cli: Cli) -> Exit {
                 Ok(o) => o,
                 Err(exit) => return exit,
             };
-            if opts.dump_model || opts.dump_markup {
+            if opts.dump.is_some() {
                 Err("watch 不能与 --dump-model/--dump-markup 一起使用".into())
             } else {
-                Ok(gongwen::watch::run(&inputs, &opts))
+                Ok(gongwen::cmd::watch::run(&inputs, &opts))
             }
         }
         Command::Serve {
@@ -354,10 +364,10 @@ fn run(cli: Cli) -> Exit {
             listen,
             open,
         })),
-        Command::Templates { action: None } => Ok(cli::list_templates()),
+        Command::Templates { action: None } => Ok(cmd::list_templates()),
         Command::Templates {
             action: Some(TemplatesCommand::Export { name, dir, force }),
-        } => Ok(cli::export_template(&name, &dir, force)),
+        } => Ok(cmd::export_template(&name, &dir, force)),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

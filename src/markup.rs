@@ -35,6 +35,7 @@ use crate::doc::style::MM;
 use crate::doc::{
     Align, Block, Cell, Document, Image, Joint, Meta, Paragraph, Role, Rule, Run, StyleSheet, Table,
 };
+use crate::files::Files;
 use crate::picture::Picture;
 
 /// Deepest nesting accepted; the language has at most four levels.
@@ -75,11 +76,11 @@ pub fn parse(src: &Source, style: StyleSheet) -> Result<Document, Diagnostic> {
 }
 
 /// `pictures`: the folder a `<signature seal="…">` path is taken from
-/// (the data file's); without it pictures are refused.
+/// (the data file's) and what reads it; without it pictures are refused.
 pub fn parse_in(
     src: &Source,
     style: StyleSheet,
-    pictures: Option<&Path>,
+    pictures: Option<(&Path, &dyn Files)>,
 ) -> Result<Document, Diagnostic> {
     let nodes = Parser {
         src,
@@ -284,7 +285,7 @@ impl Parser<'_> {
 struct Builder<'a> {
     src: &'a Source,
     style: StyleSheet,
-    pictures: Option<&'a Path>,
+    pictures: Option<(&'a Path, &'a dyn Files)>,
 }
 
 impl Builder<'_> {
@@ -642,10 +643,11 @@ impl Builder<'_> {
                 .hint("图片应为数据文件所在文件夹（或其子文件夹）中的 PNG（可带透明背景）、JPEG 或 SVG，路径相对于数据文件")
         };
         crate::data::inside_folder(rel).map_err(|why| fail(why.to_string()))?;
-        let Some(base) = self.pictures else {
+        let Some((base, files)) = self.pictures else {
             return Err(fail("无法读取：没有数据文件所在的文件夹".into()));
         };
-        let bytes = crate::data::read_bytes(&base.join(rel), MAX_PICTURE_BYTES)
+        let bytes = files
+            .read(&base.join(rel), MAX_PICTURE_BYTES)
             .map_err(|d| fail(format!("无法读取：{}", d.message)))?;
         let picture = Picture::read(bytes, width).map_err(fail)?;
         let height = width * picture.height as f32 / picture.width as f32;

@@ -19,6 +19,7 @@ pub use report::Report;
 
 use crate::data::node::Node;
 use crate::diag::{Diagnostic, Diagnostics, Source};
+use crate::files::Files;
 
 /// The outcome of reading a report: the report when it could be built,
 /// and every problem found on the way (errors and warnings).
@@ -37,37 +38,34 @@ impl Loaded {
     }
 }
 
-/// Loads a report's data file, its previous year's file if named, and runs
-/// all checks.
-pub fn load(path: &Path) -> Loaded {
-    load_inner(path, true)
-}
-
-fn load_inner(path: &Path, with_previous: bool) -> Loaded {
+/// Reads the previous year's file a report names and checks it on its
+/// own (without its own previous year's).
+fn previous_year(path: &Path, files: &dyn Files) -> Loaded {
     let failed = |diagnostics| Loaded {
         report: None,
         diagnostics,
     };
-    let src = match crate::data::read_source(path, crate::data::MAX_DATA_BYTES) {
+    let src = match files
+        .read(path, crate::data::MAX_DATA_BYTES)
+        .and_then(|bytes| crate::data::decode(path, &bytes))
+    {
         Ok(src) => src,
         Err(d) => return failed(d.into()),
     };
     match crate::data::parse_source(&src) {
-        Ok(tree) => read(&src, &tree, with_previous),
+        Ok(tree) => read(&src, &tree, None),
         Err(d) => failed(d),
     }
 }
 
 /// Reads a report from a parsed data file and checks it. The previous
-/// year's file named by `previous` is loaded only if `with_previous`.
-pub fn read(src: &Source, tree: &Node, with_previous: bool) -> Loaded {
+/// year's file named by `previous` is read through `previous` when given.
+pub fn read(src: &Source, tree: &Node, previous: Option<&dyn Files>) -> Loaded {
     let mut diagnostics = Diagnostics::default();
     let mut reader = load::Reader::new(src);
     let mut load_previous = |prev: &Path, span: std::ops::Range<usize>| -> Option<Report> {
-        if !with_previous {
-            return None;
-        }
-        let loaded = load_inner(prev, false);
+        let files = previous?;
+        let loaded = previous_year(prev, files);
         let failed = loaded.diagnostics.has_errors() || loaded.report.is_none();
         diagnostics.extend(loaded.diagnostics);
         if failed {

@@ -56,8 +56,13 @@ pub fn read_bytes(path: &Path, max: u64) -> Result<Vec<u8>, Diagnostic> {
 /// Reads a text file for gongwen as [`read_bytes`] does: UTF-8, BOM
 /// dropped.
 pub fn read_source(path: &Path, max: u64) -> Result<Source, Diagnostic> {
-    let bytes = read_bytes(path, max)?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    decode(path, &read_bytes(path, max)?)
+}
+
+/// A text file's bytes as its text: UTF-8, BOM dropped; the error points
+/// at the first byte that is not, saying which encoding it looks like.
+pub fn decode(path: &Path, bytes: &[u8]) -> Result<Source, Diagnostic> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(Source::new(path, text)),
         Err(e) => {

@@ -95,7 +95,7 @@ pub fn embed(doc: &Document, book: &FontBook) -> Result<Embedded, Diagnostic> {
             });
         }
         let family = family_name(&f.name);
-        let ttf = super::truetype::subset(&book.faces[face], set, &family)
+        let ttf = crate::font::truetype::subset(&book.faces[face], set, &family)
             .map_err(|e| Diagnostic::error(format!("无法嵌入字体: {e}")))?;
         let key = font_key(&ttf);
         let obfuscated = obfuscate(ttf, &key);

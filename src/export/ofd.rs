@@ -1,7 +1,7 @@
 //! OFD (GB/T 33190-2016) from the laid-out frames, as the archival profile
 //! OFD-A (GB/T 42133-2022) asks: the same pages as the PDF, the same subset
 //! fonts embedded (the CID-keyed CFF the PDF embeds, glyph `n` of the
-//! subset being CID `n`, in an OpenType file — [`super::otf`]), text as
+//! subset being CID `n`, in an OpenType file — [`crate::font::otf`]), text as
 //! `TextCode` with the layout's advances and a `CGTransform` naming each
 //! glyph, so it is both drawn exactly and read back as Unicode; rules and fills as paths, the seal as an image. No
 //! external resources; RGB colour only. Lengths are in mm, y down.
@@ -11,12 +11,12 @@ use std::fmt::Write;
 use std::sync::Arc;
 
 use super::docx::esc;
-use super::pdf::{programs, subsets, Program, Subset};
 use super::sign::{self, Signer};
 use super::zip::Entry;
 use crate::diag::Diagnostic;
 use crate::doc::Meta;
-use crate::font::{FaceId, FontBook};
+use crate::font::subset::Subsets;
+use crate::font::FaceId;
 use crate::layout::frame::{Item, Page, TextRun};
 use crate::picture::{Format, Picture};
 
@@ -56,27 +56,16 @@ impl Ids {
     }
 }
 
+/// The OFD of the pages, with the faces' subsets made by
+/// [`crate::font::subset`] (for the PDF as well when both are written).
 pub fn write(
     pages: &[Page],
-    book: &FontBook,
+    made: &Subsets,
     meta: &Meta,
     epoch: Option<i64>,
     signer: Option<&Signer>,
 ) -> Result<Vec<u8>, Diagnostic> {
-    let subsets = subsets(pages, book, false);
-    let programs = programs(&subsets)?;
-    write_with(pages, &subsets, &programs, meta, epoch, signer)
-}
-
-/// The OFD from subsets and font programs made for the PDF as well.
-pub(crate) fn write_with(
-    pages: &[Page],
-    subsets: &BTreeMap<FaceId, Subset>,
-    programs: &BTreeMap<FaceId, Program>,
-    meta: &Meta,
-    epoch: Option<i64>,
-    signer: Option<&Signer>,
-) -> Result<Vec<u8>, Diagnostic> {
+    let (subsets, programs) = (&made.faces, &made.programs);
     let mut ids = Ids(0);
     let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
 
@@ -91,7 +80,7 @@ pub(crate) fn write_with(
         let program = &programs[face];
         let file = format!("font_{id}.{}", if program.cff { "otf" } else { "ttf" });
         if program.cff {
-            packed.insert(*face, super::otf::opentype(subset, program)?);
+            packed.insert(*face, crate::font::otf::opentype(subset, program)?);
         }
         let name = esc(&subset.face.name);
         let _ = write!(

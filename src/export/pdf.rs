@@ -4,7 +4,7 @@
 //! exactly. Nothing depends on the clock or on hash order: the same frames
 //! give the same bytes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -12,22 +12,15 @@ use flate2::write::ZlibEncoder;
 use flate2::Compression;
 use pdf_writer::types::{CidFontType, FontFlags, OutputIntentSubtype, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Date, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
-use rayon::prelude::*;
-use skrifa::instance::{LocationRef, Size};
 use skrifa::raw::TableProvider;
-use skrifa::{FontRef, GlyphId, MetadataProvider};
-use subsetter::GlyphRemapper;
+use skrifa::MetadataProvider;
 
 use crate::diag::Diagnostic;
 use crate::doc::Meta;
-use crate::font::{Face, FaceId, FontBook};
+use crate::font::subset::{is_narrow, Subset, Subsets, LEVEL};
+use crate::font::{Face, FaceId};
 use crate::layout::frame::{Item, Page, TextRun};
 use crate::picture::{Format, Picture};
-
-/// Deflate level for streams. Measured on the seed (zlib-rs): level 6 is
-/// within 0.5% of level 9's size for 10% fewer instructions; level 1 saves a
-/// quarter of the whole run but makes the PDF 20% larger.
-const LEVEL: u32 = 6;
 
 const IDENTITY: SystemInfo = SystemInfo {
     registry: Str(b"Adobe"),
@@ -39,109 +32,6 @@ fn deflate(data: &[u8]) -> Vec<u8> {
     let mut e = ZlibEncoder::new(Vec::with_capacity(data.len() / 2), Compression::new(LEVEL));
     e.write_all(data).expect("writing to memory");
     e.finish().expect("writing to memory")
-}
-
-/// What a face contributes to one PDF: the glyphs used, renumbered from 0,
-/// and the text each stands for.
-pub(crate) struct Subset<'a> {
-    pub(crate) face: &'a Face,
-    remapper: GlyphRemapper,
-    /// Original glyph → the characters it was set for (first occurrence).
-    text: BTreeMap<u16, String>,
-    /// Original glyph → its advance in font units, for every glyph of the
-    /// subset.
-    advance: BTreeMap<u16, f32>,
-    /// Glyphs somewhere set narrower than their width: punctuation squeezed
-    /// to fit a line. See [`is_narrow`].
-    narrow: BTreeSet<u16>,
-}
-
-impl<'a> Subset<'a> {
-    pub(crate) fn cid(&self, gid: u16) -> u16 {
-        self.remapper.get(gid).unwrap_or(0)
-    }
-
-    /// The subset's glyphs in their new order (glyph `n` = CID `n`): each
-    /// one's advance in font units and the text it was set for.
-    pub(crate) fn glyphs(&self) -> impl Iterator<Item = (f32, &str)> + '_ {
-        let upem = self.face.units_per_em;
-        self.remapper.remapped_gids().map(move |old| {
-            (
-                self.advance.get(&old).copied().unwrap_or(upem),
-                self.text.get(&old).map_or("", String::as_str),
-            )
-        })
-    }
-
-    /// The glyph's own advance in points at `size`.
-    fn natural(&self, gid: u16, size: f32) -> f32 {
-        let upem = self.face.units_per_em;
-        self.advance.get(&gid).copied().unwrap_or(upem) / upem * size
-    }
-}
-
-/// Whether a glyph is set narrower than its own width by more than a
-/// twentieth of it. Such a glyph is shown from a second font resource whose
-/// widths are half: text extractors take a glyph's box from the font's
-/// width, and a full-width box overlapping the next character makes them
-/// break the line there, so "部署，以人民" could not be found.
-fn is_narrow(natural: f32, advance: f32) -> bool {
-    advance < natural * 0.95
-}
-
-/// `exact_widths`: no narrow twin font (PDF/A asks that the widths a font
-/// resource states match its program), squeezed glyphs placed by `TJ`.
-pub(crate) fn subsets<'a>(
-    pages: &[Page],
-    book: &'a FontBook,
-    exact_widths: bool,
-) -> BTreeMap<FaceId, Subset<'a>> {
-    let mut out: BTreeMap<FaceId, Subset<'a>> = BTreeMap::new();
-    let fonts: Vec<FontRef> = book.faces.iter().map(Face::font_ref).collect();
-    let metrics: Vec<_> = fonts
-        .iter()
-        .map(|f| f.glyph_metrics(Size::unscaled(), LocationRef::default()))
-        .collect();
-    for page in pages {
-        for item in &page.items {
-            if let Item::Text(run) = item {
-                let subset = out.entry(run.face).or_insert_with(|| Subset {
-                    face: &book.faces[run.face],
-                    remapper: GlyphRemapper::new(),
-                    text: BTreeMap::new(),
-                    // .notdef is in every subset, and needs its width too.
-                    advance: BTreeMap::from([(
-                        0,
-                        metrics[run.face]
-                            .advance_width(GlyphId::NOTDEF)
-                            .unwrap_or(0.0),
-                    )]),
-                    narrow: BTreeSet::new(),
-                });
-                for g in &run.glyphs {
-                    subset
-                        .text
-                        .entry(g.id)
-                        .or_insert_with(|| run.text.get(g.range.clone()).unwrap_or("").to_string());
-                    let upem = subset.face.units_per_em;
-                    subset.advance.entry(g.id).or_insert_with(|| {
-                        metrics[run.face]
-                            .advance_width(GlyphId::new(g.id as u32))
-                            .unwrap_or(upem)
-                    });
-                    if !exact_widths && is_narrow(subset.natural(g.id, run.size), g.advance) {
-                        subset.narrow.insert(g.id);
-                    }
-                }
-            }
-        }
-    }
-    for subset in out.values_mut() {
-        // Sorted glyph order makes the subset independent of page order.
-        let gids: Vec<u16> = subset.text.keys().copied().collect();
-        subset.remapper = GlyphRemapper::new_from_glyphs(&gids);
-    }
-    out
 }
 
 /// A six-letter subset tag from the glyphs used, as PDF asks for.
@@ -160,97 +50,17 @@ fn subset_tag(gids: impl Iterator<Item = u16>) -> String {
         .collect()
 }
 
+/// The PDF of the pages, with the faces' subsets made for it (and for the
+/// OFD) by [`crate::font::subset`]; `pdfa`: as PDF/A-2b (ISO 19005-2
+/// level B), whose subsets were made with exact widths.
 pub fn write(
     pages: &[Page],
-    book: &FontBook,
-    meta: &Meta,
-    epoch: Option<i64>,
-) -> Result<Vec<u8>, Diagnostic> {
-    write_as(pages, book, meta, epoch, false)
-}
-
-/// As [`write`]; `pdfa`: as PDF/A-2b (ISO 19005-2 level B).
-pub fn write_as(
-    pages: &[Page],
-    book: &FontBook,
+    made: &Subsets,
     meta: &Meta,
     epoch: Option<i64>,
     pdfa: bool,
 ) -> Result<Vec<u8>, Diagnostic> {
-    let subsets = subsets(pages, book, pdfa);
-    let programs = programs(&subsets)?;
-    write_with(pages, &subsets, &programs, meta, epoch, pdfa)
-}
-
-/// The PDF and the OFD of the same pages, their font subsets made once.
-pub fn write_with_ofd(
-    pages: &[Page],
-    book: &FontBook,
-    meta: &Meta,
-    epoch: Option<i64>,
-    pdfa: bool,
-    signer: Option<&super::sign::Signer>,
-) -> Result<(Vec<u8>, Vec<u8>), Diagnostic> {
-    let subsets = subsets(pages, book, pdfa);
-    let programs = programs(&subsets)?;
-    Ok((
-        write_with(pages, &subsets, &programs, meta, epoch, pdfa)?,
-        super::ofd::write_with(pages, &subsets, &programs, meta, epoch, signer)?,
-    ))
-}
-
-/// A face's subset program, made once for every output that embeds it:
-/// zlib-compressed (a PDF stream; a ZIP entry holds its raw deflate data),
-/// with the program itself and its CRC-32.
-pub(crate) struct Program {
-    pub zlib: Vec<u8>,
-    /// Where the compressed program ends before the zlib stream's empty
-    /// final block: `zlib[2..sync_end]` is a raw deflate run, byte-aligned,
-    /// that the OFD writer splices into its font file.
-    pub sync_end: usize,
-    /// The program itself, for the OFD's OpenType file around it.
-    pub raw: Vec<u8>,
-    pub cff: bool,
-    pub crc: u32,
-}
-
-/// Every face's program, on as many cores as there are.
-pub(crate) fn programs(
-    subsets: &BTreeMap<FaceId, Subset>,
-) -> Result<BTreeMap<FaceId, Program>, Diagnostic> {
-    let made: Vec<Result<Program, Diagnostic>> = subsets
-        .par_iter()
-        .map(|(_, s)| {
-            let (raw, cff) = font_bytes(s)?;
-            let mut e =
-                ZlibEncoder::new(Vec::with_capacity(raw.len() / 2), Compression::new(LEVEL));
-            e.write_all(&raw).expect("writing to memory");
-            e.flush().expect("writing to memory");
-            let sync_end = e.get_ref().len();
-            Ok(Program {
-                zlib: e.finish().expect("writing to memory"),
-                sync_end,
-                cff,
-                crc: crc32fast::hash(&raw),
-                raw,
-            })
-        })
-        .collect();
-    subsets
-        .keys()
-        .zip(made)
-        .map(|(f, p)| Ok((*f, p?)))
-        .collect()
-}
-
-fn write_with(
-    pages: &[Page],
-    subsets: &BTreeMap<FaceId, Subset>,
-    programs: &BTreeMap<FaceId, Program>,
-    meta: &Meta,
-    epoch: Option<i64>,
-    pdfa: bool,
-) -> Result<Vec<u8>, Diagnostic> {
+    let (subsets, programs) = (&made.faces, &made.programs);
     let mut pdf = Pdf::new();
     let mut next = Ref::new(1);
     let mut alloc = || next.bump();
@@ -542,33 +352,6 @@ fn text_run(c: &mut Content, run: &TextRun, subset: &Subset, page_height: f32) {
         start = end;
     }
     c.end_text();
-}
-
-/// The subset's font program: a bare CID-keyed CFF for CFF faces (glyph
-/// `n` is the subset's CID `n`), the whole subset TrueType file otherwise;
-/// and whether it is CFF.
-pub(crate) fn font_bytes(subset: &Subset) -> Result<(Vec<u8>, bool), Diagnostic> {
-    let face = subset.face;
-    let fail = |what: &str| Diagnostic::error(format!("无法嵌入字体 {}: {what}", face.name));
-    let font = face.font_ref();
-    let cff = font.data_for_tag(skrifa::Tag::new(b"CFF "));
-    if let Some(cff) = &cff {
-        let order: Vec<u16> = subset.remapper.remapped_gids().collect();
-        if let Some(program) = super::cff::subset_cid(cff.as_bytes(), &order) {
-            return Ok((program, true));
-        }
-    }
-    let otf = subsetter::subset(face.bytes(), 0, &subset.remapper)
-        .map_err(|e| fail(&format!("{e:?}")))?;
-    if cff.is_none() {
-        // TrueType outlines are embedded as the whole subset font file.
-        return Ok((otf, false));
-    }
-    let sub = FontRef::new(&otf).map_err(|_| fail("子集无法读取"))?;
-    let cff = sub
-        .data_for_tag(skrifa::Tag::new(b"CFF "))
-        .ok_or_else(|| fail("子集中没有 CFF 表"))?;
-    Ok((cff.as_bytes().to_vec(), true))
 }
 
 /// CFF outlines (the Fandol faces) or TrueType ones (most official fonts

@@ -34,6 +34,7 @@ pub fn layout(doc: &Document, book: &FontBook) -> Result<Vec<Page>, Diagnostic> 
 
 /// The pages, and what the DOCX needs to know of them so that Word puts
 /// its page breaks where the PDF has them.
+#[derive(Debug)]
 pub struct Laid {
     pub pages: Vec<Page>,
     /// The document's tables in order.
@@ -49,7 +50,7 @@ pub struct Laid {
 
 /// Line breaks the DOCX repeats: Word would break a title mid-phrase and
 /// breaks a URL only at spaces.
-#[derive(Default, Clone)]
+#[derive(Debug, Default, Clone)]
 pub struct LineFacts {
     /// A title's printed lines.
     pub title: Vec<String>,
@@ -71,6 +72,7 @@ pub struct LineFacts {
     pub rule_at: Option<(usize, f32)>,
 }
 
+#[derive(Debug)]
 pub struct TableFacts {
     /// Each row's height.
     pub row_heights: Vec<f32>,

@@ -23,11 +23,14 @@ use serde_json::{json, Value};
 use tiny_http::{Header, Method, Request, Response, Server};
 
 use crate::annual::Format;
+use crate::cmd::render::RenderOptions;
+use crate::compile::{compile, Compiled, Failure, Job, Until, Warned};
 use crate::data::node::{Kind as NodeKind, Node};
 use crate::diag::{Diagnostic, Severity, Source};
+use crate::disk::{Disk, FontDirs};
 use crate::exit::Exit;
 use crate::font::FontBook;
-use crate::render::{FontCache, RenderOptions};
+use crate::input::Input;
 use edit::Edits;
 use guard::{Guard, Refusal};
 
@@ -42,7 +45,7 @@ pub struct ServeOptions {
 struct Desk {
     dir: PathBuf,
     guard: Guard,
-    fonts: FontCache,
+    fonts: FontDirs,
     /// The faces of the last preview, served at `/fonts/N`.
     book: std::sync::Mutex<Arc<FontBook>>,
 }
@@ -150,7 +153,7 @@ pub fn run(opts: &ServeOptions) -> Exit {
     let desk = Desk {
         dir,
         guard,
-        fonts: FontCache::default(),
+        fonts: FontDirs::default(),
         book: std::sync::Mutex::new(Arc::new(FontBook::bundled())),
     };
     loop {
@@ -297,11 +300,21 @@ impl Desk {
                 if guard::data_file(&self.dir, &name, true).is_err() {
                     continue;
                 }
-                let loaded = crate::input::load(&e.path(), None);
+                let path = e.path();
+                let job = Job {
+                    past_errors: true,
+                    ..Job::new(&path).until(Until::Data)
+                };
+                let Warned { value, diagnostics } = compile(&job, &Disk, &self.fonts);
+                let (annual, diagnostics) = match value {
+                    Ok(c) => (c.input.report().is_some(), diagnostics),
+                    Err(Failure::Data(d)) => (false, d),
+                    Err(Failure::Typeset(..)) => (false, diagnostics),
+                };
                 files.push(page::Listed {
-                    annual: loaded.input.as_ref().is_some_and(|i| i.report().is_some()),
-                    errors: loaded.diagnostics.error_count(),
-                    warnings: loaded.diagnostics.warning_count(),
+                    annual,
+                    errors: diagnostics.error_count(),
+                    warnings: diagnostics.warning_count(),
                     name,
                 });
             }
@@ -338,12 +351,16 @@ impl Desk {
                 return Ok(Reply::html(page::shell(name, &self.guard.token, &body)));
             }
         };
-        let loaded = crate::input::load_text(&path, &text, None);
-        let schema = loaded
-            .input
-            .as_ref()
-            .filter(|i| i.report().is_none())
-            .map(|i| i.template.clone());
+        let job = Job {
+            previous: false,
+            past_errors: true,
+            ..Job::new(&path).text(&text).until(Until::Data)
+        };
+        let schema = compile(&job, &Disk, &self.fonts)
+            .value
+            .ok()
+            .filter(|c| c.input.report().is_none())
+            .map(|c| c.input.template);
         let html = match schema {
             Some(t) => {
                 let spec: Option<Value> = t
@@ -380,37 +397,44 @@ impl Desk {
     /// Diagnostics at their fields, the computed totals and the pages of a
     /// data file's text.
     fn checked(&self, path: &Path, text: &str) -> Value {
-        let loaded = crate::input::load_unsaved(path, text);
+        let job = Job {
+            past_errors: true,
+            ..Job::new(path).text(text)
+        };
+        let Warned { value, diagnostics } = compile(&job, &Disk, &self.fonts);
         let src = Source::new(path, text);
         let tree = crate::data::parse_source(&src).ok();
-        let mut diagnostics: Vec<Value> = loaded
-            .diagnostics
+        let (input, failed, diagnostics): (Option<&Input>, _, _) = match &value {
+            Ok(c) => (Some(&c.input), None, diagnostics),
+            Err(Failure::Typeset(input, d)) => (Some(&**input), Some(d), diagnostics),
+            Err(Failure::Data(d)) => (None, None, d.clone()),
+        };
+        let mut diagnostics: Vec<Value> = diagnostics
             .0
             .iter()
             .map(|d| diagnostic(d, path, tree.as_ref()))
             .collect();
         let mut computed = serde_json::Map::new();
-        let mut pages = Vec::new();
-        if let Some(input) = &loaded.input {
-            if let Some(r) = input.report() {
-                for row in &r.applications.rows {
-                    let cols = if row.key == "total" { 0..7 } else { 6..7 };
-                    for j in cols {
-                        computed.insert(
-                            format!("applications.{}.{j}", row.key),
-                            json!(row.values[j]),
-                        );
-                    }
-                }
-                for b in &r.review {
-                    computed.insert(format!("review.{}.4", b.key), json!(b.values[4]));
+        if let Some(r) = input.and_then(Input::report) {
+            for row in &r.applications.rows {
+                let cols = if row.key == "total" { 0..7 } else { 6..7 };
+                for j in cols {
+                    computed.insert(
+                        format!("applications.{}.{j}", row.key),
+                        json!(row.values[j]),
+                    );
                 }
             }
-            match self.pages(input, path) {
-                Ok(p) => pages = p,
-                Err(d) => diagnostics.push(diagnostic(&d, path, tree.as_ref())),
+            for b in &r.review {
+                computed.insert(format!("review.{}.4", b.key), json!(b.values[4]));
             }
         }
+        if let Some(d) = failed {
+            diagnostics.push(diagnostic(d, path, tree.as_ref()));
+        }
+        let pages = value
+            .as_ref()
+            .map_or_else(|_| Vec::new(), |c| self.pages(c));
         let errors = diagnostics
             .iter()
             .filter(|d| d["severity"] == "error")
@@ -425,22 +449,21 @@ impl Desk {
         })
     }
 
-    fn pages(&self, input: &crate::input::Input, path: &Path) -> Result<Vec<String>, Diagnostic> {
-        let doc = input
-            .template
-            .document_in(input.data.content(), crate::render::folder(path))?;
-        let book = self.fonts.get(&doc, &[])?;
-        let laid = crate::layout::lay_out(&doc, &book)?;
-        let faces = book.faces.len();
+    /// The pages as SVG previews, their faces served from then on.
+    fn pages(&self, compiled: &Compiled) -> Vec<String> {
+        let Some(t) = compiled.typeset() else {
+            return Vec::new();
+        };
+        let faces = t.book.faces.len();
         if let Ok(mut b) = self.book.lock() {
-            *b = book;
+            *b = t.book.clone();
         }
-        Ok(laid
+        t.laid
             .pages
             .iter()
             .enumerate()
             .map(|(i, p)| preview::svg(p, i + 1, faces))
-            .collect())
+            .collect()
     }
 
     fn save(&self, name: &str, body: &[u8]) -> Result<Reply, Refusal> {
@@ -501,10 +524,15 @@ impl Desk {
             crate::annual::skeleton::skeleton(format, &agency, year)
         } else {
             let last = guard::data_file(&self.dir, &from, true)?;
-            let loaded = crate::annual::load(&last);
-            let report = loaded.ok().ok_or_else(|| {
-                Refusal::new(422, format!("「{from}」有错误，请先改正再据此新建"))
-            })?;
+            let job = Job::new(&last).until(Until::Data);
+            let compiled = compile(&job, &Disk, &self.fonts).value;
+            let report = compiled
+                .as_ref()
+                .ok()
+                .and_then(|c| c.input.report())
+                .ok_or_else(|| {
+                    Refusal::new(422, format!("「{from}」有错误，请先改正再据此新建"))
+                })?;
             crate::annual::skeleton::next_year(report, &from)
         };
         crate::output::write_atomic(&path, text.as_bytes())
@@ -521,26 +549,30 @@ impl Desk {
             .filter(|(_, e)| *e == "pdf" || *e == "docx")
             .ok_or_else(|| Refusal::new(404, "只能下载 .pdf 或 .docx"))?;
         let path = guard::data_file(&self.dir, stem, true)?;
-        let loaded = crate::input::load(&path, None);
-        let Some(input) = loaded.ok() else {
-            return Err(Refusal::new(
-                422,
-                format!("数据有错误，未生成文件：\n{}", loaded.diagnostics),
-            ));
+        let compiled = match compile(&Job::new(&path), &Disk, &self.fonts).value {
+            Ok(c) => c,
+            Err(Failure::Data(d)) => {
+                return Err(Refusal::new(422, format!("数据有错误，未生成文件：\n{d}")))
+            }
+            Err(Failure::Typeset(_, d)) => {
+                return Err(Refusal::new(422, format!("未生成文件：{d}")))
+            }
         };
-        let opts = RenderOptions {
-            pdf: ext == "pdf",
-            docx: ext == "docx",
-            ..RenderOptions::default()
-        };
-        let r = crate::render::render_report_in(
-            input.data.content(),
-            &input.template,
-            &self.fonts,
-            &opts,
-            crate::render::folder(&path),
-        )
-        .map_err(|d| Refusal::new(422, format!("未生成文件：{d}")))?;
+        let mut outputs = RenderOptions::default().outputs;
+        if ext == "pdf" {
+            outputs.docx = None;
+        } else {
+            outputs.pdf = None;
+        }
+        let t = compiled
+            .typeset()
+            .ok_or_else(|| Refusal::new(500, "未生成文件：没有排出版面"))?;
+        let r = crate::epoch::source_date_epoch()
+            .and_then(|epoch| {
+                let outputs = crate::export::Outputs { epoch, ..outputs };
+                crate::export::write(&t.document, &t.laid, &t.book, &outputs)
+            })
+            .map_err(|d| Refusal::new(422, format!("未生成文件：{d}")))?;
         let (bytes, kind) = if ext == "pdf" {
             (r.pdf, "application/pdf")
         } else {

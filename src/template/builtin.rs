@@ -1,6 +1,6 @@
 //! Templates compiled into the binary, so gongwen works from any directory.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::{Template, ENTRY, MANIFEST, SCHEMA, STYLE};
 use crate::annual::Format;
@@ -115,10 +115,8 @@ pub fn get(name: &str) -> Option<Template> {
     Some(all[i].clone())
 }
 
-/// Writes a built-in template's files into `dir`, creating it. A file
-/// there that differs from the built-in one (an edited template) is kept
-/// unless `force`.
-pub fn export(name: &str, dir: &Path, force: bool) -> Result<Vec<PathBuf>, Diagnostic> {
+/// A built-in template's files by name, as `templates export` writes them.
+pub fn files(name: &str) -> Result<Vec<(&'static str, &'static str)>, Diagnostic> {
     let Some(b) = BUILTINS.iter().find(|b| b.name == name) else {
         let names = names();
         return Err(Diagnostic::error(format!(
@@ -127,36 +125,9 @@ pub fn export(name: &str, dir: &Path, force: bool) -> Result<Vec<PathBuf>, Diagn
         ))
         .kind(Kind::Usage));
     };
-    std::fs::create_dir_all(dir).map_err(|e| {
-        Diagnostic::io(format!("无法创建模板目录：{}", crate::diag::io_message(&e))).in_file(dir)
-    })?;
-    let files: Vec<(&str, &str)> = b
-        .files
+    Ok(b.files
         .iter()
         .copied()
         .chain([(STYLE, b.style), (MANIFEST, b.manifest), (SCHEMA, b.schema)])
-        .collect();
-    if !force {
-        let edited: Vec<String> = files
-            .iter()
-            .filter(|(n, text)| std::fs::read(dir.join(n)).is_ok_and(|old| old != text.as_bytes()))
-            .map(|(n, _)| n.to_string())
-            .collect();
-        if !edited.is_empty() {
-            return Err(Diagnostic::io(format!(
-                "目录中的 {} 与内置模板不同（可能已修改过），未覆盖",
-                edited.join("、")
-            ))
-            .in_file(dir)
-            .hint("换一个目录，或加 --force 覆盖")
-            .kind(Kind::Io));
-        }
-    }
-    let mut written = Vec::new();
-    for (n, text) in files {
-        let path = dir.join(n);
-        crate::output::write_atomic(&path, text.as_bytes())?;
-        written.push(path);
-    }
-    Ok(written)
+        .collect())
 }

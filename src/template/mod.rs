@@ -23,6 +23,7 @@ use crate::data::rules::Check;
 use crate::data::schema::Schema;
 use crate::diag::{Diagnostic, Source};
 use crate::doc::{Document, StyleSheet};
+use crate::files::Files;
 
 /// Template entry point inside a template directory.
 pub const ENTRY: &str = "report.html";
@@ -57,6 +58,7 @@ impl std::io::Write for Bounded {
 
 /// Stack of the thread templates run on: measured to hold a tag of
 /// [`guard::MAX_TAG_CHARS`] characters of chained terms many times over.
+#[cfg(not(target_arch = "wasm32"))]
 const TEMPLATE_STACK: usize = 64 * 1024 * 1024;
 
 /// The data a template renders: the annual report's typed form, or a
@@ -105,7 +107,7 @@ impl Template {
     /// The template a data file names: a built-in name, or a directory
     /// relative to the data file's folder. The error has no place: the
     /// caller points it at the key.
-    pub fn named(name: &str, data_file: &Path) -> Result<Template, Diagnostic> {
+    pub fn named(name: &str, data_file: &Path, files: &dyn Files) -> Result<Template, Diagnostic> {
         if let Some(t) = builtin::get(name) {
             return Ok(t);
         }
@@ -115,8 +117,8 @@ impl Template {
             ));
         }
         let dir = data_file.parent().unwrap_or(Path::new("")).join(name);
-        if dir.is_dir() {
-            return Template::from_dir(&dir);
+        if let Some(names) = files.list(&dir)? {
+            return Template::from_listing(&dir, names, files);
         }
         let names = builtin::names();
         Err(
@@ -139,12 +141,12 @@ impl Template {
 
     /// A built-in name or a template directory, as given on the command
     /// line.
-    pub fn by_name_or_dir(arg: &Path) -> Result<Template, Diagnostic> {
+    pub fn by_name_or_dir(arg: &Path, files: &dyn Files) -> Result<Template, Diagnostic> {
         if let Some(t) = arg.to_str().and_then(builtin::get) {
             return Ok(t);
         }
-        if arg.is_dir() {
-            return Template::from_dir(arg);
+        if let Some(names) = files.list(arg)? {
+            return Template::from_listing(arg, names, files);
         }
         let names = builtin::names();
         Err(Diagnostic::error(format!(
@@ -158,46 +160,29 @@ impl Template {
     /// Reads a template directory: every `.html` file beside `report.html`,
     /// and `style.toml`, `template.toml` and `schema.json` if present.
     /// Nothing outside the directory is read.
-    pub fn from_dir(dir: &Path) -> Result<Template, Diagnostic> {
-        let io = |e: std::io::Error| {
-            Diagnostic::io(format!("无法读取模板目录：{}", crate::diag::io_message(&e)))
-                .in_file(dir)
-        };
+    pub fn from_dir(dir: &Path, files: &dyn Files) -> Result<Template, Diagnostic> {
+        match files.list(dir)? {
+            Some(names) => Template::from_listing(dir, names, files),
+            None => Err(Diagnostic::io("无法读取模板目录：不是目录").in_file(dir)),
+        }
+    }
+
+    /// A template directory whose files are `names`.
+    fn from_listing(
+        dir: &Path,
+        names: Vec<String>,
+        reader: &dyn Files,
+    ) -> Result<Template, Diagnostic> {
         let mut files = Vec::new();
         let (mut style, mut manifest, mut schema) = (None, None, None);
-        let mut entries: Vec<_> = std::fs::read_dir(dir)
-            .map_err(io)?
-            .collect::<Result<_, _>>()
-            .map_err(io)?;
-        entries.sort_by_key(|e| e.file_name());
-        for e in entries {
-            let path = e.path();
-            let Some(name) = path.file_name().and_then(|n| n.to_str()).map(String::from) else {
-                continue;
-            };
+        for name in names {
             let is_html = name.ends_with(".html");
             let known = [STYLE, MANIFEST, SCHEMA].contains(&name.as_str());
-            if !(is_html || known) || !path.is_file() {
+            if !(is_html || known) {
                 continue;
             }
-            // A link may point only at a file inside the template directory:
-            // `{% include %}` would print whatever it points at.
-            let is_link =
-                std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
-            if is_link {
-                let inside = match (path.canonicalize(), dir.canonicalize()) {
-                    (Ok(target), Ok(root)) => target.starts_with(root),
-                    _ => false,
-                };
-                if !inside {
-                    return Err(Diagnostic::error(
-                        "模板目录中的这个文件是指向目录之外的链接，不予读取",
-                    )
-                    .in_file(&path)
-                    .hint("把要用的文件复制进模板目录"));
-                }
-            }
-            let src = crate::data::read_source(&path, MAX_TEMPLATE_BYTES)?;
+            let bytes = reader.read_in(dir, &name, MAX_TEMPLATE_BYTES)?;
+            let src = crate::data::decode(&dir.join(&name), &bytes)?;
             let text = Some(src.text.to_string());
             match name.as_str() {
                 STYLE => style = text,
@@ -315,6 +300,11 @@ impl Template {
         for (name, text) in &self.files {
             guard::check(&Source::new(self.origin.join(name), text.as_str()))?;
         }
+        // wasm32 has no threads: there the template runs on the main
+        // stack, which scripts/build-wasm.sh makes as large.
+        #[cfg(target_arch = "wasm32")]
+        return self.render_markup_here(data, style);
+        #[cfg(not(target_arch = "wasm32"))]
         std::thread::scope(|scope| {
             std::thread::Builder::new()
                 .name("template".into())
@@ -393,11 +383,11 @@ impl Template {
     }
 
     /// As [`Template::document`], pictures the data names (a seal) read
-    /// from `pictures`, the data file's folder.
+    /// through `files` from the folder given, the data file's.
     pub fn document_in<'a>(
         &self,
         data: impl Into<Content<'a>>,
-        pictures: Option<&std::path::Path>,
+        pictures: Option<(&Path, &dyn Files)>,
     ) -> Result<Document, Diagnostic> {
         let style = self.style_sheet()?;
         let markup = self.render_markup_with(data, &style)?;

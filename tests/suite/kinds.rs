@@ -1,0 +1,934 @@
+//! The GB/T 9704 document kinds, measured on the laid-out pages (the
+//! positions the PDF is written from) against the standard's numbers,
+//! within 0.5 mm: 发文机关标志 35 mm under the text block's top, the red
+//! rule 4 mm under the 发文字号 and as wide as the block, the 版记 rules
+//! 0.35/0.25/0.35 mm with the last on the block's lower edge of an even
+//! page, and the unnumbered blank page before it when one is needed.
+
+use crate::common;
+
+use std::path::Path;
+
+use gongwen::layout::frame::{Item, Page};
+
+const MM: f32 = 72.0 / 25.4;
+const TOP: f32 = 37.0 * MM;
+const BOTTOM: f32 = TOP + 225.0 * MM;
+const TOLERANCE: f32 = 0.5 * MM;
+
+struct Laid {
+    pages: Vec<Page>,
+    book: std::sync::Arc<gongwen::font::FontBook>,
+}
+
+fn lay_out(text: &str) -> Laid {
+    use gongwen::compile::{compile, Failure, Job, Made};
+    let job = Job {
+        previous: false,
+        ..Job::new(Path::new("tests/fixtures/kinds/x.toml")).text(text)
+    };
+    let fonts = gongwen::disk::FontDirs::default();
+    match compile(&job, &gongwen::disk::Disk, &fonts).value {
+        Ok(c) => match c.made {
+            Made::Pages(t) => Laid {
+                pages: t.laid.pages,
+                book: t.book,
+            },
+            _ => unreachable!("compiled to the pages"),
+        },
+        Err(Failure::Data(d)) => panic!("{d}"),
+        Err(Failure::Typeset(_, d)) => panic!("{d}"),
+    }
+}
+
+/// Top and bottom edge of the first text run whose text starts with `s`.
+fn text_box(l: &Laid, page: usize, s: &str) -> (f32, f32) {
+    l.pages[page]
+        .items
+        .iter()
+        .find_map(|i| match i {
+            Item::Text(t) if t.text.starts_with(s) => {
+                let f = &l.book.faces[t.face];
+                Some((
+                    t.y - f.ascender / f.units_per_em * t.size,
+                    t.y - f.descender / f.units_per_em * t.size,
+                ))
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no text {s} on page {}", page + 1))
+}
+
+/// Every stroked line of a page: (y1, y2, x1, x2, thickness, colour).
+#[allow(clippy::type_complexity)]
+fn lines(page: &Page) -> Vec<(f32, f32, f32, f32, f32, [u8; 3])> {
+    page.items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Line {
+                x1,
+                y1,
+                x2,
+                y2,
+                width,
+                color,
+            } => Some((*y1, *y2, *x1, *x2, *width, *color)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Horizontal rules of a page: (y, length, thickness, colour).
+fn rules(page: &Page) -> Vec<(f32, f32, f32, [u8; 3])> {
+    lines(page)
+        .into_iter()
+        .filter(|l| (l.0 - l.1).abs() < 0.01)
+        .map(|(y, _, x1, x2, width, color)| (y, x2 - x1, width, color))
+        .collect()
+}
+
+fn near(what: &str, actual: f32, expected: f32) {
+    assert!(
+        (actual - expected).abs() <= TOLERANCE,
+        "{what}: {:.2} mm, expected {:.2} mm",
+        actual / MM,
+        expected / MM
+    );
+}
+
+fn numbered(page: &Page, n: usize) -> bool {
+    let label = format!("— {n} —");
+    page.items
+        .iter()
+        .any(|i| matches!(i, Item::Text(t) if t.text == label))
+}
+
+/// The notice example without its attachment pages, so that its text ends
+/// where its body does.
+fn example() -> String {
+    let text = std::fs::read_to_string("tests/fixtures/kinds/notice.toml").unwrap();
+    let start = text
+        .find("\n# 附件正文")
+        .expect("the example has attachment pages");
+    let end = text.find("\n# 版记").expect("the example has a 版记");
+    format!("{}{}", &text[..start], &text[end..])
+}
+
+#[test]
+fn attachment_pages_come_before_the_imprint() {
+    let text = std::fs::read_to_string("tests/fixtures/kinds/notice.toml").unwrap();
+    let l = lay_out(&text);
+    let n = l.pages.len();
+    assert_eq!(n % 2, 0);
+    for (k, title) in [
+        (1, "2026年元旦春节期间值班安排表"),
+        (2, "市政府各部门值班电话"),
+    ] {
+        let page = (0..n)
+            .find(|&p| {
+                l.pages[p]
+                    .items
+                    .iter()
+                    .any(|i| matches!(i, Item::Text(t) if t.text == format!("附件{k}")))
+            })
+            .unwrap_or_else(|| panic!("附件{k} not found"));
+        let (top, _) = text_box(&l, page, &format!("附件{k}"));
+        assert!(top - TOP < 28.95, "附件{k} on the first line of its page");
+        let (title_top, _) = text_box(&l, page, title);
+        assert!(
+            title_top > TOP + 2.0 * 28.95 - 1.0 && title_top < TOP + 3.0 * 28.95,
+            "title on line 3"
+        );
+    }
+    assert_eq!(
+        rules(&l.pages[n - 1]).len(),
+        3,
+        "版记 after the attachments"
+    );
+}
+
+#[test]
+fn notice_head_is_where_the_standard_puts_it() {
+    let l = lay_out(&example());
+    let (mark_top, _) = text_box(&l, 0, "某某市人民政府办公室文件");
+    near("发文机关标志上边缘距版心上边缘", mark_top - TOP, 35.0 * MM);
+    let (_, number_bottom) = text_box(&l, 0, "某政办发");
+    let red: Vec<_> = rules(&l.pages[0])
+        .into_iter()
+        .filter(|r| r.3 == [255, 0, 0])
+        .collect();
+    assert_eq!(red.len(), 1, "one red rule on page 1");
+    let (y, length, thickness, _) = red[0];
+    near("红色分隔线在发文字号之下", y - number_bottom, 4.0 * MM);
+    near("红色分隔线与版心等宽", length, 156.0 * MM);
+    assert!(thickness > 0.3 * MM && thickness < 0.6 * MM);
+    // 份号, 密级, 紧急程度 on lines 1–3 of the block, at its left edge.
+    for (i, s) in ["000123", "秘密★1年", "特急"].iter().enumerate() {
+        let (top, bottom) = text_box(&l, 0, s);
+        let line_top = TOP + i as f32 * 28.95;
+        assert!(
+            top >= line_top - 0.1 && bottom <= line_top + 28.95 + 0.1,
+            "{s} on line {}",
+            i + 1
+        );
+    }
+}
+
+#[test]
+fn notice_imprint_sits_on_the_last_even_page() {
+    let l = lay_out(&example());
+    assert_eq!(l.pages.len(), 2);
+    let r = rules(&l.pages[1]);
+    assert_eq!(r.len(), 3, "{r:?}");
+    let widths: Vec<f32> = r.iter().map(|r| r.2 / MM).collect();
+    for (w, expected) in widths.iter().zip([0.35, 0.25, 0.35]) {
+        assert!((w - expected).abs() < 0.01, "版记分隔线 {widths:?}");
+    }
+    let last = r.iter().map(|r| r.0 + r.2 / 2.0).fold(0.0, f32::max);
+    near("末条分隔线与版心下边缘重合", last, BOTTOM);
+    for rule in &r {
+        near("版记分隔线与版心等宽", rule.1, 156.0 * MM);
+    }
+    assert!(numbered(&l.pages[1], 2));
+}
+
+#[test]
+fn a_short_notice_puts_the_imprint_on_page_two() {
+    let l = lay_out(&replace_body(&example(), "body = [\"短文。\"]\n"));
+    assert_eq!(l.pages.len(), 2, "the 版记 goes to the back of the sheet");
+    assert_eq!(rules(&l.pages[1]).len(), 3);
+    assert!(numbered(&l.pages[0], 1) && numbered(&l.pages[1], 2));
+}
+
+#[test]
+fn a_blank_page_before_the_imprint_and_neither_numbered() {
+    // Bodies of growing length: one of them fills an even page so that the
+    // 版记 cannot follow on it; page after is odd, so it stays blank and
+    // the 版记 goes to the next; neither of the two is numbered.
+    let mut seen = false;
+    for k in 8..48 {
+        let mut body = String::from("body = [\n");
+        for i in 0..k {
+            body += &format!(
+                "  \"第{i}段：各区、各部门要严格落实安全生产责任，深入开展隐患排查整治。\",\n"
+            );
+        }
+        body += "]\n";
+        let l = lay_out(&replace_body(&example(), &body));
+        let n = l.pages.len();
+        assert_eq!(n % 2, 0, "{k} paragraphs: {n} pages");
+        assert_eq!(rules(&l.pages[n - 1]).len(), 3, "版记 on the last page");
+        if l.pages[n - 2].items.is_empty() {
+            seen = true;
+            assert!(!numbered(&l.pages[n - 1], n), "{k}: 版记页 numbered");
+            assert!(
+                numbered(&l.pages[n - 3], n - 2),
+                "{k}: last text page unnumbered"
+            );
+        } else {
+            assert!(numbered(&l.pages[n - 1], n), "{k}");
+        }
+    }
+    assert!(seen, "no body length needed a blank page");
+}
+
+/// The example with its `body = [ … ]` array replaced.
+fn replace_body(text: &str, body: &str) -> String {
+    let start = text.find("body = [").unwrap();
+    let end = start + text[start..].find("\n]\n").unwrap() + 3;
+    format!("{}{body}{}", &text[..start], &text[end..])
+}
+
+/// The notice's own checks: each has its message at its key.
+#[test]
+fn notice_data_is_checked_by_its_rules() {
+    let base = example();
+    let cases: &[(&str, String)] = &[
+        (
+            "notice-number-brackets",
+            base.replace("某政办发〔2025〕12号", "某政办发【2025】12号"),
+        ),
+        (
+            "notice-number-serial",
+            base.replace("某政办发〔2025〕12号", "某政办发〔2025〕第012号"),
+        ),
+        (
+            "notice-signer-not-upward",
+            base.replace("# signer = ", "signer = "),
+        ),
+        (
+            "notice-copy-number",
+            base.replace("copy_number = \"000123\"", "copy_number = \"123\""),
+        ),
+        (
+            "notice-secret-and-urgency",
+            base.replace("秘密★1年", "内部")
+                .replace("urgency = \"特急\"", "urgency = \"急\""),
+        ),
+        (
+            "notice-cc-full-stop",
+            base.replace("市政协办公室。", "市政协办公室"),
+        ),
+    ];
+    let minutes = std::fs::read_to_string("tests/fixtures/kinds/minutes.toml").unwrap();
+    let cases: Vec<(&str, String)> = cases
+        .iter()
+        .cloned()
+        .chain([
+            (
+                "minutes-mark",
+                minutes.replace("常务会议纪要\"", "常务会议\""),
+            ),
+            (
+                "minutes-label",
+                minutes.replace("label = \"列席\"", "label = \"旁听\""),
+            ),
+        ])
+        .collect();
+    for (name, text) in &cases {
+        assert!(
+            text != &base && text != &minutes,
+            "{name}: the case changes nothing"
+        );
+        let dir = common::cli::scratch(name);
+        std::fs::write(dir.join("n.toml"), text).unwrap();
+        let out = std::process::Command::new(common::cli::GONGWEN)
+            .args(["check", "n.toml"])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let shown = format!(
+            "$ gongwen check n.toml\nexit {}\n{}",
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        common::assert_snapshot(format!("tests/snapshots/kinds/{name}.txt"), &shown);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// 上行文: the 发文字号 one character in from the left, 签发人 one character
+/// in from the right on the same line, the name in 楷体 (GB/T 9704 7.2.6).
+#[test]
+fn upward_notice_puts_the_signer_beside_the_number() {
+    let text = example()
+        .replace("upward = false", "upward = true")
+        .replace("# signer = \"（在此填写签发人）\"", "signer = \"张某某\"");
+    assert!(text.contains("signer = \"张某某\""));
+    let l = lay_out(&text);
+    let runs: Vec<&gongwen::layout::frame::TextRun> = l.pages[0]
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Text(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let number = runs
+        .iter()
+        .find(|t| t.text.starts_with("某政办发"))
+        .unwrap();
+    let name = runs.iter().find(|t| t.text == "张某某").unwrap();
+    let label = runs.iter().find(|t| t.text == "签发人：").unwrap();
+    assert!(
+        (number.y - name.y).abs() < 0.01 && (label.y - name.y).abs() < 0.01,
+        "one line"
+    );
+    let char_w = 156.0 * MM / 28.0;
+    near("发文字号居左空一字", number.x - 28.0 * MM, char_w);
+    let end = name.x + name.glyphs.iter().map(|g| g.advance).sum::<f32>();
+    near("签发人姓名居右空一字", 28.0 * MM + 156.0 * MM - end, char_w);
+    assert_ne!(name.face, label.face, "the name in 楷体, the label in 仿宋");
+}
+
+/// 纪要: the mark 35 mm under the block's top, on one line however long;
+/// 出席/请假/列席 in 黑体 with the names in 仿宋, a wrapped list aligned
+/// with the first name after the colon (GB/T 9704 10.3).
+#[test]
+fn minutes_mark_and_attendance() {
+    let text = std::fs::read_to_string("tests/fixtures/kinds/minutes.toml").unwrap();
+    let l = lay_out(&text);
+    let (mark_top, _) = text_box(&l, 0, "某某市人民政府常务会议纪要");
+    near("纪要标志上边缘距版心上边缘", mark_top - TOP, 35.0 * MM);
+    let runs: Vec<(usize, &gongwen::layout::frame::TextRun)> = l
+        .pages
+        .iter()
+        .enumerate()
+        .flat_map(|(p, page)| {
+            page.items.iter().filter_map(move |i| match i {
+                Item::Text(t) => Some((p, t)),
+                _ => None,
+            })
+        })
+        .collect();
+    let marks: Vec<_> = runs
+        .iter()
+        .filter(|(_, t)| t.text.contains("纪要"))
+        .collect();
+    assert!(
+        marks
+            .iter()
+            .any(|(_, t)| t.text == "某某市人民政府常务会议纪要"),
+        "the mark on one line"
+    );
+    let label = runs
+        .iter()
+        .find(|(_, t)| t.text == "列席：")
+        .expect("列席 label");
+    let names = runs
+        .iter()
+        .find(|(p, t)| {
+            *p == label.0 && (t.y - label.1.y).abs() < 0.01 && t.text.starts_with("市政府办公室")
+        })
+        .expect("names after the label");
+    assert_ne!(label.1.face, names.1.face, "label in 黑体, names in 仿宋");
+    let wrapped = runs
+        .iter()
+        .find(|(p, t)| *p == label.0 && t.y > label.1.y + 1.0 && t.y < label.1.y + 40.0)
+        .expect("the list wraps");
+    assert!(
+        (wrapped.1.x - names.1.x).abs() < 0.5,
+        "回行时与冒号后的首字对齐: {} vs {}",
+        wrapped.1.x,
+        names.1.x
+    );
+}
+
+/// An exported kind is a complete template directory: it renders the
+/// example as the built-in does, shared `parts.html` included.
+#[test]
+fn an_exported_kind_renders_like_the_built_in() {
+    let dir = common::cli::scratch("kinds-export");
+    let run = |args: &[&str]| {
+        std::process::Command::new(common::cli::GONGWEN)
+            .args(args)
+            .current_dir(&dir)
+            .env("SOURCE_DATE_EPOCH", "1735689600")
+            .output()
+            .unwrap()
+    };
+    for kind in ["notice", "letter", "minutes"] {
+        let out = run(&["templates", "export", kind, kind]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(dir.join(kind).join("parts.html").is_file());
+        let data = std::fs::read_to_string(format!("tests/fixtures/kinds/{kind}.toml")).unwrap();
+        std::fs::write(dir.join("a.toml"), &data).unwrap();
+        std::fs::copy("tests/fixtures/kinds/seal.png", dir.join("seal.png")).unwrap();
+        let built_in = run(&["render", "--dump-model", "a.toml"]);
+        let exported = run(&["render", "--dump-model", "a.toml", "--template", kind]);
+        assert!(
+            exported.status.success(),
+            "{}",
+            String::from_utf8_lossy(&exported.stderr)
+        );
+        assert_eq!(built_in.stdout, exported.stdout, "{kind}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+const PAGE_HEIGHT: f32 = 297.0 * MM;
+const LEFT: f32 = 28.0 * MM;
+const RIGHT: f32 = LEFT + 156.0 * MM;
+
+/// Every line with both its ends: (y, x1, x2, thickness).
+fn rules_at(page: &Page) -> Vec<(f32, f32, f32, f32)> {
+    lines(page)
+        .into_iter()
+        .map(|(y, _, x1, x2, width, _)| (y, x1, x2, width))
+        .collect()
+}
+
+/// Left and right edge of the first text run starting with `s`.
+fn text_x(l: &Laid, page: usize, s: &str) -> (f32, f32) {
+    l.pages[page]
+        .items
+        .iter()
+        .find_map(|i| match i {
+            Item::Text(t) if t.text.starts_with(s) => {
+                let w: f32 = t.glyphs.iter().map(|g| g.advance).sum();
+                Some((t.x, t.x + w))
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no text {s} on page {}", page + 1))
+}
+
+fn letter() -> String {
+    std::fs::read_to_string("tests/fixtures/kinds/letter.toml").unwrap()
+}
+
+#[test]
+fn letter_head_is_where_the_standard_puts_it() {
+    let l = lay_out(&letter());
+    let page = &l.pages[0];
+    let (mark_top, mark_bottom) = text_box(&l, 0, "某某市人民政府办公室");
+    near("信函格式：发文机关标志上边缘至上页边", mark_top, 30.0 * MM);
+    let lines = rules_at(page);
+    assert_eq!(lines.len(), 4, "two double lines on the first page");
+    // Thick over thin under the mark; thin over thick above the page foot.
+    let (upper, lower) = (&lines[..2], &lines[2..]);
+    assert!(
+        upper[0].3 > upper[1].3,
+        "upper double line: thick over thin"
+    );
+    assert!(
+        lower[0].3 < lower[1].3,
+        "lower double line: thin over thick"
+    );
+    near(
+        "第一条双线距发文机关标志",
+        upper[0].0 - upper[0].3 / 2.0 - mark_bottom,
+        4.0 * MM - upper[0].3 / 2.0,
+    );
+    let (y, _, _, t) = lower[1];
+    near("第二条双线距下页边", PAGE_HEIGHT - (y + t / 2.0), 20.0 * MM);
+    for (y, x1, x2, _) in &lines {
+        near(
+            &format!("双线长度 (y {:.1} mm)", y / MM),
+            x2 - x1,
+            170.0 * MM,
+        );
+        near("双线居中", (x1 + x2) / 2.0, (LEFT + RIGHT) / 2.0);
+    }
+    // 发文字号 flush right, 份号 flush left, both 3号 7/8 under the line.
+    let under = upper[1].0 + upper[1].3 / 2.0;
+    let (number_top, _) = text_box(&l, 0, "某政办函〔2025〕35号");
+    near("发文字号与双线的距离", number_top - under, 16.0 * 7.0 / 8.0);
+    near("发文字号居版心右边缘", text_x(&l, 0, "某政办函").1, RIGHT);
+    let (copy_top, _) = text_box(&l, 0, "000123");
+    near("份号与发文字号同行", copy_top, number_top);
+    near("份号顶格", text_x(&l, 0, "000123").0, LEFT);
+    let (secret_top, _) = text_box(&l, 0, "秘密★1年");
+    assert!(secret_top > number_top + 20.0, "密级 on the next line");
+    assert!(!numbered(page, 1), "信函格式：首页不显示页码");
+    assert!(numbered(&l.pages[1], 2), "later pages are numbered");
+}
+
+#[test]
+fn letter_imprint_has_no_rules_and_no_printer() {
+    let l = lay_out(&letter());
+    let last = l.pages.len() - 1;
+    let (_, bottom) = text_box(&l, last, "抄送：某某市人民政府办公厅。");
+    assert!(
+        BOTTOM - bottom < 28.95,
+        "版记 on the last line of the text block"
+    );
+    assert!(rules_at(&l.pages[last]).is_empty(), "no 版记 rules");
+    assert!(!l.pages[last]
+        .items
+        .iter()
+        .any(|i| matches!(i, Item::Text(t) if t.text.contains("印发"))));
+}
+
+/// The seal's box on a page.
+fn seal_box(page: &Page) -> Option<(f32, f32, f32, f32)> {
+    page.items.iter().find_map(|i| match i {
+        Item::Image { x, y, w, h, .. } => Some((*x, *y, *w, *h)),
+        _ => None,
+    })
+}
+
+#[test]
+fn seal_presses_on_the_signature_and_date() {
+    let l = lay_out(&letter());
+    let page = (0..l.pages.len())
+        .find(|&p| seal_box(&l.pages[p]).is_some())
+        .expect("a page with the seal");
+    let (x, y, w, h) = seal_box(&l.pages[page]).unwrap();
+    near("印章直径", w, 42.0 * MM);
+    near("印章为圆形", h, w);
+    let (date_left, date_right) = text_x(&l, page, "2026年1月12日");
+    near(
+        "成文日期右空四字",
+        RIGHT - date_right,
+        4.0 * (16.0 + l_tracking()),
+    );
+    near(
+        "印章以成文日期为准居中",
+        x + w / 2.0,
+        (date_left + date_right) / 2.0,
+    );
+    let (agency_left, agency_right) = text_x(&l, page, "某某市人民政府办公室");
+    near(
+        "署名以成文日期为准居中",
+        (agency_left + agency_right) / 2.0,
+        (date_left + date_right) / 2.0,
+    );
+    let (agency_top, _) = text_box(&l, page, "某某市人民政府办公室");
+    let (date_top, date_bottom) = text_box(&l, page, "2026年1月12日");
+    let centre = y + h / 2.0;
+    assert!(
+        agency_top > centre && date_top > centre,
+        "署名和成文日期居印章中心偏下"
+    );
+    assert!(date_bottom < y + h, "the seal presses on the date");
+    // The line above: the 附件说明.
+    let (_, above) = text_box(&l, page, "附件：");
+    assert!(
+        y >= above - 0.5 && y - above <= 28.95,
+        "印章顶端上距正文一行之内: {:.1} mm",
+        (y - above) / MM
+    );
+}
+
+/// Letter spacing of body text (28 characters in 156 mm).
+fn l_tracking() -> f32 {
+    (156.0 * MM - 28.0 * 16.0) / 28.0
+}
+
+#[test]
+fn a_seal_that_is_not_a_picture_is_refused_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("seal.png"), "not a picture").unwrap();
+    let data = letter();
+    std::fs::write(dir.path().join("letter.toml"), &data).unwrap();
+    let out = common::cli::run_in(dir.path(), &["render", "letter.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = data.lines().position(|l| l.starts_with("seal =")).unwrap() + 1;
+    assert!(
+        err.contains(&format!("letter.toml:{line}:"))
+            && err.contains("印章图片「seal.png」不是 PNG、JPEG 或 SVG 图片"),
+        "{err}"
+    );
+    assert!(!dir.path().join("letter.pdf").exists());
+    std::fs::write(
+        dir.path().join("letter.toml"),
+        data.replace("seal.png", "../seal.png"),
+    )
+    .unwrap();
+    let out = common::cli::run_in(dir.path(), &["render", "letter.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("不能用 .. 指向数据文件所在文件夹之外"),
+        "{err}"
+    );
+}
+
+#[test]
+fn joint_issuers_stack_with_the_suffix_centred_beside_them() {
+    let names = [
+        "某某市人民政府办公室",
+        "某某市财政局",
+        "某某市市场监督管理局",
+    ];
+    let text = example().replace(
+        "issuer = \"某某市人民政府办公室\"",
+        &format!("issuer = {names:?}").replace('\'', "\""),
+    );
+    let l = lay_out(&text);
+    let boxes: Vec<(f32, f32)> = names.iter().map(|n| text_box(&l, 0, n)).collect();
+    let spans: Vec<(f32, f32)> = names.iter().map(|n| text_x(&l, 0, n)).collect();
+    near(
+        "联合行文：主办机关名称上边缘距版心上边缘",
+        boxes[0].0 - TOP,
+        35.0 * MM,
+    );
+    assert!(
+        boxes[0].0 < boxes[1].0 && boxes[1].0 < boxes[2].0,
+        "主办机关在前，分行排列"
+    );
+    for (k, (l0, r0)) in spans.iter().enumerate() {
+        near(&format!("名称 {k} 左端对齐"), *l0, spans[0].0);
+        near(&format!("名称 {k} 右端对齐"), *r0, spans[0].1);
+    }
+    let suffix = l.pages[0]
+        .items
+        .iter()
+        .find_map(|i| match i {
+            Item::Text(t) if t.text == "文件" => Some(t),
+            _ => None,
+        })
+        .expect("the suffix");
+    assert!(suffix.x > spans[0].1, "「文件」在机关名称右侧");
+    let (s_top, s_bottom) = text_box(&l, 0, "文件");
+    let middle = (boxes[0].0 + boxes[2].1) / 2.0;
+    near("「文件」上下居中", (s_top + s_bottom) / 2.0, middle);
+    let right: f32 = suffix.glyphs.iter().map(|g| g.advance).sum::<f32>() + suffix.x;
+    near("居中排布", (spans[0].0 + right) / 2.0, (LEFT + RIGHT) / 2.0);
+    assert!(
+        right <= RIGHT + 0.5 && spans[0].0 >= LEFT - 0.5,
+        "inside the text block"
+    );
+}
+
+#[test]
+fn measures_in_the_style_move_the_elements() {
+    let dir = common::cli::scratch("kinds-measures");
+    let run = |args: &[&str]| common::cli::run_in(&dir, args);
+    assert!(run(&["templates", "export", "notice", "mine"])
+        .status
+        .success());
+    let style = dir.join("mine").join("style.toml");
+    let text = std::fs::read_to_string(&style).unwrap();
+    std::fs::write(
+        &style,
+        format!("{text}\n[measures]\nmark_top = 40\nrule_below = 6\n"),
+    )
+    .unwrap();
+    let data = example().replace("template = \"notice\"", "template = \"mine\"");
+    std::fs::write(dir.join("a.toml"), &data).unwrap();
+    let out = run(&["render", "--dump-model", "a.toml"]);
+    let model = String::from_utf8_lossy(&out.stdout);
+    assert!(model.contains("top 40.00 mm"), "{model}");
+    assert!(model.contains("6.00 mm below the text"), "{model}");
+    std::fs::write(&style, format!("{text}\n[measures]\nmark_top = -3\n")).unwrap();
+    let out = run(&["render", "a.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("style.toml:") && err.contains("measures.mark_top = -3 不在 0–300 毫米之间"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_svg_seal_is_drawn_like_a_png_one() {
+    let l = lay_out(&letter().replace("seal.png", "seal.svg"));
+    let image = l
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .find_map(|i| match i {
+            Item::Image { w, h, picture, .. } => Some((*w, *h, picture.clone())),
+            _ => None,
+        })
+        .expect("the seal");
+    near("SVG 印章直径", image.0, 42.0 * MM);
+    near("SVG 印章为圆形", image.1, image.0);
+    // Drawn at 600 dpi of 42 mm, with its transparency.
+    assert_eq!(image.2.width, 992);
+    assert!(image.2.alpha.is_some());
+}
+
+#[test]
+fn an_image_block_sits_on_whole_lines_in_both_outputs() {
+    let markup = "<p>上文。</p><image src=\"seal.png\" width=\"30\" align=\"right\"/><p>下文。</p>";
+    let src = gongwen::diag::Source::new("x.html", markup);
+    let doc = gongwen::markup::parse_in(
+        &src,
+        gongwen::doc::StyleSheet::gbt9704(),
+        Some((Path::new("tests/fixtures/kinds"), &gongwen::disk::Disk)),
+    )
+    .unwrap();
+    let book = common::book(&doc);
+    let laid = gongwen::layout::lay_out(&doc, &book).unwrap();
+    let page = &laid.pages[0];
+    let (x, y, w, h) = seal_box(page).expect("the image");
+    near("图片宽 30 mm", w, 30.0 * MM);
+    near("右对齐", x + w, RIGHT);
+    let pitch = 28.95;
+    let line_of = |s: &str| {
+        page.items
+            .iter()
+            .find_map(|i| match i {
+                Item::Text(t) if t.text.starts_with(s) => Some(t.y),
+                _ => None,
+            })
+            .unwrap()
+    };
+    let (above, below) = (line_of("上文"), line_of("下文"));
+    let lines = (h / pitch).ceil();
+    near(
+        "下文 on the grid, the picture's lines after 上文",
+        below - above,
+        (lines + 1.0) * pitch,
+    );
+    assert!(y > above && y + h < below, "between the lines around it");
+    let docx = gongwen::export::docx::write(
+        &doc,
+        &book,
+        &laid,
+        None,
+        gongwen::export::docx::Fonts::Official,
+    )
+    .unwrap();
+    let text = String::from_utf8_lossy(&docx);
+    assert!(
+        text.contains("word/media/picture1"),
+        "the picture is in the package"
+    );
+}
+
+#[test]
+fn an_image_without_its_folder_or_outside_it_is_refused() {
+    let src = gongwen::diag::Source::new("x.html", "<image src=\"seal.png\"/>");
+    let e = gongwen::markup::parse(&src, gongwen::doc::StyleSheet::gbt9704()).unwrap_err();
+    assert!(
+        e.message.contains("图片「seal.png」无法读取"),
+        "{}",
+        e.message
+    );
+    let src = gongwen::diag::Source::new("x.html", "<image src=\"../seal.png\"/>");
+    let e = gongwen::markup::parse_in(
+        &src,
+        gongwen::doc::StyleSheet::gbt9704(),
+        Some((Path::new("tests/fixtures/kinds"), &gongwen::disk::Disk)),
+    )
+    .unwrap_err();
+    assert!(e.message.contains("不能用 .."), "{}", e.message);
+}
+
+#[test]
+fn the_annual_report_s_signature_takes_a_seal() {
+    let dir = common::cli::scratch("annual-seal");
+    std::fs::copy("tests/fixtures/kinds/seal.png", dir.join("seal.png")).unwrap();
+    let sample = std::fs::read_to_string("samples/qinghe-market-2025.toml").unwrap();
+    let with_seal = sample.replace(
+        "date = 2026-01-20\n",
+        "date = 2026-01-20\nseal = \"seal.png\"\nseal_size = 40\n",
+    );
+    std::fs::write(dir.join("r.toml"), &with_seal).unwrap();
+    let out = common::cli::run_in(&dir, &["render", "r.toml", "--dump-model"]);
+    let model = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        model.contains("signature 青禾区市场监督管理局 | 2026年1月20日 | seal Image(PNG 400×400，透明背景, 113.4 × 113.4 pt)"),
+        "{model}"
+    );
+    let out = common::cli::run_in(&dir, &["render", "r.toml"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pdf = std::fs::read(dir.join("r.pdf")).unwrap();
+    assert!(String::from_utf8_lossy(&pdf).contains("/SMask"));
+    std::fs::write(
+        dir.join("r.toml"),
+        with_seal.replace("seal_size = 40", "seal_size = 4"),
+    )
+    .unwrap();
+    let out = common::cli::run_in(&dir, &["check", "r.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("印章直径（signature.seal_size）应为 30–80 之间的毫米数"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// 联合行文 without seals (GB/T 9704 7.3.5.2): the lead agency's 署名
+/// first, the others below it, right-aligned; the date under the last,
+/// starting two characters right of its first character. The DOCX breaks
+/// the lines where the PDF does.
+#[test]
+fn joint_signatures_stack_lead_agency_first() {
+    let names = ["某某市人民政府办公室", "某某市财政局"];
+    let text = example().replace(
+        "signature = \"某某市人民政府办公室\"",
+        "signature = [\"某某市人民政府办公室\", \"某某市财政局\"]",
+    );
+    let l = lay_out(&text);
+    // On the page of the date (the 版记 names the lead agency again).
+    let page = l
+        .pages
+        .iter()
+        .rposition(|p| {
+            p.items
+                .iter()
+                .any(|i| matches!(i, Item::Text(t) if t.text == "2025年12月5日"))
+        })
+        .expect("the date");
+    let last = |s: &str| {
+        l.pages[page]
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text(t) if t.text == s => {
+                    let w: f32 = t.glyphs.iter().map(|g| g.advance).sum();
+                    Some((t.y, t.x, t.x + w))
+                }
+                _ => None,
+            })
+            .next_back()
+            .unwrap_or_else(|| panic!("no {s}"))
+    };
+    let b = last(names[1]);
+    let d = last("2025年12月5日");
+    // The lead agency's 署名 is the line above; the 版记 below names it too.
+    let a = l.pages[page]
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Text(t) if t.text == names[0] && t.y < b.0 => {
+                let w: f32 = t.glyphs.iter().map(|g| g.advance).sum();
+                Some((t.y, t.x, t.x + w))
+            }
+            _ => None,
+        })
+        .next_back()
+        .expect("the lead agency's 署名");
+    let pitch = 28.95;
+    let ch = 16.0 - 0.25;
+    near("联署机关在主办机关下一行", b.0 - a.0, pitch);
+    near("成文日期在最后一个署名下一行", d.0 - b.0, pitch);
+    near("各署名右端对齐", a.2, b.2);
+    near(
+        "成文日期首字比最后一个署名首字右移二字",
+        d.1 - b.1,
+        2.0 * ch,
+    );
+    // The date is longer than the last 署名: it sits two characters in and
+    // the 署名 move left with it (7.3.5.2).
+    near("成文日期右空二字", RIGHT - d.2, 2.0 * ch);
+
+    let dir = common::cli::scratch("kinds-joint-signatures");
+    std::fs::write(dir.join("joint.toml"), &text).unwrap();
+    let out = common::cli::run_in(&dir, &["render", "joint.toml", "--docx-only"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let docx = std::fs::read(dir.join("joint.docx")).unwrap();
+    let xml = common::unzip(&docx)
+        .into_iter()
+        .find(|(n, _)| n == "word/document.xml")
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .unwrap();
+    let at = xml.rfind("某某市财政局").unwrap();
+    let p = &xml[xml[..at].rfind("<w:p>").unwrap()..at];
+    assert!(
+        p.contains("某某市人民政府办公室") && p.contains("<w:br/>"),
+        "{p}"
+    );
+}
+
+#[test]
+fn an_attachment_page_starts_by_its_first_paragraph_in_the_docx() {
+    // A paragraph holding only a page break would take a line of a full
+    // page and spill a blank page in Word; the label's paragraph starts
+    // the page instead.
+    let text = std::fs::read_to_string("tests/fixtures/kinds/notice.toml").unwrap();
+    let dir = common::cli::scratch("kinds-annex-break");
+    std::fs::write(dir.join("notice.toml"), &text).unwrap();
+    let out = common::cli::run_in(&dir, &["render", "notice.toml", "--docx-only"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let docx = std::fs::read(dir.join("notice.docx")).unwrap();
+    let xml = common::unzip(&docx)
+        .into_iter()
+        .find(|(n, _)| n == "word/document.xml")
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .unwrap();
+    for k in [1, 2] {
+        let label = format!(">附件{k}</w:t>");
+        let at = xml
+            .find(&label)
+            .unwrap_or_else(|| panic!("附件{k} not found"));
+        let p = &xml[xml[..at].rfind("<w:p>").unwrap()..at];
+        assert!(p.contains("<w:pPr><w:pageBreakBefore/>"), "附件{k}: {p}");
+        let before = &xml[..xml[..at].rfind("<w:p>").unwrap()];
+        assert!(
+            !before.ends_with("<w:br w:type=\"page\"/></w:r></w:p>"),
+            "附件{k} follows a page-break paragraph"
+        );
+    }
+}

@@ -1,0 +1,23 @@
+//! The integration tests, one crate so that `cargo test` links the
+//! library into one test binary instead of one per file.
+
+mod common;
+
+mod bad_input;
+mod crashes;
+mod data;
+mod embed;
+mod font_collections;
+mod fonts;
+mod hostile;
+mod kinds;
+mod layout;
+mod markup;
+mod next_year;
+mod ofd;
+mod pagination;
+mod render;
+mod schema;
+mod serve;
+mod sum;
+mod watch;
