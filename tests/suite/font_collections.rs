@@ -4,7 +4,6 @@
 //! collection it is.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use gongwen::doc::Role;
 use gongwen::font::{Face, FontBook};
@@ -58,10 +57,9 @@ fn glyf(bytes: &[u8]) -> Vec<u8> {
 
 #[test]
 fn a_windows_font_folder_gives_the_official_faces_and_reads_simsun_ttc() {
-    let loaded = gongwen::annual::load(Path::new("samples/zhanlang-2020.toml"));
-    let report = loaded.ok().unwrap();
+    let report = crate::common::report("samples/zhanlang-2020.toml");
     let doc = gongwen::template::builtin::for_format(report.format)
-        .document(report)
+        .document(&report)
         .unwrap();
     let chars: BTreeSet<char> = gongwen::doc::dump::dump(&doc)
         .chars()
@@ -72,7 +70,7 @@ fn a_windows_font_folder_gives_the_official_faces_and_reads_simsun_ttc() {
     // TrueType, as Windows' Chinese fonts are, under Windows' file names
     // and family names.
     let ttf = |file: &str, family: &str| {
-        gongwen::export::truetype::subset(face(file), &chars, family).unwrap()
+        gongwen::font::truetype::subset(face(file), &chars, family).unwrap()
     };
     let dir = std::env::temp_dir().join(format!("gongwen-winfonts-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -119,7 +117,8 @@ fn a_windows_font_folder_gives_the_official_faces_and_reads_simsun_ttc() {
     assert_eq!(glyf(role(Role::PageNumber).bytes()), glyf(&simsun));
 
     let pages = gongwen::layout::layout(&doc, &book).unwrap();
-    let pdf = gongwen::export::pdf::write(&pages, &book, &doc.meta, Some(0)).unwrap();
+    let made = gongwen::font::subset::subset(&pages, &book, false).unwrap();
+    let pdf = gongwen::export::pdf::write(&pages, &made, &doc.meta, Some(0), false).unwrap();
     let count = |needle: &[u8]| pdf.windows(needle.len()).filter(|w| *w == needle).count();
     assert_eq!(count(b"/FontFile2"), 5, "five TrueType faces embedded");
     let _ = std::fs::remove_dir_all(&dir);
