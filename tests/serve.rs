@@ -7,121 +7,13 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::io::{Read, Write};
 
 use common::cli::scratch;
-
-struct Desk {
-    child: Child,
-    _stdout: BufReader<std::process::ChildStdout>,
-    port: u16,
-    token: String,
-}
-
-impl Drop for Desk {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::desk::{json, start, Desk, Req};
 
 fn desk(dir: &std::path::Path) -> Desk {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gongwen"))
-        .args(["serve", dir.to_str().unwrap(), "--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    stdout.read_line(&mut line).unwrap();
-    let port: u16 = line
-        .trim()
-        .trim_end_matches('/')
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
-    let mut d = Desk {
-        child,
-        _stdout: stdout,
-        port,
-        token: String::new(),
-    };
-    let (_, page) = d.get("/");
-    let marker = "gongwen-token\" content=\"";
-    let at = page
-        .find(marker)
-        .unwrap_or_else(|| panic!("token in the page: {page}"))
-        + marker.len();
-    d.token = page[at..at + 32].to_string();
-    d
-}
-
-struct Req<'a> {
-    method: &'a str,
-    path: &'a str,
-    host: Option<String>,
-    headers: Vec<(&'a str, String)>,
-    body: Vec<u8>,
-}
-
-impl Desk {
-    fn send(&self, r: Req<'_>) -> (u16, String) {
-        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        let host = r.host.unwrap_or_else(|| format!("127.0.0.1:{}", self.port));
-        let mut head = format!(
-            "{} {} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            r.method,
-            r.path,
-            r.body.len()
-        );
-        for (k, v) in &r.headers {
-            head.push_str(&format!("{k}: {v}\r\n"));
-        }
-        head.push_str("\r\n");
-        s.write_all(head.as_bytes()).unwrap();
-        let _ = s.write_all(&r.body);
-        let mut raw = Vec::new();
-        let _ = s.read_to_end(&mut raw);
-        let text = String::from_utf8_lossy(&raw).into_owned();
-        let status = text
-            .split_whitespace()
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0);
-        let body = text
-            .split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_string())
-            .unwrap_or_default();
-        (status, body)
-    }
-
-    fn get(&self, path: &str) -> (u16, String) {
-        self.send(Req {
-            method: "GET",
-            path,
-            host: None,
-            headers: Vec::new(),
-            body: Vec::new(),
-        })
-    }
-
-    fn post(&self, path: &str, json: &str) -> (u16, String) {
-        self.send(Req {
-            method: "POST",
-            path,
-            host: None,
-            headers: vec![
-                ("X-Gongwen-Token", self.token.clone()),
-                ("Origin", format!("http://127.0.0.1:{}", self.port)),
-                ("Content-Type", "application/json".into()),
-            ],
-            body: json.as_bytes().to_vec(),
-        })
-    }
+    start(dir, &[])
 }
 
 fn folder(name: &str) -> std::path::PathBuf {
@@ -134,21 +26,14 @@ fn folder(name: &str) -> std::path::PathBuf {
     dir
 }
 
-fn json(body: &str) -> serde_json::Value {
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
-}
-
 #[test]
 fn refuses_foreign_hosts_and_cross_origin_writes() {
     let dir = folder("guard");
     let d = desk(&dir);
     // DNS rebinding: the page asked for by another name.
     let (status, body) = d.send(Req {
-        method: "GET",
-        path: "/",
         host: Some("evil.example".into()),
-        headers: Vec::new(),
-        body: Vec::new(),
+        ..Req::get("/")
     });
     assert_eq!(status, 403, "{body}");
     assert!(
@@ -157,14 +42,25 @@ fn refuses_foreign_hosts_and_cross_origin_writes() {
     );
     let check = "/api/check/qinghe-market-2025.toml";
     let save = "/api/save/qinghe-market-2025.toml";
+    let own = format!("http://{}", d.host());
     for (origin, token, want) in [
         (
             Some("http://evil.example"),
             Some(d.token.clone()),
             "来自其他网站（http://evil.example）",
         ),
-        (None, None, "没有带本次会话的令牌"),
-        (None, Some("0".repeat(32)), "没有带本次会话的令牌"),
+        (Some(own.as_str()), None, "没有带本次会话的令牌"),
+        (
+            Some(own.as_str()),
+            Some("0".repeat(32)),
+            "没有带本次会话的令牌",
+        ),
+        // A write that does not say where it comes from is not believed.
+        (
+            None,
+            Some(d.token.clone()),
+            "没有说明来自哪个网页（Origin）",
+        ),
     ] {
         for path in [check, save] {
             let mut headers = vec![("Content-Type", "application/json".to_string())];
@@ -180,6 +76,7 @@ fn refuses_foreign_hosts_and_cross_origin_writes() {
                 host: None,
                 headers,
                 body: br#"{"fields":{"agency":"x"},"version":"v"}"#.to_vec(),
+                cookie: true,
             });
             assert_eq!(status, 403, "{path}: {body}");
             assert!(
@@ -194,9 +91,11 @@ fn refuses_foreign_hosts_and_cross_origin_writes() {
         host: None,
         headers: vec![
             ("X-Gongwen-Token", d.token.clone()),
+            ("Origin", own.clone()),
             ("Sec-Fetch-Site", "cross-site".into()),
         ],
         body: b"{}".to_vec(),
+        cookie: true,
     });
     assert_eq!(status, 403);
     // Nothing was written.
@@ -297,8 +196,7 @@ fn saves_keep_comments_and_refuse_stale_versions() {
     let before = std::fs::read_to_string(&file).unwrap();
     let d = desk(&dir);
     let (_, page) = d.get("/edit/qinghe-market-2025.toml");
-    let at = page.find("data-version=\"").unwrap() + 14;
-    let version = &page[at..at + page[at..].find('"').unwrap()];
+    let version = &common::desk::version_of(&page);
     // As the desk posts: a row the file does not have comes with its length.
     let save = |v: &str, fields: &str| {
         d.post(
@@ -388,15 +286,7 @@ fn new_reports_and_downloads() {
         .unwrap()
         .contains("previous = \"qinghe-market-2025.toml\""));
 
-    let mut s = TcpStream::connect(("127.0.0.1", d.port)).unwrap();
-    write!(
-        s,
-        "GET /download/qinghe-market-2025.toml.pdf HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
-        d.port
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
+    let raw = d.exchange(Req::get("/download/qinghe-market-2025.toml.pdf"));
     let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
     let head = String::from_utf8_lossy(&raw[..split]);
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
@@ -454,62 +344,51 @@ fn a_template_with_its_own_schema_gets_a_form_from_it() {
     assert_eq!(v["pages"].as_array().unwrap().len(), 1);
 }
 
+/// Every request needs the printed link's token, on 127.0.0.1 as on
+/// another address: another account on the same computer reaches
+/// loopback too. The link trades it for a cookie of this desk's port.
 #[test]
-fn another_address_needs_the_printed_token() {
-    let dir = folder("remote");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gongwen"))
-        .args([
-            "serve",
-            dir.to_str().unwrap(),
-            "--port",
-            "0",
-            "--listen",
-            "127.0.0.2",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    let url = line
-        .trim()
-        .split_once("http://")
-        .map(|(_, u)| u.to_string())
-        .unwrap();
-    let (host, rest) = url.split_once('/').unwrap();
-    let token = rest
-        .strip_prefix("?token=")
-        .expect("the link carries the token");
-    let port: u16 = host.rsplit(':').next().unwrap().parse().unwrap();
-    let ask = |path: &str, cookie: Option<&str>| -> String {
-        let mut s = TcpStream::connect(("127.0.0.2", port)).unwrap();
-        let cookie = cookie.map_or(String::new(), |c| format!("Cookie: {c}\r\n"));
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: {host}\r\n{cookie}Connection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut raw = String::new();
-        let _ = s.read_to_string(&mut raw);
-        raw
-    };
-    let refused = ask("/", None);
-    assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");
-    assert!(refused.contains("需要访问令牌"), "{refused}");
-    assert!(ask(&format!("/?token={}", "0".repeat(32)), None).starts_with("HTTP/1.1 403"));
-    let link = ask(&format!("/?token={token}"), None);
-    assert!(link.starts_with("HTTP/1.1 303"), "{link}");
-    assert!(
-        link.contains(&format!("gongwen_token={token}; HttpOnly; SameSite=Strict")),
-        "{link}"
-    );
-    let page = ask("/", Some(&format!("gongwen_token={token}")));
-    assert!(
-        page.starts_with("HTTP/1.1 200") && page.contains("qinghe-market-2025.toml"),
-        "{page}"
-    );
-    let _ = child.kill();
-    let _ = child.wait();
+fn every_request_needs_the_printed_token() {
+    let dir = folder("token");
+    for args in [&[][..], &["--listen", "127.0.0.2"][..]] {
+        let d = start(&dir, args);
+        let ask = |path: &str, cookie: Option<String>| -> String {
+            let mut s = d.connect();
+            let cookie = cookie.map_or(String::new(), |c| format!("Cookie: {c}\r\n"));
+            write!(
+                s,
+                "GET {path} HTTP/1.1\r\nHost: {}\r\n{cookie}Connection: close\r\n\r\n",
+                d.host()
+            )
+            .unwrap();
+            let mut raw = String::new();
+            let _ = s.read_to_string(&mut raw);
+            raw
+        };
+        for path in ["/", "/edit/qinghe-market-2025.toml", "/desk.js"] {
+            let refused = ask(path, None);
+            assert!(
+                refused.starts_with("HTTP/1.1 403"),
+                "{args:?} {path}: {refused}"
+            );
+            assert!(refused.contains("需要访问令牌"), "{refused}");
+        }
+        assert!(ask(&format!("/?token={}", "0".repeat(32)), None).starts_with("HTTP/1.1 403"));
+        let wrong = format!("gongwen_{}={}", d.port, "0".repeat(32));
+        assert!(ask("/", Some(wrong)).starts_with("HTTP/1.1 403"));
+        let link = ask(&format!("/?token={}", d.token), None);
+        assert!(link.starts_with("HTTP/1.1 303"), "{link}");
+        assert!(
+            link.contains(&format!(
+                "gongwen_{}={}; HttpOnly; SameSite=Strict",
+                d.port, d.token
+            )),
+            "{link}"
+        );
+        let page = ask("/", Some(d.cookie()));
+        assert!(
+            page.starts_with("HTTP/1.1 200") && page.contains("qinghe-market-2025.toml"),
+            "{page}"
+        );
+    }
 }

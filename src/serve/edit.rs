@@ -56,6 +56,7 @@ fn segments(name: &str) -> Option<Vec<Seg<'_>>> {
 /// it; a value of the wrong kind is written as text, so that the check
 /// reports it at its place the way `gongwen check` does.
 pub fn apply(text: &str, edits: &Edits) -> Result<String, String> {
+    bounded(edits)?;
     let mut doc: DocumentMut = text
         .parse()
         .map_err(|_| "数据文件不是有效的 TOML，无法在表单中修改；请先用编辑器改正".to_string())?;
@@ -70,13 +71,14 @@ pub fn apply(text: &str, edits: &Edits) -> Result<String, String> {
                 "「{name}」指向其他文件，不能在表单中修改；请用编辑器修改数据文件"
             ));
         }
-        let segs = segments(name).ok_or_else(|| format!("表单项「{name}」不是数据文件的键"))?;
+        let segs =
+            segments(name).ok_or_else(|| format!("表单项「{}」不是数据文件的键", short(name)))?;
         let length = |upto: usize| -> usize {
             let prefix: Vec<&str> = name.split('.').take(upto).collect();
             edits.lengths.get(&prefix.join(".")).copied().unwrap_or(0)
         };
         set(doc.as_item_mut(), &segs, 0, typed, &length)
-            .map_err(|()| format!("表单项「{name}」无法写入数据文件"))?;
+            .map_err(|()| format!("表单项「{}」无法写入数据文件", short(name)))?;
     }
     if let Some((path, kind)) = &edits.append {
         append(doc.as_item_mut(), path, kind)
@@ -86,6 +88,45 @@ pub fn apply(text: &str, edits: &Edits) -> Result<String, String> {
         remove(doc.as_item_mut(), path).ok_or_else(|| format!("数据文件中没有「{path}」"))?;
     }
     Ok(doc.to_string())
+}
+
+/// The longest row a form makes (table 三 has 7 columns) and the deepest
+/// and longest key path a data file's form names: what a request can make
+/// the desk allocate or recurse on.
+const MAX_ROW: usize = 64;
+const MAX_DEPTH: usize = 16;
+const MAX_NAME: usize = 512;
+
+fn bounded(edits: &Edits) -> Result<(), String> {
+    for (row, &n) in &edits.lengths {
+        if n > MAX_ROW {
+            return Err(format!(
+                "表单项「{}」的行长 {n} 超出表格（最多 {MAX_ROW} 列）",
+                short(row)
+            ));
+        }
+    }
+    let names = edits
+        .fields
+        .keys()
+        .chain(edits.lengths.keys())
+        .chain(edits.append.iter().map(|(p, _)| p))
+        .chain(edits.remove.iter());
+    for name in names {
+        if name.len() > MAX_NAME || name.split('.').count() > MAX_DEPTH {
+            return Err(format!("表单项「{}」不是数据文件的键", short(name)));
+        }
+    }
+    Ok(())
+}
+
+/// A name cut for a message.
+fn short(name: &str) -> String {
+    let mut s: String = name.chars().take(40).collect();
+    if s.len() < name.len() {
+        s.push('…');
+    }
+    s
 }
 
 /// The item at a path of keys (lists are added to and removed from where

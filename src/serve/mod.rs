@@ -11,16 +11,16 @@
 
 pub mod edit;
 pub mod guard;
+pub mod http;
 pub mod page;
 pub mod preview;
+pub mod start;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use serde_json::{json, Value};
-use tiny_http::{Header, Method, Request, Response, Server};
 
 use crate::annual::Format;
 use crate::data::node::{Kind as NodeKind, Node};
@@ -30,61 +30,73 @@ use crate::font::FontBook;
 use crate::render::{FontCache, RenderOptions};
 use edit::Edits;
 use guard::{Guard, Refusal};
+use http::{Method, Reply, Request};
 
+/// How `gongwen serve` was started. `Default` is the command line's
+/// defaults (this folder, 127.0.0.1:8410).
 pub struct ServeOptions {
     pub dir: PathBuf,
     pub port: u16,
-    /// An address other than 127.0.0.1 to listen on.
+    /// An address other than 127.0.0.1 to listen on: `IP` or `IP:PORT`
+    /// (`0.0.0.0` for every address of the host).
     pub listen: Option<String>,
+    /// Open the printed link in the default browser.
     pub open: bool,
+    /// Other names the desk is reached by (an intranet DNS name).
+    pub hosts: Vec<String>,
+    /// The address of a reverse proxy in front of the desk: its
+    /// `X-Forwarded-Host` and `X-Forwarded-Proto` are believed.
+    pub proxy: Option<String>,
+    /// Font folders searched before the bundled fonts, as for `render`.
+    pub font_dirs: Vec<PathBuf>,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            dir: PathBuf::from("."),
+            port: 8410,
+            listen: None,
+            open: false,
+            hosts: Vec::new(),
+            proxy: None,
+            font_dirs: Vec::new(),
+        }
+    }
 }
 
 struct Desk {
     dir: PathBuf,
     guard: Guard,
     fonts: FontCache,
-    /// The faces of the last preview, served at `/fonts/N`.
-    book: std::sync::Mutex<Arc<FontBook>>,
+    font_dirs: Vec<PathBuf>,
+    /// The font books previews were drawn with, served at `/fonts/B/N`.
+    books: Mutex<Vec<Arc<FontBook>>>,
+    /// Held from a save's version check to its write: two saves of one
+    /// file never interleave.
+    saving: Mutex<()>,
 }
 
-struct Reply {
-    status: u16,
-    kind: &'static str,
-    body: Vec<u8>,
-    headers: Vec<(String, String)>,
+/// Font books the desk keeps serving; a folder's templates rarely use
+/// more than two.
+const MAX_BOOKS: usize = 8;
+
+fn refused(r: Refusal, wants_json: bool) -> Reply {
+    if wants_json {
+        Reply::json(r.status, &json!({ "message": r.message }))
+    } else {
+        Reply::text(r.status, r.message)
+    }
 }
 
-impl Reply {
-    fn html(body: String) -> Reply {
-        Reply {
-            status: 200,
-            kind: "text/html; charset=utf-8",
-            body: body.into_bytes(),
-            headers: Vec::new(),
-        }
-    }
-
-    fn json(status: u16, v: &Value) -> Reply {
-        Reply {
-            status,
-            kind: "application/json; charset=utf-8",
-            body: v.to_string().into_bytes(),
-            headers: Vec::new(),
-        }
-    }
-
-    fn refused(r: Refusal, wants_json: bool) -> Reply {
-        if wants_json {
-            Reply::json(r.status, &json!({ "message": r.message }))
-        } else {
-            Reply {
-                status: r.status,
-                kind: "text/plain; charset=utf-8",
-                body: r.message.into_bytes(),
-                headers: Vec::new(),
-            }
-        }
-    }
+fn usage(message: &str, hint: &str) -> Exit {
+    eprint!(
+        "{}",
+        Diagnostic::error(message)
+            .hint(hint)
+            .kind(crate::diag::Kind::Usage)
+    );
+    Exit::Usage
 }
 
 pub fn run(opts: &ServeOptions) -> Exit {
@@ -101,18 +113,40 @@ pub fn run(opts: &ServeOptions) -> Exit {
             return Exit::Usage;
         }
     };
-    let addr = opts.listen.clone().unwrap_or_else(|| "127.0.0.1".into());
-    let server = match Server::http((addr.as_str(), opts.port)) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!(
-                "错误: 无法在 {addr}:{} 上启动服务（{e}）\n  = 提示: 端口可能已被占用，用 --port 换一个端口",
-                opts.port
+    let addr = match start::address(opts.listen.as_deref(), opts.port) {
+        Ok(a) => a,
+        Err(m) => return usage(&m, "gongwen serve --help 列出各选项"),
+    };
+    let proxy = match opts.proxy.as_deref().map(|p| p.trim().parse()) {
+        None => None,
+        Some(Ok(ip)) => Some(ip),
+        Some(Err(_)) => {
+            return usage(
+                "--proxy 应为反向代理所在的 IP 地址，例如 --proxy 127.0.0.1",
+                "反向代理与公文台在同一台电脑上时写 127.0.0.1",
+            )
+        }
+    };
+    for d in &opts.font_dirs {
+        if !d.is_dir() {
+            eprint!(
+                "{}",
+                Diagnostic::error("字体目录不存在或不是目录")
+                    .in_file(d)
+                    .hint("--font-dir 写放字体文件（.otf/.ttf）的文件夹")
+                    .kind(crate::diag::Kind::Usage)
             );
+            return Exit::Usage;
+        }
+    }
+    let listener = match start::bind(addr) {
+        Ok(l) => l,
+        Err(m) => {
+            eprintln!("{m}");
             return Exit::Io;
         }
     };
-    let port = server.server_addr().to_ip().map_or(opts.port, |a| a.port());
+    let addr = listener.local_addr().unwrap_or(addr);
     let token = match guard::new_token() {
         Ok(t) => t,
         Err(e) => {
@@ -120,171 +154,153 @@ pub fn run(opts: &ServeOptions) -> Exit {
             return Exit::Io;
         }
     };
-    let guard = Guard::new(&addr, port, token);
-    let url = if guard.remote {
-        format!("http://{}/?token={}", guard.hosts[0], guard.token)
-    } else {
-        format!("http://127.0.0.1:{port}/")
-    };
+    let (guard, links) = start::guard(addr, &opts.hosts, proxy, token);
     // Written without println!: a closed standard output must not end the
     // desk.
     use std::io::Write as _;
     let mut out = std::io::stdout();
-    let _ = writeln!(out, "公文台已启动：{url}");
-    if guard.remote {
+    let first = links.first().cloned().unwrap_or_default();
+    let _ = writeln!(out, "公文台已启动：{first}");
+    for l in links.iter().skip(1) {
+        let _ = writeln!(out, "　　也可用：{l}");
+    }
+    if !addr.ip().is_loopback() {
         let _ = writeln!(
             out,
-            "注意：在 {addr} 上监听，局域网中的其他电脑可访问；须用上面带令牌的链接打开"
+            "注意：在 {} 上监听，局域网中的其他电脑可访问；须用上面带令牌的链接打开",
+            guard::host_name(addr.ip())
         );
     }
-    let _ = writeln!(out, "文件夹：{}（按 Ctrl-C 结束）", dir.display());
+    let _ = writeln!(
+        out,
+        "文件夹：{}（按 Ctrl-C 结束；链接中的令牌只在本次运行中有效）",
+        dir.display()
+    );
     let _ = out.flush();
     if opts.open {
-        let _ = std::process::Command::new("xdg-open")
-            .arg(&url)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn();
+        open_browser(&first);
     }
     crate::interrupt::install();
-    let desk = Desk {
+    let desk = Arc::new(Desk {
         dir,
         guard,
         fonts: FontCache::default(),
-        book: std::sync::Mutex::new(Arc::new(FontBook::bundled())),
-    };
-    loop {
-        if crate::interrupt::requested() {
+        font_dirs: opts.font_dirs.clone(),
+        books: Mutex::new(Vec::new()),
+        saving: Mutex::new(()),
+    });
+    match http::serve(
+        listener,
+        desk,
+        http::Limits::default(),
+        crate::interrupt::requested,
+    ) {
+        Ok(()) => {
             let _ = writeln!(std::io::stdout(), "公文台已结束");
-            return Exit::Ok;
+            Exit::Ok
         }
-        match server.recv_timeout(Duration::from_millis(200)) {
-            Ok(Some(req)) => desk.serve(req),
-            Ok(None) => {}
-            Err(e) => {
-                eprintln!("错误: 接收请求失败（{e}）");
-                return Exit::Io;
-            }
+        Err(e) => {
+            eprintln!("错误: 服务无法运行（{}）", crate::diag::io_message(&e));
+            Exit::Io
         }
     }
 }
 
-fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
-    req.headers()
-        .iter()
-        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-        .map(|h| h.value.as_str())
+fn open_browser(url: &str) {
+    let mut cmd = if cfg!(windows) {
+        // `start` is a command of cmd.exe; the empty title keeps the URL
+        // from being taken for one.
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]).arg(url);
+        c
+    } else if cfg!(target_os = "macos") {
+        let mut c = std::process::Command::new("open");
+        c.arg(url);
+        c
+    } else {
+        let mut c = std::process::Command::new("xdg-open");
+        c.arg(url);
+        c
+    };
+    let _ = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+}
+
+const INTERNAL: &str = "内部错误：这个请求未能完成，文件未改动；请把操作步骤告知维护人员";
+
+impl http::App for Desk {
+    fn admit(&self, req: &Request) -> Result<(), Reply> {
+        let wants_json = req.path.starts_with("/api/");
+        let checked = self.guard.origin(req).and_then(|own| {
+            self.guard.read(req)?;
+            if req.method == Method::POST {
+                self.guard.write(req, &own)?;
+            }
+            Ok(())
+        });
+        checked.map_err(|r| refused(r, wants_json))
+    }
+
+    fn handle(&self, req: Request) -> Reply {
+        let wants_json = req.path.starts_with("/api/");
+        self.route(&req).unwrap_or_else(|r| refused(r, wants_json))
+    }
+
+    fn failed(&self, path: &str) -> Reply {
+        refused(Refusal::new(500, INTERNAL), path.starts_with("/api/"))
+    }
+
+    fn limit(&self, status: u16, message: &str, path: &str) -> Reply {
+        refused(Refusal::new(status, message), path.starts_with("/api/"))
+    }
 }
 
 impl Desk {
-    fn serve(&self, mut req: Request) {
-        let wants_json = req.url().starts_with("/api/");
-        // A request that trips over a bug gets an answer and the desk
-        // goes on serving the others (it is one thread).
-        let routed =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.route(&mut req)));
-        let reply = match routed {
-            Ok(r) => r.unwrap_or_else(|r| Reply::refused(r, wants_json)),
-            Err(_) => Reply::refused(
-                Refusal::new(
-                    500,
-                    "内部错误：这个请求未能完成，文件未改动；请把操作步骤告知维护人员",
-                ),
-                wants_json,
-            ),
-        };
-        let mut resp = Response::from_data(reply.body)
-            .with_status_code(reply.status)
-            .with_chunked_threshold(usize::MAX);
-        let mut headers = vec![
-            ("Content-Type".to_string(), reply.kind.to_string()),
-            ("X-Content-Type-Options".into(), "nosniff".into()),
-            ("X-Frame-Options".into(), "DENY".into()),
-            ("Referrer-Policy".into(), "no-referrer".into()),
-            ("Cache-Control".into(), "no-store".into()),
-            (
-                "Content-Security-Policy".into(),
-                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self'; frame-ancestors 'none'".into(),
-            ),
-        ];
-        for (k, v) in reply.headers {
-            headers.retain(|(h, _)| !h.eq_ignore_ascii_case(&k));
-            headers.push((k, v));
-        }
-        for (k, v) in headers {
-            if let Ok(h) = Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-                resp.add_header(h);
-            }
-        }
-        let _ = req.respond(resp);
-    }
-
-    fn route(&self, req: &mut Request) -> Result<Reply, Refusal> {
-        self.guard.host(header(req, "Host"))?;
-        let url = req.url().to_string();
-        let (path, query) = url.split_once('?').unwrap_or((&url, ""));
-        let query_token = query
-            .split('&')
-            .find_map(|kv| kv.strip_prefix("token="))
-            .map(str::to_string);
-        self.guard
-            .read(query_token.as_deref(), header(req, "Cookie"))?;
-        if self.guard.remote && query_token.is_some() && *req.method() == Method::Get {
+    fn route(&self, req: &Request) -> Result<Reply, Refusal> {
+        let path = req.path.as_str();
+        if req.query_param("token").is_some() && req.method == Method::GET {
             // Trade the link's token for a cookie, and drop it from the URL.
-            return Ok(Reply {
-                status: 303,
-                kind: "text/plain; charset=utf-8",
-                body: Vec::new(),
-                headers: vec![
-                    ("Location".into(), path.to_string()),
-                    (
-                        "Set-Cookie".into(),
-                        format!(
-                            "gongwen_token={}; HttpOnly; SameSite=Strict; Path=/",
-                            self.guard.token
-                        ),
-                    ),
-                ],
-            });
+            let https = self.guard.origin(req).is_ok_and(|o| o.https);
+            return Ok(Reply::text(303, "").with("Location", path).with(
+                "Set-Cookie",
+                format!(
+                    "{}={}; HttpOnly; SameSite=Strict; Path=/{}",
+                    self.guard.cookie_name(),
+                    self.guard.token,
+                    if https { "; Secure" } else { "" }
+                ),
+            ));
         }
         let name = |prefix: &str| -> Result<String, Refusal> {
             let raw = path.strip_prefix(prefix).unwrap_or("");
             guard::percent_decode(raw).ok_or_else(|| Refusal::new(404, "文件名无法识别"))
         };
-        match (req.method().clone(), path) {
-            (Method::Get, "/") => Ok(self.index()),
-            (Method::Get, "/desk.js") => Ok(asset(
+        match (&req.method, path) {
+            (&Method::GET, "/") => Ok(self.index()),
+            (&Method::GET, "/desk.js") => Ok(asset(
                 include_str!("desk.js"),
                 "text/javascript; charset=utf-8",
             )),
-            (Method::Get, "/desk.css") => {
+            (&Method::GET, "/desk.css") => {
                 Ok(asset(include_str!("desk.css"), "text/css; charset=utf-8"))
             }
-            (Method::Get, "/fonts/ui") => Ok(ui_font()),
-            (Method::Get, "/favicon.ico") => Ok(Reply {
-                status: 204,
-                kind: "image/x-icon",
-                body: Vec::new(),
-                headers: Vec::new(),
-            }),
-            (Method::Get, p) if p.starts_with("/fonts/") => self.font(&p["/fonts/".len()..]),
-            (Method::Get, p) if p.starts_with("/edit/") => self.edit_page(&name("/edit/")?),
-            (Method::Get, p) if p.starts_with("/download/") => self.download(&name("/download/")?),
-            (Method::Post, p) if p.starts_with("/api/") => {
-                self.guard.write(
-                    header(req, "Origin"),
-                    header(req, "Sec-Fetch-Site"),
-                    header(req, "X-Gongwen-Token"),
-                )?;
-                let body = read_body(req)?;
+            (&Method::GET, "/fonts/ui") => Ok(ui_font()),
+            (&Method::GET, "/favicon.ico") => Ok(Reply::new(204, "image/x-icon", Vec::new())),
+            (&Method::GET, p) if p.starts_with("/fonts/") => self.font(&p["/fonts/".len()..]),
+            (&Method::GET, p) if p.starts_with("/edit/") => self.edit_page(&name("/edit/")?),
+            (&Method::GET, p) if p.starts_with("/download/") => self.download(&name("/download/")?),
+            (&Method::POST, p) if p.starts_with("/api/") => {
+                let body = &req.body;
                 match p {
-                    "/api/new" => self.new_report(&body),
-                    p if p.starts_with("/api/check/") => self.check(&name("/api/check/")?, &body),
-                    p if p.starts_with("/api/save/") => self.save(&name("/api/save/")?, &body),
+                    "/api/new" => self.new_report(body),
+                    p if p.starts_with("/api/check/") => self.check(&name("/api/check/")?, body),
+                    p if p.starts_with("/api/save/") => self.save(&name("/api/save/")?, body),
                     _ => Err(Refusal::new(404, "没有这个功能")),
                 }
             }
-            (Method::Get | Method::Head, _) => Err(Refusal::new(404, "没有这个页面")),
+            (&Method::GET | &Method::HEAD, _) => Err(Refusal::new(404, "没有这个页面")),
             _ => Err(Refusal::new(405, "不支持这种请求")),
         }
     }
@@ -294,10 +310,13 @@ impl Desk {
         if let Ok(entries) = std::fs::read_dir(&self.dir) {
             for e in entries.flatten() {
                 let name = e.file_name().to_string_lossy().into_owned();
-                if guard::data_file(&self.dir, &name, true).is_err() {
+                let Ok(path) = guard::data_file(&self.dir, &name, true) else {
                     continue;
-                }
-                let loaded = crate::input::load(&e.path(), None);
+                };
+                let Ok((text, _)) = self.read_text(&path) else {
+                    continue;
+                };
+                let loaded = crate::input::load_unsaved(&path, &text);
                 files.push(page::Listed {
                     annual: loaded.input.as_ref().is_some_and(|i| i.report().is_some()),
                     errors: loaded.diagnostics.error_count(),
@@ -314,9 +333,10 @@ impl Desk {
         ))
     }
 
+    /// A data file's text and version, read through one handle opened
+    /// without following a link.
     fn read_text(&self, path: &Path) -> Result<(String, String), Refusal> {
-        let bytes = crate::data::read_bytes(path, crate::data::MAX_DATA_BYTES)
-            .map_err(|d| Refusal::new(422, d.message))?;
+        let bytes = guard::read_data(path, crate::data::MAX_DATA_BYTES)?;
         let version = edit::version(&bytes);
         let text = String::from_utf8(bytes)
             .map_err(|_| Refusal::new(422, "数据文件不是 UTF-8 编码的文本，请另存为 UTF-8"))?;
@@ -429,21 +449,37 @@ impl Desk {
         let doc = input
             .template
             .document_in(input.data.content(), crate::render::folder(path))?;
-        let book = self.fonts.get(&doc, &[])?;
+        let book = self.fonts.get(&doc, &self.font_dirs)?;
         let laid = crate::layout::lay_out(&doc, &book)?;
         let faces = book.faces.len();
-        if let Ok(mut b) = self.book.lock() {
-            *b = book;
-        }
+        let id = self.keep_book(book);
         Ok(laid
             .pages
             .iter()
             .enumerate()
-            .map(|(i, p)| preview::svg(p, i + 1, faces))
+            .map(|(i, p)| preview::svg(p, i + 1, id, faces))
             .collect())
     }
 
+    /// The number a preview names its font book by: the same book keeps
+    /// its number while the desk runs (the cache hands out one `Arc` per
+    /// set of fonts).
+    fn keep_book(&self, book: Arc<FontBook>) -> usize {
+        let mut books = self.books.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = books.iter().position(|b| Arc::ptr_eq(b, &book)) {
+            return i;
+        }
+        if books.len() >= MAX_BOOKS {
+            // More font sets than a folder should hold: the last slot is
+            // reused.
+            books.pop();
+        }
+        books.push(book);
+        books.len() - 1
+    }
+
     fn save(&self, name: &str, body: &[u8]) -> Result<Reply, Refusal> {
+        let _one_at_a_time = self.saving.lock().unwrap_or_else(|e| e.into_inner());
         let (path, edits, text, version) = self.opened(name, body)?;
         if edits.version.as_deref() != Some(version.as_str()) {
             return Err(Refusal::new(
@@ -461,7 +497,7 @@ impl Desk {
                 ),
             ));
         }
-        crate::output::write_atomic(&path, new.as_bytes())
+        crate::output::rewrite_atomic(&path, new.as_bytes())
             .map_err(|d| Refusal::new(500, format!("未保存：{}", d.message)))?;
         Ok(Reply::json(
             200,
@@ -521,26 +557,46 @@ impl Desk {
             .filter(|(_, e)| *e == "pdf" || *e == "docx")
             .ok_or_else(|| Refusal::new(404, "只能下载 .pdf 或 .docx"))?;
         let path = guard::data_file(&self.dir, stem, true)?;
-        let loaded = crate::input::load(&path, None);
-        let Some(input) = loaded.ok() else {
-            return Err(Refusal::new(
-                422,
-                format!("数据有错误，未生成文件：\n{}", loaded.diagnostics),
+        let (text, _) = self.read_text(&path)?;
+        let loaded = crate::input::load_unsaved(&path, &text);
+        let tree = crate::data::parse_source(&Source::new(&path, text.as_str())).ok();
+        let not_made = |diagnostics: Vec<Value>| {
+            let mut r = Reply::html(page::not_rendered(
+                stem,
+                ext,
+                &diagnostics,
+                &self.guard.token,
             ));
+            r.status = 422;
+            r
+        };
+        let Some(input) = loaded.ok() else {
+            let ds = loaded
+                .diagnostics
+                .0
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .map(|d| diagnostic(d, &path, tree.as_ref()))
+                .collect();
+            return Ok(not_made(ds));
         };
         let opts = RenderOptions {
             pdf: ext == "pdf",
             docx: ext == "docx",
+            font_dirs: self.font_dirs.clone(),
             ..RenderOptions::default()
         };
-        let r = crate::render::render_report_in(
+        let rendered = crate::render::render_report_in(
             input.data.content(),
             &input.template,
             &self.fonts,
             &opts,
             crate::render::folder(&path),
-        )
-        .map_err(|d| Refusal::new(422, format!("未生成文件：{d}")))?;
+        );
+        let r = match rendered {
+            Ok(r) => r,
+            Err(d) => return Ok(not_made(vec![diagnostic(&d, &path, tree.as_ref())])),
+        };
         let (bytes, kind) = if ext == "pdf" {
             (r.pdf, "application/pdf")
         } else {
@@ -553,36 +609,30 @@ impl Desk {
             || "report".to_string(),
             |s| s.to_string_lossy().into_owned(),
         );
-        Ok(Reply {
-            status: 200,
-            kind,
-            body: bytes.unwrap_or_default(),
-            headers: vec![(
-                "Content-Disposition".into(),
-                format!(
-                    "attachment; filename=\"report.{ext}\"; filename*=UTF-8''{}.{ext}",
-                    page::url_segment(&base)
-                ),
-            )],
-        })
+        Ok(Reply::new(200, kind, bytes.unwrap_or_default()).with(
+            "Content-Disposition",
+            format!(
+                "attachment; filename=\"report.{ext}\"; filename*=UTF-8''{}.{ext}",
+                page::url_segment(&base)
+            ),
+        ))
     }
 
-    fn font(&self, index: &str) -> Result<Reply, Refusal> {
-        let book = self
-            .book
-            .lock()
-            .map_or_else(|_| Arc::new(FontBook::bundled()), |b| b.clone());
-        let face = index
-            .parse::<usize>()
-            .ok()
-            .and_then(|i| book.faces.get(i))
-            .ok_or_else(|| Refusal::new(404, "没有这个字体"))?;
-        Ok(Reply {
-            status: 200,
-            kind: "font/otf",
-            body: face.bytes().to_vec(),
-            headers: vec![("Cache-Control".into(), "private, max-age=3600".into())],
-        })
+    /// `/fonts/B/N`: face N of font book B, as a preview names it.
+    fn font(&self, which: &str) -> Result<Reply, Refusal> {
+        let none = || Refusal::new(404, "没有这个字体");
+        let (b, f) = which.split_once('/').ok_or_else(none)?;
+        let (b, f) = (
+            b.parse::<usize>().map_err(|_| none())?,
+            f.parse::<usize>().map_err(|_| none())?,
+        );
+        let book = {
+            let books = self.books.lock().unwrap_or_else(|e| e.into_inner());
+            books.get(b).cloned().ok_or_else(none)?
+        };
+        let face = book.faces.get(f).ok_or_else(none)?;
+        Ok(Reply::new(200, "font/otf", face.bytes().to_vec())
+            .with("Cache-Control", "private, max-age=3600"))
     }
 }
 
@@ -595,37 +645,16 @@ fn ui_font() -> Reply {
         .iter()
         .find(|f| f.name.starts_with("FandolHei"))
         .or(book.faces.first());
-    Reply {
-        status: 200,
-        kind: "font/otf",
-        body: face.map(|f| f.bytes().to_vec()).unwrap_or_default(),
-        headers: vec![("Cache-Control".into(), "private, max-age=3600".into())],
-    }
+    Reply::new(
+        200,
+        "font/otf",
+        face.map(|f| f.bytes().to_vec()).unwrap_or_default(),
+    )
+    .with("Cache-Control", "private, max-age=3600")
 }
 
 fn asset(text: &'static str, kind: &'static str) -> Reply {
-    Reply {
-        status: 200,
-        kind,
-        body: text.as_bytes().to_vec(),
-        headers: Vec::new(),
-    }
-}
-
-fn read_body(req: &mut Request) -> Result<Vec<u8>, Refusal> {
-    let too_big = || Refusal::new(413, "请求的内容过大");
-    if req.body_length().is_some_and(|n| n > guard::MAX_BODY) {
-        return Err(too_big());
-    }
-    let mut body = Vec::new();
-    req.as_reader()
-        .take(guard::MAX_BODY as u64 + 1)
-        .read_to_end(&mut body)
-        .map_err(|_| Refusal::new(400, "请求的内容无法读取"))?;
-    if body.len() > guard::MAX_BODY {
-        return Err(too_big());
-    }
-    Ok(body)
+    Reply::new(200, kind, text.as_bytes())
 }
 
 fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {

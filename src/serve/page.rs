@@ -512,3 +512,40 @@ pub fn field_at(root: &Node, offset: usize) -> Option<String> {
     let mut path = Vec::new();
     walk(root, offset, &mut path).then(|| path.join("."))
 }
+
+/// What a download of a file with errors shows instead of the file: the
+/// errors, each at its form field, and the way back to the form.
+pub fn not_rendered(
+    name: &str,
+    ext: &str,
+    diagnostics: &[serde_json::Value],
+    token: &str,
+) -> String {
+    let mut b = format!(
+        "<header><a href=\"/edit/{u}\">← 返回表单</a><h1>{n}</h1></header><main class=\"list\">\
+         <p class=\"bad\" id=\"not-rendered\">数据有错误，未生成 {ext} 文件。请在表单中改正以下各项后再下载：</p><ul id=\"problems\">",
+        u = url_segment(name),
+        n = escape(name),
+        ext = ext.to_ascii_uppercase(),
+    );
+    for d in diagnostics {
+        let _ = write!(
+            b,
+            "<li class=\"bad\">{}",
+            escape(d["message"].as_str().unwrap_or(""))
+        );
+        if let Some(f) = d["field"].as_str() {
+            let _ = write!(b, "<div class=\"hint\">表单项：{}</div>", escape(f));
+        }
+        for h in d["hints"].as_array().into_iter().flatten() {
+            let _ = write!(
+                b,
+                "<div class=\"hint\">提示：{}</div>",
+                escape(h.as_str().unwrap_or(""))
+            );
+        }
+        b.push_str("</li>");
+    }
+    b.push_str("</ul></main>");
+    shell(name, token, &b)
+}

@@ -57,13 +57,20 @@ def run(binary, out, check, env):
                               stderr=subprocess.DEVNULL, text=True, env=env)
     try:
         line = server.stdout.readline()
-        m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-        check("desk: gongwen serve starts and prints its address", m is not None, line)
+        m = re.search(r"(http://127\.0\.0\.1:\d+/)\?token=[0-9a-f]{32}", line)
+        check("desk: gongwen serve starts and prints its link with the token", m is not None, line)
         if not m:
             return
-        base = m.group(0)
+        base = m.group(1)
         d = browser()
         try:
+            d.get(base)
+            check("desk: without the link's token the desk says how to open it",
+                  "需要访问令牌" in d.find_element("tag name", "body").text)
+            # The printed link, as --open opens it: the token becomes a cookie.
+            d.get(m.group(0))
+            check("desk: the printed link opens the list and drops the token from the address",
+                  d.current_url == base, d.current_url)
             steps(d, base, folder, original, binary, out, check, env)
         finally:
             d.quit()
@@ -87,6 +94,7 @@ def steps(d, base, folder, original, binary, out, check, env):
     form.find_element(By.NAME, "year").send_keys("2025")
     form.find_element(By.NAME, "file").send_keys("某某街道-2025")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(lambda: "/edit/" in d.current_url)
     agency = wait(lambda: d.find_element(By.NAME, "agency").get_attribute("value"))
     made = folder / "某某街道-2025.toml"
     check("desk: 新建年度报告 writes the data file and opens its form",
