@@ -392,3 +392,189 @@ fn every_request_needs_the_printed_token() {
         );
     }
 }
+
+/// Every value of a data file as `key.path → text`, as a form names it.
+fn leaves(v: &toml::Value, path: &str, out: &mut std::collections::BTreeMap<String, String>) {
+    let join = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
+    match v {
+        toml::Value::Table(t) => t.iter().for_each(|(k, v)| leaves(v, &join(k), out)),
+        toml::Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, v)| leaves(v, &join(&i.to_string()), out)),
+        toml::Value::String(s) => drop(out.insert(path.into(), s.clone())),
+        toml::Value::Integer(i) => drop(out.insert(path.into(), i.to_string())),
+        toml::Value::Float(f) => drop(out.insert(path.into(), f.to_string())),
+        toml::Value::Boolean(b) => drop(out.insert(path.into(), b.to_string())),
+        toml::Value::Datetime(d) => drop(out.insert(path.into(), d.to_string())),
+    }
+}
+
+fn values_of(text: &str) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    leaves(&toml::from_str(text).unwrap(), "", &mut out);
+    out
+}
+
+/// Opens `file` in the desk and checks its form against the file: every
+/// value the file holds is a field showing it; saving unchanged, or with
+/// every field sent back as shown, leaves the file byte for byte; a change
+/// to one field changes that value, on its own line, and nothing else.
+fn round_trips(d: &Desk, dir: &std::path::Path, file: &str) {
+    use common::desk::{fields, version_of};
+    let original = std::fs::read_to_string(dir.join(file)).unwrap();
+    let (status, page) = d.get(&format!("/edit/{file}"));
+    assert_eq!(status, 200, "{page}");
+    let form = fields(&page);
+    let shown: std::collections::BTreeMap<&str, &str> = form
+        .iter()
+        .map(|f| (f.name.as_str(), f.value.as_str()))
+        .collect();
+    let values = values_of(&original);
+    for (path, value) in &values {
+        if path == "template" {
+            continue;
+        }
+        assert_eq!(
+            shown.get(path.as_str()).copied(),
+            Some(value.as_str()),
+            "{file}: {path} is not shown as the file has it"
+        );
+    }
+    let version = version_of(&page);
+    let save = |fields: serde_json::Value| {
+        let body = serde_json::json!({ "fields": fields, "version": version });
+        let (status, answer) = d.post(&format!("/api/save/{file}"), &body.to_string());
+        assert_eq!(status, 200, "{file}: {fields} {answer}");
+        std::fs::read_to_string(dir.join(file)).unwrap()
+    };
+    assert_eq!(
+        save(serde_json::json!({})),
+        original,
+        "{file} saved unchanged"
+    );
+    let all: serde_json::Map<String, serde_json::Value> = form
+        .iter()
+        .map(|f| (f.name.clone(), f.value.clone().into()))
+        .collect();
+    assert_eq!(
+        save(all.into()),
+        original,
+        "{file}: every field sent back as shown"
+    );
+    for f in &form {
+        // What is typed, and the value the file then holds (None: the key
+        // is taken out).
+        let (typed, held) = match f.kind {
+            "checkbox" => {
+                let flipped = (f.value != "true").to_string();
+                (flipped.clone(), Some(flipped))
+            }
+            "select" => match f.options.iter().find(|o| **o != f.value) {
+                Some(o) if o.is_empty() => (String::new(), None),
+                Some(o) => (o.clone(), Some(o.clone())),
+                None => continue,
+            },
+            _ if f.class.contains("date") => ("2026年1月20日".into(), Some("2026-01-20".into())),
+            _ if f.class.contains("num") => ("７".into(), Some("7".into())),
+            _ => {
+                let t = format!("{}改", f.value);
+                (t.clone(), Some(t))
+            }
+        };
+        let after = save(serde_json::json!({ &f.name: typed }));
+        let mut want = values.clone();
+        match &held {
+            Some(v) => drop(want.insert(f.name.clone(), v.clone())),
+            None => drop(want.remove(&f.name)),
+        }
+        assert_eq!(values_of(&after), want, "{file}: {} changed alone", f.name);
+        if values.contains_key(&f.name) && held.is_some() {
+            let changed = original
+                .lines()
+                .zip(after.lines())
+                .filter(|(a, b)| a != b)
+                .count();
+            assert!(
+                original.lines().count() == after.lines().count() && changed == 1,
+                "{file}: {} rewrote more than its line:\n{after}",
+                f.name
+            );
+        }
+        std::fs::write(dir.join(file), &original).unwrap();
+    }
+}
+
+/// 通知, 函 and 纪要 as `gongwen new` writes them, with headings, 小标题
+/// and annexes, and a template of the folder with its own schema.
+#[test]
+fn every_field_of_every_kind_round_trips() {
+    for kind in ["notice", "letter", "minutes"] {
+        let dir = scratch(&format!("serve-kind-{kind}"));
+        let file = format!("{kind}.toml");
+        std::fs::copy(format!("tests/fixtures/kinds/{kind}.toml"), dir.join(&file)).unwrap();
+        std::fs::copy("tests/fixtures/kinds/seal.png", dir.join("seal.png")).unwrap();
+        let d = desk(&dir);
+        round_trips(&d, &dir, &file);
+    }
+    let dir = scratch("serve-kind-schema");
+    let fixtures = std::path::Path::new("tests/fixtures/schema");
+    std::fs::copy(fixtures.join("bulletin.toml"), dir.join("bulletin.toml")).unwrap();
+    std::fs::create_dir(dir.join("bulletin")).unwrap();
+    for f in ["report.html", "schema.json", "template.toml"] {
+        std::fs::copy(
+            fixtures.join("bulletin").join(f),
+            dir.join("bulletin").join(f),
+        )
+        .unwrap();
+    }
+    let d = desk(&dir);
+    round_trips(&d, &dir, "bulletin.toml");
+}
+
+/// A data file's keys and values are text in the page, never markup: a
+/// key written as a tag, a form or a base stays text, and the page's
+/// policy allows forms to post only to the desk and no base address.
+#[test]
+fn keys_and_values_are_escaped() {
+    let dir = scratch("serve-escaped");
+    let text = std::fs::read_to_string("tests/fixtures/kinds/notice.toml")
+        .unwrap()
+        .replacen(
+            "template = \"notice\"\n",
+            "template = \"notice\"\n\"<b id=x>键</b>\" = \"<form action=//evil.example><base href=//evil.example>\"\n",
+            1,
+        );
+    std::fs::write(dir.join("n.toml"), &text).unwrap();
+    let d = desk(&dir);
+    let raw = String::from_utf8(d.exchange(Req::get("/edit/n.toml"))).unwrap();
+    let (head, page) = raw.split_once("\r\n\r\n").unwrap();
+    for markup in ["<b id=x>", "<form action=//evil", "<base href"] {
+        assert!(!page.contains(markup), "{markup} is markup in the page");
+    }
+    assert!(
+        page.contains("&lt;b id=x&gt;键&lt;/b&gt;"),
+        "the key is shown"
+    );
+    assert!(
+        page.contains("&lt;form action=//evil.example&gt;"),
+        "the value is shown"
+    );
+    let csp = head
+        .lines()
+        .find(|l| {
+            l.to_ascii_lowercase()
+                .starts_with("content-security-policy:")
+        })
+        .unwrap_or_else(|| panic!("no policy in {head}"));
+    assert!(
+        csp.contains("form-action 'self'") && csp.contains("base-uri 'none'"),
+        "{csp}"
+    );
+}

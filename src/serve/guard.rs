@@ -227,6 +227,34 @@ pub fn data_file(dir: &Path, name: &str, must_exist: bool) -> Result<PathBuf, Re
     }
 }
 
+/// A picture a seal may name: a plain PNG, JPEG or SVG name directly
+/// inside `dir`, a regular file and not a link (or not there yet).
+pub fn picture_file(dir: &Path, name: &str) -> Result<PathBuf, Refusal> {
+    let lower = name.to_ascii_lowercase();
+    let plain = !name.is_empty()
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\', '\0', ':'])
+        && name.chars().all(|c| !c.is_control())
+        && [".png", ".jpg", ".jpeg", ".svg"]
+            .iter()
+            .any(|e| lower.ends_with(e));
+    let refused = || {
+        Refusal::new(
+            422,
+            format!("印章只能是本目录中的图片（.png、.jpg 或 .svg）：「{name}」不是"),
+        )
+    };
+    if !plain {
+        return Err(refused());
+    }
+    let path = dir.join(name);
+    match std::fs::symlink_metadata(&path) {
+        Ok(m) if m.file_type().is_file() => Ok(path),
+        Ok(_) => Err(refused()),
+        Err(_) => Ok(path),
+    }
+}
+
 /// A data file's bytes, read through one handle opened without following a
 /// link (a link swapped in after [`data_file`] looked is refused, not
 /// read) and without blocking on a FIFO; at most `max` bytes.

@@ -10,6 +10,7 @@
 //! saves of one file.
 
 pub mod edit;
+pub mod form;
 pub mod guard;
 pub mod http;
 pub mod page;
@@ -297,6 +298,9 @@ impl Desk {
                     "/api/new" => self.new_report(body),
                     p if p.starts_with("/api/check/") => self.check(&name("/api/check/")?, body),
                     p if p.starts_with("/api/save/") => self.save(&name("/api/save/")?, body),
+                    p if p.starts_with("/api/picture/") => {
+                        self.picture(&name("/api/picture/")?, body)
+                    }
                     _ => Err(Refusal::new(404, "没有这个功能")),
                 }
             }
@@ -333,6 +337,22 @@ impl Desk {
         ))
     }
 
+    /// The pictures directly in the folder a seal may name.
+    fn pictures(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_str()?.to_string();
+                guard::picture_file(&self.dir, &name).ok()?;
+                Some(name)
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
     /// A data file's text and version, read through one handle opened
     /// without following a link.
     fn read_text(&self, path: &Path) -> Result<(String, String), Refusal> {
@@ -353,7 +373,9 @@ impl Desk {
                 let body = format!(
                     "<header><a href=\"/\">← 文件列表</a><h1>{}</h1></header><main><p class=\"bad\">数据文件有语法错误，无法以表单打开。请用编辑器改正后刷新本页：</p><pre class=\"diagnostics\">{}</pre></main>",
                     page::escape(name),
-                    page::escape(&d.to_string())
+                    page::escape(
+                        &d.0.iter().map(without_path).collect::<Vec<_>>().join("\n\n")
+                    )
                 );
                 return Ok(Reply::html(page::shell(name, &self.guard.token, &body)));
             }
@@ -370,8 +392,13 @@ impl Desk {
                     .schema
                     .as_deref()
                     .and_then(|s| serde_json::from_str(s).ok());
-                let titles = move |path: &str| title_of(spec.as_ref(), path);
-                page::record(name, &tree, &titles, &version, &self.guard.token)
+                let pictures = self.pictures();
+                let f = form::Form {
+                    root: &tree,
+                    spec: form::Spec::new(spec.as_ref()),
+                    pictures: &pictures,
+                };
+                page::record(name, &f, &version, &self.guard.token)
             }
             None => page::annual(name, &tree, format_of(&tree), &version, &self.guard.token),
         };
@@ -383,6 +410,11 @@ impl Desk {
     fn opened(&self, name: &str, body: &[u8]) -> Result<(PathBuf, Edits, String, String), Refusal> {
         let path = guard::data_file(&self.dir, name, true)?;
         let edits: Edits = json_body(body)?;
+        for (field, value) in &edits.fields {
+            if field.rsplit('.').next() == Some("seal") && !value.is_empty() {
+                guard::picture_file(&self.dir, value)?;
+            }
+        }
         let (text, version) = self.read_text(&path)?;
         Ok((path, edits, text, version))
     }
@@ -412,6 +444,9 @@ impl Desk {
         let mut computed = serde_json::Map::new();
         let mut pages = Vec::new();
         if let Some(input) = &loaded.input {
+            if let Some(r) = input.report().filter(|r| r.previous.is_some()) {
+                carried_over_too(&mut diagnostics, r.previous.is_some());
+            }
             if let Some(r) = input.report() {
                 for row in &r.applications.rows {
                     let cols = if row.key == "total" { 0..7 } else { 6..7 };
@@ -493,7 +528,7 @@ impl Desk {
                 422,
                 format!(
                     "未保存：修改后的内容无法解析（{}）",
-                    first_line(&d.to_string())
+                    d.0.first().map_or("", |d| d.message.as_str())
                 ),
             ));
         }
@@ -506,6 +541,7 @@ impl Desk {
     }
 
     fn new_report(&self, body: &[u8]) -> Result<Reply, Refusal> {
+        let _one_at_a_time = self.saving.lock().unwrap_or_else(|e| e.into_inner());
         let v: Value = json_body(body)?;
         let field = |k: &str| v[k].as_str().unwrap_or("").trim().to_string();
         let file = field("file");
@@ -522,7 +558,10 @@ impl Desk {
             ));
         }
         let from = field("from");
-        let text = if from.is_empty() {
+        let kind = field("kind");
+        let text = if !kind.is_empty() {
+            document(&kind)?
+        } else if from.is_empty() {
             let format = Format::parse(&field("format"))
                 .ok_or_else(|| Refusal::new(422, "格式应为 2019 或 2021"))?;
             let agency = field("agency");
@@ -548,6 +587,27 @@ impl Desk {
         Ok(Reply::json(
             200,
             &json!({ "url": format!("/edit/{}", page::url_segment(&file)) }),
+        ))
+    }
+
+    /// A seal picture sent from the clerk's computer, written into the
+    /// folder under its own name (never over a file already there) once
+    /// it reads as a picture.
+    fn picture(&self, name: &str, body: &[u8]) -> Result<Reply, Refusal> {
+        let _one_at_a_time = self.saving.lock().unwrap_or_else(|e| e.into_inner());
+        let path = guard::picture_file(&self.dir, name)?;
+        if std::fs::symlink_metadata(&path).is_ok() {
+            return Err(Refusal::new(
+                409,
+                format!("文件夹中已有「{name}」：可直接在列表中选它，或把新图片改名后再上传"),
+            ));
+        }
+        crate::picture::Picture::read(body.to_vec(), 119.0)
+            .map_err(|why| Refusal::new(422, format!("「{name}」不能用作印章：{why}")))?;
+        crate::output::write_atomic(&path, body).map_err(|d| Refusal::new(500, d.message))?;
+        Ok(Reply::json(
+            200,
+            &json!({ "name": name, "message": "已上传" }),
         ))
     }
 
@@ -657,12 +717,54 @@ fn asset(text: &'static str, kind: &'static str) -> Reply {
     Reply::new(200, kind, text.as_bytes())
 }
 
+/// A new 通知, 函 or 纪要: the data file `gongwen new --template KIND`
+/// writes, its example text for the clerk to replace.
+fn document(kind: &str) -> Result<String, Refusal> {
+    let unknown = || {
+        Refusal::new(
+            422,
+            "文种应为 通知（notice）、函（letter）或 纪要（minutes）",
+        )
+    };
+    if !matches!(kind, "notice" | "letter" | "minutes") {
+        return Err(unknown());
+    }
+    let t = crate::template::Template::by_name_or_dir(Path::new(kind)).map_err(|_| unknown())?;
+    let schema = t
+        .spec
+        .as_ref()
+        .and_then(|s| s.schema.as_ref())
+        .ok_or_else(unknown)?;
+    let head = vec![
+        format!(
+            "# {} — 数据文件，在公文台中新建。",
+            t.description.as_deref().unwrap_or(&t.name)
+        ),
+        format!("template = \"{kind}\""),
+        String::new(),
+    ];
+    Ok(crate::data::example::example(
+        schema,
+        &head,
+        &crate::epoch::today(),
+    ))
+}
+
 fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
     serde_json::from_slice(body).map_err(|_| Refusal::new(400, "请求的内容无法识别"))
 }
 
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s)
+/// A diagnostic as text without the server's path: the message, the line
+/// of the file it is on, the hints.
+fn without_path(d: &Diagnostic) -> String {
+    let mut s = d.message.clone();
+    if let Some(l) = &d.location {
+        s.push_str(&format!("\n第 {} 行：{}", l.line, l.source_line.trim_end()));
+    }
+    for h in &d.hints {
+        s.push_str(&format!("\n提示：{h}"));
+    }
+    s
 }
 
 /// The format a report's form is shown in, from the file's own keys.
@@ -680,44 +782,56 @@ fn format_of(tree: &Node) -> Format {
     }
 }
 
-/// A schema's `title` for a key path, array indexes going through `items`
-/// and local `$ref`s (`#/$defs/row`) followed.
-fn title_of(schema: Option<&Value>, path: &str) -> Option<String> {
-    let root = schema?;
-    let mut s = deref(root, root)?;
-    for seg in path.split('.') {
-        s = if seg.bytes().all(|b| b.is_ascii_digit()) {
-            deref(root, s.get("items")?)?
-        } else {
-            deref(root, s.get("properties")?.get(seg)?)?
-        };
-    }
-    s.get("title")?.as_str().map(str::to_string)
-}
-
-fn deref<'a>(root: &'a Value, mut s: &'a Value) -> Option<&'a Value> {
-    for _ in 0..8 {
-        match s.get("$ref").and_then(Value::as_str) {
-            Some(r) => s = root.pointer(r.strip_prefix('#')?)?,
-            None => return Some(s),
-        }
-    }
-    None
-}
-
+/// A diagnostic as the page shows it: at its form field, in the words of
+/// the form (no command lines, no server paths; the line of a file the
+/// clerk never sees only when the form cannot be opened).
 fn diagnostic(d: &Diagnostic, path: &Path, tree: Option<&Node>) -> Value {
     let here = d.file.as_deref().is_none_or(|f| f == path);
     let field = match (here, &d.span, tree) {
         (true, Some(span), Some(t)) => page::field_at(t, span.start),
         _ => None,
     };
+    let hints: Vec<String> = d
+        .hints
+        .iter()
+        .filter(|h| !h.contains("gongwen "))
+        .map(|h| for_the_form(h))
+        .collect();
     json!({
         "severity": if d.severity == Severity::Error { "error" } else { "warning" },
-        "message": d.message,
-        "hints": d.hints,
+        "message": for_the_form(&d.message),
+        "hints": hints,
         "field": field,
         "line": d.location.as_ref().map(|l| l.line),
         "file": d.file.as_ref().map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned())),
-        "text": d.to_string(),
     })
+}
+
+/// A C1 error in a report begun from last year's file: 二、上年结转 was
+/// filled in from that file (结转), so its cell in the same column is marked
+/// too — it is as likely to be the one to change.
+fn carried_over_too(diagnostics: &mut [Value], from_last_year: bool) {
+    if !from_last_year {
+        return;
+    }
+    for d in diagnostics.iter_mut() {
+        let column = d["field"]
+            .as_str()
+            .and_then(|f| f.strip_prefix("applications.new."))
+            .map(str::to_string);
+        let c1 = d["message"].as_str().is_some_and(|m| m.contains("（C1）"));
+        if let (true, Some(c)) = (c1, column) {
+            d["also"] = json!([format!("applications.carried_over.{c}")]);
+            if let Some(h) = d["hints"].as_array_mut() {
+                h.push(json!(
+                    "「二、上年结转」是据上一年度文件填入的（结转下年度），若上一年度的数字有误，也请核对这一格"
+                ));
+            }
+        }
+    }
+}
+
+/// A message of `check` as said to someone filling the form.
+fn for_the_form(text: &str) -> String {
+    text.replace("gongwen new 写入的占位文字", "新建时写入的占位文字")
 }

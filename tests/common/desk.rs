@@ -209,3 +209,89 @@ pub fn version_of(page: &str) -> String {
 pub fn json(body: &str) -> serde_json::Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
 }
+
+/// One control of a form page: its name, the value the page's script
+/// would send for it unchanged (a checkbox `true`/`false`, a list its
+/// chosen option), and what kind of control it is.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+    pub kind: &'static str,
+    /// Its `class` (`date`, `number`, `num`).
+    pub class: String,
+    /// Every option of a list.
+    pub options: Vec<String>,
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+fn attr(attrs: &str, name: &str) -> Option<String> {
+    let re = regex::Regex::new(&format!(r#"(?:^|\s){name}(?:="([^"]*)")?(?:\s|$)"#)).unwrap();
+    re.captures(attrs)
+        .map(|c| unescape(c.get(1).map_or("", |m| m.as_str())))
+}
+
+/// The named controls of a form page, in page order.
+pub fn fields(page: &str) -> Vec<Field> {
+    let re = regex::Regex::new(
+        r#"(?s)<input ([^>]*)>|<textarea ([^>]*)>([^<]*)</textarea>|<select ([^>]*)>(.*?)</select>"#,
+    )
+    .unwrap();
+    let option = regex::Regex::new(r#"<option value="([^"]*)"( selected)?>"#).unwrap();
+    let mut out = Vec::new();
+    for c in re.captures_iter(page) {
+        if let Some(a) = c.get(1) {
+            let a = a.as_str();
+            let Some(name) = attr(a, "name") else {
+                continue;
+            };
+            let checkbox = attr(a, "type").as_deref() == Some("checkbox");
+            out.push(Field {
+                name,
+                value: if checkbox {
+                    attr(a, "checked").is_some().to_string()
+                } else {
+                    attr(a, "value").unwrap_or_default()
+                },
+                kind: if checkbox { "checkbox" } else { "input" },
+                class: attr(a, "class").unwrap_or_default(),
+                options: Vec::new(),
+            });
+        } else if let Some(a) = c.get(2) {
+            let text = c.get(3).unwrap().as_str();
+            out.push(Field {
+                name: attr(a.as_str(), "name").unwrap(),
+                value: unescape(text),
+                kind: "textarea",
+                class: String::new(),
+                options: Vec::new(),
+            });
+        } else if let Some(a) = c.get(4) {
+            let opts: Vec<(String, bool)> = option
+                .captures_iter(c.get(5).unwrap().as_str())
+                .map(|o| (unescape(&o[1]), o.get(2).is_some()))
+                .collect();
+            let chosen = opts
+                .iter()
+                .find(|o| o.1)
+                .or(opts.first())
+                .map(|o| o.0.clone())
+                .unwrap_or_default();
+            out.push(Field {
+                name: attr(a.as_str(), "name").unwrap(),
+                value: chosen,
+                kind: "select",
+                class: String::new(),
+                options: opts.into_iter().map(|o| o.0).collect(),
+            });
+        }
+    }
+    out
+}
