@@ -17,13 +17,13 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = "qinghe-market-2025.toml"
 
 
-def browser():
+def browser(size="1600,1100"):
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
     o = Options()
     for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-              "--window-size=1600,1100", "--lang=zh-CN"]:
+              f"--window-size={size}", "--lang=zh-CN"]:
         o.add_argument(a)
     driver = shutil.which("chromedriver") or "/usr/bin/chromedriver"
     return webdriver.Chrome(service=Service(driver), options=o)
@@ -77,6 +77,7 @@ def run(binary, out, check, env):
     finally:
         server.terminate()
         server.wait(10)
+    kinds(binary, out, check, env)
 
 
 def steps(d, base, folder, original, binary, out, check, env):
@@ -216,3 +217,171 @@ def steps(d, base, folder, original, binary, out, check, env):
             im = Image.open(out / name).convert("RGB")
             im = im.resize((im.width * 3 // 4, im.height * 3 // 4), Image.LANCZOS)
             im.quantize(colors=128).save(shots / name, optimize=True)
+
+
+KINDS = ["notice", "letter", "minutes"]
+
+
+def start(binary, folder, env):
+    server = subprocess.Popen([str(binary), "serve", str(folder), "--port", "0"], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True, env=env)
+    m = re.search(r"(http://127\.0\.0\.1:\d+/)\?token=[0-9a-f]{32}", server.stdout.readline())
+    return server, m
+
+
+def shown(d):
+    """Every named control of the form as the page's script sends it."""
+    return d.execute_script(
+        "const out = {};"
+        "for (const el of document.querySelectorAll('#report [name]')) {"
+        "  out[el.name] = el.type === 'checkbox' ? String(el.checked) : el.value; }"
+        "return out;")
+
+
+def leaves(v, path=""):
+    import datetime
+    if isinstance(v, dict):
+        items = v.items()
+    elif isinstance(v, list):
+        items = ((str(i), x) for i, x in enumerate(v))
+    else:
+        if isinstance(v, bool):
+            return {path: "true" if v else "false"}
+        if isinstance(v, (datetime.date, datetime.datetime)):
+            return {path: v.isoformat()}
+        return {path: str(v)}
+    out = {}
+    for k, x in items:
+        out.update(leaves(x, f"{path}.{k}" if path else k))
+    return out
+
+
+def kinds(binary, out, check, env):
+    """通知, 函 and 纪要 in a 1366×768 window: every value of the file shown
+    in its field, a save without changes byte-identical, a heading, a 小标题
+    and an annex paragraph typed into and saved alone, a new 函 made from
+    the list page; the 0→15 case in a report's table; a key written as a
+    tag shown as text; the one error listed first and in view."""
+    import tomllib
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    folder = out / "desk-kinds"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    fixtures = ROOT / "tests" / "fixtures" / "kinds"
+    for k in KINDS:
+        shutil.copy(fixtures / f"{k}.toml", folder / f"{k}.toml")
+    shutil.copy(fixtures / "seal.png", folder / "seal.png")
+    shutil.copy(ROOT / "samples" / SAMPLE, folder / SAMPLE)
+    server, m = start(binary, folder, env)
+    try:
+        check("desk (kinds): gongwen serve starts", m is not None)
+        if not m:
+            return
+        base = m.group(1)
+        d = browser("1366,768")
+        try:
+            d.get(m.group(0))
+            state = lambda: d.find_element(By.ID, "state").text
+            message = lambda: d.find_element(By.ID, "message").text
+            for k in KINDS:
+                path = folder / f"{k}.toml"
+                original = path.read_bytes()
+                d.get(f"{base}edit/{k}.toml")
+                wait(lambda: state() != "核对中…")
+                values = {p: v for p, v in leaves(tomllib.loads(original.decode())).items() if p != "template"}
+                fields = shown(d)
+                missing = [p for p, v in values.items() if fields.get(p) != v]
+                check(f"desk (kinds): every value of the {k} file is shown in its field", not missing,
+                      [(p, values[p][:30], (fields.get(p) or "")[:30]) for p in missing[:5]])
+                d.find_element(By.ID, "save").click()
+                wait(lambda: message() == "已保存")
+                check(f"desk (kinds): saving the {k} form unchanged leaves the file byte-identical",
+                      path.read_bytes() == original, message())
+                # One paragraph of each shape, typed into and saved alone.
+                targets = [n for n in fields if re.fullmatch(r"body\.\d+\.(heading|lead)", n)]
+                targets = targets[:1] + [n for n in targets if n.endswith("lead")][:1]
+                targets += [n for n in fields if re.fullmatch(r"annexes\.\d+\.body\.\d+(\.text)?", n)][:1]
+                for name in targets:
+                    d.get(f"{base}edit/{k}.toml")
+                    wait(lambda: state() != "核对中…")
+                    before = path.read_text()
+                    el = d.find_element(By.NAME, name)
+                    el.send_keys(Keys.END, "（改）")
+                    wait(lambda: message() == "有未保存的修改")
+                    d.find_element(By.ID, "save").click()
+                    wait(lambda: message() == "已保存")
+                    after = path.read_text()
+                    want = dict(values)
+                    want[name] = values[name] + "（改）"
+                    got = {p: v for p, v in leaves(tomllib.loads(after)).items() if p != "template"}
+                    changed = [a for a, b in zip(before.splitlines(), after.splitlines()) if a != b]
+                    check(f"desk (kinds): {k} {name} typed into and saved, nothing else changed",
+                          got == want and len(changed) == 1, changed)
+                    path.write_bytes(original)
+
+            # The list page makes a 函 and opens its form.
+            d.get(base)
+            form = wait(lambda: d.find_element(By.ID, "new-document"))
+            from selenium.webdriver.support.ui import Select
+            Select(form.find_element(By.NAME, "kind")).select_by_value("letter")
+            form.find_element(By.NAME, "file").send_keys("商请函")
+            form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+            opened = wait(lambda: "/edit/" in d.current_url and d.find_elements(By.NAME, "issuer"))
+            made = folder / "商请函.toml"
+            check("desk (kinds): 新建公文 writes a 函 and opens its form",
+                  opened and made.exists() and 'template = "letter"' in made.read_text(), d.current_url)
+
+            # 0 → 15: a click on a cell showing 0 selects it, typing replaces it.
+            d.get(f"{base}edit/{SAMPLE}")
+            wait(lambda: state() != "核对中…")
+            zero = [c for c in d.find_elements(By.CSS_SELECTOR, "input.num") if c.get_attribute("value") == "0"
+                    and c.get_attribute("name").startswith("applications.")]
+            if zero:
+                cell = zero[0]
+                d.execute_script("arguments[0].scrollIntoView({block: 'center'})", cell)
+                cell.click()
+                cell.send_keys("15")
+                check("desk (kinds): clicking a cell showing 0 and typing 15 gives 15",
+                      cell.get_attribute("value") == "15", cell.get_attribute("value"))
+            else:
+                check("desk (kinds): the sample has a cell showing 0", False)
+
+            # One error among warnings: listed first, in view at 1366×768.
+            notice = folder / "notice.toml"
+            text = notice.read_text()
+            d.get(f"{base}edit/notice.toml")
+            wait(lambda: state() != "核对中…")
+            title = d.find_element(By.NAME, "issuer")
+            title.send_keys(Keys.CONTROL, "a")
+            title.send_keys(Keys.DELETE)
+            wait(lambda: "错误" in state())
+            first = wait(lambda: d.find_elements(By.CSS_SELECTOR, "#problems li"))
+            in_view = d.execute_script(
+                "const r = arguments[0].getBoundingClientRect();"
+                "return r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth;",
+                first[0]) if first else False
+            check("desk (kinds): the error is listed above the warnings and in view at 1366×768",
+                  first and "bad" in first[0].get_attribute("class") and in_view,
+                  [li.text[:40] for li in (first or [])[:3]])
+            check("desk (kinds): the error names the form field, not a line of the file",
+                  first and "第" not in first[0].text.split("：")[0] and "行" not in first[0].text.split("：")[0],
+                  first[0].text[:80] if first else None)
+            d.save_screenshot(str(out / "desk-kinds-error.png"))
+
+            # A key written as a tag is shown as text, not made markup.
+            (folder / "tagged.toml").write_text(
+                text.replace('template = "notice"\n',
+                             'template = "notice"\n"<b id=x>键</b>" = "<i id=y>值</i>"\n', 1),
+                encoding="utf-8")
+            d.get(f"{base}edit/tagged.toml")
+            wait(lambda: state() != "核对中…")
+            body = d.find_element(By.TAG_NAME, "body").text
+            check("desk (kinds): a key written as a tag is text in the page, not markup",
+                  not d.find_elements(By.ID, "x") and not d.find_elements(By.ID, "y") and "<b id=x>键</b>" in body)
+        finally:
+            d.quit()
+    finally:
+        server.terminate()
+        server.wait(10)
