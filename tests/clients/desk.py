@@ -174,7 +174,7 @@ def steps(d, base, folder, original, binary, out, check, env):
     wait(lambda: d.find_elements(By.CSS_SELECTOR, "#preview svg.page"))
     before = (folder / SAMPLE).read_text()
     n = len(d.find_elements(By.CSS_SELECTOR, 'textarea[name^="other."]'))
-    d.find_element(By.CSS_SELECTOR, 'button[data-append="other"][data-kind="text"]').click()
+    d.find_element(By.CSS_SELECTOR, '.tools button[data-append="other"][data-kind="text"]').click()
     added = wait(lambda: d.find_element(By.NAME, f"other.{n}"))
     check("desk: 添加段落 adds a paragraph with a placeholder the check warns about",
           added is not None and "在此填写" in added.get_attribute("value")
