@@ -578,3 +578,104 @@ fn keys_and_values_are_escaped() {
         "{csp}"
     );
 }
+
+/// A C1 error in a report begun from last year's file marks the 上年结转
+/// cell filled in from that file too, with a hint saying why; in a report
+/// typed from scratch only the 本年新收 cell is marked.
+#[test]
+fn a_c1_error_from_last_year_marks_the_carried_over_cell() {
+    let dir = folder("carried");
+    let d = desk(&dir);
+    let (status, body) = d.post(
+        "/api/new",
+        r#"{"file":"2026.toml","from":"qinghe-market-2025.toml"}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let c1 = |file: &str| -> Vec<serde_json::Value> {
+        let (_, body) = d.post(
+            &format!("/api/check/{file}"),
+            r#"{"fields":{"applications.new.0":"999"}}"#,
+        );
+        json(&body)["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["message"].as_str().unwrap().contains("（C1）"))
+            .filter(|d| d["field"] == "applications.new.0")
+            .cloned()
+            .collect()
+    };
+    let next = c1("2026.toml");
+    assert_eq!(next.len(), 1, "{next:?}");
+    assert_eq!(
+        next[0]["also"],
+        serde_json::json!(["applications.carried_over.0"])
+    );
+    assert!(
+        next[0]["hints"].to_string().contains("据上一年度文件填入"),
+        "{next:?}"
+    );
+    let typed = c1("qinghe-market-2025.toml");
+    assert_eq!(typed.len(), 1, "{typed:?}");
+    assert!(typed[0].get("also").is_none(), "{typed:?}");
+}
+
+/// A seal picture sent from the page goes into the folder under its own
+/// name, once it reads as a picture, never over a file already there; a
+/// seal can then name it, and nothing outside the folder.
+#[test]
+fn seal_pictures_sent_into_the_folder() {
+    let dir = scratch("serve-seal");
+    std::fs::copy("tests/fixtures/kinds/letter.toml", dir.join("letter.toml")).unwrap();
+    std::fs::write(dir.join("old.png"), b"kept").unwrap();
+    let d = desk(&dir);
+    let png = std::fs::read("tests/fixtures/kinds/seal.png").unwrap();
+    let send = |name: &str, bytes: &[u8]| {
+        d.send(Req {
+            method: "POST",
+            path: &format!("/api/picture/{name}"),
+            host: None,
+            headers: vec![
+                ("X-Gongwen-Token", d.token.clone()),
+                ("Origin", format!("http://{}", d.host())),
+                ("Content-Type", "application/octet-stream".into()),
+            ],
+            body: bytes.to_vec(),
+            cookie: true,
+        })
+    };
+    let (status, body) = send("%E5%8D%B0%E7%AB%A0.png", &png);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(std::fs::read(dir.join("印章.png")).unwrap(), png);
+    let (status, body) = send("old.png", &png);
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(std::fs::read(dir.join("old.png")).unwrap(), b"kept");
+    let (status, body) = send("fake.png", b"not a picture");
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("不能用作印章"), "{body}");
+    assert!(!dir.join("fake.png").exists());
+    for bad in ["..%2Fx.png", "x.toml", ".x.png"] {
+        let (status, _) = send(bad, &png);
+        assert!(status == 422 || status == 404, "{bad}: {status}");
+    }
+    let (_, page) = d.get("/edit/letter.toml");
+    assert!(
+        page.contains("<option value=\"印章.png\">印章.png</option>"),
+        "the list offers it"
+    );
+    let version = common::desk::version_of(&page);
+    let save = |seal: &str| {
+        d.post(
+            "/api/save/letter.toml",
+            &serde_json::json!({ "fields": { "seal": seal }, "version": version }).to_string(),
+        )
+    };
+    for bad in ["/etc/passwd", "../seal.png", "letter.toml"] {
+        let (status, body) = save(bad);
+        assert_eq!(status, 422, "{bad}: {body}");
+    }
+    let (status, body) = save("印章.png");
+    assert_eq!(status, 200, "{body}");
+    let text = std::fs::read_to_string(dir.join("letter.toml")).unwrap();
+    assert!(text.contains("\nseal = \"印章.png\"\n"), "{text}");
+}

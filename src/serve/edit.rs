@@ -107,7 +107,12 @@ pub fn apply(text: &str, edits: &Edits) -> Result<String, String> {
             edits.lengths.get(&prefix.join(".")).copied().unwrap_or(0)
         };
         set(doc.as_item_mut(), &segs, 0, typed, &length)
-            .map_err(|()| format!("表单项「{}」无法写入数据文件", short(name)))?;
+            .map_err(|()| {
+                format!(
+                    "表单项「{}」无法写入数据文件：它是一组内容（其中每一项各有表单项），或不在数据文件的结构中",
+                    short(name)
+                )
+            })?;
     }
     if let Some((path, kind)) = &edits.append {
         append(doc.as_item_mut(), path, kind, edits.at, &edits.keys)
@@ -431,6 +436,11 @@ fn set(
     length: Length,
 ) -> Result<(), ()> {
     let Some((first, rest)) = segs.split_first() else {
+        // A list or a table (an annex's paragraphs) is never replaced by
+        // one typed value: each of its values is a field of its own.
+        if !scalar(item.as_value()) {
+            return Err(());
+        }
         let new = convert(item.as_value(), typed);
         if !item.as_value().is_some_and(|old| same_value(old, &new)) {
             replace(item, new);
@@ -457,6 +467,9 @@ fn set(
                 return Err(());
             }
             if rest.is_empty() {
+                if i < arr.len() && !scalar(arr.get(i)) {
+                    return Err(());
+                }
                 let new = convert(arr.get(i), typed);
                 if i == arr.len() {
                     arr.push_formatted(new);
@@ -472,6 +485,10 @@ fn set(
             }
         }
     }
+}
+
+fn scalar(v: Option<&Value>) -> bool {
+    v.is_some_and(|v| !matches!(v, Value::Array(_) | Value::InlineTable(_)))
 }
 
 /// `segs` starts with the key to find or make in `table`.
@@ -888,6 +905,30 @@ mod tests {
                 }
             )
             .unwrap()
+        );
+    }
+
+    /// The annex's paragraphs were lost when one typed value replaced
+    /// the list they are in.
+    #[test]
+    fn a_list_or_table_is_never_replaced_by_one_value() {
+        let text = "[[annexes]]\ntitle = \"甲\"\nbody = [\"一\", \"二\", { lead = \"三\", text = \"四\" }]\n\n[imprint]\ncc = \"乙\"\n";
+        for field in [
+            "annexes.0.body",
+            "annexes",
+            "imprint",
+            "annexes.0.body.2",
+            "annexes.0",
+        ] {
+            let e = Edits {
+                fields: [(field.to_string(), "新内容".to_string())].into(),
+                ..Edits::default()
+            };
+            assert!(apply(text, &e).unwrap_err().contains("一组内容"), "{field}");
+        }
+        assert_eq!(
+            edit(text, &[("annexes.0.body.1", "贰")], &[]),
+            text.replace("\"二\"", "\"贰\"")
         );
     }
 
