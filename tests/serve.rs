@@ -302,6 +302,12 @@ fn new_reports_and_downloads() {
     let (status, body) = d.get("/download/broken.toml.docx");
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("数据有错误"), "{body}");
+    // Each error named by its field as the form labels it, no server path.
+    assert!(
+        body.contains("表单项：表三「一、本年新收政府信息公开申请数量」「自然人」"),
+        "{body}"
+    );
+    assert!(!body.contains(dir.to_str().unwrap()), "{body}");
 }
 
 #[test]

@@ -620,7 +620,8 @@ impl Desk {
         let (text, _) = self.read_text(&path)?;
         let loaded = crate::input::load_unsaved(&path, &text);
         let tree = crate::data::parse_source(&Source::new(&path, text.as_str())).ok();
-        let not_made = |diagnostics: Vec<Value>| {
+        let not_made = |mut diagnostics: Vec<Value>| {
+            self.label_fields(stem, &mut diagnostics);
             let mut r = Reply::html(page::not_rendered(
                 stem,
                 ext,
@@ -676,6 +677,21 @@ impl Desk {
                 page::url_segment(&base)
             ),
         ))
+    }
+
+    /// Gives each diagnostic with a field the label its form shows for it
+    /// (表三「自然人」「一、本年新收」…), read from the form itself.
+    fn label_fields(&self, name: &str, diagnostics: &mut [Value]) {
+        let Ok(form) = self.edit_page(name) else {
+            return;
+        };
+        let html = String::from_utf8_lossy(&form.body);
+        for d in diagnostics.iter_mut() {
+            let label = d["field"].as_str().and_then(|f| page::label_in(&html, f));
+            if let Some(l) = label {
+                d["label"] = Value::from(l);
+            }
+        }
     }
 
     /// `/fonts/B/N`: face N of font book B, as a preview names it.

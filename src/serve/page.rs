@@ -385,7 +385,7 @@ pub fn not_rendered(
             "<li class=\"bad\">{}",
             escape(d["message"].as_str().unwrap_or(""))
         );
-        if let Some(f) = d["field"].as_str() {
+        if let Some(f) = d["label"].as_str().or(d["field"].as_str()) {
             let _ = write!(b, "<div class=\"hint\">表单项：{}</div>", escape(f));
         }
         for h in d["hints"].as_array().into_iter().flatten() {
@@ -399,4 +399,20 @@ pub fn not_rendered(
     }
     b.push_str("</ul></main>");
     shell(name, token, &b)
+}
+
+/// The label a form page gives the control named `field` (as written by
+/// [`form::input`] and its kin: `name` first, `data-label` after it).
+pub fn label_in(html: &str, field: &str) -> Option<String> {
+    let at = html.find(&format!(" name=\"{}\"", escape(field)))?;
+    let tag = &html[at..at + html[at..].find('>')?];
+    let (_, rest) = tag.split_once(" data-label=\"")?;
+    let label = &rest[..rest.find('"')?];
+    Some(
+        label
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&amp;", "&"),
+    )
 }
