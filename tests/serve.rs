@@ -685,3 +685,91 @@ fn seal_pictures_sent_into_the_folder() {
     let text = std::fs::read_to_string(dir.join("letter.toml")).unwrap();
     assert!(text.contains("\nseal = \"印章.png\"\n"), "{text}");
 }
+
+/// A count typed the way it is said or printed gets a hint saying what
+/// to remove, in the report's tables and in a schema form alike.
+#[test]
+fn counts_typed_as_text_say_what_to_remove() {
+    let dir = folder("counts");
+    let fixtures = std::path::Path::new("tests/fixtures/schema");
+    std::fs::copy(fixtures.join("bulletin.toml"), dir.join("bulletin.toml")).unwrap();
+    std::fs::create_dir(dir.join("bulletin")).unwrap();
+    for f in ["report.html", "schema.json", "template.toml"] {
+        std::fs::copy(
+            fixtures.join("bulletin").join(f),
+            dir.join("bulletin").join(f),
+        )
+        .unwrap();
+    }
+    let d = desk(&dir);
+    for (file, field, typed, hint) in [
+        (
+            "qinghe-market-2025.toml",
+            "applications.new.0",
+            "15件",
+            "只填数字 15：去掉单位「件」",
+        ),
+        (
+            "qinghe-market-2025.toml",
+            "active.licensing",
+            "1，086",
+            "只填数字 1086：去掉千位分隔符或空格「，」",
+        ),
+        (
+            "bulletin.toml",
+            "rows.0.received",
+            "1,086",
+            "只填数字 1086：去掉千位分隔符或空格「,」",
+        ),
+    ] {
+        let body = serde_json::json!({ "fields": { field: typed } }).to_string();
+        let (_, answer) = d.post(&format!("/api/check/{file}"), &body);
+        let v = json(&answer);
+        let at: Vec<&serde_json::Value> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["field"] == field && d["severity"] == "error")
+            .collect();
+        assert_eq!(at.len(), 1, "{file} {typed}: {answer}");
+        assert!(
+            at[0]["hints"].as_array().unwrap().iter().any(|h| h == hint),
+            "{file} {typed}: {answer}"
+        );
+    }
+}
+
+/// The list page makes a 通知, 函 or 纪要: the example `gongwen new
+/// --template` writes, which opens as a form; another kind is refused.
+#[test]
+fn new_documents_of_each_kind() {
+    let dir = scratch("serve-new-kinds");
+    let d = desk(&dir);
+    for (kind, file) in [
+        ("notice", "关于放假的通知"),
+        ("letter", "商请函.toml"),
+        ("minutes", "会议纪要"),
+    ] {
+        let body = serde_json::json!({ "kind": kind, "file": file }).to_string();
+        let (status, answer) = d.post("/api/new", &body);
+        assert_eq!(status, 200, "{kind}: {answer}");
+        let name = if file.ends_with(".toml") {
+            file.to_string()
+        } else {
+            format!("{file}.toml")
+        };
+        let text = std::fs::read_to_string(dir.join(&name)).unwrap();
+        assert!(text.contains(&format!("template = \"{kind}\"")), "{text}");
+        let (status, page) = d.get(json(&answer)["url"].as_str().unwrap());
+        assert_eq!(status, 200, "{page}");
+        assert!(
+            page.contains("name=\"title\""),
+            "{kind}: the form has its title"
+        );
+        let (status, again) = d.post("/api/new", &body);
+        assert_eq!(status, 409, "{again}");
+    }
+    let (status, answer) = d.post("/api/new", r#"{"kind":"../notice","file":"x"}"#);
+    assert_eq!(status, 422, "{answer}");
+    assert!(answer.contains("文种应为"), "{answer}");
+}
