@@ -417,12 +417,21 @@ impl Form<'_> {
         Value::from(keys).to_string()
     }
 
-    fn remove_key(&self, b: &mut String, path: &str) {
+    /// The button that takes an optional key out of the file: a value's
+    /// beside it, a group's (版记, 附件说明) naming the whole group.
+    fn remove_key(&self, b: &mut String, path: &str, group: bool) {
         if self.spec.optional(path) && self.spec.at(path).is_some() {
+            let shown = if group {
+                format!("删去整个「{}」", self.label(path))
+            } else {
+                "删去此项".to_string()
+            };
             let _ = write!(
                 b,
-                "<button type=\"button\" class=\"remove\" data-remove=\"{}\" title=\"删去这一项（不需要时）\">删去此项</button>",
-                escape(path)
+                "<button type=\"button\" class=\"remove{}\" data-remove=\"{}\" title=\"删去这一项（不需要时）\">{}</button>",
+                if group { " group" } else { "" },
+                escape(path),
+                escape(&shown)
             );
         }
     }
@@ -432,7 +441,7 @@ impl Form<'_> {
         match &node.kind {
             Kind::Table(_) => {
                 let _ = write!(b, "<fieldset><legend>{}</legend>", escape(&label));
-                self.remove_key(b, path);
+                self.remove_key(b, path, true);
                 self.table(b, path, node);
                 b.push_str("</fieldset>");
             }
@@ -476,7 +485,7 @@ impl Form<'_> {
                     long_or_short(path, &v, &label)
                 };
                 let _ = write!(b, "<label>{} {control}", escape(&label));
-                self.remove_key(b, path);
+                self.remove_key(b, path, false);
                 b.push_str("</label>");
             }
         }
@@ -491,7 +500,7 @@ impl Form<'_> {
             "<fieldset class=\"list\"><legend>{}</legend>",
             escape(&label)
         );
-        self.remove_key(b, path);
+        self.remove_key(b, path, true);
         for (i, item) in items.iter().enumerate() {
             let name = format!("{path}.{i}");
             let shown = format!("{label}第 {} 项", i + 1);

@@ -321,6 +321,33 @@ def kinds(binary, out, check, env):
                           got == want and len(changed) == 1, changed)
                     path.write_bytes(original)
 
+            # Paragraphs moved, an annex added and removed, through the buttons.
+            letter = folder / "letter.toml"
+            original = letter.read_text()
+            body = tomllib.loads(original)["body"]
+            d.get(f"{base}edit/letter.toml")
+            wait(lambda: state() != "核对中…")
+            d.find_element(By.CSS_SELECTOR, 'button[data-shift="body.0"][data-by="1"]').click()
+            moved = wait(lambda: tomllib.loads(letter.read_text())["body"][:2] == [body[1], body[0]])
+            after = letter.read_text()
+            check("desk (kinds): 下移 swaps a paragraph with the next, every line kept in place",
+                  moved and tomllib.loads(after)["body"][2:] == body[2:]
+                  and len(after.splitlines()) == len(original.splitlines()), after[:600])
+            letter.write_text(original, encoding="utf-8")
+            d.get(f"{base}edit/letter.toml")
+            wait(lambda: state() != "核对中…")
+            n = len(tomllib.loads(original)["annexes"])
+            d.find_element(By.CSS_SELECTOR, '.tools button[data-append="annexes"]').click()
+            added = wait(lambda: d.find_elements(By.NAME, f"annexes.{n}.title"))
+            annexes = tomllib.loads(letter.read_text())["annexes"]
+            check("desk (kinds): 添加一项 adds an annex with a title and a paragraph to fill in",
+                  added and len(annexes) == n + 1 and "在此填写" in annexes[n]["title"]
+                  and "在此填写" in annexes[n]["body"][0], annexes[-1])
+            d.find_element(By.CSS_SELECTOR, f'button[data-remove="annexes.{n}"]').click()
+            d.switch_to.alert.accept()
+            wait(lambda: not d.find_elements(By.NAME, f"annexes.{n}.title"))
+            check("desk (kinds): removing the new annex leaves the file as it was", letter.read_text() == original)
+
             # The list page makes a 函 and opens its form.
             d.get(base)
             form = wait(lambda: d.find_element(By.ID, "new-document"))
