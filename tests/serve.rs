@@ -422,9 +422,37 @@ fn leaves(v: &toml::Value, path: &str, out: &mut std::collections::BTreeMap<Stri
     }
 }
 
+fn json_leaves(
+    v: &serde_json::Value,
+    path: &str,
+    out: &mut std::collections::BTreeMap<String, String>,
+) {
+    let join = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
+    match v {
+        serde_json::Value::Object(o) => o.iter().for_each(|(k, v)| json_leaves(v, &join(k), out)),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, v)| json_leaves(v, &join(&i.to_string()), out)),
+        serde_json::Value::String(s) => drop(out.insert(path.into(), s.clone())),
+        other => drop(out.insert(path.into(), other.to_string())),
+    }
+}
+
+/// Every value of a TOML or JSON data file (JSON starts with `{`).
 fn values_of(text: &str) -> std::collections::BTreeMap<String, String> {
     let mut out = std::collections::BTreeMap::new();
-    leaves(&toml::from_str(text).unwrap(), "", &mut out);
+    if text.starts_with('{') {
+        json_leaves(&serde_json::from_str(text).unwrap(), "", &mut out);
+    } else {
+        leaves(&toml::from_str(text).unwrap(), "", &mut out);
+    }
     out
 }
 
@@ -521,13 +549,13 @@ fn round_trips(d: &Desk, dir: &std::path::Path, file: &str) {
 /// and annexes, and a template of the folder with its own schema.
 #[test]
 fn every_field_of_every_kind_round_trips() {
-    for kind in ["notice", "letter", "minutes"] {
-        let dir = scratch(&format!("serve-kind-{kind}"));
-        let file = format!("{kind}.toml");
-        std::fs::copy(format!("tests/fixtures/kinds/{kind}.toml"), dir.join(&file)).unwrap();
+    // A JSON data file too: the same form, written back as JSON.
+    for file in ["notice.toml", "letter.toml", "minutes.toml", "letter.json"] {
+        let dir = scratch(&format!("serve-kind-{file}"));
+        std::fs::copy(format!("tests/fixtures/kinds/{file}"), dir.join(file)).unwrap();
         std::fs::copy("tests/fixtures/kinds/seal.png", dir.join("seal.png")).unwrap();
         let d = desk(&dir);
-        round_trips(&d, &dir, &file);
+        round_trips(&d, &dir, file);
     }
     let dir = scratch("serve-kind-schema");
     let fixtures = std::path::Path::new("tests/fixtures/schema");

@@ -66,6 +66,185 @@ fn segments(name: &str) -> Option<Vec<Seg<'_>>> {
         .collect()
 }
 
+/// Applies the edits to a data file's text, TOML or (by its name) JSON.
+pub fn apply_to(path: &std::path::Path, text: &str, edits: &Edits) -> Result<String, String> {
+    if path.extension().is_some_and(|e| e == "json") {
+        apply_json(text, edits)
+    } else {
+        apply(text, edits)
+    }
+}
+
+/// Applies the edits to a JSON text: through the same TOML document the
+/// edits of a TOML file go through (objects as tables, lists of objects
+/// as lists of tables), back as JSON indented as the file was. A file the
+/// edits leave as it was is returned byte for byte.
+pub fn apply_json(text: &str, edits: &Edits) -> Result<String, String> {
+    let refused = || "数据文件不是有效的 JSON，无法在表单中修改；请先用编辑器改正".to_string();
+    let before: serde_json::Value = serde_json::from_str(text).map_err(|_| refused())?;
+    let serde_json::Value::Object(top) = &before else {
+        return Err(refused());
+    };
+    let mut doc = DocumentMut::new();
+    for (k, v) in top {
+        doc.insert(k, json_item(v).ok_or_else(no_null)?);
+    }
+    let edited = apply(&doc.to_string(), edits)?;
+    let edited: DocumentMut = edited.parse().map_err(|_| refused())?;
+    let after = serde_json::Value::Object(
+        edited
+            .iter()
+            .map(|(k, v)| (k.to_string(), item_json(v)))
+            .collect(),
+    );
+    if after == before {
+        return Ok(text.to_string());
+    }
+    let after = in_order_of(after, &before);
+    let indent = text
+        .lines()
+        .nth(1)
+        .map(|l| &l[..l.len() - l.trim_start().len()])
+        .filter(|i| !i.is_empty())
+        .unwrap_or("  ");
+    let mut out = Vec::new();
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(indent.as_bytes());
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
+    serde::Serialize::serialize(&after, &mut ser).map_err(|e| e.to_string())?;
+    let mut out = String::from_utf8(out).map_err(|e| e.to_string())?;
+    if text.ends_with('\n') {
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// The keys of each object in the order the file had them, new keys
+/// after.
+fn in_order_of(v: serde_json::Value, was: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match (v, was) {
+        (J::Object(mut o), J::Object(w)) => {
+            let mut out = serde_json::Map::new();
+            for (k, old) in w {
+                if let Some(x) = o.remove(k) {
+                    out.insert(k.clone(), in_order_of(x, old));
+                }
+            }
+            out.extend(o);
+            J::Object(out)
+        }
+        (J::Array(a), J::Array(w)) => J::Array(
+            a.into_iter()
+                .enumerate()
+                .map(|(i, x)| match w.get(i) {
+                    Some(old) => in_order_of(x, old),
+                    None => x,
+                })
+                .collect(),
+        ),
+        (v, _) => v,
+    }
+}
+
+fn no_null() -> String {
+    "数据文件中有 null 值，无法在表单中修改；请用编辑器删去这一项或填上内容".to_string()
+}
+
+fn json_value(v: &serde_json::Value) -> Option<Value> {
+    use serde_json::Value as J;
+    Some(match v {
+        J::Null => return None,
+        J::Bool(b) => Value::from(*b),
+        J::Number(n) => match n.as_i64() {
+            Some(i) => Value::from(i),
+            None => Value::from(n.as_f64()?),
+        },
+        J::String(s) => Value::from(s.as_str()),
+        J::Array(a) => {
+            let mut arr = Array::new();
+            for x in a {
+                arr.push(json_value(x)?);
+            }
+            Value::Array(arr)
+        }
+        J::Object(o) => {
+            let mut t = toml_edit::InlineTable::new();
+            for (k, x) in o {
+                t.insert(k, json_value(x)?);
+            }
+            Value::InlineTable(t)
+        }
+    })
+}
+
+/// An object is a table, a list of objects a list of tables (records),
+/// anything else a value.
+fn json_item(v: &serde_json::Value) -> Option<Item> {
+    use serde_json::Value as J;
+    Some(match v {
+        J::Object(o) => {
+            let mut t = Table::new();
+            for (k, x) in o {
+                t.insert(k, json_item(x)?);
+            }
+            Item::Table(t)
+        }
+        J::Array(a) if !a.is_empty() && a.iter().all(J::is_object) => {
+            let mut tables = toml_edit::ArrayOfTables::new();
+            for x in a {
+                match json_item(x)? {
+                    Item::Table(t) => tables.push(t),
+                    _ => return None,
+                }
+            }
+            Item::ArrayOfTables(tables)
+        }
+        other => Item::Value(json_value(other)?),
+    })
+}
+
+fn value_json(v: &Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        Value::String(s) => J::from(s.value().as_str()),
+        Value::Integer(i) => J::from(*i.value()),
+        Value::Float(f) => J::from(*f.value()),
+        Value::Boolean(b) => J::from(*b.value()),
+        // A date typed into a JSON file is kept as the text JSON has for it.
+        Value::Datetime(d) => J::from(d.value().to_string()),
+        Value::Array(a) => J::Array(a.iter().map(value_json).collect()),
+        Value::InlineTable(t) => J::Object(
+            t.iter()
+                .map(|(k, v)| (k.to_string(), value_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+fn item_json(i: &Item) -> serde_json::Value {
+    use serde_json::Value as J;
+    match i {
+        Item::Value(v) => value_json(v),
+        Item::Table(t) => J::Object(
+            t.iter()
+                .map(|(k, v)| (k.to_string(), item_json(v)))
+                .collect(),
+        ),
+        Item::ArrayOfTables(ts) => J::Array(
+            ts.iter()
+                .map(|t| {
+                    J::Object(
+                        t.iter()
+                            .map(|(k, v)| (k.to_string(), item_json(v)))
+                            .collect(),
+                    )
+                })
+                .collect(),
+        ),
+        Item::None => J::Null,
+    }
+}
+
 /// Applies the edits to a TOML text. A field the file cannot take (a path
 /// through a number, an index far past an array's end) is an error naming
 /// it; a value of the wrong kind is written as text, so that the check
@@ -930,6 +1109,63 @@ mod tests {
             edit(text, &[("annexes.0.body.1", "贰")], &[]),
             text.replace("\"二\"", "\"贰\"")
         );
+    }
+
+    #[test]
+    fn json_files_edited_in_their_own_form() {
+        let text = "{\n    \"template\": \"bulletin\",\n    \"issued\": \"2025-12-05\",\n    \"imprint\": { \"cc\": \"甲\" },\n    \"total\": 3,\n    \"body\": [\"一\", { \"heading\": \"二\" }],\n    \"rows\": [{ \"received\": 1 }, { \"received\": 2 }]\n}\n";
+        let run = |e: Edits| apply_json(text, &e).unwrap();
+        let fields = |f: &[(&str, &str)]| Edits {
+            fields: f
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..Edits::default()
+        };
+        // Unchanged, or every value sent back as it is: byte for byte.
+        assert_eq!(run(Edits::default()), text);
+        assert_eq!(
+            run(fields(&[
+                ("issued", "2025-12-05"),
+                ("imprint.cc", "甲"),
+                ("total", "3"),
+                ("body.1.heading", "二"),
+                ("rows.1.received", "2"),
+            ])),
+            text
+        );
+        let out = run(fields(&[
+            ("rows.1.received", "５"),
+            ("issued", "2026年1月20日"),
+        ]));
+        let want: serde_json::Value = serde_json::from_str(
+            &text
+                .replace("\"received\": 2", "\"received\": 5")
+                .replace("2025-12-05", "2026-01-20"),
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&out).unwrap(),
+            want
+        );
+        // Keys in the file's order, indented as the file was.
+        assert!(
+            out.starts_with("{\n    \"template\": \"bulletin\",\n    \"issued\""),
+            "{out}"
+        );
+        assert!(out.ends_with("}\n"), "{out}");
+        let out = run(Edits {
+            shift: Some(("body.0".into(), 1)),
+            ..Edits::default()
+        });
+        assert!(
+            out.contains("\"body\": [\n        {\n            \"heading\": \"二\""),
+            "{out}"
+        );
+        assert!(apply_json("[1]", &Edits::default()).is_err());
+        assert!(apply_json("{\"a\": null}", &Edits::default())
+            .unwrap_err()
+            .contains("null"));
     }
 
     #[test]

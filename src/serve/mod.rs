@@ -422,7 +422,7 @@ impl Desk {
     fn check(&self, name: &str, body: &[u8]) -> Result<Reply, Refusal> {
         let started = Instant::now();
         let (path, edits, text, version) = self.opened(name, body)?;
-        let text = edit::apply(&text, &edits).map_err(|m| Refusal::new(422, m))?;
+        let text = edit::apply_to(&path, &text, &edits).map_err(|m| Refusal::new(422, m))?;
         let mut out = self.checked(&path, &text);
         out["version"] = json!(version);
         out["elapsed_ms"] = json!(started.elapsed().as_secs_f64() * 1000.0);
@@ -522,7 +522,7 @@ impl Desk {
                 "未保存：这个文件在本页打开之后已被修改（另一个页面或其他程序保存过）。为免覆盖别人的修改，请重新载入本页后再改",
             ));
         }
-        let new = edit::apply(&text, &edits).map_err(|m| Refusal::new(422, m))?;
+        let new = edit::apply_to(&path, &text, &edits).map_err(|m| Refusal::new(422, m))?;
         if let Err(d) = crate::data::parse_source(&Source::new(&path, new.as_str())) {
             return Err(Refusal::new(
                 422,
