@@ -348,6 +348,25 @@ def kinds(binary, out, check, env):
             wait(lambda: not d.find_elements(By.NAME, f"annexes.{n}.title"))
             check("desk (kinds): removing the new annex leaves the file as it was", letter.read_text() == original)
 
+            # A seal picture sent from this computer into the folder, then chosen.
+            d.get(f"{base}edit/notice.toml")
+            wait(lambda: state() != "核对中…")
+            notice = folder / "notice.toml"
+            before = notice.read_text()
+            upload = d.find_element(By.CSS_SELECTOR, 'input[type=file][data-upload="seal"]')
+            sent = out / "本单位印章.png"
+            shutil.copy(fixtures / "seal.png", sent)
+            upload.send_keys(str(sent))
+            chosen = wait(lambda: d.find_element(By.NAME, "seal").get_attribute("value") == "本单位印章.png")
+            d.find_element(By.ID, "save").click()
+            wait(lambda: message() == "已保存")
+            after = notice.read_text()
+            check("desk (kinds): a seal picture sent from the page is put in the folder and chosen",
+                  chosen and (folder / "本单位印章.png").read_bytes() == sent.read_bytes()
+                  and 'seal = "本单位印章.png"' in after
+                  and tomllib.loads(after) == {**tomllib.loads(before), "seal": "本单位印章.png"}, message())
+            notice.write_text(before, encoding="utf-8")
+
             # The list page makes a 函 and opens its form.
             d.get(base)
             form = wait(lambda: d.find_element(By.ID, "new-document"))
