@@ -801,3 +801,42 @@ fn new_documents_of_each_kind() {
     assert_eq!(status, 422, "{answer}");
     assert!(answer.contains("文种应为"), "{answer}");
 }
+
+/// A report no one has begun (as 新建 wrote it, or begun from last year's
+/// file) passes the check with a warning like a nearly finished one; the
+/// list says it is not begun, and stops saying so once a count is typed.
+#[test]
+fn the_list_tells_an_untouched_report_from_a_begun_one() {
+    let dir = folder("untouched");
+    let d = desk(&dir);
+    for body in [
+        r#"{"format":"2021","agency":"某某街道办事处","year":"2025","file":"skeleton.toml"}"#,
+        r#"{"from":"qinghe-market-2025.toml","file":"next.toml"}"#,
+    ] {
+        let (status, answer) = d.post("/api/new", body);
+        assert_eq!(status, 200, "{answer}");
+    }
+    let row = |page: &str, file: &str| -> String {
+        let at = page.find(&format!("<tr data-file=\"{file}\">")).unwrap();
+        page[at..at + page[at..].find("</tr>").unwrap()].to_string()
+    };
+    let (_, page) = d.get("/");
+    for file in ["skeleton.toml", "next.toml"] {
+        assert!(row(&page, file).contains("未开始"), "{}", row(&page, file));
+    }
+    assert!(!row(&page, "qinghe-market-2025.toml").contains("未开始"));
+    let (_, form) = d.get("/edit/skeleton.toml");
+    let version = common::desk::version_of(&form);
+    let body = serde_json::json!({
+        "fields": { "applications.new.0": "3", "applications.disclosed.0": "3" },
+        "version": version,
+    });
+    let (status, answer) = d.post("/api/save/skeleton.toml", &body.to_string());
+    assert_eq!(status, 200, "{answer}");
+    let (_, page) = d.get("/");
+    assert!(
+        !row(&page, "skeleton.toml").contains("未开始"),
+        "{}",
+        row(&page, "skeleton.toml")
+    );
+}

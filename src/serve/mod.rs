@@ -321,8 +321,10 @@ impl Desk {
                     continue;
                 };
                 let loaded = crate::input::load_unsaved(&path, &text);
+                let report = loaded.input.as_ref().and_then(|i| i.report());
                 files.push(page::Listed {
-                    annual: loaded.input.as_ref().is_some_and(|i| i.report().is_some()),
+                    annual: report.is_some(),
+                    untouched: report.is_some_and(not_begun),
                     errors: loaded.diagnostics.error_count(),
                     warnings: loaded.diagnostics.warning_count(),
                     name,
@@ -845,6 +847,20 @@ fn carried_over_too(diagnostics: &mut [Value], from_last_year: bool) {
             }
         }
     }
+}
+
+/// A report no one has begun to fill in: as `new` wrote it (or `new
+/// --from`, with last year's carried-over applications), every count of
+/// this year's applications and reviews 0. It passes the check with one
+/// warning, as a nearly finished report does; the list says which it is.
+fn not_begun(r: &crate::annual::Report) -> bool {
+    let carried = ["carried_over", "carried_forward"];
+    r.applications
+        .rows
+        .iter()
+        .filter(|row| !carried.contains(&row.key.as_str()))
+        .all(|row| row.values.iter().all(|v| *v == 0))
+        && r.review.iter().all(|b| b.values.iter().all(|v| *v == 0))
 }
 
 /// A message of `check` as said to someone filling the form.

@@ -28,6 +28,8 @@ pub struct Listed {
     pub errors: usize,
     pub warnings: usize,
     pub annual: bool,
+    /// A report whose counts are all still 0.
+    pub untouched: bool,
 }
 
 pub fn index(dir: &str, files: &[Listed], token: &str) -> String {
@@ -41,6 +43,11 @@ pub fn index(dir: &str, files: &[Listed], token: &str) -> String {
         );
     }
     for f in files {
+        let begun = if f.untouched {
+            "<span class=\"warn not-begun\">未开始（表三、表四的数字均为 0）</span>，"
+        } else {
+            ""
+        };
         let status = match (f.errors, f.warnings) {
             (0, 0) => "<span class=\"ok\">通过</span>".to_string(),
             (0, w) => format!("<span class=\"warn\">{w} 个警告</span>"),
@@ -51,7 +58,7 @@ pub fn index(dir: &str, files: &[Listed], token: &str) -> String {
         };
         let _ = write!(
             b,
-            "<tr data-file=\"{n}\"><td><a href=\"/edit/{u}\">{n}</a></td><td class=\"status\">{status}</td></tr>",
+            "<tr data-file=\"{n}\"><td><a href=\"/edit/{u}\">{n}</a></td><td class=\"status\">{begun}{status}</td></tr>",
             n = escape(&f.name),
             u = url_segment(&f.name)
         );
