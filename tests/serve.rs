@@ -840,3 +840,24 @@ fn the_list_tells_an_untouched_report_from_a_begun_one() {
         row(&page, "skeleton.toml")
     );
 }
+
+/// A message of a 通知's check names other fields by their labels in the
+/// form, never by the data file's keys the clerk does not see.
+#[test]
+fn messages_name_fields_by_their_labels() {
+    let dir = scratch("serve-labels");
+    std::fs::copy("tests/fixtures/kinds/notice.toml", dir.join("notice.toml")).unwrap();
+    let d = desk(&dir);
+    let (_, answer) = d.post("/api/check/notice.toml", r#"{"fields":{"issuer":""}}"#);
+    let v = json(&answer);
+    let at: Vec<&serde_json::Value> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["field"] == "issuer")
+        .collect();
+    assert_eq!(at.len(), 1, "{answer}");
+    let said = at[0].to_string();
+    assert!(said.contains("「标志后缀」"), "{said}");
+    assert!(!said.contains("issuer_suffix"), "{said}");
+}

@@ -443,6 +443,18 @@ impl Desk {
             .iter()
             .map(|d| diagnostic(d, path, tree.as_ref()))
             .collect();
+        if let Some(titles) = loaded
+            .input
+            .as_ref()
+            .filter(|i| i.report().is_none())
+            .and_then(|i| i.template.schema.as_deref())
+            .and_then(|s| serde_json::from_str::<Value>(s).ok())
+            .map(|s| key_titles(&s))
+        {
+            for d in &mut diagnostics {
+                in_form_words(d, &titles);
+            }
+        }
         let mut computed = serde_json::Map::new();
         let mut pages = Vec::new();
         if let Some(input) = &loaded.input {
@@ -861,6 +873,69 @@ fn not_begun(r: &crate::annual::Report) -> bool {
         .filter(|row| !carried.contains(&row.key.as_str()))
         .all(|row| row.values.iter().all(|v| *v == 0))
         && r.review.iter().all(|b| b.values.iter().all(|v| *v == 0))
+}
+
+/// Every key a schema names with a title, and the title: what the form
+/// labels that key's field.
+fn key_titles(schema: &Value) -> std::collections::HashMap<String, String> {
+    fn walk(v: &Value, out: &mut std::collections::HashMap<String, String>, depth: usize) {
+        if depth > 32 {
+            return;
+        }
+        match v {
+            Value::Object(o) => {
+                if let Some(Value::Object(props)) = o.get("properties") {
+                    for (k, p) in props {
+                        if let Some(t) = p.get("title").and_then(Value::as_str) {
+                            out.entry(k.clone()).or_insert_with(|| t.to_string());
+                        }
+                    }
+                }
+                o.values().for_each(|x| walk(x, out, depth + 1));
+            }
+            Value::Array(a) => a.iter().for_each(|x| walk(x, out, depth + 1)),
+            _ => {}
+        }
+    }
+    let mut out = std::collections::HashMap::new();
+    walk(schema, &mut out, 0);
+    out
+}
+
+/// A message's and its hints' key names (`issuer_suffix`) as the form's
+/// labels (「标志后缀」): the clerk sees the labels, never the keys.
+fn in_form_words(d: &mut Value, titles: &std::collections::HashMap<String, String>) {
+    let swap = |text: &str| -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut word = String::new();
+        let flush = |word: &mut String, out: &mut String| {
+            match titles.get(word.as_str()) {
+                Some(t) if word.len() > 2 => out.push_str(&format!("「{t}」")),
+                _ => out.push_str(word),
+            }
+            word.clear();
+        };
+        for c in text.chars() {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                word.push(c);
+            } else {
+                flush(&mut word, &mut out);
+                out.push(c);
+            }
+        }
+        flush(&mut word, &mut out);
+        out
+    };
+    if let Some(m) = d["message"].as_str().map(&swap) {
+        d["message"] = Value::from(m);
+    }
+    if let Some(hs) = d["hints"].as_array_mut() {
+        for h in hs.iter_mut() {
+            if let Some(t) = h.as_str().map(&swap) {
+                *h = Value::from(t);
+            }
+        }
+    }
 }
 
 /// A message of `check` as said to someone filling the form.
