@@ -7,7 +7,8 @@ Prints, in one run on this machine:
   * whole-process wall time and peak RSS of rendering each sample to
     DOCX+PDF (median of N runs, each a fresh process);
   * throughput of a 100-report batch (parallel across cores);
-  * the desk (`gongwen serve`): an edit checked and previewed;
+  * the desk (`gongwen serve`): an edit checked and previewed; 20 clerks
+    checking and saving at once (median and p95 latency);
   * side by side, when installed: LibreOffice converting gongwen's own DOCX
     to PDF (what offices do today) and Typst (PyPI `typst`) compiling a
     comparable document (the same text, headings and merged tables,
@@ -291,28 +292,51 @@ def floor(work):
     row("ratio", f"{size / (floor_fonts + rest):.3f}", "", "target ≤ 1.05")
 
 
+def desk_server(folder):
+    """Starts `gongwen serve` on a free port: (process, base URL, headers
+    every request of the desk's page carries)."""
+    import re
+    server = subprocess.Popen([GONGWEN, "serve", folder, "--port", "0"], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    m = re.search(r"(http://127\.0\.0\.1:(\d+)/)\?token=([0-9a-f]+)", server.stdout.readline())
+    base, port, token = m.group(1), m.group(2), m.group(3)
+    headers = {"Content-Type": "application/json", "X-Gongwen-Token": token,
+               "Origin": base.rstrip("/"), "Cookie": f"gongwen_{port}={token}"}
+    return server, base, headers
+
+
+def desk_post(base, headers, path, body):
+    import urllib.error
+    import urllib.request
+    req = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
 def desk(work, runs):
     """`gongwen serve`: one edit of the seed posted as the desk posts it, the
     check and the page preview (SVG of every page) sent back; gongwen's own
-    time (measured inside, `elapsed_ms`) and the round trip."""
-    import re
+    time (measured inside, `elapsed_ms`) and the round trip. Then 20 clerks
+    at once, each checking and saving a report of their own ten times: the
+    latency of every request, its median and 95th percentile."""
+    import threading
     import urllib.request
     folder = work / "desk"
     folder.mkdir()
     shutil.copy(ROOT / "samples" / f"{SEED}.toml", folder / f"{SEED}.toml")
-    server = subprocess.Popen([GONGWEN, "serve", folder, "--port", "0"], stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, text=True)
+    clients, rounds = 20, 10
+    for i in range(clients):
+        shutil.copy(ROOT / "samples" / "qinghe-market-2025.toml", folder / f"u{i}.toml")
+    server, base, headers = desk_server(folder)
     try:
-        base = re.search(r"http://127\.0\.0\.1:\d+/", server.stdout.readline()).group(0)
-        page = urllib.request.urlopen(base).read().decode()
-        token = re.search(r'gongwen-token" content="([0-9a-f]+)"', page).group(1)
         inner, trips, size = [], [], 0
         for i in range(runs * 5 + 1):
-            body = json.dumps({"fields": {"applications.new.0": str(1 + i % 2)}}).encode()
-            req = urllib.request.Request(f"{base}api/check/{SEED}.toml", data=body, method="POST", headers={
-                "Content-Type": "application/json", "X-Gongwen-Token": token})
+            body = {"fields": {"applications.new.0": str(1 + i % 2)}}
             start = time.perf_counter()
-            reply = json.loads(urllib.request.urlopen(req).read())
+            _, reply = desk_post(base, headers, f"api/check/{SEED}.toml", body)
             if i:  # the first warms the caches
                 trips.append(time.perf_counter() - start)
                 inner.append(reply["elapsed_ms"])
@@ -320,6 +344,44 @@ def desk(work, runs):
         print(f"\ngongwen serve: an edit of {SEED} → checks + preview of {len(reply['pages'])} pages, median of {len(inner)}")
         row("check + layout + SVG (gongwen)", f"{statistics.median(inner):.1f} ms", "", "target ≤ 100 ms")
         row("round trip over HTTP", f"{statistics.median(trips) * 1000:.1f} ms", "", f"SVG {size / 1000:.0f} KB")
+
+        latencies, failures = [], []
+        lock = threading.Lock()
+
+        def clerk(i):
+            name = f"u{i}.toml"
+            page = urllib.request.urlopen(urllib.request.Request(base + f"edit/{name}", headers=headers)).read().decode()
+            version = page.split('data-version="', 1)[1].split('"', 1)[0]
+            for r in range(rounds):
+                fields = {"agency": f"青禾区第{i}单位{r}"}
+                for kind in ("check", "save"):
+                    body = {"fields": fields, "version": version}
+                    start = time.perf_counter()
+                    status, reply = desk_post(base, headers, f"api/{kind}/{name}", body)
+                    took = time.perf_counter() - start
+                    with lock:
+                        latencies.append(took)
+                        if status != 200:
+                            failures.append((i, kind, status))
+                    if kind == "save" and status == 200:
+                        version = reply["version"]
+
+        start = time.perf_counter()
+        threads = [threading.Thread(target=clerk, args=(i,)) for i in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(300)
+        wall = time.perf_counter() - start
+        latencies.sort()
+        p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
+        print(f"\ngongwen serve: {clients} clerks at once, each checking and saving a 5-page report {rounds} times")
+        row("requests answered", f"{len(latencies) - len(failures)} / {clients * rounds * 2}", "",
+            f"{len(latencies) / wall:.0f} per second")
+        row("latency median", f"{statistics.median(latencies) * 1000:.0f} ms", "", "")
+        row("latency p95", f"{p95 * 1000:.0f} ms", "", f"max {latencies[-1] * 1000:.0f} ms")
+        if failures:
+            sys.exit(f"desk: requests failed: {failures[:5]}")
     finally:
         server.terminate()
         server.wait(10)

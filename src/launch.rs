@@ -60,20 +60,20 @@ pub fn desk(dropped: Option<PathBuf>) -> Exit {
     };
     let dir = long(dir);
     let port = free_port();
-    let url = format!("http://127.0.0.1:{port}/");
     println!("gongwen 公文台 {}", env!("CARGO_PKG_VERSION"));
     if let Some(note) = note {
         println!("{note}");
     }
     println!("数据文件放在：{}", dir.display());
-    println!("正在打开浏览器；如果没有自动打开，请在浏览器地址栏输入 {url}");
+    println!("正在打开浏览器；如果没有自动打开，请在浏览器地址栏输入下面的地址（含令牌）。");
     println!("使用期间请不要关闭本窗口；用完后关闭本窗口，公文台即结束。\n");
-    open_when_listening(port, url);
+    // The desk prints its link with the access token once it listens, and
+    // opens that link: the token is what lets this browser in.
     crate::serve::run(&crate::serve::ServeOptions {
         dir,
         port,
-        listen: None,
-        open: false,
+        open: true,
+        ..Default::default()
     })
 }
 
@@ -141,20 +141,6 @@ fn free_port() -> u16 {
 }
 
 /// Opens the browser once the desk answers (for at most half a minute).
-fn open_when_listening(port: u16, url: String) {
-    std::thread::spawn(move || {
-        for _ in 0..300 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                if !open_browser(&url) {
-                    println!("无法自动打开浏览器，请在浏览器地址栏输入 {url}");
-                }
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-    });
-}
-
 /// Opens `url` in the default browser.
 pub fn open_browser(url: &str) -> bool {
     #[cfg(windows)]

@@ -125,7 +125,7 @@ enum Command {
     #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen watch [选项] <文件或目录>...")]
     Watch(RenderArgs),
     /// 公文台：在浏览器中按正式表样填写数据文件，边填边核对，旁边显示版面预览，保存回原文件
-    #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen serve [目录] [--port 端口] [--open]")]
+    #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen serve [目录] [--port 端口] [--open] [--listen 地址] [--host 名称]...")]
     Serve {
         /// 数据文件所在的目录（默认当前目录）
         #[arg(
@@ -146,9 +146,18 @@ enum Command {
         /// 启动后用默认浏览器打开
         #[arg(long)]
         open: bool,
-        /// 在这个地址上监听（默认只在本机 127.0.0.1）；其他地址须凭启动时显示的令牌访问
+        /// 在这个地址上监听（默认只在本机 127.0.0.1）：IP 或 IP:端口，0.0.0.0 表示本机所有地址
         #[arg(long, value_name = "地址")]
         listen: Option<String>,
+        /// 其他电脑访问本机所用的名称（如内网域名 gongwen.example.gov.cn），可写多次
+        #[arg(long = "host", value_name = "名称")]
+        hosts: Vec<String>,
+        /// 反向代理（如 nginx）所在的 IP 地址：相信它转发的 X-Forwarded-Host 和 X-Forwarded-Proto
+        #[arg(long, value_name = "地址")]
+        proxy: Option<String>,
+        /// 使用该目录中的字体（如 仿宋_GB2312 等正式字体），可写多次
+        #[arg(long = "font-dir", value_name = "目录")]
+        font_dir: Vec<PathBuf>,
     },
     /// 列出内置模板，或导出一个以便修改
     #[command(
@@ -358,11 +367,17 @@ fn run(cli: Cli) -> Exit {
             port,
             open,
             listen,
+            hosts,
+            proxy,
+            font_dir,
         } => Ok(gongwen::serve::run(&gongwen::serve::ServeOptions {
             dir,
             port,
             listen,
             open,
+            hosts,
+            proxy,
+            font_dirs: font_dir,
         })),
         Command::Templates { action: None } => Ok(cmd::list_templates()),
         Command::Templates {

@@ -107,9 +107,27 @@ pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     write_pair(&[(target.to_path_buf(), bytes)])
 }
 
+/// As [`write_atomic`], the new file made with the permissions the file
+/// it replaces has: a data file kept private (0600) stays private, from
+/// the temporary file on.
+pub fn rewrite_atomic(target: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let kept = std::fs::symlink_metadata(target)
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.permissions());
+    write_files(&[(target.to_path_buf(), bytes)], kept)
+}
+
 /// Writes files that belong together (a report's PDF and DOCX) into one
 /// directory: all of them or none replace the earlier ones.
 pub fn write_pair(files: &[(PathBuf, &[u8])]) -> Result<(), Diagnostic> {
+    write_files(files, None)
+}
+
+fn write_files(
+    files: &[(PathBuf, &[u8])],
+    permissions: Option<std::fs::Permissions>,
+) -> Result<(), Diagnostic> {
     let Some((first, _)) = files.first() else {
         return Ok(());
     };
@@ -121,7 +139,7 @@ pub fn write_pair(files: &[(PathBuf, &[u8])]) -> Result<(), Diagnostic> {
     }
     let mut temps = Vec::new();
     for (target, bytes) in files {
-        match write_temp(&dir, target, bytes) {
+        match write_temp(&dir, target, bytes, permissions.clone()) {
             Ok(t) => temps.push(t),
             Err(e) => {
                 drop_temps(temps);
@@ -190,22 +208,36 @@ fn temp_prefix(target: &Path) -> String {
 
 /// A new file that did not exist before (`O_EXCL`: a link planted under
 /// its name makes creation fail rather than write through it).
-fn new_temp(dir: &Path, target: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+fn new_temp(
+    dir: &Path,
+    target: &Path,
+    permissions: Option<std::fs::Permissions>,
+) -> std::io::Result<tempfile::NamedTempFile> {
     let prefix = temp_prefix(target);
     let mut b = tempfile::Builder::new();
     b.prefix(&prefix).suffix(TEMP_SUFFIX);
-    // An output is an ordinary file (0666 less the umask), not a private
-    // temporary one: the published PDF must stay readable by others.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        b.permissions(std::fs::Permissions::from_mode(0o666));
+    if let Some(p) = permissions {
+        b.permissions(p);
+    } else {
+        // An output is an ordinary file (0666 less the umask), not a
+        // private temporary one: the published PDF must stay readable by
+        // others.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            b.permissions(std::fs::Permissions::from_mode(0o666));
+        }
     }
     b.tempfile_in(dir)
 }
 
-fn write_temp(dir: &Path, target: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
-    let mut tmp = new_temp(dir, target)?;
+fn write_temp(
+    dir: &Path,
+    target: &Path,
+    bytes: &[u8],
+    permissions: Option<std::fs::Permissions>,
+) -> std::io::Result<PathBuf> {
+    let mut tmp = new_temp(dir, target, permissions)?;
     track(tmp.path(), true);
     let written = tmp.write_all(bytes).and_then(|()| tmp.as_file().sync_all());
     // Kept on disk until renamed; the registry removes it if the process
@@ -230,7 +262,11 @@ fn backup(dir: &Path, target: &Path) -> Option<PathBuf> {
     if !target.is_file() {
         return None;
     }
-    let path = new_temp(dir, target).ok()?.into_temp_path().keep().ok()?;
+    let path = new_temp(dir, target, None)
+        .ok()?
+        .into_temp_path()
+        .keep()
+        .ok()?;
     let _ = std::fs::remove_file(&path);
     track(&path, true);
     std::fs::hard_link(target, &path).ok().map(|()| path)

@@ -259,7 +259,10 @@ impl<'a> Reader<'a> {
             }
             other => {
                 let t = other.type_name();
-                self.error(node.span.clone(), format!("{what}应为整数，实际是{t}"));
+                let d = self.error(node.span.clone(), format!("{what}应为整数，实际是{t}"));
+                if let Kind::Str(s) = other {
+                    d.hints.extend(crate::data::advice::number_in_text(s));
+                }
                 return None;
             }
         };

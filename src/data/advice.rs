@@ -266,8 +266,40 @@ fn to_half_width_digits(v: &str) -> String {
         .collect()
 }
 
+/// A count typed as text the way it is said or printed — `15件`, `1,086`,
+/// `1，086`, `１０８６ 件` — and what to remove: a hint showing the number
+/// and naming the separators and unit to leave out. `None` for any other
+/// text.
+pub fn number_in_text(typed: &str) -> Option<String> {
+    let v = to_half_width_digits(typed.trim());
+    let body = v.trim_end_matches(|c: char| !c.is_ascii_digit());
+    let unit = v[body.len()..].trim();
+    const SEPARATORS: [char; 4] = [',', '，', ' ', '　'];
+    let plain = !body.is_empty()
+        && body.starts_with(|c: char| c.is_ascii_digit())
+        && body
+            .chars()
+            .all(|c| c.is_ascii_digit() || SEPARATORS.contains(&c))
+        && unit.chars().count() <= 3;
+    let digits: String = body.chars().filter(char::is_ascii_digit).collect();
+    if !plain || digits.len() == v.len() {
+        return None;
+    }
+    let mut remove: Vec<String> = Vec::new();
+    let mut seps: Vec<char> = typed.chars().filter(|c| SEPARATORS.contains(c)).collect();
+    seps.dedup();
+    if !seps.is_empty() {
+        let shown: String = seps.iter().map(|c| format!("「{c}」")).collect();
+        remove.push(format!("千位分隔符或空格{shown}"));
+    }
+    if !unit.is_empty() {
+        remove.push(format!("单位「{unit}」"));
+    }
+    Some(format!("只填数字 {digits}：去掉{}", remove.join("和")))
+}
+
 /// `2026.1.15`, `2026/1/15`, `2026-1-15`, `2026年1月15日` → `2026-01-15`.
-fn chinese_date(v: &str) -> Option<String> {
+pub fn chinese_date(v: &str) -> Option<String> {
     let parts: Vec<&str> = v
         .trim_end_matches('日')
         .split(['.', '/', '-', '年', '月'])
@@ -310,4 +342,27 @@ fn edit_distance(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_typed_as_text() {
+        for (typed, hint) in [
+            ("15件", "只填数字 15：去掉单位「件」"),
+            ("1,086", "只填数字 1086：去掉千位分隔符或空格「,」"),
+            ("1，086", "只填数字 1086：去掉千位分隔符或空格「，」"),
+            (
+                "１，０８６ 件",
+                "只填数字 1086：去掉千位分隔符或空格「，」「 」和单位「件」",
+            ),
+        ] {
+            assert_eq!(number_in_text(typed).as_deref(), Some(hint), "{typed}");
+        }
+        for other in ["十五", "2025年1月", "第15条", "15", "1.5", "-3", ""] {
+            assert_eq!(number_in_text(other), None, "{other}");
+        }
+    }
 }

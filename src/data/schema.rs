@@ -139,8 +139,10 @@ impl Schema {
                     ));
                     let numeric = want.contains("整数") || want.contains("数字");
                     match e.instance().as_ref() {
-                        Value::String(_) if numeric => {
-                            d.hint("数字不加引号，用阿拉伯数字书写，例如 41")
+                        Value::String(s) if numeric => {
+                            d.hint(crate::data::advice::number_in_text(s).unwrap_or_else(|| {
+                                "数字不加引号，用阿拉伯数字书写，例如 41".into()
+                            }))
                         }
                         _ => d,
                     }

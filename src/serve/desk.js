@@ -4,11 +4,14 @@
 
 const token = document.querySelector('meta[name="gongwen-token"]').content;
 
-async function post(url, body) {
+async function post(url, body, raw) {
   const r = await fetch(url, {
     method: "POST",
-    headers: { "Content-Type": "application/json", "X-Gongwen-Token": token },
-    body: JSON.stringify(body),
+    headers: {
+      "Content-Type": raw ? "application/octet-stream" : "application/json",
+      "X-Gongwen-Token": token,
+    },
+    body: raw ? body : JSON.stringify(body),
   });
   let data = {};
   try { data = await r.json(); } catch (e) { data = { message: "服务没有回应，请确认 gongwen serve 仍在运行" }; }
@@ -29,8 +32,10 @@ function newReport(form) {
 
 function desk(form) {
   const file = form.dataset.file;
-  const fields = () => Array.from(form.querySelectorAll("input[name], textarea[name]"));
-  let initial = new Map(fields().map((el) => [el.name, el.value]));
+  const fields = () => Array.from(form.querySelectorAll("input[name], textarea[name], select[name]"));
+  // A checkbox says true or false, as the data file writes it.
+  const value = (el) => (el.type === "checkbox" ? String(el.checked) : el.value);
+  let initial = new Map(fields().map((el) => [el.name, value(el)]));
   let version = form.dataset.version;
   let timer = null;
   let seq = 0;
@@ -41,13 +46,13 @@ function desk(form) {
     const changed = {};
     const lengths = {};
     for (const el of fields()) {
-      if (el.value === initial.get(el.name)) continue;
-      changed[el.name] = el.value;
+      if (value(el) === initial.get(el.name)) continue;
+      changed[el.name] = value(el);
       if (el.dataset.row) {
         // A row the file may not have yet is written whole.
         lengths[el.dataset.row] = Number(el.dataset.len);
         for (const sib of form.querySelectorAll(`[data-row="${CSS.escape(el.dataset.row)}"]`)) {
-          changed[sib.name] = sib.value;
+          changed[sib.name] = value(sib);
         }
       }
     }
@@ -55,7 +60,7 @@ function desk(form) {
   }
 
   function dirty() {
-    return fields().some((el) => el.value !== initial.get(el.name));
+    return fields().some((el) => value(el) !== initial.get(el.name));
   }
 
   function show(result) {
@@ -66,11 +71,17 @@ function desk(form) {
     }
     const list = document.getElementById("problems");
     list.textContent = "";
-    for (const d of result.diagnostics) {
+    // Errors first: they keep the file from being printed.
+    const ordered = result.diagnostics
+      .filter((d) => d.severity === "error")
+      .concat(result.diagnostics.filter((d) => d.severity !== "error"));
+    for (const d of ordered) {
       const li = document.createElement("li");
       li.className = d.severity === "error" ? "bad" : "warn";
       li.dataset.field = d.field || "";
-      const where = d.line ? `第 ${d.line} 行：` : "";
+      // Where it is, in the form's words: the label of its field.
+      const at = d.field && form.querySelector(`[name="${CSS.escape(d.field)}"]`);
+      const where = at && at.dataset.label ? `${at.dataset.label}：` : "";
       li.textContent = (d.severity === "error" ? "错误：" : "警告：") + where + d.message;
       for (const h of d.hints) {
         const p = document.createElement("div");
@@ -87,6 +98,10 @@ function desk(form) {
       }
       if (!targets.length) {
         targets = Array.from(form.querySelectorAll(`[name^="${CSS.escape(d.field + ".")}"]`));
+      }
+      // A cell as likely to be the one to change (carried over from last year).
+      for (const also of d.also || []) {
+        targets.push(...form.querySelectorAll(`[name="${CSS.escape(also)}"]`));
       }
       for (const el of targets) {
         if (el.classList.contains("bad")) continue;
@@ -139,21 +154,59 @@ function desk(form) {
     if (status === 200) {
       version = data.version;
       form.dataset.version = version;
-      initial = new Map(fields().map((el) => [el.name, el.value]));
+      initial = new Map(fields().map((el) => [el.name, value(el)]));
     }
   });
 
-  // Adding or removing a paragraph or a record changes the file's shape:
-  // it is saved at once (with the other changes) and the form reloaded.
+  // A count shown as 0 is replaced by what is typed, not added to: a click
+  // selects the cell's content instead of putting the caret in it.
+  form.addEventListener("mousedown", (ev) => {
+    const el = ev.target;
+    if (!el.matches || !el.matches("input.num, input.number") || document.activeElement === el) return;
+    ev.preventDefault();
+    el.focus();
+    el.select();
+  });
+  form.addEventListener("focusin", (ev) => {
+    if (ev.target.matches("input.num, input.number")) ev.target.select();
+  });
+
+  // A seal picture from this computer goes into the folder, then is chosen.
+  form.addEventListener("change", async (ev) => {
+    const input = ev.target;
+    if (!input.dataset || !input.dataset.upload || !input.files.length) return;
+    const f = input.files[0];
+    const { status, data } = await post(`/api/picture/${encodeURIComponent(f.name)}`, f, true);
+    message.textContent = data.message;
+    message.className = "message " + (status === 200 ? "ok" : "bad");
+    if (status !== 200) return;
+    const select = form.querySelector(`select[name="${CSS.escape(input.dataset.upload)}"]`);
+    if (select) {
+      const o = document.createElement("option");
+      o.value = o.textContent = data.name;
+      select.appendChild(o);
+      select.value = data.name;
+      select.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  });
+
+  // Adding, moving or removing a paragraph or a record changes the file's
+  // shape: it is saved at once (with the other changes) and the form
+  // reloaded.
   let leaving = false;
   form.addEventListener("click", async (ev) => {
-    const button = ev.target.closest("button[data-append], button[data-remove]");
+    const button = ev.target.closest("button[data-append], button[data-remove], button[data-shift]");
     if (!button) return;
     if (button.dataset.remove && !confirm("删除这一项并保存？")) return;
     const body = edits();
     body.version = version;
-    if (button.dataset.append) body.append = [button.dataset.append, button.dataset.kind];
+    if (button.dataset.append) {
+      body.append = [button.dataset.append, button.dataset.kind];
+      if (button.dataset.at) body.at = Number(button.dataset.at);
+      if (button.dataset.keys) body.keys = JSON.parse(button.dataset.keys);
+    }
     if (button.dataset.remove) body.remove = button.dataset.remove;
+    if (button.dataset.shift) body.shift = [button.dataset.shift, Number(button.dataset.by)];
     const { status, data } = await post(`/api/save/${encodeURIComponent(file)}`, body);
     if (status === 200) {
       leaving = true;
@@ -175,7 +228,9 @@ function desk(form) {
   check();
 }
 
-const nr = document.getElementById("new-report");
-if (nr) newReport(nr);
+for (const id of ["new-report", "new-document"]) {
+  const f = document.getElementById(id);
+  if (f) newReport(f);
+}
 const report = document.getElementById("report");
 if (report) desk(report);

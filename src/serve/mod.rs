@@ -10,17 +10,18 @@
 //! saves of one file.
 
 pub mod edit;
+pub mod form;
 pub mod guard;
+pub mod http;
 pub mod page;
 pub mod preview;
+pub mod start;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use serde_json::{json, Value};
-use tiny_http::{Header, Method, Request, Response, Server};
 
 use crate::annual::Format;
 use crate::cmd::render::RenderOptions;
@@ -33,61 +34,72 @@ use crate::font::FontBook;
 use crate::input::Input;
 use edit::Edits;
 use guard::{Guard, Refusal};
+use http::{Method, Reply, Request};
 
+/// How `gongwen serve` was started. `Default` is the command line's
+/// defaults (this folder, 127.0.0.1:8410).
 pub struct ServeOptions {
     pub dir: PathBuf,
     pub port: u16,
-    /// An address other than 127.0.0.1 to listen on.
+    /// An address other than 127.0.0.1 to listen on: `IP` or `IP:PORT`
+    /// (`0.0.0.0` for every address of the host).
     pub listen: Option<String>,
+    /// Open the printed link in the default browser.
     pub open: bool,
+    /// Other names the desk is reached by (an intranet DNS name).
+    pub hosts: Vec<String>,
+    /// The address of a reverse proxy in front of the desk: its
+    /// `X-Forwarded-Host` and `X-Forwarded-Proto` are believed.
+    pub proxy: Option<String>,
+    /// Font folders searched before the bundled fonts, as for `render`.
+    pub font_dirs: Vec<PathBuf>,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            dir: PathBuf::from("."),
+            port: 8410,
+            listen: None,
+            open: false,
+            hosts: Vec::new(),
+            proxy: None,
+            font_dirs: Vec::new(),
+        }
+    }
 }
 
 struct Desk {
     dir: PathBuf,
     guard: Guard,
     fonts: FontDirs,
-    /// The faces of the last preview, served at `/fonts/N`.
-    book: std::sync::Mutex<Arc<FontBook>>,
+    /// The font books previews were drawn with, served at `/fonts/B/N`.
+    books: Mutex<Vec<Arc<FontBook>>>,
+    /// Held from a save's version check to its write: two saves of one
+    /// file never interleave.
+    saving: Mutex<()>,
 }
 
-struct Reply {
-    status: u16,
-    kind: &'static str,
-    body: Vec<u8>,
-    headers: Vec<(String, String)>,
+/// Font books the desk keeps serving; a folder's templates rarely use
+/// more than two.
+const MAX_BOOKS: usize = 8;
+
+fn refused(r: Refusal, wants_json: bool) -> Reply {
+    if wants_json {
+        Reply::json(r.status, &json!({ "message": r.message }))
+    } else {
+        Reply::text(r.status, r.message)
+    }
 }
 
-impl Reply {
-    fn html(body: String) -> Reply {
-        Reply {
-            status: 200,
-            kind: "text/html; charset=utf-8",
-            body: body.into_bytes(),
-            headers: Vec::new(),
-        }
-    }
-
-    fn json(status: u16, v: &Value) -> Reply {
-        Reply {
-            status,
-            kind: "application/json; charset=utf-8",
-            body: v.to_string().into_bytes(),
-            headers: Vec::new(),
-        }
-    }
-
-    fn refused(r: Refusal, wants_json: bool) -> Reply {
-        if wants_json {
-            Reply::json(r.status, &json!({ "message": r.message }))
-        } else {
-            Reply {
-                status: r.status,
-                kind: "text/plain; charset=utf-8",
-                body: r.message.into_bytes(),
-                headers: Vec::new(),
-            }
-        }
-    }
+fn usage(message: &str, hint: &str) -> Exit {
+    eprint!(
+        "{}",
+        Diagnostic::error(message)
+            .hint(hint)
+            .kind(crate::diag::Kind::Usage)
+    );
+    Exit::Usage
 }
 
 pub fn run(opts: &ServeOptions) -> Exit {
@@ -104,18 +116,40 @@ pub fn run(opts: &ServeOptions) -> Exit {
             return Exit::Usage;
         }
     };
-    let addr = opts.listen.clone().unwrap_or_else(|| "127.0.0.1".into());
-    let server = match Server::http((addr.as_str(), opts.port)) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!(
-                "错误: 无法在 {addr}:{} 上启动服务（{e}）\n  = 提示: 端口可能已被占用，用 --port 换一个端口",
-                opts.port
+    let addr = match start::address(opts.listen.as_deref(), opts.port) {
+        Ok(a) => a,
+        Err(m) => return usage(&m, "gongwen serve --help 列出各选项"),
+    };
+    let proxy = match opts.proxy.as_deref().map(|p| p.trim().parse()) {
+        None => None,
+        Some(Ok(ip)) => Some(ip),
+        Some(Err(_)) => {
+            return usage(
+                "--proxy 应为反向代理所在的 IP 地址，例如 --proxy 127.0.0.1",
+                "反向代理与公文台在同一台电脑上时写 127.0.0.1",
+            )
+        }
+    };
+    for d in &opts.font_dirs {
+        if !d.is_dir() {
+            eprint!(
+                "{}",
+                Diagnostic::error("字体目录不存在或不是目录")
+                    .in_file(d)
+                    .hint("--font-dir 写放字体文件（.otf/.ttf）的文件夹")
+                    .kind(crate::diag::Kind::Usage)
             );
+            return Exit::Usage;
+        }
+    }
+    let listener = match start::bind(addr) {
+        Ok(l) => l,
+        Err(m) => {
+            eprintln!("{m}");
             return Exit::Io;
         }
     };
-    let port = server.server_addr().to_ip().map_or(opts.port, |a| a.port());
+    let addr = listener.local_addr().unwrap_or(addr);
     let token = match guard::new_token() {
         Ok(t) => t,
         Err(e) => {
@@ -123,171 +157,149 @@ pub fn run(opts: &ServeOptions) -> Exit {
             return Exit::Io;
         }
     };
-    let guard = Guard::new(&addr, port, token);
-    let url = if guard.remote {
-        format!("http://{}/?token={}", guard.hosts[0], guard.token)
-    } else {
-        format!("http://127.0.0.1:{port}/")
-    };
+    let (guard, links) = start::guard(addr, &opts.hosts, proxy, token);
     // Written without println!: a closed standard output must not end the
     // desk.
     use std::io::Write as _;
     let mut out = std::io::stdout();
-    let _ = writeln!(out, "公文台已启动：{url}");
-    if guard.remote {
+    let first = links.first().cloned().unwrap_or_default();
+    let _ = writeln!(out, "公文台已启动：{first}");
+    for l in links.iter().skip(1) {
+        let _ = writeln!(out, "　　也可用：{l}");
+    }
+    if !addr.ip().is_loopback() {
         let _ = writeln!(
             out,
-            "注意：在 {addr} 上监听，局域网中的其他电脑可访问；须用上面带令牌的链接打开"
+            "注意：在 {} 上监听，局域网中的其他电脑可访问；须用上面带令牌的链接打开",
+            guard::host_name(addr.ip())
         );
     }
-    let _ = writeln!(out, "文件夹：{}（按 Ctrl-C 结束）", dir.display());
+    let _ = writeln!(
+        out,
+        "文件夹：{}（按 Ctrl-C 结束；链接中的令牌只在本次运行中有效）",
+        dir.display()
+    );
     let _ = out.flush();
     if opts.open {
-        let _ = std::process::Command::new("xdg-open")
-            .arg(&url)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn();
+        open_browser(&first);
     }
     crate::interrupt::install();
-    let desk = Desk {
+    let desk = Arc::new(Desk {
         dir,
         guard,
-        fonts: FontDirs::default(),
-        book: std::sync::Mutex::new(Arc::new(FontBook::bundled())),
-    };
-    loop {
-        if crate::interrupt::requested() {
+        fonts: FontDirs::new(opts.font_dirs.clone()),
+        books: Mutex::new(Vec::new()),
+        saving: Mutex::new(()),
+    });
+    match http::serve(
+        listener,
+        desk,
+        http::Limits::default(),
+        crate::interrupt::requested,
+    ) {
+        Ok(()) => {
             let _ = writeln!(std::io::stdout(), "公文台已结束");
-            return Exit::Ok;
+            Exit::Ok
         }
-        match server.recv_timeout(Duration::from_millis(200)) {
-            Ok(Some(req)) => desk.serve(req),
-            Ok(None) => {}
-            Err(e) => {
-                eprintln!("错误: 接收请求失败（{e}）");
-                return Exit::Io;
-            }
+        Err(e) => {
+            eprintln!("错误: 服务无法运行（{}）", crate::diag::io_message(&e));
+            Exit::Io
         }
     }
 }
 
-fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
-    req.headers()
-        .iter()
-        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-        .map(|h| h.value.as_str())
+fn open_browser(url: &str) {
+    let opened = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+            .arg(url)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .is_ok()
+    } else {
+        crate::launch::open_browser(url)
+    };
+    if !opened {
+        println!("无法自动打开浏览器，请在浏览器地址栏输入 {url}");
+    }
+}
+
+const INTERNAL: &str = "内部错误：这个请求未能完成，文件未改动；请把操作步骤告知维护人员";
+
+impl http::App for Desk {
+    fn admit(&self, req: &Request) -> Result<(), Reply> {
+        let wants_json = req.path.starts_with("/api/");
+        let checked = self.guard.origin(req).and_then(|own| {
+            self.guard.read(req)?;
+            if req.method == Method::POST {
+                self.guard.write(req, &own)?;
+            }
+            Ok(())
+        });
+        checked.map_err(|r| refused(r, wants_json))
+    }
+
+    fn handle(&self, req: Request) -> Reply {
+        let wants_json = req.path.starts_with("/api/");
+        self.route(&req).unwrap_or_else(|r| refused(r, wants_json))
+    }
+
+    fn failed(&self, path: &str) -> Reply {
+        refused(Refusal::new(500, INTERNAL), path.starts_with("/api/"))
+    }
+
+    fn limit(&self, status: u16, message: &str, path: &str) -> Reply {
+        refused(Refusal::new(status, message), path.starts_with("/api/"))
+    }
 }
 
 impl Desk {
-    fn serve(&self, mut req: Request) {
-        let wants_json = req.url().starts_with("/api/");
-        // A request that trips over a bug gets an answer and the desk
-        // goes on serving the others (it is one thread).
-        let routed =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.route(&mut req)));
-        let reply = match routed {
-            Ok(r) => r.unwrap_or_else(|r| Reply::refused(r, wants_json)),
-            Err(_) => Reply::refused(
-                Refusal::new(
-                    500,
-                    "内部错误：这个请求未能完成，文件未改动；请把操作步骤告知维护人员",
-                ),
-                wants_json,
-            ),
-        };
-        let mut resp = Response::from_data(reply.body)
-            .with_status_code(reply.status)
-            .with_chunked_threshold(usize::MAX);
-        let mut headers = vec![
-            ("Content-Type".to_string(), reply.kind.to_string()),
-            ("X-Content-Type-Options".into(), "nosniff".into()),
-            ("X-Frame-Options".into(), "DENY".into()),
-            ("Referrer-Policy".into(), "no-referrer".into()),
-            ("Cache-Control".into(), "no-store".into()),
-            (
-                "Content-Security-Policy".into(),
-                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self'; frame-ancestors 'none'".into(),
-            ),
-        ];
-        for (k, v) in reply.headers {
-            headers.retain(|(h, _)| !h.eq_ignore_ascii_case(&k));
-            headers.push((k, v));
-        }
-        for (k, v) in headers {
-            if let Ok(h) = Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-                resp.add_header(h);
-            }
-        }
-        let _ = req.respond(resp);
-    }
-
-    fn route(&self, req: &mut Request) -> Result<Reply, Refusal> {
-        self.guard.host(header(req, "Host"))?;
-        let url = req.url().to_string();
-        let (path, query) = url.split_once('?').unwrap_or((&url, ""));
-        let query_token = query
-            .split('&')
-            .find_map(|kv| kv.strip_prefix("token="))
-            .map(str::to_string);
-        self.guard
-            .read(query_token.as_deref(), header(req, "Cookie"))?;
-        if self.guard.remote && query_token.is_some() && *req.method() == Method::Get {
+    fn route(&self, req: &Request) -> Result<Reply, Refusal> {
+        let path = req.path.as_str();
+        if req.query_param("token").is_some() && req.method == Method::GET {
             // Trade the link's token for a cookie, and drop it from the URL.
-            return Ok(Reply {
-                status: 303,
-                kind: "text/plain; charset=utf-8",
-                body: Vec::new(),
-                headers: vec![
-                    ("Location".into(), path.to_string()),
-                    (
-                        "Set-Cookie".into(),
-                        format!(
-                            "gongwen_token={}; HttpOnly; SameSite=Strict; Path=/",
-                            self.guard.token
-                        ),
-                    ),
-                ],
-            });
+            let https = self.guard.origin(req).is_ok_and(|o| o.https);
+            return Ok(Reply::text(303, "").with("Location", path).with(
+                "Set-Cookie",
+                format!(
+                    "{}={}; HttpOnly; SameSite=Strict; Path=/{}",
+                    self.guard.cookie_name(),
+                    self.guard.token,
+                    if https { "; Secure" } else { "" }
+                ),
+            ));
         }
         let name = |prefix: &str| -> Result<String, Refusal> {
             let raw = path.strip_prefix(prefix).unwrap_or("");
             guard::percent_decode(raw).ok_or_else(|| Refusal::new(404, "文件名无法识别"))
         };
-        match (req.method().clone(), path) {
-            (Method::Get, "/") => Ok(self.index()),
-            (Method::Get, "/desk.js") => Ok(asset(
+        match (&req.method, path) {
+            (&Method::GET, "/") => Ok(self.index()),
+            (&Method::GET, "/desk.js") => Ok(asset(
                 include_str!("desk.js"),
                 "text/javascript; charset=utf-8",
             )),
-            (Method::Get, "/desk.css") => {
+            (&Method::GET, "/desk.css") => {
                 Ok(asset(include_str!("desk.css"), "text/css; charset=utf-8"))
             }
-            (Method::Get, "/fonts/ui") => Ok(ui_font()),
-            (Method::Get, "/favicon.ico") => Ok(Reply {
-                status: 204,
-                kind: "image/x-icon",
-                body: Vec::new(),
-                headers: Vec::new(),
-            }),
-            (Method::Get, p) if p.starts_with("/fonts/") => self.font(&p["/fonts/".len()..]),
-            (Method::Get, p) if p.starts_with("/edit/") => self.edit_page(&name("/edit/")?),
-            (Method::Get, p) if p.starts_with("/download/") => self.download(&name("/download/")?),
-            (Method::Post, p) if p.starts_with("/api/") => {
-                self.guard.write(
-                    header(req, "Origin"),
-                    header(req, "Sec-Fetch-Site"),
-                    header(req, "X-Gongwen-Token"),
-                )?;
-                let body = read_body(req)?;
+            (&Method::GET, "/fonts/ui") => Ok(ui_font()),
+            (&Method::GET, "/favicon.ico") => Ok(Reply::new(204, "image/x-icon", Vec::new())),
+            (&Method::GET, p) if p.starts_with("/fonts/") => self.font(&p["/fonts/".len()..]),
+            (&Method::GET, p) if p.starts_with("/edit/") => self.edit_page(&name("/edit/")?),
+            (&Method::GET, p) if p.starts_with("/download/") => self.download(&name("/download/")?),
+            (&Method::POST, p) if p.starts_with("/api/") => {
+                let body = &req.body;
                 match p {
-                    "/api/new" => self.new_report(&body),
-                    p if p.starts_with("/api/check/") => self.check(&name("/api/check/")?, &body),
-                    p if p.starts_with("/api/save/") => self.save(&name("/api/save/")?, &body),
+                    "/api/new" => self.new_report(body),
+                    p if p.starts_with("/api/check/") => self.check(&name("/api/check/")?, body),
+                    p if p.starts_with("/api/save/") => self.save(&name("/api/save/")?, body),
+                    p if p.starts_with("/api/picture/") => {
+                        self.picture(&name("/api/picture/")?, body)
+                    }
                     _ => Err(Refusal::new(404, "没有这个功能")),
                 }
             }
-            (Method::Get | Method::Head, _) => Err(Refusal::new(404, "没有这个页面")),
+            (&Method::GET | &Method::HEAD, _) => Err(Refusal::new(404, "没有这个页面")),
             _ => Err(Refusal::new(405, "不支持这种请求")),
         }
     }
@@ -297,22 +309,25 @@ impl Desk {
         if let Ok(entries) = std::fs::read_dir(&self.dir) {
             for e in entries.flatten() {
                 let name = e.file_name().to_string_lossy().into_owned();
-                if guard::data_file(&self.dir, &name, true).is_err() {
+                let Ok(path) = guard::data_file(&self.dir, &name, true) else {
                     continue;
-                }
-                let path = e.path();
+                };
+                let Ok((text, _)) = self.read_text(&path) else {
+                    continue;
+                };
                 let job = Job {
                     past_errors: true,
-                    ..Job::new(&path).until(Until::Data)
+                    ..Job::new(&path).text(&text).until(Until::Data)
                 };
                 let Warned { value, diagnostics } = compile(&job, &Disk, &self.fonts);
-                let (annual, diagnostics) = match value {
-                    Ok(c) => (c.input.report().is_some(), diagnostics),
-                    Err(Failure::Data(d)) => (false, d),
-                    Err(Failure::Typeset(..)) => (false, diagnostics),
+                let (report, diagnostics) = match &value {
+                    Ok(c) => (c.input.report(), diagnostics),
+                    Err(Failure::Data(d)) => (None, d.clone()),
+                    Err(Failure::Typeset(..)) => (None, diagnostics),
                 };
                 files.push(page::Listed {
-                    annual,
+                    annual: report.is_some(),
+                    untouched: report.is_some_and(not_begun),
                     errors: diagnostics.error_count(),
                     warnings: diagnostics.warning_count(),
                     name,
@@ -327,9 +342,26 @@ impl Desk {
         ))
     }
 
+    /// The pictures directly in the folder a seal may name.
+    fn pictures(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_str()?.to_string();
+                guard::picture_file(&self.dir, &name).ok()?;
+                Some(name)
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// A data file's text and version, read through one handle opened
+    /// without following a link.
     fn read_text(&self, path: &Path) -> Result<(String, String), Refusal> {
-        let bytes = crate::data::read_bytes(path, crate::data::MAX_DATA_BYTES)
-            .map_err(|d| Refusal::new(422, d.message))?;
+        let bytes = guard::read_data(path, crate::data::MAX_DATA_BYTES)?;
         let version = edit::version(&bytes);
         let text = String::from_utf8(bytes)
             .map_err(|_| Refusal::new(422, "数据文件不是 UTF-8 编码的文本，请另存为 UTF-8"))?;
@@ -346,7 +378,9 @@ impl Desk {
                 let body = format!(
                     "<header><a href=\"/\">← 文件列表</a><h1>{}</h1></header><main><p class=\"bad\">数据文件有语法错误，无法以表单打开。请用编辑器改正后刷新本页：</p><pre class=\"diagnostics\">{}</pre></main>",
                     page::escape(name),
-                    page::escape(&d.to_string())
+                    page::escape(
+                        &d.0.iter().map(without_path).collect::<Vec<_>>().join("\n\n")
+                    )
                 );
                 return Ok(Reply::html(page::shell(name, &self.guard.token, &body)));
             }
@@ -367,8 +401,13 @@ impl Desk {
                     .schema
                     .as_deref()
                     .and_then(|s| serde_json::from_str(s).ok());
-                let titles = move |path: &str| title_of(spec.as_ref(), path);
-                page::record(name, &tree, &titles, &version, &self.guard.token)
+                let pictures = self.pictures();
+                let f = form::Form {
+                    root: &tree,
+                    spec: form::Spec::new(spec.as_ref()),
+                    pictures: &pictures,
+                };
+                page::record(name, &f, &version, &self.guard.token)
             }
             None => page::annual(name, &tree, format_of(&tree), &version, &self.guard.token),
         };
@@ -380,6 +419,11 @@ impl Desk {
     fn opened(&self, name: &str, body: &[u8]) -> Result<(PathBuf, Edits, String, String), Refusal> {
         let path = guard::data_file(&self.dir, name, true)?;
         let edits: Edits = json_body(body)?;
+        for (field, value) in &edits.fields {
+            if field.rsplit('.').next() == Some("seal") && !value.is_empty() {
+                guard::picture_file(&self.dir, value)?;
+            }
+        }
         let (text, version) = self.read_text(&path)?;
         Ok((path, edits, text, version))
     }
@@ -387,7 +431,7 @@ impl Desk {
     fn check(&self, name: &str, body: &[u8]) -> Result<Reply, Refusal> {
         let started = Instant::now();
         let (path, edits, text, version) = self.opened(name, body)?;
-        let text = edit::apply(&text, &edits).map_err(|m| Refusal::new(422, m))?;
+        let text = edit::apply_to(&path, &text, &edits).map_err(|m| Refusal::new(422, m))?;
         let mut out = self.checked(&path, &text);
         out["version"] = json!(version);
         out["elapsed_ms"] = json!(started.elapsed().as_secs_f64() * 1000.0);
@@ -414,8 +458,24 @@ impl Desk {
             .iter()
             .map(|d| diagnostic(d, path, tree.as_ref()))
             .collect();
+        if let Some(d) = failed {
+            diagnostics.push(diagnostic(d, path, tree.as_ref()));
+        }
+        if let Some(titles) = input
+            .filter(|i| i.report().is_none())
+            .and_then(|i| i.template.schema.as_deref())
+            .and_then(|s| serde_json::from_str::<Value>(s).ok())
+            .map(|s| key_titles(&s))
+        {
+            for d in &mut diagnostics {
+                in_form_words(d, &titles);
+            }
+        }
         let mut computed = serde_json::Map::new();
         if let Some(r) = input.and_then(Input::report) {
+            if r.previous.is_some() {
+                carried_over_too(&mut diagnostics, true);
+            }
             for row in &r.applications.rows {
                 let cols = if row.key == "total" { 0..7 } else { 6..7 };
                 for j in cols {
@@ -428,9 +488,6 @@ impl Desk {
             for b in &r.review {
                 computed.insert(format!("review.{}.4", b.key), json!(b.values[4]));
             }
-        }
-        if let Some(d) = failed {
-            diagnostics.push(diagnostic(d, path, tree.as_ref()));
         }
         let pages = value
             .as_ref()
@@ -455,18 +512,34 @@ impl Desk {
             return Vec::new();
         };
         let faces = t.book.faces.len();
-        if let Ok(mut b) = self.book.lock() {
-            *b = t.book.clone();
-        }
+        let id = self.keep_book(t.book.clone());
         t.laid
             .pages
             .iter()
             .enumerate()
-            .map(|(i, p)| preview::svg(p, i + 1, faces))
+            .map(|(i, p)| preview::svg(p, i + 1, id, faces))
             .collect()
     }
 
+    /// The number a preview names its font book by: the same book keeps
+    /// its number while the desk runs (the cache hands out one `Arc` per
+    /// set of fonts).
+    fn keep_book(&self, book: Arc<FontBook>) -> usize {
+        let mut books = self.books.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = books.iter().position(|b| Arc::ptr_eq(b, &book)) {
+            return i;
+        }
+        if books.len() >= MAX_BOOKS {
+            // More font sets than a folder should hold: the last slot is
+            // reused.
+            books.pop();
+        }
+        books.push(book);
+        books.len() - 1
+    }
+
     fn save(&self, name: &str, body: &[u8]) -> Result<Reply, Refusal> {
+        let _one_at_a_time = self.saving.lock().unwrap_or_else(|e| e.into_inner());
         let (path, edits, text, version) = self.opened(name, body)?;
         if edits.version.as_deref() != Some(version.as_str()) {
             return Err(Refusal::new(
@@ -474,17 +547,17 @@ impl Desk {
                 "未保存：这个文件在本页打开之后已被修改（另一个页面或其他程序保存过）。为免覆盖别人的修改，请重新载入本页后再改",
             ));
         }
-        let new = edit::apply(&text, &edits).map_err(|m| Refusal::new(422, m))?;
+        let new = edit::apply_to(&path, &text, &edits).map_err(|m| Refusal::new(422, m))?;
         if let Err(d) = crate::data::parse_source(&Source::new(&path, new.as_str())) {
             return Err(Refusal::new(
                 422,
                 format!(
                     "未保存：修改后的内容无法解析（{}）",
-                    first_line(&d.to_string())
+                    d.0.first().map_or("", |d| d.message.as_str())
                 ),
             ));
         }
-        crate::output::write_atomic(&path, new.as_bytes())
+        crate::output::rewrite_atomic(&path, new.as_bytes())
             .map_err(|d| Refusal::new(500, format!("未保存：{}", d.message)))?;
         Ok(Reply::json(
             200,
@@ -493,6 +566,7 @@ impl Desk {
     }
 
     fn new_report(&self, body: &[u8]) -> Result<Reply, Refusal> {
+        let _one_at_a_time = self.saving.lock().unwrap_or_else(|e| e.into_inner());
         let v: Value = json_body(body)?;
         let field = |k: &str| v[k].as_str().unwrap_or("").trim().to_string();
         let file = field("file");
@@ -509,7 +583,10 @@ impl Desk {
             ));
         }
         let from = field("from");
-        let text = if from.is_empty() {
+        let kind = field("kind");
+        let text = if !kind.is_empty() {
+            document(&kind)?
+        } else if from.is_empty() {
             let format = Format::parse(&field("format"))
                 .ok_or_else(|| Refusal::new(422, "格式应为 2019 或 2021"))?;
             let agency = field("agency");
@@ -543,20 +620,63 @@ impl Desk {
         ))
     }
 
+    /// A seal picture sent from the clerk's computer, written into the
+    /// folder under its own name (never over a file already there) once
+    /// it reads as a picture.
+    fn picture(&self, name: &str, body: &[u8]) -> Result<Reply, Refusal> {
+        let _one_at_a_time = self.saving.lock().unwrap_or_else(|e| e.into_inner());
+        let path = guard::picture_file(&self.dir, name)?;
+        if std::fs::symlink_metadata(&path).is_ok() {
+            return Err(Refusal::new(
+                409,
+                format!("文件夹中已有「{name}」：可直接在列表中选它，或把新图片改名后再上传"),
+            ));
+        }
+        crate::picture::Picture::read(body.to_vec(), 119.0)
+            .map_err(|why| Refusal::new(422, format!("「{name}」不能用作印章：{why}")))?;
+        crate::output::write_atomic(&path, body).map_err(|d| Refusal::new(500, d.message))?;
+        Ok(Reply::json(
+            200,
+            &json!({ "name": name, "message": "已上传" }),
+        ))
+    }
+
     fn download(&self, name: &str) -> Result<Reply, Refusal> {
         let (stem, ext) = name
             .rsplit_once('.')
             .filter(|(_, e)| *e == "pdf" || *e == "docx")
             .ok_or_else(|| Refusal::new(404, "只能下载 .pdf 或 .docx"))?;
         let path = guard::data_file(&self.dir, stem, true)?;
-        let compiled = match compile(&Job::new(&path), &Disk, &self.fonts).value {
+        let (text, _) = self.read_text(&path)?;
+        let tree = crate::data::parse_source(&Source::new(&path, text.as_str())).ok();
+        let not_made = |mut diagnostics: Vec<Value>| {
+            self.label_fields(stem, &mut diagnostics);
+            let mut r = Reply::html(page::not_rendered(
+                stem,
+                ext,
+                &diagnostics,
+                &self.guard.token,
+            ));
+            r.status = 422;
+            r
+        };
+        let job = Job::new(&path).text(&text);
+        let compiled = match compile(&job, &Disk, &self.fonts).value {
             Ok(c) => c,
             Err(Failure::Data(d)) => {
-                return Err(Refusal::new(422, format!("数据有错误，未生成文件：\n{d}")))
+                let ds =
+                    d.0.iter()
+                        .filter(|d| d.severity == Severity::Error)
+                        .map(|d| diagnostic(d, &path, tree.as_ref()))
+                        .collect();
+                return Ok(not_made(ds));
             }
             Err(Failure::Typeset(_, d)) => {
-                return Err(Refusal::new(422, format!("未生成文件：{d}")))
+                return Ok(not_made(vec![diagnostic(&d, &path, tree.as_ref())]))
             }
+        };
+        let Some(t) = compiled.typeset() else {
+            return Err(Refusal::new(500, "未生成文件：没有排出版面"));
         };
         let mut outputs = RenderOptions::default().outputs;
         if ext == "pdf" {
@@ -564,15 +684,13 @@ impl Desk {
         } else {
             outputs.pdf = None;
         }
-        let t = compiled
-            .typeset()
-            .ok_or_else(|| Refusal::new(500, "未生成文件：没有排出版面"))?;
-        let r = crate::epoch::source_date_epoch()
-            .and_then(|epoch| {
-                let outputs = crate::export::Outputs { epoch, ..outputs };
-                crate::export::write(&t.document, &t.laid, &t.book, &outputs)
-            })
-            .map_err(|d| Refusal::new(422, format!("未生成文件：{d}")))?;
+        let r = match crate::epoch::source_date_epoch().and_then(|epoch| {
+            let outputs = crate::export::Outputs { epoch, ..outputs };
+            crate::export::write(&t.document, &t.laid, &t.book, &outputs)
+        }) {
+            Ok(r) => r,
+            Err(d) => return Ok(not_made(vec![diagnostic(&d, &path, tree.as_ref())])),
+        };
         let (bytes, kind) = if ext == "pdf" {
             (r.pdf, "application/pdf")
         } else {
@@ -585,36 +703,45 @@ impl Desk {
             || "report".to_string(),
             |s| s.to_string_lossy().into_owned(),
         );
-        Ok(Reply {
-            status: 200,
-            kind,
-            body: bytes.unwrap_or_default(),
-            headers: vec![(
-                "Content-Disposition".into(),
-                format!(
-                    "attachment; filename=\"report.{ext}\"; filename*=UTF-8''{}.{ext}",
-                    page::url_segment(&base)
-                ),
-            )],
-        })
+        Ok(Reply::new(200, kind, bytes.unwrap_or_default()).with(
+            "Content-Disposition",
+            format!(
+                "attachment; filename=\"report.{ext}\"; filename*=UTF-8''{}.{ext}",
+                page::url_segment(&base)
+            ),
+        ))
     }
 
-    fn font(&self, index: &str) -> Result<Reply, Refusal> {
-        let book = self
-            .book
-            .lock()
-            .map_or_else(|_| Arc::new(FontBook::bundled()), |b| b.clone());
-        let face = index
-            .parse::<usize>()
-            .ok()
-            .and_then(|i| book.faces.get(i))
-            .ok_or_else(|| Refusal::new(404, "没有这个字体"))?;
-        Ok(Reply {
-            status: 200,
-            kind: "font/otf",
-            body: face.bytes().to_vec(),
-            headers: vec![("Cache-Control".into(), "private, max-age=3600".into())],
-        })
+    /// Gives each diagnostic with a field the label its form shows for it
+    /// (表三「自然人」「一、本年新收」…), read from the form itself.
+    fn label_fields(&self, name: &str, diagnostics: &mut [Value]) {
+        let Ok(form) = self.edit_page(name) else {
+            return;
+        };
+        let html = String::from_utf8_lossy(&form.body);
+        for d in diagnostics.iter_mut() {
+            let label = d["field"].as_str().and_then(|f| page::label_in(&html, f));
+            if let Some(l) = label {
+                d["label"] = Value::from(l);
+            }
+        }
+    }
+
+    /// `/fonts/B/N`: face N of font book B, as a preview names it.
+    fn font(&self, which: &str) -> Result<Reply, Refusal> {
+        let none = || Refusal::new(404, "没有这个字体");
+        let (b, f) = which.split_once('/').ok_or_else(none)?;
+        let (b, f) = (
+            b.parse::<usize>().map_err(|_| none())?,
+            f.parse::<usize>().map_err(|_| none())?,
+        );
+        let book = {
+            let books = self.books.lock().unwrap_or_else(|e| e.into_inner());
+            books.get(b).cloned().ok_or_else(none)?
+        };
+        let face = book.faces.get(f).ok_or_else(none)?;
+        Ok(Reply::new(200, "font/otf", face.bytes().to_vec())
+            .with("Cache-Control", "private, max-age=3600"))
     }
 }
 
@@ -627,45 +754,67 @@ fn ui_font() -> Reply {
         .iter()
         .find(|f| f.name.starts_with("FandolHei"))
         .or(book.faces.first());
-    Reply {
-        status: 200,
-        kind: "font/otf",
-        body: face.map(|f| f.bytes().to_vec()).unwrap_or_default(),
-        headers: vec![("Cache-Control".into(), "private, max-age=3600".into())],
-    }
+    Reply::new(
+        200,
+        "font/otf",
+        face.map(|f| f.bytes().to_vec()).unwrap_or_default(),
+    )
+    .with("Cache-Control", "private, max-age=3600")
 }
 
 fn asset(text: &'static str, kind: &'static str) -> Reply {
-    Reply {
-        status: 200,
-        kind,
-        body: text.as_bytes().to_vec(),
-        headers: Vec::new(),
-    }
+    Reply::new(200, kind, text.as_bytes())
 }
 
-fn read_body(req: &mut Request) -> Result<Vec<u8>, Refusal> {
-    let too_big = || Refusal::new(413, "请求的内容过大");
-    if req.body_length().is_some_and(|n| n > guard::MAX_BODY) {
-        return Err(too_big());
+/// A new 通知, 函 or 纪要: the data file `gongwen new --template KIND`
+/// writes, its example text for the clerk to replace.
+fn document(kind: &str) -> Result<String, Refusal> {
+    let unknown = || {
+        Refusal::new(
+            422,
+            "文种应为 通知（notice）、函（letter）或 纪要（minutes）",
+        )
+    };
+    if !matches!(kind, "notice" | "letter" | "minutes") {
+        return Err(unknown());
     }
-    let mut body = Vec::new();
-    req.as_reader()
-        .take(guard::MAX_BODY as u64 + 1)
-        .read_to_end(&mut body)
-        .map_err(|_| Refusal::new(400, "请求的内容无法读取"))?;
-    if body.len() > guard::MAX_BODY {
-        return Err(too_big());
-    }
-    Ok(body)
+    let t =
+        crate::template::Template::by_name_or_dir(Path::new(kind), &Disk).map_err(|_| unknown())?;
+    let schema = t
+        .spec
+        .as_ref()
+        .and_then(|s| s.schema.as_ref())
+        .ok_or_else(unknown)?;
+    let head = vec![
+        format!(
+            "# {} — 数据文件，在公文台中新建。",
+            t.description.as_deref().unwrap_or(&t.name)
+        ),
+        format!("template = \"{kind}\""),
+        String::new(),
+    ];
+    Ok(crate::data::example::example(
+        schema,
+        &head,
+        &crate::epoch::today(),
+    ))
 }
 
 fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
     serde_json::from_slice(body).map_err(|_| Refusal::new(400, "请求的内容无法识别"))
 }
 
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s)
+/// A diagnostic as text without the server's path: the message, the line
+/// of the file it is on, the hints.
+fn without_path(d: &Diagnostic) -> String {
+    let mut s = d.message.clone();
+    if let Some(l) = &d.location {
+        s.push_str(&format!("\n第 {} 行：{}", l.line, l.source_line.trim_end()));
+    }
+    for h in &d.hints {
+        s.push_str(&format!("\n提示：{h}"));
+    }
+    s
 }
 
 /// The format a report's form is shown in, from the file's own keys.
@@ -683,44 +832,133 @@ fn format_of(tree: &Node) -> Format {
     }
 }
 
-/// A schema's `title` for a key path, array indexes going through `items`
-/// and local `$ref`s (`#/$defs/row`) followed.
-fn title_of(schema: Option<&Value>, path: &str) -> Option<String> {
-    let root = schema?;
-    let mut s = deref(root, root)?;
-    for seg in path.split('.') {
-        s = if seg.bytes().all(|b| b.is_ascii_digit()) {
-            deref(root, s.get("items")?)?
-        } else {
-            deref(root, s.get("properties")?.get(seg)?)?
-        };
-    }
-    s.get("title")?.as_str().map(str::to_string)
-}
-
-fn deref<'a>(root: &'a Value, mut s: &'a Value) -> Option<&'a Value> {
-    for _ in 0..8 {
-        match s.get("$ref").and_then(Value::as_str) {
-            Some(r) => s = root.pointer(r.strip_prefix('#')?)?,
-            None => return Some(s),
-        }
-    }
-    None
-}
-
+/// A diagnostic as the page shows it: at its form field, in the words of
+/// the form (no command lines, no server paths; the line of a file the
+/// clerk never sees only when the form cannot be opened).
 fn diagnostic(d: &Diagnostic, path: &Path, tree: Option<&Node>) -> Value {
     let here = d.file.as_deref().is_none_or(|f| f == path);
     let field = match (here, &d.span, tree) {
         (true, Some(span), Some(t)) => page::field_at(t, span.start),
         _ => None,
     };
+    let hints: Vec<String> = d
+        .hints
+        .iter()
+        .filter(|h| !h.contains("gongwen "))
+        .map(|h| for_the_form(h))
+        .collect();
     json!({
         "severity": if d.severity == Severity::Error { "error" } else { "warning" },
-        "message": d.message,
-        "hints": d.hints,
+        "message": for_the_form(&d.message),
+        "hints": hints,
         "field": field,
         "line": d.location.as_ref().map(|l| l.line),
         "file": d.file.as_ref().map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned())),
-        "text": d.to_string(),
     })
+}
+
+/// A C1 error in a report begun from last year's file: 二、上年结转 was
+/// filled in from that file (结转), so its cell in the same column is marked
+/// too — it is as likely to be the one to change.
+fn carried_over_too(diagnostics: &mut [Value], from_last_year: bool) {
+    if !from_last_year {
+        return;
+    }
+    for d in diagnostics.iter_mut() {
+        let column = d["field"]
+            .as_str()
+            .and_then(|f| f.strip_prefix("applications.new."))
+            .map(str::to_string);
+        let c1 = d["message"].as_str().is_some_and(|m| m.contains("（C1）"));
+        if let (true, Some(c)) = (c1, column) {
+            d["also"] = json!([format!("applications.carried_over.{c}")]);
+            if let Some(h) = d["hints"].as_array_mut() {
+                h.push(json!(
+                    "「二、上年结转」是据上一年度文件填入的（结转下年度），若上一年度的数字有误，也请核对这一格"
+                ));
+            }
+        }
+    }
+}
+
+/// A report no one has begun to fill in: as `new` wrote it (or `new
+/// --from`, with last year's carried-over applications), every count of
+/// this year's applications and reviews 0. It passes the check with one
+/// warning, as a nearly finished report does; the list says which it is.
+fn not_begun(r: &crate::annual::Report) -> bool {
+    let carried = ["carried_over", "carried_forward"];
+    r.applications
+        .rows
+        .iter()
+        .filter(|row| !carried.contains(&row.key.as_str()))
+        .all(|row| row.values.iter().all(|v| *v == 0))
+        && r.review.iter().all(|b| b.values.iter().all(|v| *v == 0))
+}
+
+/// Every key a schema names with a title, and the title: what the form
+/// labels that key's field.
+fn key_titles(schema: &Value) -> std::collections::HashMap<String, String> {
+    fn walk(v: &Value, out: &mut std::collections::HashMap<String, String>, depth: usize) {
+        if depth > 32 {
+            return;
+        }
+        match v {
+            Value::Object(o) => {
+                if let Some(Value::Object(props)) = o.get("properties") {
+                    for (k, p) in props {
+                        if let Some(t) = p.get("title").and_then(Value::as_str) {
+                            out.entry(k.clone()).or_insert_with(|| t.to_string());
+                        }
+                    }
+                }
+                o.values().for_each(|x| walk(x, out, depth + 1));
+            }
+            Value::Array(a) => a.iter().for_each(|x| walk(x, out, depth + 1)),
+            _ => {}
+        }
+    }
+    let mut out = std::collections::HashMap::new();
+    walk(schema, &mut out, 0);
+    out
+}
+
+/// A message's and its hints' key names (`issuer_suffix`) as the form's
+/// labels (「标志后缀」): the clerk sees the labels, never the keys.
+fn in_form_words(d: &mut Value, titles: &std::collections::HashMap<String, String>) {
+    let swap = |text: &str| -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut word = String::new();
+        let flush = |word: &mut String, out: &mut String| {
+            match titles.get(word.as_str()) {
+                Some(t) if word.len() > 2 => out.push_str(&format!("「{t}」")),
+                _ => out.push_str(word),
+            }
+            word.clear();
+        };
+        for c in text.chars() {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                word.push(c);
+            } else {
+                flush(&mut word, &mut out);
+                out.push(c);
+            }
+        }
+        flush(&mut word, &mut out);
+        out
+    };
+    if let Some(m) = d["message"].as_str().map(&swap) {
+        d["message"] = Value::from(m);
+    }
+    if let Some(hs) = d["hints"].as_array_mut() {
+        for h in hs.iter_mut() {
+            if let Some(t) = h.as_str().map(&swap) {
+                *h = Value::from(t);
+            }
+        }
+    }
+}
+
+/// A message of `check` as said to someone filling the form.
+fn for_the_form(text: &str) -> String {
+    text.replace("gongwen new 写入的占位文字", "新建时写入的占位文字")
 }

@@ -4,7 +4,8 @@
 
 use std::fmt::Write;
 
-use crate::annual::form::{self, Format, APPLICANTS, REVIEW_BLOCKS, REVIEW_RESULTS};
+use super::form;
+use crate::annual::form::{self as table, Format, APPLICANTS, REVIEW_BLOCKS, REVIEW_RESULTS};
 use crate::data::node::{Kind, Node};
 pub(crate) use crate::export::docx::esc as escape;
 
@@ -27,6 +28,8 @@ pub struct Listed {
     pub errors: usize,
     pub warnings: usize,
     pub annual: bool,
+    /// A report whose counts are all still 0.
+    pub untouched: bool,
 }
 
 pub fn index(dir: &str, files: &[Listed], token: &str) -> String {
@@ -40,6 +43,11 @@ pub fn index(dir: &str, files: &[Listed], token: &str) -> String {
         );
     }
     for f in files {
+        let begun = if f.untouched {
+            "<span class=\"warn not-begun\">未开始（表三、表四的数字均为 0）</span>，"
+        } else {
+            ""
+        };
         let status = match (f.errors, f.warnings) {
             (0, 0) => "<span class=\"ok\">通过</span>".to_string(),
             (0, w) => format!("<span class=\"warn\">{w} 个警告</span>"),
@@ -50,7 +58,7 @@ pub fn index(dir: &str, files: &[Listed], token: &str) -> String {
         };
         let _ = write!(
             b,
-            "<tr data-file=\"{n}\"><td><a href=\"/edit/{u}\">{n}</a></td><td class=\"status\">{status}</td></tr>",
+            "<tr data-file=\"{n}\"><td><a href=\"/edit/{u}\">{n}</a></td><td class=\"status\">{begun}{status}</td></tr>",
             n = escape(&f.name),
             u = url_segment(&f.name)
         );
@@ -64,7 +72,12 @@ pub fn index(dir: &str, files: &[Listed], token: &str) -> String {
         let _ = write!(b, "<option>{}</option>", escape(&f.name));
     }
     b.push_str("</select></label><label>文件名 <input name=\"file\" required placeholder=\"2025.toml\"></label>\
-        <button type=\"submit\">新建</button><p class=\"message\" role=\"status\"></p></form></section></main>");
+        <button type=\"submit\">新建</button><p class=\"message\" role=\"status\"></p></form></section>\
+        <section class=\"new\"><h2>新建公文</h2><form id=\"new-document\">\
+        <label>文种 <select name=\"kind\"><option value=\"notice\">通知、报告、请示等（文件格式）</option><option value=\"letter\">函（信函格式）</option><option value=\"minutes\">纪要</option></select></label>\
+        <label>文件名 <input name=\"file\" required placeholder=\"关于……的通知.toml\"></label>\
+        <button type=\"submit\">新建</button><p class=\"message\" role=\"status\"></p></form>\
+        <p class=\"hint\">新建的文件中是示例内容，请逐项改为本单位的内容。</p></section></main>");
     shell("公文台", token, &b)
 }
 
@@ -94,7 +107,7 @@ pub fn lookup<'a>(root: &'a Node, path: &str) -> Option<&'a Node> {
     Some(n)
 }
 
-fn scalar(n: Option<&Node>) -> String {
+pub(crate) fn scalar(n: Option<&Node>) -> String {
     match n.map(|n| &n.kind) {
         Some(Kind::Str(s) | Kind::Int(s) | Kind::Float(s) | Kind::Date(s)) => s.clone(),
         Some(Kind::Bool(b)) => b.to_string(),
@@ -102,29 +115,13 @@ fn scalar(n: Option<&Node>) -> String {
     }
 }
 
-fn input(root: &Node, name: &str, attrs: &str) -> String {
-    input_with(name, &scalar(lookup(root, name)), attrs)
+fn input(root: &Node, name: &str, label: &str, attrs: &str) -> String {
+    form::input(name, &scalar(lookup(root, name)), label, attrs)
 }
 
-fn input_with(name: &str, value: &str, attrs: &str) -> String {
-    format!(
-        "<input name=\"{}\" value=\"{}\" {attrs}>",
-        escape(name),
-        escape(value)
-    )
-}
-
-fn textarea(root: &Node, name: &str) -> String {
-    let v = scalar(lookup(root, name));
-    let rows = (v.chars().count() / 40 + 2).clamp(2, 12);
-    format!(
-        "<textarea name=\"{}\" rows=\"{rows}\">{}</textarea>",
-        escape(name),
-        escape(&v)
-    )
-}
-
-fn cell(root: &Node, row: &str, len: usize, j: usize) -> String {
+/// A cell of a form table: its input named by the row's key path and the
+/// column's index, labelled by the row and the column.
+fn cell(root: &Node, row: &str, len: usize, j: usize, label: &str) -> String {
     let name = if len == 1 {
         row.to_string()
     } else {
@@ -140,7 +137,7 @@ fn cell(root: &Node, row: &str, len: usize, j: usize) -> String {
     };
     // Not in the file: the form's 0, until the clerk types a number.
     let value = lookup(root, &name).map_or_else(|| "0".to_string(), |n| scalar(Some(n)));
-    format!("<td>{}</td>", input_with(&name, &value, &attrs))
+    format!("<td>{}</td>", form::input(&name, &value, label, &attrs))
 }
 
 fn computed(name: &str) -> String {
@@ -148,66 +145,6 @@ fn computed(name: &str) -> String {
         "<td class=\"computed\"><output data-computed=\"{}\"></output></td>",
         escape(name)
     )
-}
-
-/// A narrative section: each paragraph as the file has it — a text, or a
-/// lead-in with its text, or a stand-alone heading.
-fn section(b: &mut String, root: &Node, key: &str, title: &str) {
-    let _ = write!(
-        b,
-        "<fieldset class=\"section\" data-key=\"{key}\"><legend>{title}</legend>"
-    );
-    match lookup(root, key).map(|n| &n.kind) {
-        Some(Kind::Array(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                let base = format!("{key}.{i}");
-                let _ = write!(
-                    b,
-                    "<button type=\"button\" class=\"remove\" data-remove=\"{base}\" title=\"删除这一段\">删除本段</button>"
-                );
-                match &item.kind {
-                    Kind::Table(entries) => {
-                        b.push_str("<div class=\"para\">");
-                        for e in entries {
-                            let name = format!("{base}.{}", e.key);
-                            if e.key == "text" {
-                                b.push_str(&textarea(root, &name));
-                            } else {
-                                let label = match e.key.as_str() {
-                                    "lead" => "小标题",
-                                    "heading" => "标题",
-                                    "level" => "层级",
-                                    other => other,
-                                };
-                                let _ = write!(
-                                    b,
-                                    "<label class=\"lead\">{label} {}</label>",
-                                    input(root, &name, "")
-                                );
-                            }
-                        }
-                        b.push_str("</div>");
-                    }
-                    _ => {
-                        let _ = write!(b, "<div class=\"para\">{}</div>", textarea(root, &base));
-                    }
-                }
-            }
-            let _ = write!(
-                b,
-                "<div class=\"tools\"><button type=\"button\" data-append=\"{key}\" data-kind=\"text\">添加段落</button>\
-                 <button type=\"button\" data-append=\"{key}\" data-kind=\"lead\">添加带小标题的段落</button></div>"
-            );
-        }
-        Some(_) => b.push_str(&textarea(root, key)),
-        None => {
-            let _ = write!(
-                b,
-                "<p class=\"empty\">数据文件中没有这一部分（在数据文件中写 {key} = [\"……\"] 后可在此编辑）。</p>"
-            );
-        }
-    }
-    b.push_str("</fieldset>");
 }
 
 /// The bar above a form (state, save, downloads) and the form's start.
@@ -235,8 +172,8 @@ pub fn annual(name: &str, root: &Node, format: Format, version: &str, token: &st
     let _ = write!(
         b,
         "<label>发布机关 {}</label><label>报告年度 {}</label><label>格式 <span class=\"fixed\">{}</span></label>",
-        input(root, "agency", ""),
-        input(root, "year", "inputmode=\"numeric\""),
+        input(root, "agency", "发布机关", ""),
+        input(root, "year", "报告年度", "inputmode=\"numeric\""),
         format.describe()
     );
     match lookup(root, "title").map(|n| &n.kind) {
@@ -246,28 +183,42 @@ pub fn annual(name: &str, root: &Node, format: Format, version: &str, token: &st
                     b,
                     "<label>标题第 {} 行 {}</label>",
                     i + 1,
-                    input(root, &format!("title.{i}"), "")
+                    input(
+                        root,
+                        &format!("title.{i}"),
+                        &format!("标题第 {} 行", i + 1),
+                        ""
+                    )
                 );
             }
         }
         _ => {
-            let _ = write!(b, "<label>标题 {}</label>", input(root, "title", ""));
+            let _ = write!(
+                b,
+                "<label>标题 {}</label>",
+                input(root, "title", "标题", "")
+            );
         }
     }
     let _ = write!(
         b,
         "<label>署名 {}</label><label>成文日期 {}</label></fieldset>",
-        input(root, "signature.agency", ""),
-        input(root, "signature.date", "placeholder=\"2026-01-20\"")
+        input(root, "signature.agency", "署名", ""),
+        input(
+            root,
+            "signature.date",
+            "成文日期",
+            "placeholder=\"2026-01-20 或 2026年1月20日\" class=\"date\""
+        )
     );
     if lookup(root, "preamble").is_some() {
-        section(&mut b, root, "preamble", "前言");
+        form::paragraphs(&mut b, root, "preamble", "前言");
     }
-    section(&mut b, root, "overview", "一、总体情况");
+    form::paragraphs(&mut b, root, "overview", "一、总体情况");
 
     // 二
     b.push_str("<fieldset class=\"grid\"><legend>二、主动公开政府信息情况</legend><table class=\"form\" id=\"table2\">");
-    for g in form::active_groups(format) {
+    for g in table::active_groups(format) {
         let span = g.columns.len() + 1;
         let _ = write!(
             b,
@@ -281,8 +232,9 @@ pub fn annual(name: &str, root: &Node, format: Format, version: &str, token: &st
         for r in g.rows {
             let _ = write!(b, "<tr><th class=\"label\">{}</th>", r.label);
             let row = format!("active.{}", r.key);
-            for j in 0..r.cells.len() {
-                b.push_str(&cell(root, &row, r.cells.len(), j));
+            for (j, col) in g.columns.iter().enumerate().take(r.cells.len()) {
+                let label = format!("表二「{}」「{col}」", r.label);
+                b.push_str(&cell(root, &row, r.cells.len(), j, &label));
             }
             b.push_str("</tr>");
         }
@@ -297,7 +249,7 @@ pub fn annual(name: &str, root: &Node, format: Format, version: &str, token: &st
         let _ = write!(b, "<th>{a}</th>");
     }
     b.push_str("</tr>");
-    let rows = form::application_rows(format);
+    let rows = table::application_rows(format);
     let inner: Vec<usize> = (0..rows.len())
         .filter(|&i| {
             !matches!(
@@ -333,11 +285,12 @@ pub fn annual(name: &str, root: &Node, format: Format, version: &str, token: &st
                 let _ = write!(b, "<th class=\"label\" colspan=\"3\">{}</th>", r.label);
             }
         }
-        for j in 0..6 {
+        for (j, applicant) in APPLICANTS.iter().enumerate().take(6) {
             if r.computed {
                 b.push_str(&computed(&format!("{row}.{j}")));
             } else {
-                b.push_str(&cell(root, &row, 6, j));
+                let label = format!("表三「{}」「{applicant}」", r.label);
+                b.push_str(&cell(root, &row, 6, j, &label));
             }
         }
         b.push_str(&computed(&format!("{row}.6")));
@@ -358,126 +311,31 @@ pub fn annual(name: &str, root: &Node, format: Format, version: &str, token: &st
         }
     }
     b.push_str("</tr><tr>");
-    for (key, _) in REVIEW_BLOCKS {
+    for (key, block) in REVIEW_BLOCKS {
         let row = format!("review.{key}");
-        for j in 0..4 {
-            b.push_str(&cell(root, &row, 4, j));
+        for (j, res) in REVIEW_RESULTS.iter().enumerate() {
+            let label = format!("表四「{block}」「{res}」");
+            b.push_str(&cell(root, &row, 4, j, &label));
         }
         b.push_str(&computed(&format!("{row}.4")));
     }
     b.push_str("</tr></table></fieldset>");
 
-    section(&mut b, root, "problems", "五、存在的主要问题及改进情况");
-    section(&mut b, root, "other", "六、其他需要报告的事项");
+    form::paragraphs(&mut b, root, "problems", "五、存在的主要问题及改进情况");
+    form::paragraphs(&mut b, root, "other", "六、其他需要报告的事项");
     b.push_str(DESK_SIDE);
     shell(name, token, &b)
 }
 
 /// A form for a data file of a template with its own schema: the file's
-/// tree as fields, arrays of records as editable tables.
-pub fn record(
-    name: &str,
-    root: &Node,
-    titles: &dyn Fn(&str) -> Option<String>,
-    version: &str,
-    token: &str,
-) -> String {
+/// tree as fields, labelled from the schema.
+pub fn record(name: &str, form: &form::Form<'_>, version: &str, token: &str) -> String {
     let mut b = desk_top(name, version);
-    if let Kind::Table(entries) = &root.kind {
-        b.push_str("<fieldset><legend>内容</legend>");
-        for e in entries.iter().filter(|e| e.key != "template") {
-            fields(&mut b, root, &e.key, &e.value, titles);
-        }
-        b.push_str("</fieldset>");
-    }
+    b.push_str("<fieldset><legend>内容</legend>");
+    form.table(&mut b, "", form.root);
+    b.push_str("</fieldset>");
     b.push_str(DESK_SIDE);
     shell(name, token, &b)
-}
-
-fn fields(
-    b: &mut String,
-    root: &Node,
-    path: &str,
-    node: &Node,
-    titles: &dyn Fn(&str) -> Option<String>,
-) {
-    let label = titles(path).unwrap_or_else(|| path.rsplit('.').next().unwrap_or(path).to_string());
-    match &node.kind {
-        Kind::Table(entries) => {
-            let _ = write!(b, "<fieldset><legend>{}</legend>", escape(&label));
-            for e in entries {
-                fields(b, root, &format!("{path}.{}", e.key), &e.value, titles);
-            }
-            b.push_str("</fieldset>");
-        }
-        Kind::Array(items)
-            if items.iter().all(|i| matches!(i.kind, Kind::Table(_))) && !items.is_empty() =>
-        {
-            let mut cols: Vec<&str> = Vec::new();
-            for i in items {
-                if let Kind::Table(es) = &i.kind {
-                    for e in es {
-                        if !cols.contains(&e.key.as_str()) {
-                            cols.push(&e.key);
-                        }
-                    }
-                }
-            }
-            let _ = write!(
-                b,
-                "<fieldset class=\"grid\"><legend>{}</legend><table class=\"form records\"><tr>",
-                escape(&label)
-            );
-            for c in &cols {
-                let t = titles(&format!("{path}.0.{c}")).unwrap_or_else(|| c.to_string());
-                let _ = write!(b, "<th>{}</th>", escape(&t));
-            }
-            b.push_str("<th></th></tr>");
-            for i in 0..items.len() {
-                b.push_str("<tr>");
-                for c in &cols {
-                    let _ = write!(
-                        b,
-                        "<td>{}</td>",
-                        input(root, &format!("{path}.{i}.{c}"), "")
-                    );
-                }
-                let _ = write!(
-                    b,
-                    "<td><button type=\"button\" class=\"remove\" data-remove=\"{path}.{i}\" title=\"删除这一行\">删除</button></td></tr>"
-                );
-            }
-            let _ = write!(
-                b,
-                "</table><div class=\"tools\"><button type=\"button\" data-append=\"{path}\" data-kind=\"record\">添加一行</button></div></fieldset>"
-            );
-        }
-        Kind::Array(items) => {
-            let _ = write!(b, "<fieldset><legend>{}</legend>", escape(&label));
-            for i in 0..items.len() {
-                let name = format!("{path}.{i}");
-                b.push_str(&long_or_short(root, &name));
-            }
-            b.push_str("</fieldset>");
-        }
-        _ => {
-            let _ = write!(
-                b,
-                "<label>{} {}</label>",
-                escape(&label),
-                long_or_short(root, path)
-            );
-        }
-    }
-}
-
-fn long_or_short(root: &Node, name: &str) -> String {
-    let v = scalar(lookup(root, name));
-    if v.chars().count() > 40 || v.contains('\n') {
-        textarea(root, name)
-    } else {
-        input(root, name, "")
-    }
 }
 
 /// The deepest key path whose value holds a byte offset: where a
@@ -511,4 +369,57 @@ pub fn field_at(root: &Node, offset: usize) -> Option<String> {
     }
     let mut path = Vec::new();
     walk(root, offset, &mut path).then(|| path.join("."))
+}
+
+/// What a download of a file with errors shows instead of the file: the
+/// errors, each at its form field, and the way back to the form.
+pub fn not_rendered(
+    name: &str,
+    ext: &str,
+    diagnostics: &[serde_json::Value],
+    token: &str,
+) -> String {
+    let mut b = format!(
+        "<header><a href=\"/edit/{u}\">← 返回表单</a><h1>{n}</h1></header><main class=\"list\">\
+         <p class=\"bad\" id=\"not-rendered\">数据有错误，未生成 {ext} 文件。请在表单中改正以下各项后再下载：</p><ul id=\"problems\">",
+        u = url_segment(name),
+        n = escape(name),
+        ext = ext.to_ascii_uppercase(),
+    );
+    for d in diagnostics {
+        let _ = write!(
+            b,
+            "<li class=\"bad\">{}",
+            escape(d["message"].as_str().unwrap_or(""))
+        );
+        if let Some(f) = d["label"].as_str().or(d["field"].as_str()) {
+            let _ = write!(b, "<div class=\"hint\">表单项：{}</div>", escape(f));
+        }
+        for h in d["hints"].as_array().into_iter().flatten() {
+            let _ = write!(
+                b,
+                "<div class=\"hint\">提示：{}</div>",
+                escape(h.as_str().unwrap_or(""))
+            );
+        }
+        b.push_str("</li>");
+    }
+    b.push_str("</ul></main>");
+    shell(name, token, &b)
+}
+
+/// The label a form page gives the control named `field` (as written by
+/// [`form::input`] and its kin: `name` first, `data-label` after it).
+pub fn label_in(html: &str, field: &str) -> Option<String> {
+    let at = html.find(&format!(" name=\"{}\"", escape(field)))?;
+    let tag = &html[at..at + html[at..].find('>')?];
+    let (_, rest) = tag.split_once(" data-label=\"")?;
+    let label = &rest[..rest.find('"')?];
+    Some(
+        label
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&amp;", "&"),
+    )
 }

@@ -10,8 +10,9 @@ fn color([r, g, b]: [u8; 3]) -> String {
     format!("#{r:02x}{g:02x}{b:02x}")
 }
 
-/// One page as an SVG element, sized by its width in the page.
-pub fn svg(page: &Page, number: usize, faces: usize) -> String {
+/// One page as an SVG element, sized by its width in the page; its text in
+/// the faces of font book `book` (served at `/fonts/BOOK/N`).
+pub fn svg(page: &Page, number: usize, book: usize, faces: usize) -> String {
     let mut s = String::with_capacity(64 * 1024);
     let _ = write!(
         s,
@@ -20,7 +21,10 @@ pub fn svg(page: &Page, number: usize, faces: usize) -> String {
         h = page.height
     );
     for f in 0..faces {
-        let _ = write!(s, "@font-face{{font-family:gw{f};src:url(/fonts/{f})}}");
+        let _ = write!(
+            s,
+            "@font-face{{font-family:gw{f};src:url(/fonts/{book}/{f})}}"
+        );
     }
     let _ = write!(
         s,

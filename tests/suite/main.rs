@@ -6,6 +6,7 @@ mod common;
 mod bad_input;
 mod crashes;
 mod data;
+mod desk_attacks;
 mod embed;
 mod font_collections;
 mod fonts;

@@ -2,6 +2,7 @@
 //! `BLESS=1 cargo test`.
 
 pub mod cli;
+pub mod desk;
 
 use std::io::Read;
 use std::path::Path;
