@@ -36,6 +36,7 @@ pub mod epoch;
 pub mod exit;
 pub mod export;
 pub mod font;
+pub mod import;
 pub mod input;
 pub mod interrupt;
 pub mod layout;
