@@ -23,6 +23,8 @@ const SOURCES: &[(&str, &str)] = &[
     ("b-2019", "docx"),
     ("b-2019", "html"),
     ("b-2019", "pdf"),
+    // The same PDF with copying and printing forbidden, as sites publish it.
+    ("b-2019", "protected.pdf"),
 ];
 
 fn truth() -> serde_json::Value {
@@ -224,6 +226,117 @@ fn the_seed_report_text_imports_and_starts_the_next_year() {
         said.contains("2021.toml: 通过（湛郎街道，2021年，2021 年修订格式）"),
         "{said}"
     );
+}
+
+/// A data file with the printed 总计 taken out, as the clerk corrects an
+/// imported report whose totals were wrong in print: gongwen computes them.
+fn without_printed_totals(text: &str) -> String {
+    let mut out = String::new();
+    let mut section = "";
+    for line in text.lines() {
+        if line.starts_with('[') {
+            section = line;
+        }
+        let width = match section {
+            "[applications]" => 7,
+            "[review]" => 5,
+            _ => 0,
+        };
+        if width == 7 && line.starts_with("total = ") {
+            continue;
+        }
+        let cut = line.split_once(" = [").and_then(|(key, rest)| {
+            let (values, after) = rest.split_once(']')?;
+            let v: Vec<&str> = values.split(", ").collect();
+            (width > 0 && v.len() == width)
+                .then(|| format!("{key} = [{}]{after}", v[..width - 1].join(", ")))
+        });
+        out += &cut.unwrap_or_else(|| line.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn an_imported_report_corrected_starts_the_next_year() {
+    let dir = scratch("import-next");
+    std::fs::copy(format!("{DIR}/a-2021.docx"), dir.join("2024.docx")).unwrap();
+    let (stderr, text, code) = run_import(&dir, "2024.docx", "2024.toml");
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("核对无误后可以用 gongwen new --from 2024.toml 开始下一年度"),
+        "{stderr}"
+    );
+    // Refused while the published errors stand.
+    let o = run_in(&dir, &["new", "--from", "2024.toml", "-o", "2025.toml"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!dir.join("2025.toml").exists());
+    std::fs::write(dir.join("2024.toml"), without_printed_totals(&text)).unwrap();
+    let o = run_in(&dir, &["check", "2024.toml"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run_in(&dir, &["new", "--from", "2024.toml", "-o", "2025.toml"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let next: toml::Table = std::fs::read_to_string(dir.join("2025.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(next["year"].as_integer(), Some(2025));
+    assert_eq!(next["previous"].as_str(), Some("2024.toml"));
+    let (mut active, mut applications) = (Vec::new(), Vec::new());
+    rows(next["active"].as_table().unwrap(), "", &mut active);
+    rows(
+        next["applications"].as_table().unwrap(),
+        "",
+        &mut applications,
+    );
+    let row = |rows: &[(String, Vec<String>)], key: &str| {
+        rows.iter().find(|(k, _)| k == key).unwrap().1.join(", ")
+    };
+    // 现行有效件数 and 结转下年度 as printed in the Word file.
+    assert_eq!(row(&active, "normative_documents"), "0, 0, 5");
+    assert_eq!(row(&applications, "carried_over"), "2, 0, 0, 0, 0, 0");
+    assert_eq!(
+        next["signature"]["agency"].as_str(),
+        Some("淮安市洪泽区市场监督管理局")
+    );
+    let o = run_in(&dir, &["check", "2025.toml"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn what_is_not_a_report_is_refused_and_nothing_is_written() {
+    let dir = scratch("import-refused");
+    let docx = std::fs::read(format!("{DIR}/a-2021.docx")).unwrap();
+    let pdf = std::fs::read(format!("{DIR}/a-2021.pdf")).unwrap();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "locked.pdf",
+            std::fs::read(format!("{DIR}/locked.pdf")).unwrap(),
+        ),
+        ("half.pdf", pdf[..3000].to_vec()),
+        ("half.docx", docx[..5000].to_vec()),
+        ("old.doc", b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest".to_vec()),
+        ("empty.txt", Vec::new()),
+        (
+            "notice.txt",
+            "关于召开安全生产工作会议的通知\n各科室：\n定于下周一召开会议。\n"
+                .as_bytes()
+                .to_vec(),
+        ),
+    ];
+    let mut said = String::new();
+    for (name, bytes) in &cases {
+        std::fs::write(dir.join(name), bytes).unwrap();
+        let o = run_in(&dir, &["import", name, "-o", "out.toml"]);
+        assert_eq!(o.status.code(), Some(1), "{name}");
+        assert!(!dir.join("out.toml").exists(), "{name}: a file was written");
+        said += &String::from_utf8(o.stderr).unwrap();
+    }
+    std::fs::create_dir(dir.join("folder")).unwrap();
+    let o = run_in(&dir, &["import", "folder"]);
+    assert_eq!(o.status.code(), Some(2));
+    said += &String::from_utf8(o.stderr).unwrap();
+    assert_snapshot(format!("{DIR}/expected/refused.out"), &said);
 }
 
 #[test]

@@ -261,7 +261,10 @@ struct Reader<'s> {
 
 pub fn read(bytes: &[u8]) -> Result<Document, String> {
     let part = |name: &str| -> Result<Option<String>, String> {
-        Ok(crate::export::zip::read_entry(bytes, name)?
+        Ok(crate::export::zip::read_entry(bytes, name)
+            .map_err(|e| {
+                format!("这个 Word 文件无法打开：{e}。请用 Word 或 WPS 打开后另存一份再导入")
+            })?
             .map(|b| String::from_utf8_lossy(&b).into_owned()))
     };
     let main = part("word/document.xml")?.ok_or(

@@ -95,15 +95,27 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported, Diagnostic> {
     let name = path
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let (text, notes) = fill(&doc, &name);
+    let (text, notes) = fill(&doc, &name).map_err(|msg| {
+        Diagnostic::error(msg)
+            .in_file(path)
+            .hint("导入的应是政府信息公开工作年度报告本身：Word 文件、导出的 PDF、网页或其文字")
+    })?;
     Ok(Imported { text, notes, kind })
 }
 
-/// The data file of a document read into blocks.
-fn fill(doc: &Document, name: &str) -> (String, Vec<Note>) {
+/// The data file of a document read into blocks; an error when the
+/// document has nothing of a report (no title, no section, no table), so
+/// that no file of zeros is written from the wrong file.
+fn fill(doc: &Document, name: &str) -> Result<(String, Vec<Note>), String> {
     let mut notes = doc.notes.clone();
     let read = text::read(doc, &mut notes);
     let tabled = tables::read(&read.tables, read.year, &mut notes);
+    if read.title.is_empty() && read.sections == 0 && tabled.found == 0 {
+        return Err(
+            "文件中没有年度报告的标题、“一、总体情况”等各部分标题，也没有表二、表三、表四，不像是政府信息公开工作年度报告，未导入"
+                .into(),
+        );
+    }
     let year = match (read.year, read.date) {
         (Some(y), _) => y,
         (None, Some(d)) => {
@@ -177,7 +189,7 @@ fn fill(doc: &Document, name: &str) -> (String, Vec<Note>) {
         header.extend(notes.iter().map(|n| format!("  {}", said(n))));
     }
     let text = skeleton::imported(tabled.format, &agency, year, &fill, &header);
-    (text, notes)
+    Ok((text, notes))
 }
 
 /// A note as printed: its place first, when it has one.
@@ -193,6 +205,16 @@ fn said(n: &Note) -> String {
 /// the source, as `NAME.toml`, when no `out` is given), prints what could
 /// not be read, then what `check` finds in it.
 pub fn run(input: &Path, out: Option<&Path>, force: bool) -> Exit {
+    if input.is_dir() {
+        eprint!(
+            "{}",
+            Diagnostic::error("这是一个目录，不是报告文件")
+                .in_file(input)
+                .hint("给出要导入的报告：.docx、.pdf、网页（.html）或文本（.txt）")
+                .kind(crate::diag::Kind::Usage)
+        );
+        return Exit::Usage;
+    }
     let bytes = match crate::data::read_bytes(input, MAX_SOURCE_BYTES) {
         Ok(b) => b,
         Err(d) => {
@@ -241,5 +263,11 @@ pub fn run(input: &Path, out: Option<&Path>, force: bool) -> Exit {
     );
     let (code, text) = crate::cli::check_one(&out, None);
     eprint!("{text}");
+    if code == Exit::Input {
+        let name = out.display();
+        eprintln!(
+            "原文的错误请在 {name} 中照实际情况改正（照抄的总计可以删去，由 gongwen 计算），核对无误后可以用 gongwen new --from {name} 开始下一年度。"
+        );
+    }
     code
 }

@@ -485,8 +485,9 @@ fn interpret(doc: &Pdf, page_id: lopdf::ObjectId) -> Result<Page, String> {
 }
 
 pub fn read(bytes: &[u8]) -> Result<Document, String> {
-    let pdf = Pdf::load_mem(bytes).map_err(|e| {
-        format!("这个 PDF 无法读取（{e}），可能已损坏或只下载了一部分：请重新下载，或用原来的 Word 文件导入")
+    let pdf = Pdf::load_mem(bytes).map_err(|_| {
+        "这个 PDF 无法读取，可能已损坏或只下载了一部分：请重新下载，或用原来的 Word 文件导入"
+            .to_string()
     })?;
     if pdf.is_encrypted() && pdf.encryption_state.is_none() {
         return Err("这个 PDF 加了密码，无法读取其中的文字：请用原来的 Word 文件或网页导入".into());

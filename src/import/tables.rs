@@ -15,6 +15,8 @@ pub struct Read {
     pub rows: Vec<Cells>,
     /// How the layout was told, for a note when the tables did not say.
     pub format_evidence: usize,
+    /// How many of tables 二, 三 and 四 were found.
+    pub found: usize,
 }
 
 /// The three tables of the form.
@@ -372,6 +374,7 @@ pub fn read(tables: &[&Table], year: Option<i64>, notes: &mut Vec<Note>) -> Read
         format,
         rows,
         format_evidence: evidence,
+        found: found.seen.iter().filter(|s| **s).count(),
     }
 }
 

@@ -21,6 +21,8 @@ pub struct Read<'d> {
     pub date: Option<Date>,
     /// The tables after the title, in order.
     pub tables: Vec<&'d Table>,
+    /// How many section headings (一、 to 六、) were found.
+    pub sections: usize,
 }
 
 /// The section a heading opens (1–6), from its number and words.
@@ -297,6 +299,7 @@ pub fn read<'d>(doc: &'d Document, notes: &mut Vec<Note>) -> Read<'d> {
                         ));
                     }
                     current = n;
+                    out.sections += 1;
                     continue;
                 }
                 if let Some(d) = date(&flat) {
