@@ -25,6 +25,8 @@ const SOURCES: &[(&str, &str)] = &[
     ("b-2019", "pdf"),
     // The same PDF with copying and printing forbidden, as sites publish it.
     ("b-2019", "protected.pdf"),
+    // The same PDF with each page drawn inside a form XObject.
+    ("b-2019", "forms.pdf"),
 ];
 
 fn truth() -> serde_json::Value {
@@ -316,6 +318,12 @@ fn what_is_not_a_report_is_refused_and_nothing_is_written() {
         ("half.pdf", pdf[..3000].to_vec()),
         ("half.docx", docx[..5000].to_vec()),
         ("old.doc", b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest".to_vec()),
+        // A form that draws itself four times: drawn to a bounded depth.
+        (
+            "loop.pdf",
+            b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</XObject<</F 5 0 R>>>>>>endobj\n4 0 obj<</Length 5>>stream\n/F Do\nendstream endobj\n5 0 obj<</Type/XObject/Subtype/Form/BBox[0 0 9 9]/Resources<</XObject<</F 5 0 R>>>>/Length 23>>stream\n/F Do /F Do /F Do /F Do\nendstream endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+                .to_vec(),
+        ),
         ("empty.txt", Vec::new()),
         (
             "notice.txt",

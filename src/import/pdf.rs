@@ -203,7 +203,7 @@ fn font(doc: &Pdf, dict: &Dictionary) -> Font {
         .map(|o| deref(doc, o))
         .and_then(|o| o.as_stream().ok())
     {
-        if let Ok(data) = s.decompressed_content() {
+        if let Ok(data) = s.decompressed_content_with_limit(MAX_PAGE) {
             f.unicode = to_unicode(&data);
         }
     }
@@ -298,6 +298,41 @@ struct Page {
     rules: Vec<Rule>,
 }
 
+/// How deep forms may be drawn inside forms: exporters nest one or two.
+const MAX_FORM_DEPTH: usize = 8;
+
+/// The fonts of a resource dictionary.
+fn fonts_of(doc: &Pdf, res: &Dictionary) -> HashMap<Vec<u8>, Font> {
+    let mut out = HashMap::new();
+    if let Some(fs) = res
+        .get(b"Font")
+        .ok()
+        .map(|o| deref(doc, o))
+        .and_then(|o| o.as_dict().ok())
+    {
+        for (name, f) in fs {
+            if let Ok(d) = deref(doc, f).as_dict() {
+                out.insert(name.clone(), font(doc, d));
+            }
+        }
+    }
+    out
+}
+
+/// The named XObjects of a resource dictionary.
+fn xobjects_of<'a>(doc: &'a Pdf, res: &'a Dictionary, out: &mut HashMap<Vec<u8>, &'a Object>) {
+    if let Some(xs) = res
+        .get(b"XObject")
+        .ok()
+        .map(|o| deref(doc, o))
+        .and_then(|o| o.as_dict().ok())
+    {
+        for (name, x) in xs {
+            out.entry(name.clone()).or_insert(x);
+        }
+    }
+}
+
 fn interpret(doc: &Pdf, page_id: lopdf::ObjectId) -> Result<Page, String> {
     let mut fonts: HashMap<Vec<u8>, Font> = HashMap::new();
     if let Ok(fs) = doc.get_page_fonts(page_id) {
@@ -305,183 +340,278 @@ fn interpret(doc: &Pdf, page_id: lopdf::ObjectId) -> Result<Page, String> {
             fonts.insert(name, font(doc, dict));
         }
     }
+    let mut xobjects = HashMap::new();
+    if let Ok((own, inherited)) = doc.get_page_resources(page_id) {
+        if let Some(res) = own {
+            xobjects_of(doc, res, &mut xobjects);
+        }
+        for id in inherited {
+            if let Ok(res) = doc.get_dictionary(id) {
+                xobjects_of(doc, res, &mut xobjects);
+            }
+        }
+    }
     let data = doc
         .get_page_content_with_limit(page_id, MAX_PAGE)
         .map_err(|_| "页面内容过大或已损坏".to_string())?;
-    let content = Content::decode(&data).map_err(|_| "页面内容无法解析".to_string())?;
     let mut page = Page {
         glyphs: Vec::new(),
         rules: Vec::new(),
     };
-    let mut ctm = IDENTITY;
-    let mut stack: Vec<Matrix> = Vec::new();
-    let (mut tm, mut tlm) = (IDENTITY, IDENTITY);
-    let mut font_key: Vec<u8> = Vec::new();
-    let (mut size, mut tc, mut tw, mut th, mut leading, mut rise) =
-        (12.0f32, 0.0f32, 0.0f32, 1.0f32, 0.0f32, 0.0f32);
-    let mut path: Vec<(f32, f32, f32, f32)> = Vec::new();
-    let mut start = (0.0, 0.0);
-    let mut cur = (0.0, 0.0);
-    for op in &content.operations {
-        let o = &op.operands;
-        let f = |i: usize| o.get(i).map_or(0.0, num);
-        match op.operator.as_str() {
-            "q" => stack.push(ctm),
-            "Q" => ctm = stack.pop().unwrap_or(IDENTITY),
-            "cm" => ctm = mul(&[f(0), f(1), f(2), f(3), f(4), f(5)], &ctm),
-            "BT" => {
-                tm = IDENTITY;
-                tlm = IDENTITY;
-            }
-            "Tf" => {
-                font_key = o
-                    .first()
-                    .and_then(|n| n.as_name().ok())
-                    .unwrap_or(b"")
-                    .to_vec();
-                size = f(1);
-            }
-            "Tc" => tc = f(0),
-            "Tw" => tw = f(0),
-            "Tz" => th = f(0) / 100.0,
-            "TL" => leading = f(0),
-            "Ts" => rise = f(0),
-            "Td" | "TD" => {
-                if op.operator == "TD" {
-                    leading = -f(1);
+    let mut budget = MAX_PAGE;
+    let mut ctx = Draw {
+        doc,
+        page: &mut page,
+        budget: &mut budget,
+    };
+    ctx.draw(&data, &fonts, &xobjects, IDENTITY, 0)?;
+    Ok(page)
+}
+
+/// What drawing a page's content writes to and how much more it may read:
+/// a form drawn many times counts each time.
+struct Draw<'a, 'p> {
+    doc: &'a Pdf,
+    page: &'p mut Page,
+    budget: &'p mut usize,
+}
+
+impl<'a> Draw<'a, '_> {
+    /// Draws a content stream (a page's or a form's, under `ctm0`) onto the
+    /// page: its glyphs and rules.
+    fn draw(
+        &mut self,
+        data: &[u8],
+        fonts: &HashMap<Vec<u8>, Font>,
+        xobjects: &HashMap<Vec<u8>, &'a Object>,
+        ctm0: Matrix,
+        depth: usize,
+    ) -> Result<(), String> {
+        *self.budget = self
+            .budget
+            .checked_sub(data.len() + 64)
+            .ok_or("页面内容过大")?;
+        let content = Content::decode(data).map_err(|_| "页面内容无法解析".to_string())?;
+        let mut ctm = ctm0;
+        let mut stack: Vec<Matrix> = Vec::new();
+        let (mut tm, mut tlm) = (IDENTITY, IDENTITY);
+        let mut font_key: Vec<u8> = Vec::new();
+        let (mut size, mut tc, mut tw, mut th, mut leading, mut rise) =
+            (12.0f32, 0.0f32, 0.0f32, 1.0f32, 0.0f32, 0.0f32);
+        let mut path: Vec<(f32, f32, f32, f32)> = Vec::new();
+        let mut start = (0.0, 0.0);
+        let mut cur = (0.0, 0.0);
+        for op in &content.operations {
+            let o = &op.operands;
+            let f = |i: usize| o.get(i).map_or(0.0, num);
+            match op.operator.as_str() {
+                "q" => stack.push(ctm),
+                "Q" => ctm = stack.pop().unwrap_or(ctm0),
+                "cm" => ctm = mul(&[f(0), f(1), f(2), f(3), f(4), f(5)], &ctm),
+                "BT" => {
+                    tm = IDENTITY;
+                    tlm = IDENTITY;
                 }
-                tlm = mul(&[1.0, 0.0, 0.0, 1.0, f(0), f(1)], &tlm);
-                tm = tlm;
+                "Tf" => {
+                    font_key = o
+                        .first()
+                        .and_then(|n| n.as_name().ok())
+                        .unwrap_or(b"")
+                        .to_vec();
+                    size = f(1);
+                }
+                "Tc" => tc = f(0),
+                "Tw" => tw = f(0),
+                "Tz" => th = f(0) / 100.0,
+                "TL" => leading = f(0),
+                "Ts" => rise = f(0),
+                "Td" | "TD" => {
+                    if op.operator == "TD" {
+                        leading = -f(1);
+                    }
+                    tlm = mul(&[1.0, 0.0, 0.0, 1.0, f(0), f(1)], &tlm);
+                    tm = tlm;
+                }
+                "Tm" => {
+                    tlm = [f(0), f(1), f(2), f(3), f(4), f(5)];
+                    tm = tlm;
+                }
+                "T*" | "'" | "\"" => {
+                    tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -leading], &tlm);
+                    tm = tlm;
+                }
+                _ => {}
             }
-            "Tm" => {
-                tlm = [f(0), f(1), f(2), f(3), f(4), f(5)];
-                tm = tlm;
-            }
-            "T*" | "'" | "\"" => {
-                tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -leading], &tlm);
-                tm = tlm;
-            }
-            _ => {}
-        }
-        let shows: Vec<&Object> = match op.operator.as_str() {
-            "Tj" | "'" => o.first().into_iter().collect(),
-            "\"" => o.get(2).into_iter().collect(),
-            "TJ" => o
-                .first()
-                .and_then(|a| a.as_array().ok())
-                .map(|a| a.iter().collect())
-                .unwrap_or_default(),
-            _ => Vec::new(),
-        };
-        for item in shows {
-            let Some(font) = fonts.get(&font_key) else {
-                continue;
+            let shows: Vec<&Object> = match op.operator.as_str() {
+                "Tj" | "'" => o.first().into_iter().collect(),
+                "\"" => o.get(2).into_iter().collect(),
+                "TJ" => o
+                    .first()
+                    .and_then(|a| a.as_array().ok())
+                    .map(|a| a.iter().collect())
+                    .unwrap_or_default(),
+                _ => Vec::new(),
             };
-            match item {
-                Object::String(bytes, _) => {
-                    for (code, text) in font.decode(bytes) {
-                        let w0 = font
-                            .widths
-                            .get(&code)
-                            .copied()
-                            .unwrap_or(font.default_width)
-                            / 1000.0;
-                        let trm = mul(&mul(&[size * th, 0.0, 0.0, size, 0.0, rise], &tm), &ctm);
-                        let scale = (trm[2] * trm[2] + trm[3] * trm[3]).sqrt();
-                        let xscale = (trm[0] * trm[0] + trm[1] * trm[1]).sqrt();
-                        let space = text == " " && !font.two_bytes;
-                        let advance = (w0 * size + tc + if space { tw } else { 0.0 }) * th;
-                        if !text.is_empty() {
-                            page.glyphs.push(Glyph {
-                                text,
-                                x: trm[4],
-                                y: trm[5],
-                                w: w0 * xscale,
-                                size: scale,
-                                face: font
-                                    .name
-                                    .split_once('+')
-                                    .map_or(font.name.as_str(), |(_, n)| n)
-                                    .to_string(),
+            for item in shows {
+                let Some(font) = fonts.get(&font_key) else {
+                    continue;
+                };
+                match item {
+                    Object::String(bytes, _) => {
+                        for (code, text) in font.decode(bytes) {
+                            let w0 = font
+                                .widths
+                                .get(&code)
+                                .copied()
+                                .unwrap_or(font.default_width)
+                                / 1000.0;
+                            let trm = mul(&mul(&[size * th, 0.0, 0.0, size, 0.0, rise], &tm), &ctm);
+                            let scale = (trm[2] * trm[2] + trm[3] * trm[3]).sqrt();
+                            let xscale = (trm[0] * trm[0] + trm[1] * trm[1]).sqrt();
+                            let space = text == " " && !font.two_bytes;
+                            let advance = (w0 * size + tc + if space { tw } else { 0.0 }) * th;
+                            if !text.is_empty() {
+                                self.page.glyphs.push(Glyph {
+                                    text,
+                                    x: trm[4],
+                                    y: trm[5],
+                                    w: w0 * xscale,
+                                    size: scale,
+                                    face: font
+                                        .name
+                                        .split_once('+')
+                                        .map_or(font.name.as_str(), |(_, n)| n)
+                                        .to_string(),
+                                });
+                            }
+                            tm = mul(&[1.0, 0.0, 0.0, 1.0, advance, 0.0], &tm);
+                        }
+                    }
+                    other => {
+                        let adj = num(other);
+                        tm = mul(&[1.0, 0.0, 0.0, 1.0, -adj / 1000.0 * size * th, 0.0], &tm);
+                    }
+                }
+            }
+            // Paths: the rules of tables.
+            match op.operator.as_str() {
+                "m" => {
+                    cur = apply(&ctm, f(0), f(1));
+                    start = cur;
+                }
+                "l" => {
+                    let p = apply(&ctm, f(0), f(1));
+                    path.push((cur.0, cur.1, p.0, p.1));
+                    cur = p;
+                }
+                "h" => {
+                    path.push((cur.0, cur.1, start.0, start.1));
+                    cur = start;
+                }
+                "re" => {
+                    let (x, y, w, h) = (f(0), f(1), f(2), f(3));
+                    let a = apply(&ctm, x, y);
+                    let b = apply(&ctm, x + w, y + h);
+                    let (x0, x1) = (a.0.min(b.0), a.0.max(b.0));
+                    let (y0, y1) = (a.1.min(b.1), a.1.max(b.1));
+                    if x1 - x0 < 3.0 || y1 - y0 < 3.0 {
+                        // A thin filled rectangle is a rule.
+                        if x1 - x0 < y1 - y0 {
+                            path.push(((x0 + x1) / 2.0, y0, (x0 + x1) / 2.0, y1));
+                        } else {
+                            path.push((x0, (y0 + y1) / 2.0, x1, (y0 + y1) / 2.0));
+                        }
+                    } else {
+                        path.extend([
+                            (x0, y0, x1, y0),
+                            (x1, y0, x1, y1),
+                            (x0, y1, x1, y1),
+                            (x0, y0, x0, y1),
+                        ]);
+                    }
+                }
+                "S" | "s" | "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" => {
+                    let filled_box = op.operator.starts_with(['f', 'F']);
+                    for (x0, y0, x1, y1) in path.drain(..) {
+                        let horizontal = (y1 - y0).abs() < 0.5;
+                        let vertical = (x1 - x0).abs() < 0.5;
+                        if filled_box && !horizontal && !vertical {
+                            continue;
+                        }
+                        if horizontal && (x1 - x0).abs() > 1.0 {
+                            self.page.rules.push(Rule {
+                                horizontal: true,
+                                at: y0,
+                                from: x0.min(x1),
+                                to: x0.max(x1),
+                            });
+                        } else if vertical && (y1 - y0).abs() > 1.0 {
+                            self.page.rules.push(Rule {
+                                horizontal: false,
+                                at: x0,
+                                from: y0.min(y1),
+                                to: y0.max(y1),
                             });
                         }
-                        tm = mul(&[1.0, 0.0, 0.0, 1.0, advance, 0.0], &tm);
                     }
                 }
-                other => {
-                    let adj = num(other);
-                    tm = mul(&[1.0, 0.0, 0.0, 1.0, -adj / 1000.0 * size * th, 0.0], &tm);
+                "n" => path.clear(),
+                "Do" if depth < MAX_FORM_DEPTH => {
+                    let form = o
+                        .first()
+                        .and_then(|n| n.as_name().ok())
+                        .and_then(|n| xobjects.get(n))
+                        .and_then(|x| deref(self.doc, x).as_stream().ok())
+                        .filter(|s| {
+                            s.dict.get(b"Subtype").ok().and_then(|t| t.as_name().ok())
+                                == Some(b"Form")
+                        });
+                    let Some(form) = form else { continue };
+                    let m = form
+                        .dict
+                        .get(b"Matrix")
+                        .ok()
+                        .and_then(|a| a.as_array().ok())
+                        .filter(|a| a.len() == 6)
+                        .map_or(IDENTITY, |a| {
+                            [
+                                num(&a[0]),
+                                num(&a[1]),
+                                num(&a[2]),
+                                num(&a[3]),
+                                num(&a[4]),
+                                num(&a[5]),
+                            ]
+                        });
+                    let data = form
+                        .decompressed_content_with_limit(*self.budget)
+                        .map_err(|_| "页面中的一个图形对象过大或已损坏".to_string())?;
+                    // A form with resources of its own draws with them; one
+                    // without uses the page's.
+                    let res = form
+                        .dict
+                        .get(b"Resources")
+                        .ok()
+                        .map(|r| deref(self.doc, r))
+                        .and_then(|r| r.as_dict().ok());
+                    let (own_fonts, own_xobjects);
+                    let (f2, x2) = match res {
+                        Some(r) => {
+                            own_fonts = fonts_of(self.doc, r);
+                            let mut xs = HashMap::new();
+                            xobjects_of(self.doc, r, &mut xs);
+                            own_xobjects = xs;
+                            (&own_fonts, &own_xobjects)
+                        }
+                        None => (fonts, xobjects),
+                    };
+                    self.draw(&data, f2, x2, mul(&m, &ctm), depth + 1)?;
                 }
+                _ => {}
             }
         }
-        // Paths: the rules of tables.
-        match op.operator.as_str() {
-            "m" => {
-                cur = apply(&ctm, f(0), f(1));
-                start = cur;
-            }
-            "l" => {
-                let p = apply(&ctm, f(0), f(1));
-                path.push((cur.0, cur.1, p.0, p.1));
-                cur = p;
-            }
-            "h" => {
-                path.push((cur.0, cur.1, start.0, start.1));
-                cur = start;
-            }
-            "re" => {
-                let (x, y, w, h) = (f(0), f(1), f(2), f(3));
-                let a = apply(&ctm, x, y);
-                let b = apply(&ctm, x + w, y + h);
-                let (x0, x1) = (a.0.min(b.0), a.0.max(b.0));
-                let (y0, y1) = (a.1.min(b.1), a.1.max(b.1));
-                if x1 - x0 < 3.0 || y1 - y0 < 3.0 {
-                    // A thin filled rectangle is a rule.
-                    if x1 - x0 < y1 - y0 {
-                        path.push(((x0 + x1) / 2.0, y0, (x0 + x1) / 2.0, y1));
-                    } else {
-                        path.push((x0, (y0 + y1) / 2.0, x1, (y0 + y1) / 2.0));
-                    }
-                } else {
-                    path.extend([
-                        (x0, y0, x1, y0),
-                        (x1, y0, x1, y1),
-                        (x0, y1, x1, y1),
-                        (x0, y0, x0, y1),
-                    ]);
-                }
-            }
-            "S" | "s" | "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" => {
-                let filled_box = op.operator.starts_with(['f', 'F']);
-                for (x0, y0, x1, y1) in path.drain(..) {
-                    let horizontal = (y1 - y0).abs() < 0.5;
-                    let vertical = (x1 - x0).abs() < 0.5;
-                    if filled_box && !horizontal && !vertical {
-                        continue;
-                    }
-                    if horizontal && (x1 - x0).abs() > 1.0 {
-                        page.rules.push(Rule {
-                            horizontal: true,
-                            at: y0,
-                            from: x0.min(x1),
-                            to: x0.max(x1),
-                        });
-                    } else if vertical && (y1 - y0).abs() > 1.0 {
-                        page.rules.push(Rule {
-                            horizontal: false,
-                            at: x0,
-                            from: y0.min(y1),
-                            to: y0.max(y1),
-                        });
-                    }
-                }
-            }
-            "n" => path.clear(),
-            _ => {}
-        }
+        Ok(())
     }
-    // A shaded cell is a filled box: its edges are no rules unless stroked.
-    Ok(page)
 }
 
 pub fn read(bytes: &[u8]) -> Result<Document, String> {
