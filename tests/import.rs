@@ -20,6 +20,8 @@ const SOURCES: &[(&str, &str)] = &[
     ("a-2021", "docx"),
     ("a-2021", "html"),
     ("a-2021", "pdf"),
+    // The Word file with a highlighted and a shaded paragraph, exported again.
+    ("a-2021", "shaded.pdf"),
     ("b-2019", "docx"),
     ("b-2019", "html"),
     ("b-2019", "pdf"),

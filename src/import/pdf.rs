@@ -298,6 +298,21 @@ struct Page {
     rules: Vec<Rule>,
 }
 
+/// A PDF text string: UTF-16BE after its byte-order mark, otherwise
+/// PDFDocEncoding (Latin-1 for what reports hold).
+fn text_string(bytes: &[u8]) -> String {
+    match bytes.strip_prefix(&[0xFE, 0xFF]) {
+        Some(rest) => {
+            let units: Vec<u16> = rest
+                .chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16_lossy(&units)
+        }
+        None => bytes.iter().map(|b| char::from(*b)).collect(),
+    }
+}
+
 /// How deep forms may be drawn inside forms: exporters nest one or two.
 const MAX_FORM_DEPTH: usize = 8;
 
@@ -398,9 +413,15 @@ impl<'a> Draw<'a, '_> {
         let mut font_key: Vec<u8> = Vec::new();
         let (mut size, mut tc, mut tw, mut th, mut leading, mut rise) =
             (12.0f32, 0.0f32, 0.0f32, 1.0f32, 0.0f32, 0.0f32);
-        let mut path: Vec<(f32, f32, f32, f32)> = Vec::new();
+        // Segments of the path being built, each with the number of the
+        // shape (subpath) it belongs to.
+        let mut path: Vec<(f32, f32, f32, f32, usize)> = Vec::new();
+        let mut sub = 0usize;
         let mut start = (0.0, 0.0);
         let mut cur = (0.0, 0.0);
+        // Marked content open now: the text it stands for (`ActualText`)
+        // and whether that was given to a glyph yet.
+        let mut marked: Vec<Option<(String, bool)>> = Vec::new();
         for op in &content.operations {
             let o = &op.operands;
             let f = |i: usize| o.get(i).map_or(0.0, num);
@@ -421,6 +442,17 @@ impl<'a> Draw<'a, '_> {
                     size = f(1);
                 }
                 "Tc" => tc = f(0),
+                "BMC" => marked.push(None),
+                "BDC" => marked.push(
+                    o.get(1)
+                        .and_then(|d| d.as_dict().ok())
+                        .and_then(|d| d.get(b"ActualText").ok())
+                        .and_then(|t| t.as_str().ok())
+                        .map(|t| (text_string(t), false)),
+                ),
+                "EMC" => {
+                    marked.pop();
+                }
                 "Tw" => tw = f(0),
                 "Tz" => th = f(0) / 100.0,
                 "TL" => leading = f(0),
@@ -458,7 +490,18 @@ impl<'a> Draw<'a, '_> {
                 };
                 match item {
                     Object::String(bytes, _) => {
-                        for (code, text) in font.decode(bytes) {
+                        for (code, mut text) in font.decode(bytes) {
+                            // Glyphs that stand for another text (a character
+                            // drawn as a picture or as several glyphs) are
+                            // read as that text, given once.
+                            if let Some((actual, given)) = marked.iter_mut().flatten().next() {
+                                text = if *given {
+                                    String::new()
+                                } else {
+                                    actual.clone()
+                                };
+                                *given = true;
+                            }
                             let w0 = font
                                 .widths
                                 .get(&code)
@@ -498,14 +541,15 @@ impl<'a> Draw<'a, '_> {
                 "m" => {
                     cur = apply(&ctm, f(0), f(1));
                     start = cur;
+                    sub += 1;
                 }
                 "l" => {
                     let p = apply(&ctm, f(0), f(1));
-                    path.push((cur.0, cur.1, p.0, p.1));
+                    path.push((cur.0, cur.1, p.0, p.1, sub));
                     cur = p;
                 }
                 "h" => {
-                    path.push((cur.0, cur.1, start.0, start.1));
+                    path.push((cur.0, cur.1, start.0, start.1, sub));
                     cur = start;
                 }
                 "re" => {
@@ -514,30 +558,62 @@ impl<'a> Draw<'a, '_> {
                     let b = apply(&ctm, x + w, y + h);
                     let (x0, x1) = (a.0.min(b.0), a.0.max(b.0));
                     let (y0, y1) = (a.1.min(b.1), a.1.max(b.1));
+                    sub += 1;
                     if x1 - x0 < 3.0 || y1 - y0 < 3.0 {
-                        // A thin filled rectangle is a rule.
+                        // A thin rectangle is a rule.
                         if x1 - x0 < y1 - y0 {
-                            path.push(((x0 + x1) / 2.0, y0, (x0 + x1) / 2.0, y1));
+                            path.push(((x0 + x1) / 2.0, y0, (x0 + x1) / 2.0, y1, sub));
                         } else {
-                            path.push((x0, (y0 + y1) / 2.0, x1, (y0 + y1) / 2.0));
+                            path.push((x0, (y0 + y1) / 2.0, x1, (y0 + y1) / 2.0, sub));
                         }
                     } else {
                         path.extend([
-                            (x0, y0, x1, y0),
-                            (x1, y0, x1, y1),
-                            (x0, y1, x1, y1),
-                            (x0, y0, x0, y1),
+                            (x0, y0, x1, y0, sub),
+                            (x1, y0, x1, y1, sub),
+                            (x0, y1, x1, y1, sub),
+                            (x0, y0, x0, y1, sub),
                         ]);
                     }
+                    sub += 1;
                 }
                 "S" | "s" | "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" => {
-                    let filled_box = op.operator.starts_with(['f', 'F']);
-                    for (x0, y0, x1, y1) in path.drain(..) {
+                    let segments = std::mem::take(&mut path);
+                    let lines: Vec<(f32, f32, f32, f32)> = if op.operator.starts_with(['f', 'F']) {
+                        // Filled, each shape is a rule when it is thin (a
+                        // border drawn as a thin box) and nothing when it
+                        // is not (a shaded cell, highlighted or shaded text).
+                        let mut shapes: Vec<usize> = segments.iter().map(|s| s.4).collect();
+                        shapes.dedup();
+                        shapes
+                            .into_iter()
+                            .filter_map(|id| {
+                                let mut bx = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+                                for s in segments.iter().filter(|s| s.4 == id) {
+                                    bx = (
+                                        bx.0.min(s.0.min(s.2)),
+                                        bx.1.min(s.1.min(s.3)),
+                                        bx.2.max(s.0.max(s.2)),
+                                        bx.3.max(s.1.max(s.3)),
+                                    );
+                                }
+                                let (w, h) = (bx.2 - bx.0, bx.3 - bx.1);
+                                if w >= 3.0 && h >= 3.0 {
+                                    None
+                                } else if w < h {
+                                    let x = (bx.0 + bx.2) / 2.0;
+                                    Some((x, bx.1, x, bx.3))
+                                } else {
+                                    let y = (bx.1 + bx.3) / 2.0;
+                                    Some((bx.0, y, bx.2, y))
+                                }
+                            })
+                            .collect()
+                    } else {
+                        segments.iter().map(|s| (s.0, s.1, s.2, s.3)).collect()
+                    };
+                    for (x0, y0, x1, y1) in lines {
                         let horizontal = (y1 - y0).abs() < 0.5;
                         let vertical = (x1 - x0).abs() < 0.5;
-                        if filled_box && !horizontal && !vertical {
-                            continue;
-                        }
                         if horizontal && (x1 - x0).abs() > 1.0 {
                             self.page.rules.push(Rule {
                                 horizontal: true,
