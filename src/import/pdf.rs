@@ -901,6 +901,44 @@ fn runs(line: &[Glyph]) -> Vec<Run> {
     out
 }
 
+/// The width of a line's first word: up to the first space or Chinese
+/// character, an opening bracket or quote before it included.
+fn first_word(line: &[Glyph]) -> f32 {
+    let Some(first) = line.first() else {
+        return 0.0;
+    };
+    let mut end = first.x + first.w;
+    for g in &line[1..] {
+        let c = g.text.chars().next().unwrap_or(' ');
+        if c.is_whitespace() || (cjk(c) && !"（“《‘【".contains(c)) {
+            break;
+        }
+        end = g.x + g.w;
+    }
+    end - first.x
+}
+
+/// Chinese or full-width (punctuation, digits).
+fn cjk(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xFF00..=0xFFEF)
+}
+
+/// A paragraph's text without spaces between Chinese characters: a browser
+/// printing a page draws the line breaks of its source there, and Chinese
+/// text has none of its own.
+fn cjk_spaces(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let between =
+            i > 0 && c == ' ' && cjk(chars[i - 1]) && chars.get(i + 1).is_some_and(|n| cjk(*n));
+        if !between {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn line_text(line: &[Glyph]) -> String {
     runs(line).iter().map(|r| r.text.as_str()).collect()
 }
@@ -996,7 +1034,11 @@ fn lay_out(
                     // A title's lines: a full line wraps, a shorter one ends a line.
                     (false, !pfull)
                 } else {
-                    let short = pend < right - size * 4.0;
+                    // A short line ends its paragraph unless what starts
+                    // the next line (a URL, a long number) would not have
+                    // fitted after it: a browser's ragged lines wrap so.
+                    let short = pend < right - size * 4.0
+                        && (indented || pend + first_word(line) < right + size * 0.5);
                     let new = indented
                         || gap
                         || (psize - size).abs() >= 0.5
@@ -1035,7 +1077,10 @@ fn lay_out(
                     face: line[0].face.clone(),
                 });
             }
-            p.runs.extend(runs(line));
+            p.runs.extend(runs(line).into_iter().map(|mut r| {
+                r.text = cjk_spaces(&r.text);
+                r
+            }));
         }
         prev = Some((end, line[0].y, size, centered, full));
     }
@@ -1198,5 +1243,46 @@ fn join_rows(doc: &mut Document) {
             b.rows.remove(repeated);
         }
         i += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glyphs(text: &str, x: f32) -> Vec<Glyph> {
+        let mut at = x;
+        text.chars()
+            .map(|c| {
+                let w = if c.is_ascii() { 8.0 } else { 16.0 };
+                let g = Glyph {
+                    text: c.to_string(),
+                    x: at,
+                    y: 700.0,
+                    w,
+                    size: 16.0,
+                    face: String::new(),
+                };
+                at += w;
+                g
+            })
+            .collect()
+    }
+
+    #[test]
+    fn spaces_between_chinese_characters_are_dropped() {
+        assert_eq!(cjk_spaces("上年结转3件 ，均在"), "上年结转3件，均在");
+        assert_eq!(cjk_spaces("未发生 泄密事件"), "未发生泄密事件");
+        // Latin words and a space beside Latin text keep theirs.
+        assert_eq!(cjk_spaces("Word 文件 and PDF"), "Word 文件 and PDF");
+    }
+
+    #[test]
+    fn a_first_word_is_measured_to_the_first_space_or_chinese_character() {
+        // The bracket (16) and the 24 ASCII characters (8 each) before the close.
+        let url = glyphs("（http://www.hongze.gov.cn）查阅", 90.0);
+        assert_eq!(first_word(&url), 16.0 + 24.0 * 8.0);
+        assert_eq!(first_word(&glyphs("查阅或下载", 90.0)), 16.0);
+        assert_eq!(first_word(&glyphs("2025 年", 90.0)), 32.0);
     }
 }
