@@ -736,14 +736,48 @@ pub fn read(bytes: &[u8]) -> Result<Document, String> {
         .flat_map(|(_, s)| &s.lines)
         .filter(|l| l.len() >= 10)
         .collect();
-    let left = mode(long.iter().map(|l| l[0].x).collect());
+    // The left edge is where body lines start; a first-line indent can be
+    // as common (a page of short paragraphs), so it is the leftmost start
+    // shared by a tenth of the lines.
+    let left = {
+        let mut starts: Vec<(i32, usize)> = Vec::new();
+        for l in &long {
+            let k = l[0].x.round() as i32;
+            match starts.iter_mut().find(|(c, _)| (*c - k).abs() <= 1) {
+                Some((_, n)) => *n += 1,
+                None => starts.push((k, 1)),
+            }
+        }
+        let enough = (long.len() / 10).max(2);
+        starts
+            .iter()
+            .filter(|(_, n)| *n >= enough)
+            .map(|(c, _)| *c)
+            .min()
+            .map_or_else(|| mode(long.iter().map(|l| l[0].x).collect()), |c| c as f32)
+    };
     let right = mode(
         long.iter()
             .filter_map(|l| l.last().map(|g| g.x + g.w))
             .collect(),
     );
+    // The body's size: most glyphs of the report are set in it; a larger
+    // size is a title. Counted over all pages: a last page may hold more
+    // of a site's small print than of the report.
+    let mut sizes: Vec<(i32, usize)> = Vec::new();
+    for g in pages.iter().flat_map(|(_, s)| s.lines.iter().flatten()) {
+        let k = (g.size * 2.0).round() as i32;
+        match sizes.iter_mut().find(|(s, _)| *s == k) {
+            Some((_, n)) => *n += 1,
+            None => sizes.push((k, 1)),
+        }
+    }
+    let body_size = sizes
+        .iter()
+        .max_by_key(|(_, n)| *n)
+        .map_or(16.0, |(s, _)| *s as f32 / 2.0);
     for (n, page) in pages {
-        lay_out(page, n, (left, right), &mut tables, &mut doc);
+        lay_out(page, n, (left, right, body_size), &mut tables, &mut doc);
     }
     if !any_text {
         return Err("这个 PDF 没有文字层（多半是扫描件或图片），gongwen 不做文字识别：请用原来的 Word 文件、网页或可以复制文字的 PDF 导入".into());
@@ -982,7 +1016,7 @@ fn split(page: Page) -> Split {
 fn lay_out(
     page: Split,
     n: usize,
-    (left, right): (f32, f32),
+    (left, right, body_size): (f32, f32, f32),
     tables: &mut usize,
     doc: &mut Document,
 ) {
@@ -996,19 +1030,6 @@ fn lay_out(
         ));
     }
     let all = page.lines;
-    // The body's size: most glyphs are set in it; a larger size is a title.
-    let mut sizes: Vec<(i32, usize)> = Vec::new();
-    for g in all.iter().flatten() {
-        let k = (g.size * 2.0).round() as i32;
-        match sizes.iter_mut().find(|(s, _)| *s == k) {
-            Some((_, n)) => *n += 1,
-            None => sizes.push((k, 1)),
-        }
-    }
-    let body_size = sizes
-        .iter()
-        .max_by_key(|(_, n)| *n)
-        .map_or(16.0, |(s, _)| *s as f32 / 2.0);
     let mut prev: Option<(f32, f32, f32, bool, bool)> = None;
     let mut para: Option<(f32, Para)> = None;
     for line in &all {
