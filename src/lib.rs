@@ -45,12 +45,16 @@ pub mod exit;
 pub mod export;
 pub mod files;
 pub mod font;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod import;
 pub mod input;
 pub mod interrupt;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod launch;
 pub mod layout;
 pub mod markup;
 pub mod output;
 pub mod picture;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod serve;
 pub mod template;

@@ -101,6 +101,19 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// 导入已发布的年度报告（Word、PDF、网页或文本），写出数据文件并核对
+    #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen import <文件> [-o 数据文件.toml]")]
+    Import {
+        /// 已发布的报告：.docx、.pdf、网页（.html）或文本（.txt）
+        #[arg(value_name = "文件", help_heading = "参数")]
+        input: PathBuf,
+        /// 写到这个数据文件（默认与原文件同名、扩展名 .toml）；已有的文件不覆盖，除非加 --force
+        #[arg(short = 'o', long = "out", value_name = "文件")]
+        out: Option<PathBuf>,
+        /// 覆盖已有的文件
+        #[arg(long)]
+        force: bool,
+    },
     /// 核对数据：勾稽关系、总计、跨年度数据、写法和遗漏
     #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen check <文件或目录>...")]
     Check {
@@ -345,6 +358,9 @@ fn run(cli: Cli) -> Exit {
             )),
             Err(e) => Err(e),
         },
+        Command::Import { input, out, force } => {
+            Ok(gongwen::import::run(&input, out.as_deref(), force))
+        }
         Command::Check { inputs, template } => Ok(cmd::check(&inputs, template.as_deref())),
         Command::Schema { template } => Ok(cmd::schema(&template)),
         Command::Render(args) => match args.options() {

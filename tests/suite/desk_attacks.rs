@@ -6,7 +6,6 @@
 //! others; what it holds in memory stays bounded. Every loop here is
 //! bounded in count and time.
 
-
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 

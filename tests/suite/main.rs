@@ -11,6 +11,7 @@ mod embed;
 mod font_collections;
 mod fonts;
 mod hostile;
+mod import;
 mod kinds;
 mod layout;
 mod markup;
