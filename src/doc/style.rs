@@ -258,6 +258,19 @@ impl StyleSheet {
         self.text_width() / self.page.chars_per_line as f32 - self.role(Role::Body).size
     }
 
+    /// Letter spacing for a role, for the PDF's layout and the DOCX alike:
+    /// text of the body's size keeps `chars_per_line` characters a line;
+    /// tables and page numbers are set solid.
+    pub fn tracking(&self, role: Role) -> f32 {
+        if self.role(role).size == self.role(Role::Body).size
+            && !matches!(role, Role::Table | Role::TableHeader | Role::PageNumber)
+        {
+            self.body_tracking()
+        } else {
+            0.0
+        }
+    }
+
     /// A role's text colour.
     pub fn color(&self, role: Role) -> [u8; 3] {
         self.role(role)
