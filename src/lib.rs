@@ -27,6 +27,9 @@
 //! form, checked and previewed (from the layout's frames) as it is typed,
 //! saved back into the file.
 //!
+//! [`launch`] is how the Windows program starts from Explorer: the desk on
+//! its own folder.
+//!
 //! [`diag`] carries file, line and column for every error along the way;
 //! [`epoch`] gives the only dates the outputs carry.
 
@@ -44,6 +47,7 @@ pub mod files;
 pub mod font;
 pub mod input;
 pub mod interrupt;
+pub mod launch;
 pub mod layout;
 pub mod markup;
 pub mod output;

@@ -280,6 +280,11 @@ impl RenderArgs {
 }
 
 fn main() -> ExitCode {
+    // Kept to the end of main, which writes out what it holds.
+    let _messages = gongwen::launch::Messages::start();
+    if let Some(exit) = gongwen::launch::double_click() {
+        return ExitCode::from(exit as u8);
+    }
     let code = match Cli::try_parse() {
         Ok(cli) => run(cli),
         Err(e) => usage_error(e),

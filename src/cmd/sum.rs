@@ -214,6 +214,10 @@ fn relative(file: &Path, out: &Path) -> String {
     let (Ok(f), Ok(d)) = (file.canonicalize(), dir.canonicalize()) else {
         return file.display().to_string();
     };
-    f.strip_prefix(&d)
-        .map_or_else(|_| f.display().to_string(), |r| r.display().to_string())
+    // Shown without the `\\?\` that canonicalize puts before a Windows
+    // path.
+    f.strip_prefix(&d).map_or_else(
+        |_| dunce::simplified(&f).display().to_string(),
+        |r| r.display().to_string(),
+    )
 }

@@ -252,10 +252,15 @@ impl StyleSheet {
         (self.page.height_mm - self.page.margin_top_mm - self.page.margin_bottom_mm) * MM
     }
 
-    /// Letter spacing that makes `chars_per_line` body characters fill the
-    /// text width exactly (negative for 28 × 16 pt in 156 mm).
+    /// Letter spacing that keeps `chars_per_line` body characters within
+    /// the text width, in the twentieths of a point a DOCX can say (−0.25
+    /// pt for 28 × 16 pt in 156 mm, where −0.207 would fill it exactly):
+    /// the PDF sets what Word sets, so lines with many digits or Latin
+    /// letters, which carry more of the spacing, break alike in both.
     pub fn body_tracking(&self) -> f32 {
-        self.text_width() / self.page.chars_per_line as f32 - self.role(Role::Body).size
+        let exact =
+            self.text_width() / self.page.chars_per_line as f32 - self.role(Role::Body).size;
+        (exact * 20.0).floor() / 20.0
     }
 
     /// Letter spacing for a role, for the PDF's layout and the DOCX alike:

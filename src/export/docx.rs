@@ -414,7 +414,14 @@ fn document_xml(
     }
     parts.title_page = parts.first_header.is_some() || !st.page.first_page_number;
     let top = st.page.margin_top_mm * MM;
+    // Where the block after a page break starts in `b`.
+    let mut break_before: Option<usize> = None;
     for (i, block) in doc.blocks.iter().enumerate() {
+        // Applied once the block after the break has been written.
+        if let Some(at) = break_before.filter(|&at| at < b.len()) {
+            break_page_before(&mut b, at);
+            break_before = None;
+        }
         let before_signature = matches!(doc.blocks.get(i + 1), Some(Block::Signature { .. }));
         if head[i] {
             continue;
@@ -454,8 +461,14 @@ fn document_xml(
                 );
             }
             Block::Paragraph(p) => paragraph(&mut b, st, p, before_signature, facts),
-            Block::Table(t) => table(&mut b, st, t, &facts.row_heights, before_signature),
-            Block::PageBreak => b.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>"),
+            Block::Table(t) => table(&mut b, st, t, facts, before_signature),
+            Block::PageBreak => {
+                if break_before.is_some() {
+                    // Two breaks in a row: the first makes its blank page.
+                    b.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
+                }
+                break_before = Some(b.len());
+            }
             Block::Signature { agency, date, seal } => {
                 signature(&mut b, st, book, (agency, date), seal.as_ref(), parts)?
             }
@@ -503,9 +516,45 @@ fn document_xml(
             }
         }
     }
+    if let Some(at) = break_before {
+        // Nothing follows the break but the section's end.
+        b.insert_str(at, "<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
+    }
     let last = sect_pr(st, parts, parts.unnumbered_end);
     let _ = write!(b, "{last}</w:body></w:document>");
     Ok(b)
+}
+
+/// Starts the paragraph written at `at` on a new page. `pageBreakBefore`
+/// rather than a paragraph holding a page break: that paragraph takes a
+/// line, and on a full page it spills onto a page of its own, which then
+/// breaks again, leaving a blank page. A table (whose cells' paragraphs
+/// Word does not break before) or nothing after the break keeps the
+/// breaking paragraph.
+fn break_page_before(b: &mut String, at: usize) {
+    const PAGE: &str = "<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>";
+    let rest = &b[at..];
+    if !rest.starts_with("<w:p>") && !rest.starts_with("<w:p/>") {
+        b.insert_str(at, PAGE);
+        return;
+    }
+    if rest.starts_with("<w:p/>") {
+        b.replace_range(at..at + 6, "<w:p><w:pPr><w:pageBreakBefore/></w:pPr></w:p>");
+        return;
+    }
+    let open = at + "<w:p>".len();
+    if !b[open..].starts_with("<w:pPr>") {
+        b.insert_str(open, "<w:pPr><w:pageBreakBefore/></w:pPr>");
+        return;
+    }
+    // After pStyle, keepNext and keepLines, as the schema orders them.
+    let mut pos = open + "<w:pPr>".len();
+    for head in ["<w:pStyle ", "<w:keepNext/>", "<w:keepLines/>"] {
+        if b[pos..].starts_with(head) {
+            pos += b[pos..].find('>').map_or(0, |k| k + 1);
+        }
+    }
+    b.insert_str(pos, "<w:pageBreakBefore/>");
 }
 
 /// A picture: inline, or anchored behind the text at `at` (from the left
@@ -795,10 +844,19 @@ fn signature(
     Ok(())
 }
 
-/// `heights`: the PDF's row heights, given as minimums less the rule that
-/// Word and LibreOffice add to each row; the cells' bottom margin is less
-/// that rule too, so rows sized by their text come out as high as the PDF's.
-fn table(b: &mut String, st: &StyleSheet, t: &Table, heights: &[f32], before_signature: bool) {
+/// A row sized by its text gets no height: every engine then makes it its
+/// text plus the cell margins plus the rule it adds to each row, and the
+/// cells' bottom margin is less that rule, so it comes out as high as the
+/// PDF's. Only a row stretched by a cell spanning it gets a minimum height,
+/// given as Word, Spire and Aspose read it: without the cell margins
+/// (LibreOffice counts them in and sets such a row a little shorter).
+fn table(
+    b: &mut String,
+    st: &StyleSheet,
+    t: &Table,
+    facts: &crate::layout::BlockFacts,
+    before_signature: bool,
+) {
     let keeps = crate::layout::table::row_keeps(t, before_signature);
     let total: i64 = t.widths.iter().map(|w| tw(*w)).sum();
     let border = (st.table.border_pt * 8.0).round() as i64;
@@ -826,16 +884,18 @@ fn table(b: &mut String, st: &StyleSheet, t: &Table, heights: &[f32], before_sig
     }
     b.push_str("</w:tblGrid>");
     for (r, &keep) in keeps.iter().enumerate() {
-        let min_h = tw(heights[r] - st.table.border_pt);
+        let height = if facts.row_stretched[r] {
+            let inner = facts.row_heights[r] - 2.0 * st.table.padding_v_pt;
+            format!("<w:trHeight w:val=\"{}\"/>", tw(inner))
+        } else {
+            String::new()
+        };
         let header = if r < t.header_rows {
             "<w:tblHeader/>"
         } else {
             ""
         };
-        let _ = write!(
-            b,
-            "<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val=\"{min_h}\"/>{header}</w:trPr>"
-        );
+        let _ = write!(b, "<w:tr><w:trPr><w:cantSplit/>{height}{header}</w:trPr>");
         let mut c = 0;
         while c < t.widths.len() {
             let Some(cell) = t.cell_at(r, c) else {
@@ -1247,7 +1307,7 @@ fn settings(embedded: bool) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:settings xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
 <w:zoom w:percent=\"100\"/>{embed}<w:defaultTabStop w:val=\"420\"/><w:evenAndOddHeaders/>\
-<w:characterSpacingControl w:val=\"compressPunctuation\"/><w:compat><w:compatSetting w:name=\"compatibilityMode\" w:uri=\"http://schemas.microsoft.com/office/word\" w:val=\"15\"/></w:compat>\
+<w:characterSpacingControl w:val=\"doNotCompress\"/><w:compat><w:compatSetting w:name=\"compatibilityMode\" w:uri=\"http://schemas.microsoft.com/office/word\" w:val=\"15\"/></w:compat>\
 <w:themeFontLang w:val=\"en-US\" w:eastAsia=\"zh-CN\"/></w:settings>"
     )
 }

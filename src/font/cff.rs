@@ -355,4 +355,26 @@ mod tests {
             let _ = subset_cid(&cff[..cut], &[0, 1, 2]);
         }
     }
+
+    /// Offsets of 3 and 4 bytes, the widest a CFF INDEX has: written as
+    /// the low bytes of the value, big-endian, whatever the width of
+    /// usize (an 8-byte assumption panicked on 32-bit targets).
+    #[test]
+    fn index_offsets_are_written_in_off_size_bytes() {
+        let (big, small) = (vec![7u8; 70_000], [1u8, 2, 3]);
+        let mut out = Vec::new();
+        write_index(&mut out, &[&big, &small]);
+        // count 2, offSize 3, offsets 1, 70001 (0x011171), 70004.
+        assert_eq!(out[..12], [0, 2, 3, 0, 0, 1, 1, 0x11, 0x71, 1, 0x11, 0x74]);
+        assert_eq!(out.len(), index_len(&[&big, &small]));
+        let read = index(&out, 0).unwrap();
+        assert_eq!(read.items, [&big[..], &small[..]]);
+
+        let huge = vec![0u8; 0x100_0000];
+        let mut out = Vec::new();
+        write_index(&mut out, &[&huge]);
+        // offSize 4: offsets 1 and 0x1000001, a value that needs 32 bits.
+        assert_eq!(out[..11], [0, 1, 4, 0, 0, 0, 1, 1, 0, 0, 1]);
+        assert_eq!(index(&out, 0).unwrap().items[0].len(), huge.len());
+    }
 }

@@ -1,7 +1,8 @@
-//! Fonts: the bundled Fandol faces, or the user's own from `--font-dir`,
-//! mapped to the style sheet's families; glyph lookup with fallback. The
-//! writers embed what the pages use through [`subset`] (CID-keyed CFF
-//! subsets, [`cff`]; an OpenType file around one for the OFD, [`otf`]) and
+//! Fonts: the bundled Fandol faces, or the user's own from `--font-dir`
+//! (single fonts and collections such as Windows' `simsun.ttc`), mapped to
+//! the style sheet's families; glyph lookup with fallback. The writers
+//! embed what the pages use through [`subset`] (CID-keyed CFF subsets,
+//! [`cff`]; an OpenType file around one for the OFD, [`otf`]) and
 //! [`truetype`] (TrueType copies for the DOCX).
 
 pub mod cff;
@@ -10,6 +11,7 @@ pub mod subset;
 pub mod truetype;
 
 use std::collections::BTreeMap;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -139,8 +141,8 @@ pub struct FontBook {
 
 impl FontBook {
     /// Resolves every family of the style sheet to a face: a file of that
-    /// name in a `--font-dir`, a font there whose family is the Word name,
-    /// or a bundled face.
+    /// name in a `--font-dir`, a font there whose family is the Word name
+    /// (else the alternative name), or a bundled face.
     pub fn load(style: &StyleSheet, font_dirs: &[PathBuf]) -> Result<FontBook, Diagnostic> {
         let bundled = |file: &str| {
             let (_, bytes) = BUNDLED.iter().find(|(n, _)| *n == file)?;
@@ -171,12 +173,15 @@ impl FontBook {
             let by_name = candidates
                 .iter()
                 .find(|c| c.path.file_name().and_then(|n| n.to_str()) == Some(def.file.as_str()));
-            let by_word = candidates.iter().find(|c| {
-                c.families
+            // 仿宋_GB2312 wherever it lies in the folder before 仿宋.
+            let by_family = |name: &str| {
+                candidates
                     .iter()
-                    .any(|n| *n == def.word || Some(n) == def.word_alt.as_ref())
-            });
-            let found = by_name.or(by_word);
+                    .find(|c| c.families.iter().any(|n| n == name))
+            };
+            let found = by_name
+                .or_else(|| by_family(&def.word))
+                .or_else(|| def.word_alt.as_deref().and_then(by_family));
             if found.is_none() && !font_dirs.is_empty() {
                 let alt = def
                     .word_alt
@@ -188,7 +193,7 @@ impl FontBook {
                 ));
             }
             let key = match found {
-                Some(c) => c.path.display().to_string(),
+                Some(c) => format!("{}#{}", c.path.display(), c.index.unwrap_or(0)),
                 None => def.file.clone(),
             };
             if let Some(&id) = by_file.get(&key) {
@@ -196,10 +201,7 @@ impl FontBook {
                 continue;
             }
             let data: Arc<dyn AsRef<[u8]> + Send + Sync> = match found {
-                Some(c) => Arc::new(std::fs::read(&c.path).map_err(|e| {
-                    Diagnostic::io(format!("无法读取字体：{}", crate::diag::io_message(&e)))
-                        .in_file(&c.path)
-                })?),
+                Some(c) => Arc::new(c.read()?),
                 None => match given(&def.file) {
                     Some(data) => data,
                     None => {
@@ -213,7 +215,7 @@ impl FontBook {
             let source = found.map(|c| c.path.clone());
             let face = Face::new(def.file.clone(), source, data).ok_or_else(|| {
                 Diagnostic::error(format!("字体文件无法识别: {}", def.file))
-                    .in_file(Path::new(&key))
+                    .in_file(found.map_or(Path::new(&key), |c| c.path.as_path()))
             })?;
             faces.push(face);
             by_file.insert(key, faces.len() - 1);
@@ -270,7 +272,31 @@ impl crate::files::Fonts for Given {
 
 struct Candidate {
     path: PathBuf,
+    /// The font's place in a collection (`.ttc`).
+    index: Option<u32>,
     families: Vec<String>,
+}
+
+impl Candidate {
+    /// The font's bytes; a collection's member is copied out as a font of
+    /// its own, so the PDF, DOCX, OFD and the desk's previews take it as
+    /// they take any other.
+    fn read(&self) -> Result<Vec<u8>, Diagnostic> {
+        let bytes = std::fs::read(&self.path).map_err(|e| {
+            Diagnostic::io(format!("无法读取字体：{}", crate::diag::io_message(&e)))
+                .in_file(&self.path)
+        })?;
+        let Some(index) = self.index else {
+            return Ok(bytes);
+        };
+        let font = FontRef::from_index(&bytes, index).map_err(|e| {
+            Diagnostic::error(format!("字体集中的第 {} 个字体无法读取（{e}）", index + 1))
+                .in_file(&self.path)
+        })?;
+        Ok(write_fonts::FontBuilder::new()
+            .copy_missing_tables(font)
+            .build())
+    }
 }
 
 /// Fonts in the `--font-dir`s, with the family names they answer to.
@@ -294,23 +320,78 @@ fn scan_dirs(dirs: &[PathBuf]) -> Result<Vec<Candidate>, Diagnostic> {
                 .and_then(|e| e.to_str())
                 .unwrap_or("")
                 .to_ascii_lowercase();
-            if !matches!(ext.as_str(), "ttf" | "otf") {
+            if !matches!(ext.as_str(), "ttf" | "otf" | "ttc" | "otc") {
                 continue;
             }
-            let Ok(bytes) = std::fs::read(&path) else {
+            // A file that is not a font is passed over, as one the style
+            // sheet does not name.
+            let Ok(fonts) = family_names(&path) else {
                 continue;
             };
-            let Ok(font) = FontRef::new(&bytes) else {
-                continue;
-            };
-            let families = font
-                .localized_strings(skrifa::string::StringId::FAMILY_NAME)
-                .chain(font.localized_strings(skrifa::string::StringId::TYPOGRAPHIC_FAMILY_NAME))
-                .chain(font.localized_strings(skrifa::string::StringId::FULL_NAME))
-                .map(|s| s.chars().collect::<String>())
-                .collect();
-            out.push(Candidate { path, families });
+            for (index, families) in fonts {
+                out.push(Candidate {
+                    path: path.clone(),
+                    index,
+                    families,
+                });
+            }
         }
     }
     Ok(out)
+}
+
+/// The family, typographic family and full names of each font in a file
+/// (with its index if the file is a collection), read from the table directories and `name` tables alone: a Windows font
+/// folder holds hundreds of megabytes of fonts, of which only these few
+/// kilobytes are needed to choose.
+fn family_names(path: &Path) -> std::io::Result<Vec<(Option<u32>, Vec<String>)>> {
+    use skrifa::raw::FontRead;
+    let mut file = std::fs::File::open(path)?;
+    let mut read_at = |at: u64, len: usize| -> std::io::Result<Vec<u8>> {
+        let mut buf = vec![0; len];
+        file.seek(SeekFrom::Start(at))?;
+        file.read_exact(&mut buf)?;
+        Ok(buf)
+    };
+    let be16 = |b: &[u8], i: usize| u16::from_be_bytes([b[i], b[i + 1]]);
+    let be32 = |b: &[u8], i: usize| u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+    let bad = || std::io::Error::from(std::io::ErrorKind::InvalidData);
+    let head = read_at(0, 12)?;
+    let starts: Vec<(Option<u32>, u64)> = if &head[..4] == b"ttcf" {
+        let count = (be32(&head, 8) as usize).min(256);
+        let offsets = read_at(12, 4 * count)?;
+        (0..count)
+            .map(|i| (Some(i as u32), be32(&offsets, 4 * i) as u64))
+            .collect()
+    } else {
+        vec![(None, 0)]
+    };
+    let mut fonts = Vec::new();
+    for (index, start) in starts {
+        let tables = be16(&read_at(start, 12)?, 4) as usize;
+        let records = read_at(start + 12, 16 * tables)?;
+        let name = (0..tables)
+            .map(|i| &records[16 * i..16 * i + 16])
+            .find(|r| &r[..4] == b"name")
+            .ok_or_else(bad)?;
+        let (at, len) = (be32(name, 8) as u64, be32(name, 12) as usize);
+        let data = read_at(at, len.min(1 << 20))?;
+        let table = skrifa::raw::tables::name::Name::read(skrifa::raw::FontData::new(&data))
+            .map_err(|_| bad())?;
+        let wanted = [
+            skrifa::string::StringId::FAMILY_NAME,
+            skrifa::string::StringId::TYPOGRAPHIC_FAMILY_NAME,
+            skrifa::string::StringId::FULL_NAME,
+        ];
+        let mut families = Vec::new();
+        for id in wanted {
+            for r in table.name_record().iter().filter(|r| r.name_id() == id) {
+                if let Ok(s) = r.string(table.string_data()) {
+                    families.push(s.chars().collect());
+                }
+            }
+        }
+        fonts.push((index, families));
+    }
+    Ok(fonts)
 }

@@ -25,13 +25,16 @@ const NO_END: &str = "（［｛【「『《〈〔“‘([{";
 /// Closing punctuation whose full-width glyph carries half an em of space
 /// on its right, which can be given up to keep a line within the margin.
 const SQUEEZABLE: &str = "。，、；：？！）］｝】」』》〉〕”’";
+/// Opening punctuation, with half an em of space on its left to give up.
+const SQUEEZABLE_OPENING: &str = "（［｛【「『《〈〔“‘";
+/// Most characters pushed into a full line (by giving up punctuation
+/// space) rather than carried to the next.
+const MAX_PUSH_IN: usize = 8;
 /// Marks that stay at the end of a full line instead of starting the next
 /// (Word's and LibreOffice's hanging punctuation).
 const HANGING: &str = "、。，．";
 /// Most a line's gaps are tightened to keep a hanging mark inside, in ems.
 const MAX_TIGHTEN: f32 = 0.05;
-/// Units that stay on the line of the number before them.
-const NUMBER_SUFFIX: &str = "年月日时分秒号件条个项人次元万亿届期%％";
 
 /// Most extra space justification puts between two characters, in ems.
 pub const MAX_GAP: f32 = 0.25;
@@ -50,7 +53,7 @@ pub struct Unit {
 
 impl Unit {
     fn squeeze(&self) -> f32 {
-        if SQUEEZABLE.contains(self.ch) {
+        if SQUEEZABLE.contains(self.ch) || SQUEEZABLE_OPENING.contains(self.ch) {
             self.size * 0.5
         } else {
             0.0
@@ -83,9 +86,6 @@ pub fn break_allowed(a: char, b: char) -> bool {
         return false;
     }
     if (a == '—' && b == '—') || (a == '…' && b == '…') {
-        return false;
-    }
-    if a.is_ascii_digit() && NUMBER_SUFFIX.contains(b) {
         return false;
     }
     true
@@ -185,6 +185,27 @@ pub fn break_lines(units: &[Unit], first: f32, width: f32) -> Vec<Range<usize>> 
             lines.push(start..end + 1);
             start = end + 1;
             continue;
+        }
+        // Or the characters up to the next allowed break are pushed in
+        // when the line's punctuation can give up the room, a closing
+        // mark at its end hanging (GB/T 15834's 挤进 before 挤出, as Word
+        // and WPS set a justified line).
+        if end > start && !(is_word(units[end - 1].ch) && is_word(units[end].ch)) {
+            if let Some(b) = (end + 1..=n.min(end + MAX_PUSH_IN)).find(|&b| b == n || ok(b)) {
+                let last = &units[b - 1];
+                let hang = if SQUEEZABLE.contains(last.ch) {
+                    last.adv
+                } else {
+                    0.0
+                };
+                let need = self::width(&units[start..b]) - hang - avail;
+                let room: f32 = units[start..b - 1].iter().map(Unit::squeeze).sum();
+                if need <= room + 0.01 {
+                    lines.push(start..b);
+                    start = b;
+                    continue;
+                }
+            }
         }
         // Otherwise carry characters over to the last allowed break.
         match (start + 1..end).rev().find(|&b| ok(b)) {

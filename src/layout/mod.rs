@@ -72,6 +72,8 @@ pub struct BlockFacts {
     pub rule_at: Option<(usize, f32)>,
     /// A table's row heights.
     pub row_heights: Vec<f32>,
+    /// Rows taller than their own cells' text (see `table::Measured`).
+    pub row_stretched: Vec<bool>,
 }
 
 pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
@@ -285,6 +287,7 @@ impl<'a> Measure<'a> {
                     });
                 }
                 facts.row_heights = mt.row_h.clone();
+                facts.row_stretched = mt.row_stretched.clone();
                 tables.push((t, mt));
                 out.push(Slice {
                     height: 0.0,

@@ -23,6 +23,10 @@ pub(crate) struct Measured {
     col_x: Vec<f32>,
     shaped: Vec<Shaped>,
     pub row_h: Vec<f32>,
+    /// Whether a row is taller than its own cells' text needs (a cell
+    /// spanning it and the rows above needs more): only such rows need
+    /// a height in the DOCX, where engines disagree on what it includes.
+    pub row_stretched: Vec<bool>,
     pub header_h: f32,
 }
 
@@ -91,6 +95,7 @@ pub(crate) fn measure(m: &Measure<'_>, t: &Table) -> Result<Measured, Diagnostic
             row_h[c.row] = row_h[c.row].max(need);
         }
     }
+    let own = row_h.clone();
     let mut spanning: Vec<usize> = (0..t.cells.len())
         .filter(|&i| t.cells[i].rowspan > 1)
         .collect();
@@ -127,10 +132,12 @@ pub(crate) fn measure(m: &Measure<'_>, t: &Table) -> Result<Measured, Diagnostic
             .hint("缩短该单元格的文字，或把它分成几行填写"));
         }
     }
+    let row_stretched = row_h.iter().zip(&own).map(|(h, o)| h > o).collect();
     Ok(Measured {
         col_x,
         shaped,
         row_h,
+        row_stretched,
         header_h,
     })
 }

@@ -897,3 +897,38 @@ fn joint_signatures_stack_lead_agency_first() {
         "{p}"
     );
 }
+
+#[test]
+fn an_attachment_page_starts_by_its_first_paragraph_in_the_docx() {
+    // A paragraph holding only a page break would take a line of a full
+    // page and spill a blank page in Word; the label's paragraph starts
+    // the page instead.
+    let text = std::fs::read_to_string("tests/fixtures/kinds/notice.toml").unwrap();
+    let dir = common::cli::scratch("kinds-annex-break");
+    std::fs::write(dir.join("notice.toml"), &text).unwrap();
+    let out = common::cli::run_in(&dir, &["render", "notice.toml", "--docx-only"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let docx = std::fs::read(dir.join("notice.docx")).unwrap();
+    let xml = common::unzip(&docx)
+        .into_iter()
+        .find(|(n, _)| n == "word/document.xml")
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .unwrap();
+    for k in [1, 2] {
+        let label = format!(">附件{k}</w:t>");
+        let at = xml
+            .find(&label)
+            .unwrap_or_else(|| panic!("附件{k} not found"));
+        let p = &xml[xml[..at].rfind("<w:p>").unwrap()..at];
+        assert!(p.contains("<w:pPr><w:pageBreakBefore/>"), "附件{k}: {p}");
+        let before = &xml[..xml[..at].rfind("<w:p>").unwrap()];
+        assert!(
+            !before.ends_with("<w:br w:type=\"page\"/></w:r></w:p>"),
+            "附件{k} follows a page-break paragraph"
+        );
+    }
+}

@@ -34,13 +34,25 @@ fn closing_punctuation_never_starts_a_line() {
     let l = lines(&text);
     assert_eq!(l[0].chars().count(), 29, "{l:?}");
     assert!(l[0].ends_with("字。") && l[1] == "后续文字", "{l:?}");
-    // Any other closing mark takes the character before it along.
+    // Any other closing mark hangs too, as Word and WPS hang it.
     for mark in ["》", "）", "”", "；", "："] {
         let text = format!("{}{mark}后续文字", "字".repeat(28));
         let l = lines(&text);
-        assert_eq!(l[0].chars().count(), 27, "{l:?}");
-        assert!(l[1].starts_with(&format!("字{mark}")), "{l:?}");
+        assert_eq!(l[0].chars().count(), 29, "{l:?}");
+        assert!(l[0].ends_with(mark) && l[1] == "后续文字", "{l:?}");
     }
+    // An ellipsis does not hang: the character before it goes along.
+    let l = lines(&format!("{}……后续", "字".repeat(27)));
+    assert!(l[1].starts_with("字……"), "{l:?}");
+    // A character that cannot fit before a closing mark is pushed in when
+    // the line's punctuation gives up the room (挤进).
+    let l = lines(&format!(
+        "{}〈{}〉{}知》后续",
+        "字".repeat(2),
+        "字".repeat(20),
+        "字".repeat(3)
+    ));
+    assert!(l[0].ends_with("知》") && l[1] == "后续", "{l:?}");
     // Three closing marks in a row: a character is carried over with them.
     let text = format!("{}”。）后续", "字".repeat(28));
     let l = lines(&text);
@@ -106,7 +118,7 @@ fn addresses_break_only_after_slash_dot_at_or_before_a_query() {
 
 #[test]
 fn numbers_years_and_addresses_stay_whole() {
-    for word in ["2020年", "12345", "7730.28", "0517-87222589"] {
+    for word in ["2020", "12345", "7730.28", "0517-87222589"] {
         for pad in 20..28 {
             let text = format!("{}{word}后面的文字", "字".repeat(pad));
             let l = lines(&text);
@@ -116,6 +128,14 @@ fn numbers_years_and_addresses_stay_whole() {
             );
         }
     }
+}
+
+#[test]
+fn a_unit_may_start_a_line_as_in_word() {
+    // GB/T 15835 keeps a number whole, not its unit with it; Word breaks
+    // there, and the PDF breaks where the DOCX does.
+    let l = lines(&format!("{}12件后续", "字".repeat(27)));
+    assert!(l[0].ends_with("12") && l[1].starts_with('件'), "{l:?}");
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod bad_input;
 mod crashes;
 mod data;
 mod embed;
+mod font_collections;
 mod fonts;
 mod hostile;
 mod kinds;
