@@ -26,9 +26,9 @@
 //! `&` or `<` is an error, so data escaped by the template can never turn
 //! into markup.
 //!
-//! Three steps, a module each: [`parse`](self::parse) reads the text into
-//! elements (tags, attributes, entities), [`build`] makes the document's
-//! blocks from them and [`table`] resolves a table's spans into its grid.
+//! Three steps, a module each: `parse` reads the text into
+//! elements (tags, attributes, entities), `build` makes the document's
+//! blocks from them and `table` resolves a table's spans into its grid.
 //! Pictures are read through the caller's [`Files`].
 
 mod build;
