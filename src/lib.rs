@@ -20,12 +20,16 @@
 //!    data that caused it.
 //!
 //! [`export::write`] then writes the files asked for from the one model:
-//! [`export::pdf`] and [`export::ofd`] from the frames, [`export::docx`]
-//! WordprocessingML with the layout's page breaks and row heights, leaving
-//! line breaking to Word. The commands ([`cmd`]) put them in place as a
+//! [`export::pdf`] and [`export::ofd`] from the frames, both embedding the
+//! subsets [`font::subset`] makes once, [`export::docx`]
+//! WordprocessingML with the layout's [`layout::BlockFacts`] (page breaks,
+//! title lines, row heights), leaving line breaking to Word. The commands ([`cmd`]) put them in place as a
 //! set ([`output`]); [`serve`] is the desk: the data file as the official
 //! form, checked and previewed (from the layout's frames) as it is typed,
 //! saved back into the file.
+//!
+//! The `wasm/` crate builds the same [`compile`] and [`export::write`]
+//! for web pages, every file and font given by the page.
 //!
 //! [`launch`] is how the Windows program starts from Explorer: the desk on
 //! its own folder.

@@ -263,6 +263,19 @@ impl StyleSheet {
         (exact * 20.0).floor() / 20.0
     }
 
+    /// Letter spacing for a role, for the PDF's layout and the DOCX alike:
+    /// text of the body's size keeps `chars_per_line` characters a line;
+    /// tables and page numbers are set solid.
+    pub fn tracking(&self, role: Role) -> f32 {
+        if self.role(role).size == self.role(Role::Body).size
+            && !matches!(role, Role::Table | Role::TableHeader | Role::PageNumber)
+        {
+            self.body_tracking()
+        } else {
+            0.0
+        }
+    }
+
     /// A role's text colour.
     pub fn color(&self, role: Role) -> [u8; 3] {
         self.role(role)

@@ -268,7 +268,7 @@ impl Parts {
 fn page_blocks(doc: &Document, laid: &Laid) -> Vec<bool> {
     let mut head = vec![false; doc.blocks.len()];
     for (i, block) in doc.blocks.iter().enumerate() {
-        let facts = &laid.lines[i];
+        let facts = &laid.blocks[i];
         let first_page = |at: Option<(usize, f32)>| at.is_some_and(|(p, _)| p == 0);
         head[i] = match block {
             Block::Paragraph(p) => p.anchored && first_page(facts.at),
@@ -308,7 +308,7 @@ fn framed(b: &mut String, place: (f32, f32, f32, f32), ppr: &str, runs: &str) {
 /// Less the table's outer rules, which they add below its last row, and
 /// rounded down: a line a point lower than the PDF's no longer fits at a
 /// page's foot, one a point higher still does.
-fn grid_step(st: &StyleSheet, facts: &crate::layout::LineFacts) -> i64 {
+fn grid_step(st: &StyleSheet, facts: &crate::layout::BlockFacts) -> i64 {
     let step = facts.grid_step - 2.0 * st.table.border_pt;
     if step > 0.5 {
         (step * 20.0).floor() as i64
@@ -357,7 +357,7 @@ fn header_frames(doc: &Document, laid: &Laid, head: &[bool]) -> String {
         if !head[i] {
             continue;
         }
-        let facts = &laid.lines[i];
+        let facts = &laid.blocks[i];
         match block {
             Block::Paragraph(p) => {
                 let Some((_, y)) = facts.at else { continue };
@@ -408,7 +408,6 @@ fn document_xml(
     let st = &doc.style;
     let mut b = String::new();
     let _ = write!(b, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document {W_NS}><w:body>");
-    let mut tables = laid.tables.iter();
     let head = page_blocks(doc, laid);
     if head.iter().any(|&h| h) {
         parts.first_header = Some(header_frames(doc, laid, &head));
@@ -432,16 +431,16 @@ fn document_xml(
         let after_head = i > 0 && head[i - 1];
         let mut facts_here;
         let facts = if after_head {
-            facts_here = laid.lines[i].clone();
+            facts_here = laid.blocks[i].clone();
             facts_here.space_before = facts_here.at.map_or(0.0, |(_, y)| (y - top).max(0.0));
             &facts_here
         } else {
-            &laid.lines[i]
+            &laid.blocks[i]
         };
         match block {
             Block::Title(_) => {
                 // Broken where the PDF breaks it, and kept on one page.
-                let lines = &laid.lines[i].title;
+                let lines = &laid.blocks[i].title;
                 b.push_str(
                     "<w:p><w:pPr><w:pStyle w:val=\"Title\"/><w:keepNext/><w:keepLines/></w:pPr>",
                 );
@@ -462,10 +461,7 @@ fn document_xml(
                 );
             }
             Block::Paragraph(p) => paragraph(&mut b, st, p, before_signature, facts),
-            Block::Table(t) => {
-                let facts = tables.next().expect("a layout fact for every table");
-                table(&mut b, st, t, facts, before_signature)
-            }
+            Block::Table(t) => table(&mut b, st, t, facts, before_signature),
             Block::PageBreak => {
                 if break_before.is_some() {
                     // Two breaks in a row: the first makes its blank page.
@@ -619,7 +615,7 @@ fn joint(
     st: &StyleSheet,
     book: &FontBook,
     j: &crate::doc::Joint,
-    facts: &crate::layout::LineFacts,
+    facts: &crate::layout::BlockFacts,
 ) -> Result<(), Diagnostic> {
     let g = crate::layout::joint_geometry(book, st, j)?;
     let pitch = tw(st.pitch(j.role));
@@ -731,7 +727,7 @@ fn paragraph(
     st: &StyleSheet,
     p: &Paragraph,
     before_signature: bool,
-    facts: &crate::layout::LineFacts,
+    facts: &crate::layout::BlockFacts,
 ) {
     let (breaks, space_before) = (&facts.address_breaks, facts.space_before);
     b.push_str("<w:p>");
@@ -750,7 +746,7 @@ fn paragraph(
     } else {
         ppr.push_str(&spacing_before(grid_step(st, facts)));
     }
-    let char_w = st.role(role).size + char_tracking(st, role);
+    let char_w = st.role(role).size + st.tracking(role);
     let (inset, hang, left) = (
         tw(p.inset * char_w),
         tw(p.hang * char_w),
@@ -858,7 +854,7 @@ fn table(
     b: &mut String,
     st: &StyleSheet,
     t: &Table,
-    facts: &crate::layout::TableFacts,
+    facts: &crate::layout::BlockFacts,
     before_signature: bool,
 ) {
     let keeps = crate::layout::table::row_keeps(t, before_signature);
@@ -969,18 +965,6 @@ fn table_cell(b: &mut String, cell: &Cell, row: usize, width: i64, keep: bool) {
     b.push_str("</w:tc>");
 }
 
-/// Letter spacing the layout gives a role (body-size text keeps 28
-/// characters a line).
-fn char_tracking(st: &StyleSheet, role: Role) -> f32 {
-    if st.role(role).size == st.role(Role::Body).size
-        && !matches!(role, Role::Table | Role::TableHeader | Role::PageNumber)
-    {
-        st.body_tracking()
-    } else {
-        0.0
-    }
-}
-
 /// A rule below the text above: an empty paragraph of one point whose
 /// top border is the rule, `space_before` under the paragraph above as in
 /// the PDF; as long as the text block, or centred and longer or shorter.
@@ -1008,7 +992,7 @@ fn ends(
         .chain(right)
         .next()
         .map_or(Role::Body, |r| r.role);
-    let pad = tw(inset * (st.role(role).size + char_tracking(st, role)));
+    let pad = tw(inset * (st.role(role).size + st.tracking(role)));
     let stop = tw(st.text_width()) - pad;
     let runs = |rs: &[Run]| -> String {
         rs.iter()
@@ -1042,7 +1026,7 @@ fn foot(b: &mut String, st: &StyleSheet, blocks: &[Block], tops: &[f32]) {
                 st,
                 para,
                 false,
-                &crate::layout::LineFacts::default(),
+                &crate::layout::BlockFacts::default(),
             ),
             Block::Ends {
                 left, right, inset, ..
@@ -1074,7 +1058,7 @@ fn fonts_rpr(st: &StyleSheet, role: Role) -> String {
     let w = esc(&f.word);
     let hp = (r.size * 2.0).round() as i64;
     let bold = if r.bold { "<w:b/><w:bCs/>" } else { "" };
-    let spacing = if char_tracking(st, role) != 0.0 {
+    let spacing = if st.tracking(role) != 0.0 {
         format!("<w:spacing w:val=\"{}\"/>", body_spacing(st))
     } else {
         String::new()

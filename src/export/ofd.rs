@@ -1,7 +1,7 @@
 //! OFD (GB/T 33190-2016) from the laid-out frames, as the archival profile
 //! OFD-A (GB/T 42133-2022) asks: the same pages as the PDF, the same subset
 //! fonts embedded (the CID-keyed CFF the PDF embeds, glyph `n` of the
-//! subset being CID `n`, in an OpenType file — [`crate::font::otf`]), text as
+//! subset being CID `n`, in an OpenType file — `font::otf`), text as
 //! `TextCode` with the layout's advances and a `CGTransform` naming each
 //! glyph, so it is both drawn exactly and read back as Unicode; rules and fills as paths, the seal as an image. No
 //! external resources; RGB colour only. Lengths are in mm, y down.

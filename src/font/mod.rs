@@ -2,7 +2,7 @@
 //! (single fonts and collections such as Windows' `simsun.ttc`), mapped to
 //! the style sheet's families; glyph lookup with fallback. The writers
 //! embed what the pages use through [`subset`] (CID-keyed CFF subsets,
-//! [`cff`]; an OpenType file around one for the OFD, [`otf`]) and
+//! [`cff`]; an OpenType file around one for the OFD, `otf`) and
 //! [`truetype`] (TrueType copies for the DOCX).
 
 pub mod cff;

@@ -1,6 +1,6 @@
 //! What the pages use of each face, for the writers that embed fonts: the
-//! glyphs renumbered from 0 with the text each stands for ([`Subset`]),
-//! and each face's subset program compressed once ([`Program`]) for the
+//! glyphs renumbered from 0 with the text each stands for (`Subset`),
+//! and each face's subset program compressed once (`Program`) for the
 //! PDF and the OFD alike.
 
 use std::collections::{BTreeMap, BTreeSet};

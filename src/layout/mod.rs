@@ -37,10 +37,9 @@ pub fn layout(doc: &Document, book: &FontBook) -> Result<Vec<Page>, Diagnostic> 
 #[derive(Debug)]
 pub struct Laid {
     pub pages: Vec<Page>,
-    /// The document's tables in order.
-    pub tables: Vec<TableFacts>,
-    /// Per block, in the document's order: how its lines were broken.
-    pub lines: Vec<LineFacts>,
+    /// One per block of the document, in its order: what the layout
+    /// decided for it that the DOCX repeats.
+    pub blocks: Vec<BlockFacts>,
     /// Where the foot block went: how many pages after the last page of
     /// text (0: on it).
     pub foot: Option<usize>,
@@ -48,10 +47,11 @@ pub struct Laid {
     pub foot_tops: Vec<f32>,
 }
 
-/// Line breaks the DOCX repeats: Word would break a title mid-phrase and
-/// breaks a URL only at spaces.
+/// What the layout decided for one block that the DOCX repeats: line
+/// breaks (Word would break a title mid-phrase and a URL only at spaces),
+/// spaces, places and a table's row heights.
 #[derive(Debug, Default, Clone)]
-pub struct LineFacts {
+pub struct BlockFacts {
     /// A title's printed lines.
     pub title: Vec<String>,
     /// Character offsets where a paragraph's line breaks inside an address
@@ -70,11 +70,7 @@ pub struct LineFacts {
     pub at: Option<(usize, f32)>,
     /// A rule's page and its first line's centre (from the page's top).
     pub rule_at: Option<(usize, f32)>,
-}
-
-#[derive(Debug)]
-pub struct TableFacts {
-    /// Each row's height.
+    /// A table's row heights.
     pub row_heights: Vec<f32>,
     /// Rows taller than their own cells' text (see `table::Measured`).
     pub row_stretched: Vec<bool>,
@@ -100,7 +96,7 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
                 m.block(b, blocks.get(k + 1), &mut inner, &mut tables)?;
             }
             foot = Some((inner, *even));
-            lines.push(LineFacts::default());
+            lines.push(BlockFacts::default());
             continue;
         }
         firsts.push((i, slices.len()));
@@ -166,17 +162,9 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
         page + 1 - text_pages
     });
     page_numbers(doc, book, &mut pages, &numbered)?;
-    let facts = tables
-        .iter()
-        .map(|(_, mt)| TableFacts {
-            row_heights: mt.row_h.clone(),
-            row_stretched: mt.row_stretched.clone(),
-        })
-        .collect();
     Ok(Laid {
         pages,
-        tables: facts,
-        lines,
+        blocks: lines,
         foot,
         foot_tops,
     })
@@ -207,16 +195,9 @@ impl<'a> Measure<'a> {
         }
     }
 
-    /// Letter spacing for a role: body-size text keeps 28 characters a line.
+    /// Letter spacing for a role, as the style sheet decides it.
     pub fn tracking(&self, role: Role) -> f32 {
-        let s = &self.doc.style;
-        if s.role(role).size == s.role(Role::Body).size
-            && !matches!(role, Role::Table | Role::TableHeader)
-        {
-            s.body_tracking()
-        } else {
-            0.0
-        }
+        self.doc.style.tracking(role)
     }
 
     /// Baseline of a line of `size` text in a line box of `pitch` at `top`:
@@ -253,9 +234,9 @@ impl<'a> Measure<'a> {
         next: Option<&Block>,
         out: &mut Vec<Slice>,
         tables: &mut Tables<'d>,
-    ) -> Result<LineFacts, Diagnostic> {
+    ) -> Result<BlockFacts, Diagnostic> {
         let before_signature = matches!(next, Some(Block::Signature { .. }));
-        let mut facts = LineFacts::default();
+        let mut facts = BlockFacts::default();
         match block {
             Block::Title(lines) => facts.title = self.title(lines, out)?,
             Block::Heading { level, text } => {
@@ -305,6 +286,8 @@ impl<'a> Measure<'a> {
                         what: What::Row { table: index, row },
                     });
                 }
+                facts.row_heights = mt.row_h.clone();
+                facts.row_stretched = mt.row_stretched.clone();
                 tables.push((t, mt));
                 out.push(Slice {
                     height: 0.0,
@@ -707,7 +690,7 @@ impl<'a> Measure<'a> {
     }
 
     /// The paragraph's lines as slices; returns where they break inside
-    /// an address (see [`LineFacts::address_breaks`]).
+    /// an address (see [`BlockFacts::address_breaks`]).
     /// Also returns the size a paragraph set to fit was set in.
     #[allow(clippy::type_complexity)]
     fn paragraph(

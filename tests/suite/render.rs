@@ -307,7 +307,7 @@ fn the_docx_repeats_the_grid_step_under_a_table() {
         .collect();
     let steps: Vec<f32> = after_table
         .iter()
-        .map(|&i| laid.lines[i].grid_step)
+        .map(|&i| laid.blocks[i].grid_step)
         .collect();
     assert!(steps.iter().any(|&s| s > 1.0), "{steps:?}");
     let pitch = doc.style.page.line_pitch_pt;

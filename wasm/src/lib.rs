@@ -56,7 +56,7 @@ pub fn encode(records: &[Record]) -> Vec<u8> {
 /// The records of [`encode`]; an error says where the bytes stop making
 /// sense.
 pub fn decode(mut bytes: &[u8]) -> Result<Vec<Record>, String> {
-    let mut part = |bytes: &mut &[u8]| -> Result<Vec<u8>, String> {
+    let part = |bytes: &mut &[u8]| -> Result<Vec<u8>, String> {
         let (len, rest) = bytes
             .split_first_chunk::<4>()
             .ok_or("请求不完整：缺少长度")?;

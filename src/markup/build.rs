@@ -1,93 +1,29 @@
-//! The markup templates write: a small HTML-like language, parsed straight
-//! into the resolved [`Document`].
-//!
-//! ```text
-//! <meta title="…" author="…" subject="…" keywords="a,b" date="2021-01-15"/>
-//! <title>第一行<br/>第二行</title>
-//! <h1>一、总体情况</h1>          <h2> <h3> <h4> likewise
-//! <p>正文<lead>（一）小标题。</lead>正文继续</p>    attributes: align, indent="0"
-//! <table widths="3,2,2,2" header-rows="1">
-//!   <tr keep="next"><th colspan="4" shade="">…</th></tr>   th: header face; shade="" default colour;
-//!                                  keep="next": never the last row on a page
-//!   <tr><td rowspan="2" align="left">…</td>…</tr>
-//! </table>
-//! <pagebreak/>
-//! <signature agency="…" date="…"/>
-//! <p role="mark" top="35" fit="true">…</p>   p also: inset, hang, left (characters)
-//! <rule thickness="0.5" below="4" color="FF0000" length="170"/>   (mm)
-//! <blank lines="2"/>
-//! <ends left="…" right="…"/>  or  <ends><left>…</left><right>…<span role="heading2">…</span></right></ends>
-//! <foot even="true">…</foot>   the 版记: p, rule, blank and ends only
-//! ```
-//!
-//! The README's "Markup" section describes every element and attribute.
-//!
-//! Text is entity-decoded (`&amp; &lt; &gt; &quot; &#39; &#x2f;`…); any other
-//! `&` or `<` is an error, so data escaped by the template can never turn
-//! into markup.
+//! Elements into the blocks of the document model: styles cascaded from
+//! the style sheet, lengths in points, every attribute checked, pictures
+//! read through the caller's files. Tables are [`super::table`]'s.
 
 use std::ops::Range;
 use std::path::Path;
 
+use super::{Element, Node, MAX_BLOCKS, MAX_TEXT_CHARS};
 use crate::diag::{Diagnostic, Kind, Source};
 use crate::doc::heading_level;
 use crate::doc::style::MM;
 use crate::doc::{
-    Align, Block, Cell, Document, Image, Joint, Meta, Paragraph, Role, Rule, Run, StyleSheet, Table,
+    Align, Block, Document, Image, Joint, Meta, Paragraph, Role, Rule, Run, StyleSheet,
 };
 use crate::files::Files;
 use crate::picture::Picture;
 
-/// Deepest nesting accepted; the language has at most four levels.
-const MAX_DEPTH: usize = 16;
-/// Largest table grid accepted, to bound layout work on hostile input.
-const MAX_TABLE_CELLS: usize = 20_000;
-/// Most blocks (paragraphs, headings, tables, breaks …) in one document.
-pub const MAX_BLOCKS: usize = 20_000;
-/// Most characters of text in one document: some 800 pages; a real report
-/// has a few tens of thousands.
-pub const MAX_TEXT_CHARS: usize = 500_000;
+/// Largest picture file read.
+const MAX_PICTURE_BYTES: u64 = 20 * 1024 * 1024;
 
-#[derive(Debug, Clone)]
-enum Node {
-    Text(String, Range<usize>),
-    Element(Element),
-}
-
-#[derive(Debug, Clone)]
-struct Element {
-    name: String,
-    attrs: Vec<(String, String, Range<usize>)>,
-    children: Vec<Node>,
-    span: Range<usize>,
-}
-
-impl Element {
-    fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(k, _, _)| k == name)
-            .map(|(_, v, _)| v.as_str())
-    }
-}
-
-pub fn parse(src: &Source, style: StyleSheet) -> Result<Document, Diagnostic> {
-    parse_in(src, style, None)
-}
-
-/// `pictures`: the folder a `<signature seal="…">` path is taken from
-/// (the data file's) and what reads it; without it pictures are refused.
-pub fn parse_in(
+pub(super) fn document(
     src: &Source,
     style: StyleSheet,
     pictures: Option<(&Path, &dyn Files)>,
+    nodes: Vec<Node>,
 ) -> Result<Document, Diagnostic> {
-    let nodes = Parser {
-        src,
-        pos: 0,
-        depth: 0,
-    }
-    .nodes(None)?;
     Builder {
         src,
         style,
@@ -96,200 +32,14 @@ pub fn parse_in(
     .document(nodes)
 }
 
-/// Largest picture file read.
-const MAX_PICTURE_BYTES: u64 = 20 * 1024 * 1024;
-
-struct Parser<'a> {
+pub(super) struct Builder<'a> {
     src: &'a Source,
-    pos: usize,
-    depth: usize,
-}
-
-impl Parser<'_> {
-    fn text(&self) -> &str {
-        &self.src.text
-    }
-
-    fn err(&self, span: Range<usize>, msg: impl Into<String>) -> Diagnostic {
-        Diagnostic::error(format!("模板输出的标记有误: {}", msg.into())).at(self.src, span)
-    }
-
-    /// Parses nodes until the closing tag of `parent` (or the end).
-    fn nodes(&mut self, parent: Option<&str>) -> Result<Vec<Node>, Diagnostic> {
-        let mut out = Vec::new();
-        loop {
-            let rest = &self.text()[self.pos..];
-            if rest.is_empty() {
-                return match parent {
-                    Some(p) => {
-                        Err(self.err(self.pos..self.pos, format!("<{p}> 没有结束标记 </{p}>")))
-                    }
-                    None => Ok(out),
-                };
-            }
-            if rest.starts_with("<!--") {
-                let end = rest
-                    .find("-->")
-                    .ok_or_else(|| self.err(self.pos..self.pos + 4, "注释没有结束"))?;
-                self.pos += end + 3;
-                continue;
-            }
-            if let Some(after) = rest.strip_prefix("</") {
-                let len = after
-                    .find('>')
-                    .ok_or_else(|| self.err(self.pos..self.pos + 2, "结束标记没有 '>'"))?;
-                let name = after[..len].trim();
-                let span = self.pos..self.pos + len + 3;
-                return match parent {
-                    Some(p) if p == name => {
-                        self.pos = span.end;
-                        Ok(out)
-                    }
-                    Some(p) => Err(self.err(span, format!("此处应为 </{p}>，而不是 </{name}>"))),
-                    None => Err(self.err(span, format!("多余的结束标记 </{name}>"))),
-                };
-            }
-            if rest.starts_with('<') {
-                out.push(Node::Element(self.element()?));
-                continue;
-            }
-            let start = self.pos;
-            let len = rest.find('<').unwrap_or(rest.len());
-            self.pos += len;
-            let decoded = self.decode(start..self.pos)?;
-            out.push(Node::Text(decoded, start..self.pos));
-        }
-    }
-
-    fn element(&mut self) -> Result<Element, Diagnostic> {
-        let start = self.pos;
-        self.pos += 1;
-        let name = self.name();
-        if name.is_empty() {
-            return Err(self.err(start..start + 1, "'<' 后应为标记名；文本中的 < 应写作 &lt;"));
-        }
-        let mut attrs = Vec::new();
-        loop {
-            self.skip_ws();
-            let rest = &self.text()[self.pos..];
-            if rest.starts_with("/>") {
-                self.pos += 2;
-                return Ok(Element {
-                    name,
-                    attrs,
-                    children: Vec::new(),
-                    span: start..self.pos,
-                });
-            }
-            if rest.starts_with('>') {
-                self.pos += 1;
-                break;
-            }
-            let astart = self.pos;
-            let aname = self.name();
-            if aname.is_empty() {
-                return Err(self.err(self.pos..self.pos + 1, format!("<{name}> 的属性写法有误")));
-            }
-            self.skip_ws();
-            if !self.text()[self.pos..].starts_with('=') {
-                return Err(self.err(astart..self.pos, format!("属性 {aname} 需要 =\"值\"")));
-            }
-            self.pos += 1;
-            self.skip_ws();
-            if !self.text()[self.pos..].starts_with('"') {
-                return Err(self.err(
-                    self.pos..self.pos + 1,
-                    format!("属性 {aname} 的值要用双引号括起"),
-                ));
-            }
-            let vstart = self.pos + 1;
-            let vlen = self.text()[vstart..]
-                .find('"')
-                .ok_or_else(|| self.err(astart..vstart, "属性值没有结束引号"))?;
-            let value = self.decode(vstart..vstart + vlen)?;
-            self.pos = vstart + vlen + 1;
-            attrs.push((aname, value, astart..self.pos));
-        }
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err(self.err(start..self.pos, "标记嵌套过深"));
-        }
-        let children = self.nodes(Some(&name))?;
-        self.depth -= 1;
-        Ok(Element {
-            name,
-            attrs,
-            children,
-            span: start..self.pos,
-        })
-    }
-
-    fn name(&mut self) -> String {
-        let rest = &self.src.text[self.pos..];
-        let len = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-            .unwrap_or(rest.len());
-        let name = rest[..len].to_string();
-        self.pos += len;
-        name
-    }
-
-    fn skip_ws(&mut self) {
-        let rest = &self.text()[self.pos..];
-        self.pos += rest.len() - rest.trim_start().len();
-    }
-
-    fn decode(&self, span: Range<usize>) -> Result<String, Diagnostic> {
-        let raw = &self.text()[span.clone()];
-        let mut out = String::with_capacity(raw.len());
-        let mut rest = raw;
-        while let Some(i) = rest.find(['&', '>']) {
-            out.push_str(&rest[..i]);
-            let at = span.start + (raw.len() - rest.len()) + i;
-            if rest[i..].starts_with('>') {
-                out.push('>');
-                rest = &rest[i + 1..];
-                continue;
-            }
-            let semi = rest[i..].find(';').filter(|&n| n <= 10);
-            let Some(semi) = semi else {
-                return Err(self.err(at..at + 1, "文本中的 & 应写作 &amp;"));
-            };
-            let entity = &rest[i + 1..i + semi];
-            let c = match entity {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some('\u{a0}'),
-                e if e.starts_with("#x") || e.starts_with("#X") => u32::from_str_radix(&e[2..], 16)
-                    .ok()
-                    .and_then(char::from_u32),
-                e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
-                _ => None,
-            };
-            match c {
-                Some(c) => out.push(c),
-                None => {
-                    return Err(self.err(at..at + semi + 1, format!("不认识的字符实体 &{entity};")))
-                }
-            }
-            rest = &rest[i + semi + 1..];
-        }
-        out.push_str(rest);
-        Ok(out)
-    }
-}
-
-struct Builder<'a> {
-    src: &'a Source,
-    style: StyleSheet,
+    pub(super) style: StyleSheet,
     pictures: Option<(&'a Path, &'a dyn Files)>,
 }
 
 impl Builder<'_> {
-    fn err(&self, span: Range<usize>, msg: impl Into<String>) -> Diagnostic {
+    pub(super) fn err(&self, span: Range<usize>, msg: impl Into<String>) -> Diagnostic {
         Diagnostic::error(format!("模板输出的标记有误: {}", msg.into())).at(self.src, span)
     }
 
@@ -688,7 +438,7 @@ impl Builder<'_> {
         })
     }
 
-    fn known_attrs(&self, el: &Element) -> Result<(), Diagnostic> {
+    pub(super) fn known_attrs(&self, el: &Element) -> Result<(), Diagnostic> {
         let allowed: &[&str] = match el.name.as_str() {
             "meta" => &["title", "author", "subject", "keywords", "lang", "date"],
             "p" => &[
@@ -725,7 +475,7 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn plain_text(&self, el: &Element) -> Result<String, Diagnostic> {
+    pub(super) fn plain_text(&self, el: &Element) -> Result<String, Diagnostic> {
         let mut s = String::new();
         for child in &el.children {
             match child {
@@ -739,7 +489,7 @@ impl Builder<'_> {
         Ok(s.trim().to_string())
     }
 
-    fn align(&self, el: &Element, default: Align) -> Result<Align, Diagnostic> {
+    pub(super) fn align(&self, el: &Element, default: Align) -> Result<Align, Diagnostic> {
         Ok(match el.attr("align") {
             None => default,
             Some("justify") => Align::Justify,
@@ -826,208 +576,6 @@ impl Builder<'_> {
                 Some("true") => true,
                 Some(_) => return Err(self.err(el.span.clone(), "fit 只能是 true 或 false")),
             },
-        })
-    }
-
-    fn table(&self, el: &Element) -> Result<Table, Diagnostic> {
-        let weights: Vec<f32> = match el.attr("widths") {
-            Some(w) => w
-                .split(',')
-                .map(|x| {
-                    x.trim()
-                        .parse::<f32>()
-                        .ok()
-                        .filter(|v| *v > 0.0 && v.is_finite())
-                })
-                .collect::<Option<Vec<f32>>>()
-                .ok_or_else(|| {
-                    self.err(el.span.clone(), "widths 应为逗号分隔的正数，例如 3,2,2,2")
-                })?,
-            None => {
-                return Err(self.err(el.span.clone(), "<table> 需要 widths 属性（各列相对宽度）"))
-            }
-        };
-        let ncols = weights.len();
-        let sum: f32 = weights.iter().sum();
-        let text_width = self.style.text_width();
-        let widths: Vec<f32> = weights.iter().map(|w| w / sum * text_width).collect();
-        let header_rows = match el.attr("header-rows") {
-            Some(h) => h
-                .parse::<usize>()
-                .map_err(|_| self.err(el.span.clone(), "header-rows 应为整数"))?,
-            None => 0,
-        };
-        let shade_default = self.style.shade();
-
-        let mut occupied: Vec<Vec<bool>> = Vec::new();
-        let mut keep_with_next = Vec::new();
-        let mut cells = Vec::new();
-        let mut row = 0;
-        for child in &el.children {
-            let tr = match child {
-                Node::Text(t, span) if !t.trim().is_empty() => {
-                    return Err(self.err(span.clone(), "表格中的文字必须放在 <td> 或 <th> 之内"))
-                }
-                Node::Text(..) => continue,
-                Node::Element(e) if e.name == "tr" => e,
-                Node::Element(e) => {
-                    return Err(self.err(
-                        e.span.clone(),
-                        format!("<table> 中只能有 <tr>，而不是 <{}>", e.name),
-                    ))
-                }
-            };
-            self.known_attrs(tr)?;
-            let keep = match tr.attr("keep") {
-                None => false,
-                Some("next") => true,
-                Some(other) => {
-                    return Err(self.err(
-                        tr.span.clone(),
-                        format!("keep 只能是 next（与下一行排在同一页），而不是 {other}"),
-                    ))
-                }
-            };
-            // Empty rows count against the cap as much as full ones.
-            if (row + 1) * ncols > MAX_TABLE_CELLS {
-                return Err(self.err(
-                    tr.span.clone(),
-                    format!("表格过大：超过 {MAX_TABLE_CELLS} 个单元格"),
-                ));
-            }
-            keep_with_next.push(keep);
-            if occupied.len() <= row {
-                occupied.push(vec![false; ncols]);
-            }
-            let mut col = 0;
-            for c in &tr.children {
-                let td = match c {
-                    Node::Text(t, span) if !t.trim().is_empty() => {
-                        return Err(self.err(span.clone(), "表格中的文字必须放在 <td> 或 <th> 之内"))
-                    }
-                    Node::Text(..) => continue,
-                    Node::Element(e) if e.name == "td" || e.name == "th" => e,
-                    Node::Element(e) => {
-                        return Err(self.err(
-                            e.span.clone(),
-                            format!("<tr> 中只能有 <td>/<th>，而不是 <{}>", e.name),
-                        ))
-                    }
-                };
-                self.known_attrs(td)?;
-                while col < ncols && occupied[row][col] {
-                    col += 1;
-                }
-                let span_attr = |name: &str| -> Result<usize, Diagnostic> {
-                    match td.attr(name) {
-                        None => Ok(1),
-                        Some(v) => v
-                            .parse::<usize>()
-                            .ok()
-                            .filter(|n| (1..=1000).contains(n))
-                            .ok_or_else(|| {
-                                self.err(td.span.clone(), format!("{name} 应为 1–1000 的整数"))
-                            }),
-                    }
-                };
-                let (colspan, rowspan) = (span_attr("colspan")?, span_attr("rowspan")?);
-                if col + colspan > ncols {
-                    return Err(self.err(
-                        td.span.clone(),
-                        format!(
-                            "第 {} 行的单元格超出表格的 {ncols} 列（从第 {} 列起跨 {colspan} 列）",
-                            row + 1,
-                            col + 1
-                        ),
-                    ));
-                }
-                if (row + rowspan) * ncols > MAX_TABLE_CELLS {
-                    return Err(self.err(
-                        td.span.clone(),
-                        format!("表格过大：超过 {MAX_TABLE_CELLS} 个单元格"),
-                    ));
-                }
-                while occupied.len() < row + rowspan {
-                    occupied.push(vec![false; ncols]);
-                }
-                for (r, line) in occupied.iter_mut().enumerate().skip(row).take(rowspan) {
-                    for (c, slot) in line.iter_mut().enumerate().skip(col).take(colspan) {
-                        if *slot {
-                            return Err(self.err(
-                                td.span.clone(),
-                                format!(
-                                    "单元格与上方跨行的单元格重叠（第 {} 行第 {} 列）",
-                                    r + 1,
-                                    c + 1
-                                ),
-                            ));
-                        }
-                        *slot = true;
-                    }
-                }
-                let header = td.name == "th";
-                let shade = match td.attr("shade") {
-                    None => None,
-                    Some("") => shade_default,
-                    Some(hex) => Some(crate::doc::style::parse_hex(hex).ok_or_else(|| {
-                        self.err(td.span.clone(), "shade 应为 6 位十六进制颜色，例如 C6D9F1")
-                    })?),
-                };
-                cells.push(Cell {
-                    row,
-                    col,
-                    rowspan,
-                    colspan,
-                    role: if header {
-                        Role::TableHeader
-                    } else {
-                        Role::Table
-                    },
-                    text: self.plain_text(td)?,
-                    align: self.align(td, Align::Center)?,
-                    shade,
-                });
-                col += colspan;
-            }
-            row += 1;
-        }
-        let rows = occupied.len();
-        // Rows made only by a rowspan reaching below the last <tr>.
-        keep_with_next.resize(rows, false);
-        for (r, line) in occupied.iter().enumerate() {
-            if let Some(c) = line.iter().position(|o| !o) {
-                return Err(self.err(
-                    el.span.clone(),
-                    format!(
-                        "表格第 {} 行第 {} 列没有单元格（每行应填满 {ncols} 列）",
-                        r + 1,
-                        c + 1
-                    ),
-                ));
-            }
-        }
-        if rows == 0 {
-            return Err(self.err(el.span.clone(), "表格没有行"));
-        }
-        if header_rows >= rows {
-            return Err(self.err(el.span.clone(), "header-rows 应少于表格的行数"));
-        }
-        // A header row may not be cut by a cell reaching into the body.
-        if let Some(c) = cells
-            .iter()
-            .find(|c| c.row < header_rows && c.row + c.rowspan > header_rows)
-        {
-            return Err(self.err(
-                el.span.clone(),
-                format!("表头单元格「{}」跨入了表体", c.text),
-            ));
-        }
-        Ok(Table {
-            widths,
-            header_rows,
-            rows,
-            keep_with_next,
-            cells,
         })
     }
 }
