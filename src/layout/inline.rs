@@ -186,11 +186,13 @@ pub fn break_lines(units: &[Unit], first: f32, width: f32) -> Vec<Range<usize>> 
             start = end + 1;
             continue;
         }
-        // Or the characters up to the next allowed break are pushed in
-        // when the line's punctuation can give up the room, a closing
-        // mark at its end hanging (GB/T 15834's 挤进 before 挤出, as Word
-        // and WPS set a justified line).
-        if end > start && !(is_word(units[end - 1].ch) && is_word(units[end].ch)) {
+        // Or, when what does not fit cannot start a line, the characters
+        // up to the next allowed break are pushed in if the line's
+        // punctuation can give up the room, a closing mark at its end
+        // hanging (GB/T 15834's 挤进 before 挤出, as Word and WPS set a
+        // justified line). An opening mark that cannot end the line is
+        // carried over with what follows it instead, as Word does.
+        if end > start && NO_START.contains(units[end].ch) {
             if let Some(b) = (end + 1..=n.min(end + MAX_PUSH_IN)).find(|&b| b == n || ok(b)) {
                 let last = &units[b - 1];
                 let hang = if SQUEEZABLE.contains(last.ch) {
