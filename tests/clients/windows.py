@@ -114,6 +114,12 @@ def build_helpers(work):
     subprocess.run([cc, "-O2", "-municode", "-o", str(work / "hold.exe"), str(work / "hold.c")], check=True)
 
 
+def desk_client():
+    """An opener that keeps the desk's cookie, as a browser does."""
+    import http.cookiejar
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+
 def main():
     linux, zip_path, out = Path(sys.argv[1]).resolve(), Path(sys.argv[2]), Path(sys.argv[3]).resolve()
     shutil.rmtree(out, ignore_errors=True)
@@ -246,12 +252,14 @@ def main():
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     try:
         line = server.stdout.readline().decode()
-        url = re.search(r"http://127\.0\.0\.1:\d+/", line)
-        check("serve prints its address", url is not None, line)
+        url = re.search(r"(http://127\.0\.0\.1:\d+/)\?token=[0-9a-f]{32}", line)
+        check("serve prints its address with the access token", url is not None, line)
         if url:
-            page = urllib.request.urlopen(url.group(0), timeout=30).read().decode()
+            # The link's token becomes a cookie, as in a browser.
+            web = desk_client()
+            page = web.open(url.group(0), timeout=30).read().decode()
             check("serve answers GET / with the folder's files", all(s in page for s in SAMPLES), page[:300])
-            got = urllib.request.urlopen(url.group(0) + "download/zhanlang-2020.toml.pdf", timeout=60).read()
+            got = web.open(url.group(1) + "download/zhanlang-2020.toml.pdf", timeout=60).read()
             check("serve's PDF download equals Linux's render", got == (home / "linux" / "zhanlang-2020.pdf").read_bytes())
     finally:
         server.kill()
@@ -275,10 +283,10 @@ def main():
                 break
             time.sleep(0.1)
         opened = seen.read_text().strip() if seen.is_file() else ""
-        check("double-click opens the browser on the desk", re.fullmatch(r"http://127\.0\.0\.1:\d+/", opened) is not None,
-              opened)
+        check("double-click opens the browser on the desk, with the access token",
+              re.fullmatch(r"http://127\.0\.0\.1:\d+/\?token=[0-9a-f]{32}", opened) is not None, opened)
         if opened:
-            page = urllib.request.urlopen(opened, timeout=30).read().decode()
+            page = desk_client().open(opened, timeout=30).read().decode()
             check("double-click serves the exe's folder", SAMPLES[0] in page and SAMPLES[1] not in page, page[:300])
     finally:
         os.killpg(desk.pid, signal.SIGTERM)
