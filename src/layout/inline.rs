@@ -250,13 +250,31 @@ pub fn place_line(
     let mut gaps = vec![false; line.len()];
     if natural > avail + 0.01 {
         // Squeeze from the line's end, where the offending punctuation is.
+        // A mark ending the line gives up its whole blank half, so its ink
+        // stands at the margin as on every full line; what that gives too
+        // much is spread over the line's gaps below.
         let mut over = natural - avail;
-        for (a, u) in advs.iter_mut().zip(line).rev() {
-            let take = u.squeeze().min(over);
+        let n = line.len();
+        for (k, (a, u)) in advs.iter_mut().zip(line).enumerate().rev() {
+            let take = if k + 1 == n {
+                u.squeeze()
+            } else {
+                u.squeeze().min(over)
+            };
             *a -= take;
             over -= take;
             if over <= 0.0 {
                 break;
+            }
+        }
+        if over < -0.01 && align == Align::Justify && n > 1 {
+            for i in 0..n - 1 {
+                let (a, b) = (line[i].ch, line[i + 1].ch);
+                gaps[i] = !(is_word(a) && is_word(b)) || break_allowed(a, b);
+            }
+            let count = gaps.iter().filter(|g| **g).count();
+            if count > 0 {
+                gap_extra = -over / count as f32;
             }
         }
         // What squeezing could not give comes out of the gaps, a little
