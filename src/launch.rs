@@ -140,18 +140,21 @@ fn free_port() -> u16 {
     }
 }
 
-/// Opens the browser once the desk answers (for at most half a minute).
 /// Opens `url` in the default browser.
 pub fn open_browser(url: &str) -> bool {
     #[cfg(windows)]
     return win::open(url);
     #[cfg(not(windows))]
-    std::process::Command::new("xdg-open")
-        .arg(url)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .is_ok()
+    std::process::Command::new(if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    })
+    .arg(url)
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .is_ok()
 }
 
 /// The user's documents folder (文档), wherever it was moved.

@@ -17,15 +17,9 @@ pub fn check(inputs: &[PathBuf], template: Option<&Path>) -> Exit {
         eprint!("{d}");
         worst = worst.max(Exit::of(d));
     }
-    let chosen = match template
-        .map(|t| Template::by_name_or_dir(t, &Disk))
-        .transpose()
-    {
+    let chosen = match crate::cmd::chosen_template(template) {
         Ok(t) => t,
-        Err(d) => {
-            eprint!("{d}");
-            return Exit::of(&d).max(Exit::Input);
-        }
+        Err(exit) => return exit,
     };
     for f in &files {
         let (code, text) = check_one(f, chosen.as_ref());

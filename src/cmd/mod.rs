@@ -24,6 +24,20 @@ pub fn render(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
     crate::cmd::render::run(inputs, opts)
 }
 
+/// `--template`: the template named or in the folder given, if any; an
+/// unknown one is printed and its exit code returned.
+pub(crate) fn chosen_template(
+    template: Option<&std::path::Path>,
+) -> Result<Option<crate::template::Template>, Exit> {
+    template
+        .map(|t| crate::template::Template::by_name_or_dir(t, &crate::disk::Disk))
+        .transpose()
+        .map_err(|d| {
+            eprint!("{d}");
+            Exit::of(&d).max(Exit::Input)
+        })
+}
+
 /// Expands directories into the data files they hold; a directory with
 /// none is an error rather than a silent success.
 pub fn collect_inputs(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {

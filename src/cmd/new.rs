@@ -25,15 +25,9 @@ pub fn new(
     if let Some(last) = from {
         return new_from(last, out, force);
     }
-    let chosen = match template
-        .map(|t| Template::by_name_or_dir(t, &Disk))
-        .transpose()
-    {
+    let chosen = match crate::cmd::chosen_template(template) {
         Ok(t) => t,
-        Err(d) => {
-            eprint!("{d}");
-            return Ok(Exit::of(&d).max(Exit::Input));
-        }
+        Err(exit) => return Ok(exit),
     };
     let format = match (&chosen, format) {
         (Some(t), None) => t.annual_format().map(Format::name),

@@ -465,7 +465,7 @@ fn document_xml(
             Block::PageBreak => {
                 if break_before.is_some() {
                     // Two breaks in a row: the first makes its blank page.
-                    b.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
+                    b.push_str(PAGE_BREAK);
                 }
                 break_before = Some(b.len());
             }
@@ -505,11 +505,11 @@ fn document_xml(
                         sect_pr(st, parts, false)
                     );
                     for _ in 1..after {
-                        b.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
+                        b.push_str(PAGE_BREAK);
                     }
                 } else {
                     for _ in 0..after {
-                        b.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
+                        b.push_str(PAGE_BREAK);
                     }
                 }
                 foot(&mut b, st, blocks, &laid.foot_tops)
@@ -518,12 +518,15 @@ fn document_xml(
     }
     if let Some(at) = break_before {
         // Nothing follows the break but the section's end.
-        b.insert_str(at, "<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
+        b.insert_str(at, PAGE_BREAK);
     }
     let last = sect_pr(st, parts, parts.unnumbered_end);
     let _ = write!(b, "{last}</w:body></w:document>");
     Ok(b)
 }
+
+/// A paragraph holding only a page break.
+const PAGE_BREAK: &str = "<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>";
 
 /// Starts the paragraph written at `at` on a new page. `pageBreakBefore`
 /// rather than a paragraph holding a page break: that paragraph takes a
@@ -532,14 +535,16 @@ fn document_xml(
 /// Word does not break before) or nothing after the break keeps the
 /// breaking paragraph.
 fn break_page_before(b: &mut String, at: usize) {
-    const PAGE: &str = "<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>";
     let rest = &b[at..];
     if !rest.starts_with("<w:p>") && !rest.starts_with("<w:p/>") {
-        b.insert_str(at, PAGE);
+        b.insert_str(at, PAGE_BREAK);
         return;
     }
     if rest.starts_with("<w:p/>") {
-        b.replace_range(at..at + 6, "<w:p><w:pPr><w:pageBreakBefore/></w:pPr></w:p>");
+        b.replace_range(
+            at..at + "<w:p/>".len(),
+            "<w:p><w:pPr><w:pageBreakBefore/></w:pPr></w:p>",
+        );
         return;
     }
     let open = at + "<w:p>".len();

@@ -226,6 +226,16 @@ pub fn break_lines(units: &[Unit], first: f32, width: f32) -> Vec<Range<usize>> 
     lines
 }
 
+/// Marks in `gaps` where justification may add space after each unit of
+/// `line` (inside an address, only where a break may go); the count.
+fn spreading_gaps(line: &[Unit], gaps: &mut [bool]) -> usize {
+    for (i, pair) in line.windows(2).enumerate() {
+        let (a, b) = (pair[0].ch, pair[1].ch);
+        gaps[i] = !(is_word(a) && is_word(b)) || break_allowed(a, b);
+    }
+    gaps.iter().filter(|g| **g).count()
+}
+
 /// Positions one line's units as text runs starting at `x`, baseline `y`.
 pub fn place_line(
     units: &[Unit],
@@ -267,12 +277,8 @@ pub fn place_line(
                 break;
             }
         }
-        if over < -0.01 && align == Align::Justify && n > 1 {
-            for i in 0..n - 1 {
-                let (a, b) = (line[i].ch, line[i + 1].ch);
-                gaps[i] = !(is_word(a) && is_word(b)) || break_allowed(a, b);
-            }
-            let count = gaps.iter().filter(|g| **g).count();
+        if over < -0.01 && align == Align::Justify {
+            let count = spreading_gaps(line, &mut gaps);
             if count > 0 {
                 gap_extra = -over / count as f32;
             }
@@ -285,12 +291,7 @@ pub fn place_line(
             gaps[..line.len() - 1].fill(true);
         }
     } else if align == Align::Justify && !last {
-        for i in 0..line.len() - 1 {
-            let (a, b) = (line[i].ch, line[i + 1].ch);
-            // Inside an address, space goes where a break may go.
-            gaps[i] = !(is_word(a) && is_word(b)) || break_allowed(a, b);
-        }
-        let count = gaps.iter().filter(|g| **g).count();
+        let count = spreading_gaps(line, &mut gaps);
         if count > 0 {
             // Never spread a line wider than a quarter em a gap: a line
             // that would need more is set ragged instead.

@@ -209,17 +209,7 @@ pub fn run(opts: &ServeOptions) -> Exit {
 }
 
 fn open_browser(url: &str) {
-    let opened = if cfg!(target_os = "macos") {
-        std::process::Command::new("open")
-            .arg(url)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .is_ok()
-    } else {
-        crate::launch::open_browser(url)
-    };
-    if !opened {
+    if !crate::launch::open_browser(url) {
         println!("无法自动打开浏览器，请在浏览器地址栏输入 {url}");
     }
 }
@@ -474,7 +464,7 @@ impl Desk {
         let mut computed = serde_json::Map::new();
         if let Some(r) = input.and_then(Input::report) {
             if r.previous.is_some() {
-                carried_over_too(&mut diagnostics, true);
+                carried_over_too(&mut diagnostics);
             }
             for row in &r.applications.rows {
                 let cols = if row.key == "total" { 0..7 } else { 6..7 };
@@ -860,10 +850,7 @@ fn diagnostic(d: &Diagnostic, path: &Path, tree: Option<&Node>) -> Value {
 /// A C1 error in a report begun from last year's file: 二、上年结转 was
 /// filled in from that file (结转), so its cell in the same column is marked
 /// too — it is as likely to be the one to change.
-fn carried_over_too(diagnostics: &mut [Value], from_last_year: bool) {
-    if !from_last_year {
-        return;
-    }
+fn carried_over_too(diagnostics: &mut [Value]) {
     for d in diagnostics.iter_mut() {
         let column = d["field"]
             .as_str()
