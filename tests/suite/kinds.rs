@@ -876,20 +876,7 @@ fn joint_signatures_stack_lead_agency_first() {
     // the 署名 move left with it (7.3.5.2).
     near("成文日期右空二字", RIGHT - d.2, 2.0 * ch);
 
-    let dir = common::cli::scratch("kinds-joint-signatures");
-    std::fs::write(dir.join("joint.toml"), &text).unwrap();
-    let out = common::cli::run_in(&dir, &["render", "joint.toml", "--docx-only"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let docx = std::fs::read(dir.join("joint.docx")).unwrap();
-    let xml = common::unzip(&docx)
-        .into_iter()
-        .find(|(n, _)| n == "word/document.xml")
-        .map(|(_, b)| String::from_utf8(b).unwrap())
-        .unwrap();
+    let xml = rendered_docx_xml("kinds-joint-signatures", &text);
     let at = xml.rfind("某某市财政局").unwrap();
     let p = &xml[xml[..at].rfind("<w:p>").unwrap()..at];
     assert!(
@@ -904,31 +891,33 @@ fn an_attachment_page_starts_by_its_first_paragraph_in_the_docx() {
     // page and spill a blank page in Word; the label's paragraph starts
     // the page instead.
     let text = std::fs::read_to_string("tests/fixtures/kinds/notice.toml").unwrap();
-    let dir = common::cli::scratch("kinds-annex-break");
-    std::fs::write(dir.join("notice.toml"), &text).unwrap();
-    let out = common::cli::run_in(&dir, &["render", "notice.toml", "--docx-only"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let docx = std::fs::read(dir.join("notice.docx")).unwrap();
-    let xml = common::unzip(&docx)
-        .into_iter()
-        .find(|(n, _)| n == "word/document.xml")
-        .map(|(_, b)| String::from_utf8(b).unwrap())
-        .unwrap();
+    let xml = rendered_docx_xml("kinds-annex-break", &text);
     for k in [1, 2] {
         let label = format!(">附件{k}</w:t>");
         let at = xml
             .find(&label)
             .unwrap_or_else(|| panic!("附件{k} not found"));
-        let p = &xml[xml[..at].rfind("<w:p>").unwrap()..at];
+        let start = xml[..at].rfind("<w:p>").unwrap();
+        let p = &xml[start..at];
         assert!(p.contains("<w:pPr><w:pageBreakBefore/>"), "附件{k}: {p}");
-        let before = &xml[..xml[..at].rfind("<w:p>").unwrap()];
+        let before = &xml[..start];
         assert!(
             !before.ends_with("<w:br w:type=\"page\"/></w:r></w:p>"),
             "附件{k} follows a page-break paragraph"
         );
     }
+}
+
+/// A data file's text rendered by the binary to a DOCX only, in a scratch
+/// folder named `case`: its `word/document.xml`.
+fn rendered_docx_xml(case: &str, text: &str) -> String {
+    let dir = common::cli::scratch(case);
+    std::fs::write(dir.join("data.toml"), text).unwrap();
+    let out = common::cli::run_in(&dir, &["render", "data.toml", "--docx-only"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    common::document_xml(&std::fs::read(dir.join("data.docx")).unwrap())
 }

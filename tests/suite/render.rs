@@ -317,11 +317,7 @@ fn the_docx_repeats_the_grid_step_under_a_table() {
     );
 
     let out = render_report(&r, &t).unwrap();
-    let xml = common::unzip(&out.docx.unwrap())
-        .into_iter()
-        .find(|(n, _)| n == "word/document.xml")
-        .map(|(_, b)| String::from_utf8(b).unwrap())
-        .unwrap();
+    let xml = common::document_xml(&out.docx.unwrap());
     for (&i, &step) in after_table.iter().zip(&steps) {
         let Block::Heading { text, .. } = &doc.blocks[i] else {
             continue;

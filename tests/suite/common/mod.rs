@@ -71,6 +71,16 @@ pub fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// A DOCX's `word/document.xml`.
+#[allow(dead_code)]
+pub fn document_xml(docx: &[u8]) -> String {
+    unzip(docx)
+        .into_iter()
+        .find(|(n, _)| n == "word/document.xml")
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .expect("a DOCX has word/document.xml")
+}
+
 /// A data file compiled from the disk as `gongwen render` compiles it, in
 /// the bundled faces; the error as printed.
 #[allow(dead_code)]
