@@ -437,6 +437,7 @@ fn document_xml(
         } else {
             &laid.blocks[i]
         };
+        let start = b.len();
         match block {
             Block::Title(_) => {
                 // Broken where the PDF breaks it, and kept on one page.
@@ -514,6 +515,9 @@ fn document_xml(
                 }
                 foot(&mut b, st, blocks, &laid.foot_tops)
             }
+        }
+        if facts.after_step_break && b[start..].starts_with("<w:p>") {
+            break_page_before(&mut b, start);
         }
     }
     if let Some(at) = break_before {
