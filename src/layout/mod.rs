@@ -67,6 +67,10 @@ pub struct BlockFacts {
     /// under the table before it left too little room. Word would lay the
     /// block out without that step and keep it on the table's page.
     pub after_step_break: bool,
+    /// The block runs on to a later page only where the page before was
+    /// full, so Word breaks it where the PDF does without being told to
+    /// keep its end with the next block.
+    pub breaks_when_full: bool,
     /// The size a paragraph set to fit one line was set in.
     pub fitted_size: Option<f32>,
     /// Page and top edge (from the page's top) of the block's first line
@@ -135,6 +139,13 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
             }
         }
         let placed = (first..end).filter_map(|i| Some((&slices[i], placement.at[i]?)));
+        let mut crossings = placed.clone().zip(placed.clone().skip(1)).filter_map(
+            |((a, (pa, ya)), (b, (pb, _)))| {
+                (pb > pa).then_some(ya + a.height + b.height > geometry.bottom + FIT)
+            },
+        );
+        lines[block].breaks_when_full =
+            crossings.next().is_some_and(|full| full) && crossings.all(|full| full);
         for (s, (page, y)) in placed {
             match &s.what {
                 What::Items(items) if !items.is_empty() => {
