@@ -16,7 +16,11 @@ Prints, in one run on this machine:
   * the seed PDF's size next to its floor: its fonts subset to the same
     glyphs by fontTools (PyPI `fonttools`), compressed as a PDF stores them,
     plus the rest of the PDF.
-Optional tools: `pip install typst fonttools`, LibreOffice's `soffice`, qpdf.
+  * the work per document in instructions (valgrind's callgrind: exact and
+    the same on a busy machine, unlike wall time), with the share of the
+    largest parts (deflate, clearing memory, allocation, CFF subsets).
+Optional tools: `pip install typst fonttools`, LibreOffice's `soffice`, qpdf,
+valgrind.
 """
 import argparse
 import json
@@ -387,6 +391,54 @@ def desk(work, runs):
         server.wait(10)
 
 
+# Parts of a run by the functions they are made of (substrings of the
+# symbol names callgrind reports).
+PARTS = [
+    ("deflate (zlib-rs)", ("zlib_rs::",)),
+    ("clearing memory (memset)", ("memset",)),
+    ("allocation (malloc/free)", ("malloc.c:",)),
+    ("CFF subsets", ("gongwen::font::cff", "gongwen::font::subset")),
+    ("layout", ("gongwen::layout::",)),
+]
+
+
+def instructions(work):
+    valgrind = shutil.which("valgrind")
+    if not valgrind:
+        print("\n(valgrind not installed: no instruction counts)")
+        return
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1735689600")
+    print("\nWork per document: instructions (callgrind, one process, PDF+DOCX)")
+    row("", "instructions", "", "own cost of the largest parts")
+    docs = [("seed " + SEED, ROOT / "samples" / f"{SEED}.toml"),
+            ("long report (9 pages)", ROOT / "tests" / "fixtures" / "reports" / "qingxi-district-2024.toml"),
+            ("letter with seal", ROOT / "tests" / "fixtures" / "kinds" / "letter.toml")]
+    for name, data in docs:
+        out = work / "callgrind"
+        out.mkdir(exist_ok=True)
+        prof = out / "callgrind.out"
+        subprocess.run([valgrind, "--tool=callgrind", f"--callgrind-out-file={prof}",
+                        GONGWEN, "render", data, "-o", out], env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        ann = subprocess.run(["callgrind_annotate", "--threshold=100", prof],
+                             capture_output=True, text=True, check=True).stdout
+        total, by_part = 0, {p: 0 for p, _ in PARTS}
+        for line in ann.splitlines():
+            cells = line.split(None, 2)
+            if len(cells) < 3 or not cells[0].replace(",", "").isdigit():
+                continue
+            n = int(cells[0].replace(",", ""))
+            if "PROGRAM TOTALS" in line:
+                total = n
+                continue
+            for part, keys in PARTS:
+                if any(k in cells[2] for k in keys):
+                    by_part[part] += n
+                    break
+        shares = ", ".join(f"{p} {n / total * 100:.0f}%" for p, n in by_part.items() if n)
+        row(name, f"{total / 1e6:.1f} M", "", shares)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=11)
@@ -401,6 +453,7 @@ def main():
         libreoffice(work, walls[SEED], max(3, args.runs // 3))
         typst(work, walls[SEED], max(3, args.runs // 3))
         floor(work)
+        instructions(work)
 
 
 if __name__ == "__main__":
