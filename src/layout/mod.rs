@@ -9,6 +9,7 @@ mod flow;
 pub mod frame;
 pub mod inline;
 pub mod table;
+mod title;
 
 use std::collections::BTreeMap;
 
@@ -178,6 +179,8 @@ pub(crate) struct Measure<'a> {
     pub top: f32,
     pub width: f32,
     pub text_height: f32,
+    /// The document's names a title keeps whole.
+    pub names: Vec<String>,
 }
 
 type Tables<'d> = Vec<(&'d Table, table::Measured)>;
@@ -192,6 +195,7 @@ impl<'a> Measure<'a> {
             top: s.page.margin_top_mm * MM,
             width: s.text_width(),
             text_height: s.text_height(),
+            names: document_names(doc),
         }
     }
 
@@ -630,7 +634,7 @@ impl<'a> Measure<'a> {
         let size = s.role(Role::Title).size;
         let face = self.book.face_for(s, Role::Title);
         let mut printed = Vec::new();
-        for (units, ranges) in title_lines(self.book, s, lines)? {
+        for (units, ranges) in title_lines(self.book, s, lines, &self.names)? {
             for r in ranges {
                 printed.push(units[r.clone()].iter().map(|u| u.ch).collect());
                 let mut slice = self.line(
@@ -897,27 +901,57 @@ impl<'a> Measure<'a> {
     }
 }
 
-/// The title's printed lines: each line the template gave, balanced when
-/// wider than the text block and then broken to the block's width. The
-/// DOCX writer breaks its title at the same places.
+/// The title's printed lines: each line the template gave, broken between
+/// words when wider than the text block (see [`title`]); `names` are the
+/// document's agencies, kept whole. The DOCX writer breaks its title at
+/// the same places.
 #[allow(clippy::type_complexity)]
 pub fn title_lines(
     book: &FontBook,
     style: &crate::doc::StyleSheet,
     lines: &[String],
+    names: &[String],
 ) -> Result<Vec<(Vec<Unit>, Vec<std::ops::Range<usize>>)>, Diagnostic> {
     let width = style.text_width();
     let mut out = Vec::new();
     for line in lines {
         let units = inline::shape(book, style, &[(Role::Title, line)], 0.0)?;
-        for part in balance_title(&units, width) {
-            let part = units[part].to_vec();
-            // A part with no break that fits is still cut to the block width.
-            let ranges = inline::break_lines(&part, width, width);
-            out.push((part, ranges));
-        }
+        let ranges = title::break_title(&units, width, names);
+        out.push((units, ranges));
     }
     Ok(out)
+}
+
+/// The names a title should not be broken inside: the issuing agencies
+/// (署名, 联合行文's names, the 发文机关标志 less 「文件」) and the author.
+pub fn document_names(doc: &Document) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut add = |s: &str| {
+        let s = s.trim();
+        if s.chars().count() >= 2 && !names.iter().any(|n| n == s) {
+            names.push(s.to_string());
+        }
+    };
+    add(&doc.meta.author);
+    let visit = |b: &Block, add: &mut dyn FnMut(&str)| match b {
+        Block::Signature { agency, .. } => signature_names(agency).for_each(&mut *add),
+        Block::Joint(j) => j.names.iter().for_each(|n| add(n)),
+        Block::Paragraph(p) if p.runs.first().is_some_and(|r| r.role == Role::Mark) => {
+            let text: String = p.runs.iter().map(|r| r.text.as_str()).collect();
+            add(text.trim().trim_end_matches("文件"));
+        }
+        _ => {}
+    };
+    for b in &doc.blocks {
+        if let Block::Foot { blocks, .. } = b {
+            blocks.iter().for_each(|b| visit(b, &mut add));
+        } else {
+            visit(b, &mut add);
+        }
+    }
+    // Longest first, so that a name inside another does not decide.
+    names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+    names
 }
 
 /// 署名 and 成文日期 shaped and broken into lines, with their distances
@@ -1141,40 +1175,6 @@ pub fn joint_geometry(
         gap,
         suffix_width,
     })
-}
-
-/// Splits a title wider than the text block into balanced lines, at a
-/// boundary a reader expects: after the year ("…2020年") or before
-/// "政府信息公开…"; any allowed break otherwise.
-fn balance_title(units: &[Unit], width: f32) -> Vec<std::ops::Range<usize>> {
-    let total = inline::width(units);
-    // Two lines cannot hold more than twice the width: such a line is
-    // simply broken, and the search below is not run on it.
-    if total <= width + 0.01 || total > 2.0 * width + 0.01 || units.len() < 2 {
-        return std::iter::once(0..units.len()).collect();
-    }
-    let text: Vec<char> = units.iter().map(|u| u.ch).collect();
-    let tail: Vec<char> = "政府信息公开".chars().collect();
-    let preferred = |i: usize| {
-        (text[i - 1] == '年' && i >= 2 && text[i - 2].is_ascii_digit())
-            || text[i..].starts_with(&tail)
-    };
-    let allowed = |i: usize| inline::break_allowed(text[i - 1], text[i]);
-    let fits =
-        |i: usize| inline::width(&units[..i]) <= width && inline::width(&units[i..]) <= width;
-    let best = |pred: &dyn Fn(usize) -> bool| {
-        (1..units.len())
-            .filter(|&i| pred(i) && allowed(i) && fits(i))
-            .min_by(|&a, &b| {
-                let imb =
-                    |i: usize| (inline::width(&units[..i]) - inline::width(&units[i..])).abs();
-                imb(a).total_cmp(&imb(b))
-            })
-    };
-    match best(&preferred).or_else(|| best(&|_| true)) {
-        Some(i) => vec![0..i, i..units.len()],
-        None => std::iter::once(0..units.len()).collect(),
-    }
 }
 
 /// "— N —" in 4号 宋体, 7 mm under the text block; odd pages at the right

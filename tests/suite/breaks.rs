@@ -1,0 +1,181 @@
+//! Line and page breaks a reviewer sends back, each on a document modelled
+//! on a real one, checked on the laid-out pages (what the PDF is written
+//! from) and in the DOCX, which must break where the PDF does.
+
+use std::path::Path;
+
+use gongwen::compile::{compile, Failure, Job, Made, Typeset};
+use gongwen::layout::frame::{Item, Page};
+
+/// The notice fixture with `edits` (key line prefix → new line) applied,
+/// laid out, and its DOCX's document.xml.
+fn notice(edits: &[(&str, &str)]) -> (Typeset, String) {
+    let mut text = std::fs::read_to_string("tests/fixtures/kinds/notice.toml").unwrap();
+    for (key, line) in edits {
+        let old = text
+            .lines()
+            .find(|l| l.starts_with(key))
+            .unwrap_or_else(|| panic!("no line {key}"))
+            .to_string();
+        text = text.replacen(&old, line, 1);
+    }
+    typeset(&text)
+}
+
+fn typeset(text: &str) -> (Typeset, String) {
+    let job = Job {
+        previous: false,
+        ..Job::new(Path::new("tests/fixtures/kinds/x.toml")).text(text)
+    };
+    let fonts = gongwen::disk::FontDirs::default();
+    let t = match compile(&job, &gongwen::disk::Disk, &fonts).value {
+        Ok(c) => match c.made {
+            Made::Pages(t) => t,
+            _ => unreachable!("compiled to the pages"),
+        },
+        Err(Failure::Data(d)) => panic!("{d}"),
+        Err(Failure::Typeset(_, d)) => panic!("{d}"),
+    };
+    let docx = gongwen::export::docx::write(
+        &t.document,
+        &t.book,
+        &t.laid,
+        None,
+        gongwen::export::docx::Fonts::Official,
+    )
+    .unwrap();
+    let xml = crate::common::document_xml(&docx);
+    (t, xml)
+}
+
+/// A page's text lines of runs set in `size`, top to bottom.
+fn lines_of(p: &Page, size: f32) -> Vec<String> {
+    let mut runs: Vec<(f32, f32, &str)> = p
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Text(t) if (t.size - size).abs() < 0.01 => Some((t.y, t.x, t.text.as_str())),
+            _ => None,
+        })
+        .collect();
+    runs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let mut out: Vec<(f32, String)> = Vec::new();
+    for (y, _, text) in runs {
+        match out.last_mut() {
+            Some((ly, l)) if (*ly - y).abs() < 0.05 => l.push_str(text),
+            _ => out.push((y, text.to_string())),
+        }
+    }
+    out.into_iter().map(|(_, l)| l).collect()
+}
+
+/// The DOCX's title lines: the text of the paragraph holding `start`, split
+/// at its line breaks.
+fn docx_title(xml: &str, start: &str) -> Vec<String> {
+    let at = xml.find(start).expect("the title in the DOCX");
+    let p0 = xml[..at]
+        .rfind("<w:p>")
+        .or_else(|| xml[..at].rfind("<w:p "))
+        .unwrap();
+    let p1 = at + xml[at..].find("</w:p>").unwrap();
+    let para = &xml[p0..p1];
+    let mut lines = vec![String::new()];
+    let mut rest = para;
+    while let Some(i) = rest.find('<') {
+        let j = i + rest[i..].find('>').unwrap();
+        let tag = &rest[i..=j];
+        if tag.starts_with("<w:br") {
+            lines.push(String::new());
+        }
+        if tag.starts_with("<w:t") && !tag.ends_with("/>") {
+            let end = j + 1 + rest[j + 1..].find("</w:t>").unwrap();
+            lines.last_mut().unwrap().push_str(&rest[j + 1..end]);
+            rest = &rest[end..];
+            continue;
+        }
+        rest = &rest[j + 1..];
+    }
+    lines
+}
+
+/// The title's lines on page 1 and in the DOCX, which must agree.
+fn title_lines(edits: &[(&str, &str)], start: &str) -> Vec<String> {
+    let (t, xml) = notice(edits);
+    let pdf = lines_of(&t.laid.pages[0], 22.0);
+    assert_eq!(
+        docx_title(&xml, start),
+        pdf,
+        "the DOCX breaks where the PDF does"
+    );
+    pdf
+}
+
+#[test]
+fn a_report_title_keeps_2019_nian_du_whole_and_its_agency() {
+    let l = title_lines(
+        &[
+            ("issuer = ", "issuer = \"平潭综合实验区市场监督管理局\""),
+            (
+                "title = \"某某市人民政府办公室关于",
+                "title = \"平潭综合实验区市场监督管理局2019年度政府信息公开工作年度报告\"",
+            ),
+        ],
+        "政府信息公开工作年度报告",
+    );
+    assert_eq!(
+        l,
+        [
+            "平潭综合实验区市场监督管理局2019年度",
+            "政府信息公开工作年度报告"
+        ]
+    );
+}
+
+#[test]
+fn a_letter_title_has_no_han_alone_and_breaks_between_words() {
+    let l = title_lines(
+        &[(
+            "title = \"某某市人民政府办公室关于",
+            "title = \"福建省地方金融监督管理局关于做好2024年度金融风险排查整治工作的函\"",
+        )],
+        "排查整治",
+    );
+    assert!(
+        l.len() == 2 && l.iter().all(|x| x.chars().count() > 3),
+        "{l:?}"
+    );
+    for (a, b) in l.iter().zip(&l[1..]) {
+        let (ea, sb): (String, String) = (
+            a.chars().rev().take(2).collect(),
+            b.chars().take(2).collect(),
+        );
+        for w in ["金融", "福建", "年度", "风险", "排查", "整治"] {
+            let joint: String = ea.chars().rev().chain(sb.chars()).collect();
+            assert!(
+                !joint.contains(w) || a.ends_with(w) || b.starts_with(w),
+                "「{w}」 broken: {l:?}"
+            );
+        }
+    }
+    let first = l[0].chars().count();
+    assert!(l[1].chars().count() <= first, "an upside-down 梯形: {l:?}");
+}
+
+#[test]
+fn a_joint_title_breaks_after_the_agencies_or_before_guanyu() {
+    let l = title_lines(
+        &[
+            ("issuer = ", "issuer = [\"某某市发展和改革委员会\", \"某某市财政局\"]"),
+            (
+                "title = \"某某市人民政府办公室关于",
+                "title = \"某某市发展和改革委员会　某某市财政局关于下达2025年中央预算内投资计划的通知\"",
+            ),
+        ],
+        "中央预算内",
+    );
+    assert!(
+        l[0].ends_with("财政局") || l[0].ends_with("关于") || l[0].ends_with("年"),
+        "{l:?}"
+    );
+    assert!(!l.concat().is_empty() && l.iter().all(|x| !x.contains("预算｜内")));
+}
