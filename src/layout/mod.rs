@@ -86,6 +86,7 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
     let mut foot_starts = Vec::new();
     // Each block's first slice.
     let mut firsts = Vec::with_capacity(doc.blocks.len());
+    let run_up = run_up(&doc.blocks);
     for (i, block) in doc.blocks.iter().enumerate() {
         if let Block::Foot { blocks, even } = block {
             if foot.is_some() {
@@ -94,14 +95,20 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
             let mut inner = Vec::new();
             for (k, b) in blocks.iter().enumerate() {
                 foot_starts.push(inner.len());
-                m.block(b, blocks.get(k + 1), &mut inner, &mut tables)?;
+                m.block(b, blocks.get(k + 1), RunUp::None, &mut inner, &mut tables)?;
             }
             foot = Some((inner, *even));
             lines.push(BlockFacts::default());
             continue;
         }
         firsts.push((i, slices.len()));
-        lines.push(m.block(block, doc.blocks.get(i + 1), &mut slices, &mut tables)?);
+        lines.push(m.block(
+            block,
+            doc.blocks.get(i + 1),
+            run_up[i],
+            &mut slices,
+            &mut tables,
+        )?);
     }
     let geometry = flow::Geometry {
         top: m.top,
@@ -236,10 +243,12 @@ impl<'a> Measure<'a> {
         &self,
         block: &'d Block,
         next: Option<&Block>,
+        run_up: RunUp,
         out: &mut Vec<Slice>,
         tables: &mut Tables<'d>,
     ) -> Result<BlockFacts, Diagnostic> {
-        let before_signature = matches!(next, Some(Block::Signature { .. }));
+        let before_signature = run_up == RunUp::Body;
+        let start = out.len();
         let mut facts = BlockFacts::default();
         match block {
             Block::Title(lines) => facts.title = self.title(lines, out)?,
@@ -352,6 +361,11 @@ impl<'a> Measure<'a> {
                 });
             }
             Block::Foot { .. } => {}
+        }
+        if run_up == RunUp::Whole {
+            for s in &mut out[start..] {
+                s.keep = true;
+            }
         }
         Ok(facts)
     }
@@ -899,6 +913,61 @@ impl<'a> Measure<'a> {
         }
         Ok(pages)
     }
+}
+
+/// What a block before the 署名 keeps with it (GB/T 9704 7.3.5: the
+/// signature never stands on a page without 正文).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunUp {
+    None,
+    /// The 正文 before the signature: its last two lines go with it, and a
+    /// first line is not left alone at the foot of the page before.
+    Body,
+    /// The 附件说明 and the blank line above it: all of it goes with the
+    /// signature, and so the 正文's last lines with them.
+    Whole,
+}
+
+/// Each block's [`RunUp`]. The PDF layout and the DOCX writer (keepNext,
+/// keepLines, widow control) both keep by it.
+pub fn run_up(blocks: &[Block]) -> Vec<RunUp> {
+    let mut out = vec![RunUp::None; blocks.len()];
+    for (s, b) in blocks.iter().enumerate() {
+        if !matches!(b, Block::Signature { .. }) || s == 0 {
+            continue;
+        }
+        // Back over the 附件说明's later lines to its 「附件：」.
+        let mut k = s;
+        let mut note = None;
+        while k > 0 {
+            match &blocks[k - 1] {
+                Block::Paragraph(p) if text_of(p).starts_with("附件：") => {
+                    note = Some(k - 1);
+                    break;
+                }
+                Block::Paragraph(p) if p.left > 0.0 => k -= 1,
+                _ => break,
+            }
+        }
+        let mut body = s - 1;
+        if let Some(first) = note {
+            let first = match first.checked_sub(1) {
+                Some(b) if matches!(blocks[b], Block::Blank(_)) => b,
+                _ => first,
+            };
+            out[first..s].fill(RunUp::Whole);
+            match first.checked_sub(1) {
+                Some(b) => body = b,
+                None => continue,
+            }
+        }
+        out[body] = RunUp::Body;
+    }
+    out
+}
+
+fn text_of(p: &Paragraph) -> String {
+    p.runs.iter().map(|r| r.text.as_str()).collect()
 }
 
 /// The title's printed lines: each line the template gave, broken between

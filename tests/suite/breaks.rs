@@ -179,3 +179,67 @@ fn a_joint_title_breaks_after_the_agencies_or_before_guanyu() {
     );
     assert!(!l.concat().is_empty() && l.iter().all(|x| !x.contains("预算｜内")));
 }
+
+/// The text of every page, its lines joined.
+fn page_texts(t: &Typeset) -> Vec<String> {
+    t.laid
+        .pages
+        .iter()
+        .map(|p| {
+            let mut runs: Vec<(f32, f32, &str)> = p
+                .items
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Text(t) => Some((t.y, t.x, t.text.as_str())),
+                    _ => None,
+                })
+                .collect();
+            runs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            runs.into_iter().map(|r| r.2).collect()
+        })
+        .collect()
+}
+
+/// The `<w:pPr>` of the DOCX paragraph holding `text`.
+fn ppr_of<'a>(xml: &'a str, text: &str) -> &'a str {
+    let at = xml
+        .find(text)
+        .unwrap_or_else(|| panic!("no {text} in the DOCX"));
+    let p0 = xml[..at].rfind("<w:p>").unwrap();
+    let end = p0 + xml[p0..].find("</w:pPr>").unwrap();
+    &xml[p0..end]
+}
+
+#[test]
+fn attachments_and_signature_never_stand_on_a_page_without_body_text() {
+    // Ten paragraphs fill page 3 so that before, the 附件说明, 署名 and
+    // 日期 went over alone (7.3.5 forbids 「此页无正文」).
+    let text = std::fs::read_to_string("tests/fixtures/breaks/attachments-at-foot.toml").unwrap();
+    let (t, xml) = typeset(&text);
+    let pages = page_texts(&t);
+    let note = pages.iter().position(|p| p.contains("附件：1")).unwrap();
+    assert!(
+        pages[note].contains("守土尽责"),
+        "page {} has the 附件说明 without 正文: {}",
+        note + 1,
+        pages[note]
+    );
+    assert!(pages[note].contains("2025年12月5日"));
+    // Word keeps them the same way.
+    let last_body = ppr_of(
+        &xml,
+        "全市安全形势总体平稳。</w:t></w:r></w:p><w:p><w:pPr><w:keepNext/></w:pPr></w:p>",
+    );
+    assert!(
+        last_body.contains("<w:keepNext/><w:widowControl/>"),
+        "{last_body}"
+    );
+    for a in [
+        "附件：1",
+        "市政府各部门值班电话和传真号码",
+        "节日期间突发事件",
+    ] {
+        let p = ppr_of(&xml, a);
+        assert!(p.contains("<w:keepNext/><w:keepLines/>"), "{a}: {p}");
+    }
+}
