@@ -781,7 +781,9 @@ fn paragraph(
     } else if !p.indent {
         ppr.push_str("<w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/>");
     }
-    if p.align != Align::Justify {
+    if facts.flush_left {
+        let _ = write!(ppr, "<w:jc w:val=\"{}\"/>", jc(Align::Left));
+    } else if p.align != Align::Justify {
         let _ = write!(ppr, "<w:jc w:val=\"{}\"/>", jc(p.align));
     }
     if !ppr.is_empty() {
@@ -789,16 +791,25 @@ fn paragraph(
     }
     let mut offset = 0;
     for r in &p.runs {
+        let rpr = run_props_sized(st, r.role, Role::Body, facts.fitted_size);
         let mut text = String::with_capacity(r.text.len());
         for c in r.text.chars() {
             if breaks.contains(&offset) {
                 text.push('\u{200B}');
             }
+            if facts.line_breaks.contains(&offset) {
+                if !text.is_empty() {
+                    b.push_str(&text_run(&text, &rpr));
+                }
+                b.push_str("<w:r><w:br/></w:r>");
+                text.clear();
+            }
             text.push(c);
             offset += 1;
         }
-        let rpr = run_props_sized(st, r.role, Role::Body, facts.fitted_size);
-        b.push_str(&text_run(&text, &rpr));
+        if !text.is_empty() {
+            b.push_str(&text_run(&text, &rpr));
+        }
     }
     b.push_str("</w:p>");
 }

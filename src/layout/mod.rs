@@ -58,12 +58,18 @@ pub struct BlockFacts {
     /// Character offsets where a paragraph's line breaks inside an address
     /// (a URL or e-mail address), written as zero-width spaces.
     pub address_breaks: Vec<usize>,
+    /// Character offsets of every line break of a paragraph whose lines
+    /// end where Word would not end them (a name or a time kept whole, an
+    /// ideographic space ending a line), written as line breaks.
+    pub line_breaks: Vec<usize>,
     /// Space the layout put above a paragraph placed at a distance from
     /// the text block's top (the 发文机关标志), in points.
     pub space_before: f32,
     /// Space the layout left above the block to bring it back onto the
     /// line grid under a table on the same page, in points.
     pub grid_step: f32,
+    /// A paragraph set flush left, not justified (a list of names).
+    pub flush_left: bool,
     /// The size a paragraph set to fit one line was set in.
     pub fitted_size: Option<f32>,
     /// Page and top edge (from the page's top) of the block's first line
@@ -272,7 +278,9 @@ impl<'a> Measure<'a> {
             }
             Block::Paragraph(p) => {
                 let start = out.len();
-                (facts.address_breaks, facts.fitted_size) = self.paragraph(p, out)?;
+                (facts.address_breaks, facts.fitted_size, facts.line_breaks) =
+                    self.paragraph(p, out)?;
+                facts.flush_left = !name_list(p).is_empty();
                 if before_signature {
                     // GB/T 9704 7.3.5: the signature never stands alone on
                     // a page. The paragraph before it is kept with it and
@@ -650,7 +658,8 @@ impl<'a> Measure<'a> {
         let mut printed = Vec::new();
         for (units, ranges) in title_lines(self.book, s, lines, &self.names)? {
             for r in ranges {
-                printed.push(units[r.clone()].iter().map(|u| u.ch).collect());
+                let line: String = units[r.clone()].iter().map(|u| u.ch).collect();
+                printed.push(line.trim_end_matches('\u{3000}').to_string());
                 let mut slice = self.line(
                     &units,
                     r,
@@ -680,7 +689,7 @@ impl<'a> Measure<'a> {
     fn paragraph_lines(
         &self,
         p: &Paragraph,
-    ) -> Result<(Vec<Unit>, Vec<std::ops::Range<usize>>, f32), Diagnostic> {
+    ) -> Result<(Vec<Unit>, Vec<std::ops::Range<usize>>, f32, bool, bool), Diagnostic> {
         let s = &self.doc.style;
         let mut units = self.shape_runs(&p.runs)?;
         let char_w = s.role(Role::Body).size + s.body_tracking();
@@ -695,8 +704,17 @@ impl<'a> Measure<'a> {
                 u.adv *= k;
             }
         }
-        let lines = inline::break_lines(&units, width - indent, width - hang);
-        Ok((units, lines, indent))
+        let whole = name_list(p);
+        let lines = inline::break_lines_keeping(&units, width - indent, width - hang, &whole);
+        // Word breaks a name or a time apart; where keeping them whole
+        // changed a line end, the DOCX is given every line end.
+        let hard = !whole.is_empty() || units.iter().any(|u| u.ch == '：');
+        let hard = hard
+            && lines != inline::break_lines_as_word(&units, width - indent, width - hang)
+            || lines
+                .iter()
+                .any(|r| r.start > 0 && units[r.start - 1].ch == '\u{3000}');
+        Ok((units, lines, indent, hard, !whole.is_empty()))
     }
 
     /// A paragraph's inset at each side, hanging indent and left indent,
@@ -715,12 +733,20 @@ impl<'a> Measure<'a> {
         &self,
         p: &Paragraph,
         out: &mut Vec<Slice>,
-    ) -> Result<(Vec<usize>, Option<f32>), Diagnostic> {
+    ) -> Result<(Vec<usize>, Option<f32>, Vec<usize>), Diagnostic> {
         if p.runs.is_empty() {
-            return Ok((Vec::new(), None));
+            return Ok((Vec::new(), None, Vec::new()));
         }
         let s = &self.doc.style;
-        let (units, lines, indent) = self.paragraph_lines(p)?;
+        let (units, lines, indent, hard, list) = self.paragraph_lines(p)?;
+        // A list of names is set flush left: spread, its lines would move
+        // the names off the column under the label's colon.
+        let align = if list { Align::Left } else { p.align };
+        let line_breaks = if hard {
+            lines.iter().skip(1).map(|r| r.start).collect()
+        } else {
+            Vec::new()
+        };
         let ascii_pair = |a: &Unit, b: &Unit| a.ch.is_ascii_graphic() && b.ch.is_ascii_graphic();
         let has_address = units
             .windows(2)
@@ -764,10 +790,10 @@ impl<'a> Measure<'a> {
                 r,
                 (x, avail),
                 (pitch, size, face),
-                (p.align, i + 1 == n),
+                (align, i + 1 == n),
             ));
         }
-        Ok((breaks, fitted))
+        Ok((breaks, fitted, line_breaks))
     }
 
     /// One blank line below the text, then 署名 and 成文日期 placed by
@@ -913,6 +939,45 @@ impl<'a> Measure<'a> {
         }
         Ok(pages)
     }
+}
+
+/// Labels of a list of names (纪要's 出席、请假、列席).
+const NAME_LABELS: [&str; 8] = [
+    "出席",
+    "列席",
+    "请假",
+    "缺席",
+    "出席人员",
+    "列席人员",
+    "参会人员",
+    "参加人员",
+];
+
+/// In a list of names after a label (「出席：张某某、李某某」), where no break
+/// may go: inside a name, between the marks that part them.
+fn name_list(p: &Paragraph) -> Vec<bool> {
+    let Some(label) = p.runs.first() else {
+        return Vec::new();
+    };
+    let l = label.text.trim();
+    if p.runs.len() < 2 || !NAME_LABELS.iter().any(|n| l.strip_suffix('：') == Some(n)) {
+        return Vec::new();
+    }
+    let text: Vec<char> = text_of(p).chars().collect();
+    let mut whole = vec![false; text.len()];
+    let from = label.text.chars().count();
+    let mut start = from;
+    for i in from..=text.len() {
+        if i == text.len() || "、，,；;　 ".contains(text[i]) {
+            // A name, or a unit and a name (市财政局吴某某); one longer
+            // than a line is left to break.
+            if i - start <= 12 {
+                whole[(start + 1).min(i)..i].fill(true);
+            }
+            start = i + 1;
+        }
+    }
+    whole
 }
 
 /// What a block before the 署名 keeps with it (GB/T 9704 7.3.5: the

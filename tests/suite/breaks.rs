@@ -243,3 +243,90 @@ fn attachments_and_signature_never_stand_on_a_page_without_body_text() {
         assert!(p.contains("<w:keepNext/><w:keepLines/>"), "{a}: {p}");
     }
 }
+
+/// The body-size lines of every page, top to bottom.
+fn body_lines(t: &Typeset) -> Vec<String> {
+    t.laid
+        .pages
+        .iter()
+        .flat_map(|p| lines_of(p, 16.0))
+        .collect()
+}
+
+#[test]
+fn names_in_an_attendance_list_and_times_are_not_split() {
+    // Modelled on a 纪要 whose 出席 list printed 「王海｜燕」 and whose first
+    // paragraph printed 「9：｜30」.
+    let text = std::fs::read_to_string("tests/fixtures/breaks/minutes-names-times.toml").unwrap();
+    let (t, xml) = typeset(&text);
+    let lines = body_lines(&t);
+    for (a, b) in lines.iter().zip(&lines[1..]) {
+        let (end, start) = (a.chars().last().unwrap(), b.chars().next().unwrap());
+        assert!(
+            !(end == '：' && start.is_ascii_digit()),
+            "a time split: {a} | {b}"
+        );
+        assert_ne!(
+            start, '\u{3000}',
+            "a line starting with an ideographic space: {b}"
+        );
+    }
+    let names = [
+        "陈欣荣",
+        "李建国",
+        "王海燕",
+        "赵志刚",
+        "欧阳明远",
+        "孙某某",
+        "周某某",
+        "吴某某",
+    ];
+    let joined: Vec<String> = lines
+        .iter()
+        .map(|l| l.trim_start_matches("出席：").to_string())
+        .collect();
+    for n in names {
+        assert!(
+            lines.iter().any(|l| l.contains(n)),
+            "「{n}」 broken across lines: {joined:?}"
+        );
+    }
+    // Word is told the same line ends.
+    let p0 = xml.find("出席：").unwrap();
+    let para = &xml[p0..p0 + xml[p0..].find("</w:p>").unwrap()];
+    assert!(para.contains("李建国、</w:t></w:r><w:r><w:br/>"), "{para}");
+    let p1 = xml.find("星期三").unwrap();
+    let para = &xml[p1..p1 + xml[p1..].find("</w:p>").unwrap()];
+    assert!(
+        para.contains("上午</w:t></w:r><w:r><w:br/></w:r><w:r><w:t xml:space=\"preserve\">9：30"),
+        "{para}"
+    );
+}
+
+#[test]
+fn an_ideographic_space_ends_a_line_rather_than_starting_one() {
+    let mut text =
+        std::fs::read_to_string("tests/fixtures/breaks/minutes-names-times.toml").unwrap();
+    // Names parted by ideographic spaces, as many 出席 lists are typed.
+    let names = "陈欣荣　李建国　王海燕　赵志刚　刘晓明　孙立群　周文博　吴春梅　郑国强　欧阳明远　黄建华　张晓东　林一鸣";
+    let at = text.find("names = \"市政府办公室某某某").unwrap();
+    let end = at + text[at..].find('\n').unwrap();
+    text.replace_range(at..end, &format!("names = \"{names}\""));
+    let (t, _) = typeset(&text);
+    let lines = body_lines(&t);
+    let list: Vec<&String> = lines
+        .iter()
+        .skip_while(|l| !l.starts_with("出席"))
+        .take(3)
+        .collect();
+    assert!(list.len() >= 2);
+    for l in &list {
+        assert!(!l.starts_with('\u{3000}'), "{list:?}");
+    }
+    for n in names.split('\u{3000}') {
+        assert!(
+            list.iter().any(|l| l.contains(n)),
+            "「{n}」 split: {list:?}"
+        );
+    }
+}
