@@ -794,7 +794,7 @@ fn paragraph(
         let rpr = run_props_sized(st, r.role, Role::Body, facts.fitted_size);
         let mut text = String::with_capacity(r.text.len());
         for c in r.text.chars() {
-            if breaks.contains(&offset) {
+            if breaks.contains(&offset) && !facts.line_breaks.contains(&offset) {
                 text.push('\u{200B}');
             }
             if facts.line_breaks.contains(&offset) {

@@ -156,13 +156,27 @@ fn missing_glyph(ch: char, text: &str, at: usize) -> Diagnostic {
 /// Breaks units into lines: `first` is the width of the first line (after
 /// its indent), `width` that of the others.
 pub fn break_lines(units: &[Unit], first: f32, width: f32) -> Vec<Range<usize>> {
-    break_lines_with(units, first, width, &[], true)
+    break_lines_with(units, first, width, &[], (true, false))
 }
 
-/// As [`break_lines`] but breaking a time after its colon, as Word does:
-/// where this differs, the DOCX must be told the line ends.
+/// As [`break_lines`] but breaking a time after its colon and keeping a
+/// telephone number whole, as Word does: where this differs, the DOCX
+/// must be told the line ends.
 pub fn break_lines_as_word(units: &[Unit], first: f32, width: f32) -> Vec<Range<usize>> {
-    break_lines_with(units, first, width, &[], false)
+    break_lines_with(units, first, width, &[], (false, false))
+}
+
+/// Most a line may fall short of its width, in ems, before a telephone
+/// number after it is broken at its hyphen.
+const MAX_SHORT: f32 = 2.0;
+
+/// Right after the hyphen of a telephone number (0571-｜87000001).
+fn after_hyphen(units: &[Unit], h: usize) -> bool {
+    h >= 2
+        && h < units.len()
+        && units[h - 1].ch == '-'
+        && units[h - 2].ch.is_ascii_digit()
+        && units[h].ch.is_ascii_digit()
 }
 
 /// A time (8：00, 14：30): no break after its full-width colon.
@@ -174,14 +188,16 @@ fn inside_time(units: &[Unit], i: usize) -> bool {
 }
 
 /// As [`break_lines`], with no break before unit `i` where `whole[i]`
-/// (inside a name of a list of names).
+/// (inside a name of a list of names), and a telephone number broken at
+/// its hyphen rather than leave the line before it letter-spaced (a
+/// paragraph's lines, whose line ends the DOCX can be given).
 pub fn break_lines_keeping(
     units: &[Unit],
     first: f32,
     width: f32,
     whole: &[bool],
 ) -> Vec<Range<usize>> {
-    break_lines_with(units, first, width, whole, true)
+    break_lines_with(units, first, width, whole, (true, true))
 }
 
 fn break_lines_with(
@@ -189,7 +205,7 @@ fn break_lines_with(
     first: f32,
     width: f32,
     whole: &[bool],
-    times: bool,
+    (times, phones): (bool, bool),
 ) -> Vec<Range<usize>> {
     let n = units.len();
     let mut lines = Vec::new();
@@ -256,6 +272,17 @@ fn break_lines_with(
         // Otherwise carry characters over to the last allowed break.
         match (start + 1..end).rev().find(|&b| ok(b)) {
             Some(b) => {
+                // A telephone number carried whole would leave the line
+                // letter-spaced: it breaks at its hyphen instead.
+                let short = avail - self::width(&units[start..b]);
+                let b = if phones && short > MAX_SHORT * units[start].size {
+                    (b + 1..=end)
+                        .rev()
+                        .find(|&h| after_hyphen(units, h))
+                        .unwrap_or(b)
+                } else {
+                    b
+                };
                 lines.push(start..b);
                 start = b;
             }

@@ -708,7 +708,7 @@ impl<'a> Measure<'a> {
         let lines = inline::break_lines_keeping(&units, width - indent, width - hang, &whole);
         // Word breaks a name or a time apart; where keeping them whole
         // changed a line end, the DOCX is given every line end.
-        let hard = !whole.is_empty() || units.iter().any(|u| u.ch == '：');
+        let hard = !whole.is_empty() || units.iter().any(|u| matches!(u.ch, '：' | '-'));
         let hard = hard
             && lines != inline::break_lines_as_word(&units, width - indent, width - hang)
             || lines

@@ -330,3 +330,44 @@ fn an_ideographic_space_ends_a_line_rather_than_starting_one() {
         );
     }
 }
+
+#[test]
+fn a_telephone_number_breaks_at_its_hyphen_rather_than_letter_space_a_line() {
+    // Carried whole, 「0571-87000009」 left 「……传真」 spread over the line.
+    let text = std::fs::read_to_string("tests/fixtures/breaks/phone-at-line-end.toml").unwrap();
+    let (t, xml) = typeset(&text);
+    let page = t
+        .laid
+        .pages
+        .iter()
+        .find(|p| lines_of(p, 16.0).iter().any(|l| l.contains("总值值班室")))
+        .unwrap();
+    let runs: Vec<&gongwen::layout::frame::TextRun> = page
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Text(t) if t.text.contains("总值值班室") => Some(t),
+            _ => None,
+        })
+        .collect();
+    let lines = lines_of(page, 16.0);
+    let at = lines.iter().position(|l| l.contains("总值值班室")).unwrap();
+    assert!(lines[at].ends_with("0571-"), "{:?}", &lines[at..at + 2]);
+    assert!(lines[at + 1].starts_with("87000009"));
+    // No gap wider than a tenth of an em between the line's characters.
+    for r in runs {
+        for g in &r.glyphs {
+            assert!(
+                g.advance <= 16.0 * 1.1,
+                "letter-spaced: {} {}",
+                r.text,
+                g.advance
+            );
+        }
+    }
+    // Word, which keeps the number whole, is given the line end.
+    assert!(
+        xml.contains("传真0571-</w:t></w:r><w:r><w:br/>"),
+        "no line break after 0571- in the DOCX"
+    );
+}
