@@ -11,7 +11,7 @@ use crate::diag::Diagnostic;
 use crate::doc::style::MM;
 use crate::doc::{Align, Block, Cell, Document, Paragraph, Role, Run, StyleSheet, Table};
 use crate::font::FontBook;
-use crate::layout::{signature_geometry, Laid};
+use crate::layout::{signature_geometry, Laid, RunUp};
 
 /// Twentieths of a point.
 fn tw(pt: f32) -> i64 {
@@ -416,13 +416,14 @@ fn document_xml(
     let top = st.page.margin_top_mm * MM;
     // Where the block after a page break starts in `b`.
     let mut break_before: Option<usize> = None;
+    let run_up = crate::layout::run_up(&doc.blocks);
     for (i, block) in doc.blocks.iter().enumerate() {
         // Applied once the block after the break has been written.
         if let Some(at) = break_before.filter(|&at| at < b.len()) {
             break_page_before(&mut b, at);
             break_before = None;
         }
-        let before_signature = matches!(doc.blocks.get(i + 1), Some(Block::Signature { .. }));
+        let before_signature = run_up[i];
         if head[i] {
             continue;
         }
@@ -462,7 +463,7 @@ fn document_xml(
                 );
             }
             Block::Paragraph(p) => paragraph(&mut b, st, p, before_signature, facts),
-            Block::Table(t) => table(&mut b, st, t, facts, before_signature),
+            Block::Table(t) => table(&mut b, st, t, facts, before_signature != RunUp::None),
             Block::PageBreak => {
                 if break_before.is_some() {
                     // Two breaks in a row: the first makes its blank page.
@@ -476,7 +477,11 @@ fn document_xml(
             Block::Rule(r) => rule(&mut b, st, r, facts.space_before),
             Block::Blank(n) => {
                 for _ in 0..*n {
-                    b.push_str("<w:p/>");
+                    b.push_str(if before_signature == RunUp::Whole {
+                        "<w:p><w:pPr><w:keepNext/></w:pPr></w:p>"
+                    } else {
+                        "<w:p/>"
+                    });
                 }
             }
             Block::Ends {
@@ -732,27 +737,28 @@ fn sect_pr(st: &StyleSheet, parts: &Parts, end: bool) -> String {
     )
 }
 
-/// `before_signature`: kept with the signature under widow control, as the
-/// PDF layout keeps it.
+/// `before_signature`: kept with the signature, as the PDF layout keeps it
+/// (see [`RunUp`]): the 正文 under widow control, the 附件说明 whole.
 /// `breaks`: character offsets where the PDF breaks the line inside an
 /// address, written as zero-width spaces.
 fn paragraph(
     b: &mut String,
     st: &StyleSheet,
     p: &Paragraph,
-    before_signature: bool,
+    before_signature: RunUp,
     facts: &crate::layout::BlockFacts,
 ) {
     let (breaks, space_before) = (&facts.address_breaks, facts.space_before);
     b.push_str("<w:p>");
     let mut ppr = String::new();
-    if before_signature && !facts.breaks_when_full {
-        ppr.push_str("<w:keepNext/><w:widowControl/>");
-    } else if before_signature {
+    match before_signature {
+        RunUp::Body if !facts.breaks_when_full => ppr.push_str("<w:keepNext/><w:widowControl/>"),
         // Kept whole with the signature, LibreOffice moves all of a long
         // paragraph to the next page; where the PDF breaks it at a full
         // page, Word needs no keep to break it there too.
-        ppr.push_str("<w:widowControl/>");
+        RunUp::Body => ppr.push_str("<w:widowControl/>"),
+        RunUp::Whole => ppr.push_str("<w:keepNext/><w:keepLines/>"),
+        RunUp::None => {}
     }
     let role = p.runs.first().map_or(Role::Body, |r| r.role);
     let pitch = st.pitch(role);
@@ -788,7 +794,9 @@ fn paragraph(
     } else if !p.indent {
         ppr.push_str("<w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/>");
     }
-    if p.align != Align::Justify {
+    if facts.flush_left {
+        let _ = write!(ppr, "<w:jc w:val=\"{}\"/>", jc(Align::Left));
+    } else if p.align != Align::Justify {
         let _ = write!(ppr, "<w:jc w:val=\"{}\"/>", jc(p.align));
     }
     if !ppr.is_empty() {
@@ -796,16 +804,25 @@ fn paragraph(
     }
     let mut offset = 0;
     for r in &p.runs {
+        let rpr = run_props_sized(st, r.role, Role::Body, facts.fitted_size);
         let mut text = String::with_capacity(r.text.len());
         for c in r.text.chars() {
-            if breaks.contains(&offset) {
+            if breaks.contains(&offset) && !facts.line_breaks.contains(&offset) {
                 text.push('\u{200B}');
+            }
+            if facts.line_breaks.contains(&offset) {
+                if !text.is_empty() {
+                    b.push_str(&text_run(&text, &rpr));
+                }
+                b.push_str("<w:r><w:br/></w:r>");
+                text.clear();
             }
             text.push(c);
             offset += 1;
         }
-        let rpr = run_props_sized(st, r.role, Role::Body, facts.fitted_size);
-        b.push_str(&text_run(&text, &rpr));
+        if !text.is_empty() {
+            b.push_str(&text_run(&text, &rpr));
+        }
     }
     b.push_str("</w:p>");
 }
@@ -1044,7 +1061,7 @@ fn foot(b: &mut String, st: &StyleSheet, blocks: &[Block], tops: &[f32]) {
                 &mut p,
                 st,
                 para,
-                false,
+                RunUp::None,
                 &crate::layout::BlockFacts::default(),
             ),
             Block::Ends {

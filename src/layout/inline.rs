@@ -32,7 +32,7 @@ const SQUEEZABLE_OPENING: &str = "（［｛【「『《〈〔“‘";
 const MAX_PUSH_IN: usize = 8;
 /// Marks that stay at the end of a full line instead of starting the next
 /// (Word's and LibreOffice's hanging punctuation).
-const HANGING: &str = "、。，．";
+const HANGING: &str = "、。，．\u{3000}";
 /// Most a line's gaps are tightened to keep a hanging mark inside, in ems.
 const MAX_TIGHTEN: f32 = 0.05;
 
@@ -67,8 +67,13 @@ fn is_word(c: char) -> bool {
 
 /// Whether a line may break between `a` and `b`.
 pub fn break_allowed(a: char, b: char) -> bool {
-    if b == ' ' || a == ' ' {
+    if b == ' ' || a == ' ' || a == '\u{3000}' {
         return true;
+    }
+    // An ideographic space (between names, after a label) ends its line
+    // rather than starting the next, where it would show as an indent.
+    if b == '\u{3000}' {
+        return false;
     }
     if is_word(a) && is_word(b) {
         // Inside a word or number no break; inside a URL or e-mail address
@@ -151,12 +156,63 @@ fn missing_glyph(ch: char, text: &str, at: usize) -> Diagnostic {
 /// Breaks units into lines: `first` is the width of the first line (after
 /// its indent), `width` that of the others.
 pub fn break_lines(units: &[Unit], first: f32, width: f32) -> Vec<Range<usize>> {
+    break_lines_with(units, first, width, &[], (true, false))
+}
+
+/// As [`break_lines`] but breaking a time after its colon and keeping a
+/// telephone number whole, as Word does: where this differs, the DOCX
+/// must be told the line ends.
+pub fn break_lines_as_word(units: &[Unit], first: f32, width: f32) -> Vec<Range<usize>> {
+    break_lines_with(units, first, width, &[], (false, false))
+}
+
+/// Most a line may fall short of its width, in ems, before a telephone
+/// number after it is broken at its hyphen.
+const MAX_SHORT: f32 = 2.0;
+
+/// Right after the hyphen of a telephone number (0571-｜87000001).
+fn after_hyphen(units: &[Unit], h: usize) -> bool {
+    h >= 2
+        && h < units.len()
+        && units[h - 1].ch == '-'
+        && units[h - 2].ch.is_ascii_digit()
+        && units[h].ch.is_ascii_digit()
+}
+
+/// A time (8：00, 14：30): no break after its full-width colon.
+fn inside_time(units: &[Unit], i: usize) -> bool {
+    i >= 2
+        && units[i - 1].ch == '：'
+        && units[i - 2].ch.is_ascii_digit()
+        && units[i].ch.is_ascii_digit()
+}
+
+/// As [`break_lines`], with no break before unit `i` where `whole[i]`
+/// (inside a name of a list of names), and a telephone number broken at
+/// its hyphen rather than leave the line before it letter-spaced (a
+/// paragraph's lines, whose line ends the DOCX can be given).
+pub fn break_lines_keeping(
+    units: &[Unit],
+    first: f32,
+    width: f32,
+    whole: &[bool],
+) -> Vec<Range<usize>> {
+    break_lines_with(units, first, width, whole, (true, true))
+}
+
+fn break_lines_with(
+    units: &[Unit],
+    first: f32,
+    width: f32,
+    whole: &[bool],
+    (times, phones): (bool, bool),
+) -> Vec<Range<usize>> {
     let n = units.len();
     let mut lines = Vec::new();
     let mut start = 0;
     while start < n {
         if !lines.is_empty() {
-            while start < n && units[start].ch == ' ' {
+            while start < n && matches!(units[start].ch, ' ' | '\u{3000}') {
                 start += 1;
             }
             if start == n {
@@ -174,7 +230,11 @@ pub fn break_lines(units: &[Unit], first: f32, width: f32) -> Vec<Range<usize>> 
             lines.push(start..n);
             break;
         }
-        let ok = |i: usize| break_allowed(units[i - 1].ch, units[i].ch);
+        let ok = |i: usize| {
+            break_allowed(units[i - 1].ch, units[i].ch)
+                && !whole.get(i).copied().unwrap_or(false)
+                && !(times && inside_time(units, i))
+        };
         if end > start && ok(end) {
             lines.push(start..end);
             start = end;
@@ -212,6 +272,17 @@ pub fn break_lines(units: &[Unit], first: f32, width: f32) -> Vec<Range<usize>> 
         // Otherwise carry characters over to the last allowed break.
         match (start + 1..end).rev().find(|&b| ok(b)) {
             Some(b) => {
+                // A telephone number carried whole would leave the line
+                // letter-spaced: it breaks at its hyphen instead.
+                let short = avail - self::width(&units[start..b]);
+                let b = if phones && short > MAX_SHORT * units[start].size {
+                    (b + 1..=end)
+                        .rev()
+                        .find(|&h| after_hyphen(units, h))
+                        .unwrap_or(b)
+                } else {
+                    b
+                };
                 lines.push(start..b);
                 start = b;
             }
@@ -247,7 +318,7 @@ pub fn place_line(
     last: bool,
 ) -> Vec<TextRun> {
     let mut range = range;
-    while range.end > range.start && units[range.end - 1].ch == ' ' {
+    while range.end > range.start && matches!(units[range.end - 1].ch, ' ' | '\u{3000}') {
         range.end -= 1;
     }
     let line = &units[range.clone()];

@@ -9,6 +9,7 @@ mod flow;
 pub mod frame;
 pub mod inline;
 pub mod table;
+mod title;
 
 use std::collections::BTreeMap;
 
@@ -57,6 +58,10 @@ pub struct BlockFacts {
     /// Character offsets where a paragraph's line breaks inside an address
     /// (a URL or e-mail address), written as zero-width spaces.
     pub address_breaks: Vec<usize>,
+    /// Character offsets of every line break of a paragraph whose lines
+    /// end where Word would not end them (a name or a time kept whole, an
+    /// ideographic space ending a line), written as line breaks.
+    pub line_breaks: Vec<usize>,
     /// Space the layout put above a paragraph placed at a distance from
     /// the text block's top (the 发文机关标志), in points.
     pub space_before: f32,
@@ -71,6 +76,8 @@ pub struct BlockFacts {
     /// full, so Word breaks it where the PDF does without being told to
     /// keep its end with the next block.
     pub breaks_when_full: bool,
+    /// A paragraph set flush left, not justified (a list of names).
+    pub flush_left: bool,
     /// The size a paragraph set to fit one line was set in.
     pub fitted_size: Option<f32>,
     /// Page and top edge (from the page's top) of the block's first line
@@ -93,6 +100,7 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
     let mut foot_starts = Vec::new();
     // Each block's first slice.
     let mut firsts = Vec::with_capacity(doc.blocks.len());
+    let run_up = run_up(&doc.blocks);
     for (i, block) in doc.blocks.iter().enumerate() {
         if let Block::Foot { blocks, even } = block {
             if foot.is_some() {
@@ -101,14 +109,20 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
             let mut inner = Vec::new();
             for (k, b) in blocks.iter().enumerate() {
                 foot_starts.push(inner.len());
-                m.block(b, blocks.get(k + 1), &mut inner, &mut tables)?;
+                m.block(b, blocks.get(k + 1), RunUp::None, &mut inner, &mut tables)?;
             }
             foot = Some((inner, *even));
             lines.push(BlockFacts::default());
             continue;
         }
         firsts.push((i, slices.len()));
-        lines.push(m.block(block, doc.blocks.get(i + 1), &mut slices, &mut tables)?);
+        lines.push(m.block(
+            block,
+            doc.blocks.get(i + 1),
+            run_up[i],
+            &mut slices,
+            &mut tables,
+        )?);
     }
     let geometry = flow::Geometry {
         top: m.top,
@@ -195,6 +209,8 @@ pub(crate) struct Measure<'a> {
     pub top: f32,
     pub width: f32,
     pub text_height: f32,
+    /// The document's names a title keeps whole.
+    pub names: Vec<String>,
 }
 
 type Tables<'d> = Vec<(&'d Table, table::Measured)>;
@@ -209,6 +225,7 @@ impl<'a> Measure<'a> {
             top: s.page.margin_top_mm * MM,
             width: s.text_width(),
             text_height: s.text_height(),
+            names: document_names(doc),
         }
     }
 
@@ -249,10 +266,12 @@ impl<'a> Measure<'a> {
         &self,
         block: &'d Block,
         next: Option<&Block>,
+        run_up: RunUp,
         out: &mut Vec<Slice>,
         tables: &mut Tables<'d>,
     ) -> Result<BlockFacts, Diagnostic> {
-        let before_signature = matches!(next, Some(Block::Signature { .. }));
+        let before_signature = run_up == RunUp::Body;
+        let start = out.len();
         let mut facts = BlockFacts::default();
         match block {
             Block::Title(lines) => facts.title = self.title(lines, out)?,
@@ -276,7 +295,9 @@ impl<'a> Measure<'a> {
             }
             Block::Paragraph(p) => {
                 let start = out.len();
-                (facts.address_breaks, facts.fitted_size) = self.paragraph(p, out)?;
+                (facts.address_breaks, facts.fitted_size, facts.line_breaks) =
+                    self.paragraph(p, out)?;
+                facts.flush_left = !name_list(p).is_empty();
                 if before_signature {
                     // GB/T 9704 7.3.5: the signature never stands alone on
                     // a page. The paragraph before it is kept with it and
@@ -365,6 +386,11 @@ impl<'a> Measure<'a> {
                 });
             }
             Block::Foot { .. } => {}
+        }
+        if run_up == RunUp::Whole {
+            for s in &mut out[start..] {
+                s.keep = true;
+            }
         }
         Ok(facts)
     }
@@ -647,9 +673,10 @@ impl<'a> Measure<'a> {
         let size = s.role(Role::Title).size;
         let face = self.book.face_for(s, Role::Title);
         let mut printed = Vec::new();
-        for (units, ranges) in title_lines(self.book, s, lines)? {
+        for (units, ranges) in title_lines(self.book, s, lines, &self.names)? {
             for r in ranges {
-                printed.push(units[r.clone()].iter().map(|u| u.ch).collect());
+                let line: String = units[r.clone()].iter().map(|u| u.ch).collect();
+                printed.push(line.trim_end_matches('\u{3000}').to_string());
                 let mut slice = self.line(
                     &units,
                     r,
@@ -679,7 +706,7 @@ impl<'a> Measure<'a> {
     fn paragraph_lines(
         &self,
         p: &Paragraph,
-    ) -> Result<(Vec<Unit>, Vec<std::ops::Range<usize>>, f32), Diagnostic> {
+    ) -> Result<(Vec<Unit>, Vec<std::ops::Range<usize>>, f32, bool, bool), Diagnostic> {
         let s = &self.doc.style;
         let mut units = self.shape_runs(&p.runs)?;
         let char_w = s.role(Role::Body).size + s.body_tracking();
@@ -694,8 +721,17 @@ impl<'a> Measure<'a> {
                 u.adv *= k;
             }
         }
-        let lines = inline::break_lines(&units, width - indent, width - hang);
-        Ok((units, lines, indent))
+        let whole = name_list(p);
+        let lines = inline::break_lines_keeping(&units, width - indent, width - hang, &whole);
+        // Word breaks a name or a time apart; where keeping them whole
+        // changed a line end, the DOCX is given every line end.
+        let hard = !whole.is_empty() || units.iter().any(|u| matches!(u.ch, '：' | '-'));
+        let hard = hard
+            && lines != inline::break_lines_as_word(&units, width - indent, width - hang)
+            || lines
+                .iter()
+                .any(|r| r.start > 0 && units[r.start - 1].ch == '\u{3000}');
+        Ok((units, lines, indent, hard, !whole.is_empty()))
     }
 
     /// A paragraph's inset at each side, hanging indent and left indent,
@@ -714,12 +750,20 @@ impl<'a> Measure<'a> {
         &self,
         p: &Paragraph,
         out: &mut Vec<Slice>,
-    ) -> Result<(Vec<usize>, Option<f32>), Diagnostic> {
+    ) -> Result<(Vec<usize>, Option<f32>, Vec<usize>), Diagnostic> {
         if p.runs.is_empty() {
-            return Ok((Vec::new(), None));
+            return Ok((Vec::new(), None, Vec::new()));
         }
         let s = &self.doc.style;
-        let (units, lines, indent) = self.paragraph_lines(p)?;
+        let (units, lines, indent, hard, list) = self.paragraph_lines(p)?;
+        // A list of names is set flush left: spread, its lines would move
+        // the names off the column under the label's colon.
+        let align = if list { Align::Left } else { p.align };
+        let line_breaks = if hard {
+            lines.iter().skip(1).map(|r| r.start).collect()
+        } else {
+            Vec::new()
+        };
         let ascii_pair = |a: &Unit, b: &Unit| a.ch.is_ascii_graphic() && b.ch.is_ascii_graphic();
         let has_address = units
             .windows(2)
@@ -763,10 +807,10 @@ impl<'a> Measure<'a> {
                 r,
                 (x, avail),
                 (pitch, size, face),
-                (p.align, i + 1 == n),
+                (align, i + 1 == n),
             ));
         }
-        Ok((breaks, fitted))
+        Ok((breaks, fitted, line_breaks))
     }
 
     /// One blank line below the text, then 署名 and 成文日期 placed by
@@ -914,27 +958,151 @@ impl<'a> Measure<'a> {
     }
 }
 
-/// The title's printed lines: each line the template gave, balanced when
-/// wider than the text block and then broken to the block's width. The
-/// DOCX writer breaks its title at the same places.
+/// Labels of a list of names (纪要's 出席、请假、列席).
+const NAME_LABELS: [&str; 8] = [
+    "出席",
+    "列席",
+    "请假",
+    "缺席",
+    "出席人员",
+    "列席人员",
+    "参会人员",
+    "参加人员",
+];
+
+/// In a list of names after a label (「出席：张某某、李某某」), where no break
+/// may go: inside a name, between the marks that part them.
+fn name_list(p: &Paragraph) -> Vec<bool> {
+    let Some(label) = p.runs.first() else {
+        return Vec::new();
+    };
+    let l = label.text.trim();
+    if p.runs.len() < 2 || !NAME_LABELS.iter().any(|n| l.strip_suffix('：') == Some(n)) {
+        return Vec::new();
+    }
+    let text: Vec<char> = text_of(p).chars().collect();
+    let mut whole = vec![false; text.len()];
+    let from = label.text.chars().count();
+    let mut start = from;
+    for i in from..=text.len() {
+        if i == text.len() || "、，,；;　 ".contains(text[i]) {
+            // A name, or a unit and a name (市财政局吴某某); one longer
+            // than a line is left to break.
+            if i - start <= 12 {
+                whole[(start + 1).min(i)..i].fill(true);
+            }
+            start = i + 1;
+        }
+    }
+    whole
+}
+
+/// What a block before the 署名 keeps with it (GB/T 9704 7.3.5: the
+/// signature never stands on a page without 正文).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunUp {
+    None,
+    /// The 正文 before the signature: its last two lines go with it, and a
+    /// first line is not left alone at the foot of the page before.
+    Body,
+    /// The 附件说明 and the blank line above it: all of it goes with the
+    /// signature, and so the 正文's last lines with them.
+    Whole,
+}
+
+/// Each block's [`RunUp`]. The PDF layout and the DOCX writer (keepNext,
+/// keepLines, widow control) both keep by it.
+pub fn run_up(blocks: &[Block]) -> Vec<RunUp> {
+    let mut out = vec![RunUp::None; blocks.len()];
+    for (s, b) in blocks.iter().enumerate() {
+        if !matches!(b, Block::Signature { .. }) || s == 0 {
+            continue;
+        }
+        // Back over the 附件说明's later lines to its 「附件：」.
+        let mut k = s;
+        let mut note = None;
+        while k > 0 {
+            match &blocks[k - 1] {
+                Block::Paragraph(p) if text_of(p).starts_with("附件：") => {
+                    note = Some(k - 1);
+                    break;
+                }
+                Block::Paragraph(p) if p.left > 0.0 => k -= 1,
+                _ => break,
+            }
+        }
+        let mut body = s - 1;
+        if let Some(first) = note {
+            let first = match first.checked_sub(1) {
+                Some(b) if matches!(blocks[b], Block::Blank(_)) => b,
+                _ => first,
+            };
+            out[first..s].fill(RunUp::Whole);
+            match first.checked_sub(1) {
+                Some(b) => body = b,
+                None => continue,
+            }
+        }
+        out[body] = RunUp::Body;
+    }
+    out
+}
+
+fn text_of(p: &Paragraph) -> String {
+    p.runs.iter().map(|r| r.text.as_str()).collect()
+}
+
+/// The title's printed lines: each line the template gave, broken between
+/// words when wider than the text block (see [`title`]); `names` are the
+/// document's agencies, kept whole. The DOCX writer breaks its title at
+/// the same places.
 #[allow(clippy::type_complexity)]
 pub fn title_lines(
     book: &FontBook,
     style: &crate::doc::StyleSheet,
     lines: &[String],
+    names: &[String],
 ) -> Result<Vec<(Vec<Unit>, Vec<std::ops::Range<usize>>)>, Diagnostic> {
     let width = style.text_width();
     let mut out = Vec::new();
     for line in lines {
         let units = inline::shape(book, style, &[(Role::Title, line)], 0.0)?;
-        for part in balance_title(&units, width) {
-            let part = units[part].to_vec();
-            // A part with no break that fits is still cut to the block width.
-            let ranges = inline::break_lines(&part, width, width);
-            out.push((part, ranges));
-        }
+        let ranges = title::break_title(&units, width, names);
+        out.push((units, ranges));
     }
     Ok(out)
+}
+
+/// The names a title should not be broken inside: the issuing agencies
+/// (署名, 联合行文's names, the 发文机关标志 less 「文件」) and the author.
+pub fn document_names(doc: &Document) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut add = |s: &str| {
+        let s = s.trim();
+        if s.chars().count() >= 2 && !names.iter().any(|n| n == s) {
+            names.push(s.to_string());
+        }
+    };
+    add(&doc.meta.author);
+    let visit = |b: &Block, add: &mut dyn FnMut(&str)| match b {
+        Block::Signature { agency, .. } => signature_names(agency).for_each(&mut *add),
+        Block::Joint(j) => j.names.iter().for_each(|n| add(n)),
+        Block::Paragraph(p) if p.runs.first().is_some_and(|r| r.role == Role::Mark) => {
+            let text: String = p.runs.iter().map(|r| r.text.as_str()).collect();
+            add(text.trim().trim_end_matches("文件"));
+        }
+        _ => {}
+    };
+    for b in &doc.blocks {
+        if let Block::Foot { blocks, .. } = b {
+            blocks.iter().for_each(|b| visit(b, &mut add));
+        } else {
+            visit(b, &mut add);
+        }
+    }
+    // Longest first, so that a name inside another does not decide.
+    names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+    names
 }
 
 /// 署名 and 成文日期 shaped and broken into lines, with their distances
@@ -1158,40 +1326,6 @@ pub fn joint_geometry(
         gap,
         suffix_width,
     })
-}
-
-/// Splits a title wider than the text block into balanced lines, at a
-/// boundary a reader expects: after the year ("…2020年") or before
-/// "政府信息公开…"; any allowed break otherwise.
-fn balance_title(units: &[Unit], width: f32) -> Vec<std::ops::Range<usize>> {
-    let total = inline::width(units);
-    // Two lines cannot hold more than twice the width: such a line is
-    // simply broken, and the search below is not run on it.
-    if total <= width + 0.01 || total > 2.0 * width + 0.01 || units.len() < 2 {
-        return std::iter::once(0..units.len()).collect();
-    }
-    let text: Vec<char> = units.iter().map(|u| u.ch).collect();
-    let tail: Vec<char> = "政府信息公开".chars().collect();
-    let preferred = |i: usize| {
-        (text[i - 1] == '年' && i >= 2 && text[i - 2].is_ascii_digit())
-            || text[i..].starts_with(&tail)
-    };
-    let allowed = |i: usize| inline::break_allowed(text[i - 1], text[i]);
-    let fits =
-        |i: usize| inline::width(&units[..i]) <= width && inline::width(&units[i..]) <= width;
-    let best = |pred: &dyn Fn(usize) -> bool| {
-        (1..units.len())
-            .filter(|&i| pred(i) && allowed(i) && fits(i))
-            .min_by(|&a, &b| {
-                let imb =
-                    |i: usize| (inline::width(&units[..i]) - inline::width(&units[i..])).abs();
-                imb(a).total_cmp(&imb(b))
-            })
-    };
-    match best(&preferred).or_else(|| best(&|_| true)) {
-        Some(i) => vec![0..i, i..units.len()],
-        None => std::iter::once(0..units.len()).collect(),
-    }
 }
 
 /// "— N —" in 4号 宋体, 7 mm under the text block; odd pages at the right

@@ -4,6 +4,7 @@
 mod common;
 
 mod bad_input;
+mod breaks;
 mod crashes;
 mod data;
 mod desk_attacks;
