@@ -17,6 +17,7 @@ mod layout;
 mod markup;
 mod next_year;
 mod ofd;
+mod page_references;
 mod pagination;
 mod render;
 mod schema;
