@@ -6,7 +6,9 @@
 //! slices are drawn where they were placed and page numbers are added.
 
 mod flow;
-pub mod frame;
+/// The pages this module makes, under the name the layout's code and
+/// its callers have always used.
+pub use crate::frame;
 pub mod geometry;
 pub mod inline;
 pub mod table;
