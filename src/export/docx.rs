@@ -432,6 +432,7 @@ fn document_xml(
         } else {
             &laid.blocks[i]
         };
+        let start = b.len();
         match block {
             Block::Title(_) => {
                 // Broken where the PDF breaks it, and kept on one page.
@@ -502,13 +503,21 @@ fn document_xml(
                     for _ in 1..after {
                         b.push_str(PAGE_BREAK);
                     }
-                } else {
-                    for _ in 0..after {
-                        b.push_str(PAGE_BREAK);
-                    }
+                } else if after == 1 {
+                    // A point high: a line of the grid holding the break
+                    // would not fit under a full page, and would break
+                    // again on the next one, leaving it blank.
+                    let _ = write!(
+                        b,
+                        "<w:p><w:pPr>{}</w:pPr><w:r><w:br w:type=\"page\"/></w:r></w:p>",
+                        exact_spacing(0, 20)
+                    );
                 }
                 foot(&mut b, st, blocks, &laid.foot_tops)
             }
+        }
+        if facts.after_step_break && b[start..].starts_with("<w:p>") {
+            break_page_before(&mut b, start);
         }
     }
     if let Some(at) = break_before {
@@ -732,8 +741,13 @@ fn paragraph(
     let (breaks, space_before) = (&facts.address_breaks, facts.space_before);
     b.push_str("<w:p>");
     let mut ppr = String::new();
-    if before_signature {
+    if before_signature && !facts.breaks_when_full {
         ppr.push_str("<w:keepNext/><w:widowControl/>");
+    } else if before_signature {
+        // Kept whole with the signature, LibreOffice moves all of a long
+        // paragraph to the next page; where the PDF breaks it at a full
+        // page, Word needs no keep to break it there too.
+        ppr.push_str("<w:widowControl/>");
     }
     let role = p.runs.first().map_or(Role::Body, |r| r.role);
     let pitch = st.pitch(role);
@@ -1043,7 +1057,10 @@ fn foot(b: &mut String, st: &StyleSheet, blocks: &[Block], tops: &[f32]) {
         }
         b.push_str(&p);
     }
-    b.push_str("<w:p/>");
+    // The frames' anchor. A point high: a line of the grid would not fit
+    // under a body that fills the page down to the 版记 and would carry
+    // the frames onto a page of their own.
+    let _ = write!(b, "<w:p><w:pPr>{}</w:pPr></w:p>", exact_spacing(0, 20));
 }
 
 /// A colour as WordprocessingML writes it, `FF0000`.

@@ -66,6 +66,14 @@ pub struct BlockFacts {
     /// Space the layout left above the block to bring it back onto the
     /// line grid under a table on the same page, in points.
     pub grid_step: f32,
+    /// The block starts a page because the step back onto the line grid
+    /// under the table before it left too little room. Word would lay the
+    /// block out without that step and keep it on the table's page.
+    pub after_step_break: bool,
+    /// The block runs on to a later page only where the page before was
+    /// full, so Word breaks it where the PDF does without being told to
+    /// keep its end with the next block.
+    pub breaks_when_full: bool,
     /// The size a paragraph set to fit one line was set in.
     pub fitted_size: Option<f32>,
     /// Page and top edge (from the page's top) of the block's first line
@@ -127,11 +135,20 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
             (firsts.get(k + 1), placement.steps.get(end.wrapping_sub(1)))
         {
             let next_page = (next_first..slices.len()).find_map(|i| placement.at[i]);
-            if next_page.is_some_and(|(p, _)| p == page) {
-                lines[next].grid_step = step;
+            match next_page {
+                Some((p, _)) if p == page => lines[next].grid_step = step,
+                Some((p, _)) if p > page => lines[next].after_step_break = true,
+                _ => {}
             }
         }
         let placed = (first..end).filter_map(|i| Some((&slices[i], placement.at[i]?)));
+        let mut crossings = placed.clone().zip(placed.clone().skip(1)).filter_map(
+            |((a, (pa, ya)), (b, (pb, _)))| {
+                (pb > pa).then_some(ya + a.height + b.height > geometry.bottom + FIT)
+            },
+        );
+        lines[block].breaks_when_full =
+            crossings.next().is_some_and(|full| full) && crossings.all(|full| full);
         for (s, (page, y)) in placed {
             match &s.what {
                 What::Items(items) if !items.is_empty() => {

@@ -921,3 +921,57 @@ fn rendered_docx_xml(case: &str, text: &str) -> String {
     );
     common::document_xml(&std::fs::read(dir.join("data.docx")).unwrap())
 }
+
+/// The paragraph of `xml` holding the text `s`.
+fn paragraph_with<'a>(xml: &'a str, s: &str) -> &'a str {
+    let at = xml.find(s).unwrap_or_else(|| panic!("{s} not found"));
+    let start = xml[..at].rfind("<w:p>").unwrap();
+    let end = at + xml[at..].find("</w:p>").unwrap();
+    &xml[start..end]
+}
+
+#[test]
+fn an_imprint_on_its_own_page_takes_no_line_of_the_full_page_before() {
+    // The 复函's body fills page 1 down to the signature; the 抄送 goes on
+    // page 2. A paragraph a grid line high holding the page break would
+    // not fit under the signature, spill onto page 2 and break again.
+    let text = std::fs::read_to_string("tests/fixtures/kinds/reply-foot-page.toml").unwrap();
+    let l = lay_out(&text);
+    assert_eq!(l.pages.len(), 2);
+    text_box(&l, 1, "抄送");
+    let xml = rendered_docx_xml("kinds-reply-foot-page", &text);
+    let foot = xml.find("抄送").unwrap();
+    let before = &xml[..foot];
+    let brk = before
+        .rfind("<w:br w:type=\"page\"/>")
+        .expect("a page break");
+    let p = &before[before[..brk].rfind("<w:p>").unwrap()..brk];
+    assert!(p.contains("w:line=\"20\" w:lineRule=\"exact\""), "{p}");
+    // The frames' anchor after the 版记 is a point high too.
+    assert!(xml.contains(
+        "<w:p><w:pPr><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"20\" w:lineRule=\"exact\"/></w:pPr></w:p><w:sectPr>"
+    ));
+}
+
+#[test]
+fn a_long_last_paragraph_broken_at_a_full_page_is_not_kept_whole() {
+    // Kept with the signature, LibreOffice moves all twenty lines to
+    // page 2 and leaves page 1 with only the 主送. The PDF breaks it where
+    // page 1 is full, which Word does unasked.
+    let text = std::fs::read_to_string("tests/fixtures/kinds/reply-long-paragraph.toml").unwrap();
+    let l = lay_out(&text);
+    assert_eq!(l.pages.len(), 2);
+    text_box(&l, 0, "你单位");
+    text_box(&l, 1, "某某市人民政府办公室");
+    let xml = rendered_docx_xml("kinds-reply-long-paragraph", &text);
+    let p = paragraph_with(&xml, "你单位《");
+    assert!(
+        p.contains("<w:widowControl/>") && !p.contains("<w:keepNext/>"),
+        "{p}"
+    );
+    // A paragraph the PDF keeps whole with the signature stays kept.
+    let short = std::fs::read_to_string("tests/fixtures/kinds/reply-foot-page.toml").unwrap();
+    let xml = rendered_docx_xml("kinds-reply-short-paragraph", &short);
+    let p = paragraph_with(&xml, "此复。");
+    assert!(p.contains("<w:keepNext/><w:widowControl/>"), "{p}");
+}

@@ -306,3 +306,52 @@ fn sample_reports_keep_every_character() {
         assert_reviewer_rules(stem, &doc, &pages);
     }
 }
+
+#[test]
+fn a_heading_pushed_over_by_the_grid_step_under_a_table_starts_its_page_in_word() {
+    // In the PDF the step back onto the line grid under table 三 leaves no
+    // room for heading 四 and its table. Word gives no such step, so the
+    // DOCX must start the heading's page itself or Word keeps it on the
+    // page before and every later page starts elsewhere.
+    let r = common::report("tests/fixtures/reports/qingxi-jiedao-2020.toml");
+    let doc = gongwen::template::builtin::for_format(r.format)
+        .document(&r)
+        .unwrap();
+    let book = FontBook::bundled();
+    let laid = gongwen::layout::lay_out(&doc, &book).unwrap();
+    let heading = doc
+        .blocks
+        .iter()
+        .position(|b| matches!(b, Block::Heading { text, .. } if text.starts_with("四、")))
+        .expect("heading 四");
+    assert!(matches!(doc.blocks[heading - 1], Block::Table(_)));
+    let facts = &laid.blocks[heading];
+    assert!(facts.after_step_break, "{facts:?}");
+    let table_page = laid.blocks[heading - 1].at.map(|(p, _)| p);
+    let table_end_page = laid.pages.iter().rposition(|p| {
+        p.items
+            .iter()
+            .any(|i| matches!(i, Item::Text(t) if t.text.contains("申请人情况")))
+    });
+    assert!(table_page.is_some() && table_end_page.is_some());
+    assert_eq!(
+        facts.at.map(|(p, _)| p),
+        table_end_page.map(|p| p + 1),
+        "heading 四 starts the page after table 三's last"
+    );
+
+    let bytes = gongwen::export::docx::write(
+        &doc,
+        &book,
+        &laid,
+        Some(0),
+        gongwen::export::docx::Fonts::Official,
+    )
+    .unwrap();
+    let xml = common::document_xml(&bytes);
+    let at = xml.find(">四、政府信息公开行政复议").unwrap();
+    let p = &xml[xml[..at].rfind("<w:p>").unwrap()..at];
+    assert!(p.contains("<w:pageBreakBefore/>"), "{p}");
+    // Headings moved for an ordinary reason keep Word's own breaking.
+    assert_eq!(xml.matches("<w:pageBreakBefore/>").count(), 1);
+}
