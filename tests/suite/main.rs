@@ -15,6 +15,7 @@ mod import;
 mod kinds;
 mod layout;
 mod markup;
+mod module_graph;
 mod next_year;
 mod ofd;
 mod page_references;
