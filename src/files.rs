@@ -33,6 +33,13 @@ pub trait Fonts: Sync {
     fn book(&self, style: &StyleSheet) -> Result<Arc<FontBook>, Diagnostic>;
 }
 
+/// Faces the caller passed in (the browser build's).
+impl Fonts for crate::font::Given {
+    fn book(&self, style: &StyleSheet) -> Result<Arc<FontBook>, Diagnostic> {
+        crate::font::Given::book(self, style)
+    }
+}
+
 /// Files held in memory, by path.
 #[derive(Debug, Default, Clone)]
 pub struct Memory {

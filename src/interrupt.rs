@@ -5,9 +5,13 @@
 //! process at once, removing the temporary files it was writing.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 
 static REQUESTED: AtomicBool = AtomicBool::new(false);
 static INSTALLED: AtomicBool = AtomicBool::new(false);
+/// What must be undone before the process ends at once: the writer of
+/// outputs gives its removal of the temporary files it is writing.
+static BEFORE_EXIT: OnceLock<fn()> = OnceLock::new();
 
 /// Exit status of a process ended by SIGINT, by shell convention.
 pub const EXIT_STATUS: u8 = 130;
@@ -23,10 +27,18 @@ pub fn install() {
     #[cfg(not(target_arch = "wasm32"))]
     let _ = ctrlc::set_handler(|| {
         if REQUESTED.swap(true, Ordering::SeqCst) {
-            crate::output::discard_all();
+            if let Some(undo) = BEFORE_EXIT.get() {
+                undo();
+            }
             std::process::exit(EXIT_STATUS as i32);
         }
     });
+}
+
+/// Has `undo` run when a second signal ends the process (the first given
+/// is kept).
+pub fn before_exit(undo: fn()) {
+    let _ = BEFORE_EXIT.set(undo);
 }
 
 pub fn requested() -> bool {

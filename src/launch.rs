@@ -72,7 +72,7 @@ pub fn desk(dropped: Option<PathBuf>) -> Exit {
     crate::serve::run(&crate::serve::ServeOptions {
         dir,
         port,
-        open: true,
+        open: Some(open_browser),
         ..Default::default()
     })
 }

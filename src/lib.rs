@@ -15,15 +15,17 @@
 //! 3. [`markup`]: the markup is parsed into the resolved document model
 //!    [`doc::Document`] (styles cascaded, lengths in points, table spans
 //!    resolved and validated).
-//! 4. [`layout`] breaks lines and pages into [`layout::frame`]s, in the
-//!    faces of a [`font::FontBook`]; an error on the way is pointed at the
-//!    data that caused it.
+//! 4. [`layout`] breaks lines and pages into [`frame`]s, in the faces of a
+//!    [`font::FontBook`], on the page geometry and letter spacing
+//!    [`layout::geometry`] works out from the style sheet; an error on the
+//!    way is pointed at the data that caused it.
 //!
 //! [`export::write`] then writes the files asked for from the one model:
 //! [`export::pdf`] and [`export::ofd`] from the frames, both embedding the
 //! subsets [`font::subset`] makes once, [`export::docx`]
 //! WordprocessingML with the layout's [`layout::BlockFacts`] (page breaks,
-//! title lines, row heights), leaving line breaking to Word. The commands ([`cmd`]) put them in place as a
+//! title lines, row heights) and the same geometry, leaving line breaking
+//! to Word. The commands ([`cmd`]) put them in place as a
 //! set ([`output`]); [`serve`] is the desk: the data file as the official
 //! form, checked and previewed (from the layout's frames) as it is typed,
 //! saved back into the file.
@@ -49,6 +51,7 @@ pub mod exit;
 pub mod export;
 pub mod files;
 pub mod font;
+pub mod frame;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod import;
 pub mod input;

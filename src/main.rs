@@ -390,7 +390,7 @@ fn run(cli: Cli) -> Exit {
             dir,
             port,
             listen,
-            open,
+            open: open.then_some(gongwen::launch::open_browser as fn(&str) -> bool),
             hosts,
             proxy,
             font_dirs: font_dir,

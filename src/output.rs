@@ -33,6 +33,7 @@ pub fn discard_all() {
 }
 
 fn track(path: &Path, on: bool) {
+    crate::interrupt::before_exit(discard_all);
     if let Ok(mut open) = OPEN.lock() {
         if on {
             open.push(path.to_path_buf());

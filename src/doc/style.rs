@@ -252,30 +252,6 @@ impl StyleSheet {
         (self.page.height_mm - self.page.margin_top_mm - self.page.margin_bottom_mm) * MM
     }
 
-    /// Letter spacing that keeps `chars_per_line` body characters within
-    /// the text width, in the twentieths of a point a DOCX can say (−0.25
-    /// pt for 28 × 16 pt in 156 mm, where −0.207 would fill it exactly):
-    /// the PDF sets what Word sets, so lines with many digits or Latin
-    /// letters, which carry more of the spacing, break alike in both.
-    pub fn body_tracking(&self) -> f32 {
-        let exact =
-            self.text_width() / self.page.chars_per_line as f32 - self.role(Role::Body).size;
-        (exact * 20.0).floor() / 20.0
-    }
-
-    /// Letter spacing for a role, for the PDF's layout and the DOCX alike:
-    /// text of the body's size keeps `chars_per_line` characters a line;
-    /// tables and page numbers are set solid.
-    pub fn tracking(&self, role: Role) -> f32 {
-        if self.role(role).size == self.role(Role::Body).size
-            && !matches!(role, Role::Table | Role::TableHeader | Role::PageNumber)
-        {
-            self.body_tracking()
-        } else {
-            0.0
-        }
-    }
-
     /// A role's text colour.
     pub fn color(&self, role: Role) -> [u8; 3] {
         self.role(role)

@@ -11,6 +11,7 @@ use crate::diag::Diagnostic;
 use crate::doc::style::MM;
 use crate::doc::{Align, Block, Cell, Document, Paragraph, Role, Run, StyleSheet, Table};
 use crate::font::FontBook;
+use crate::layout::geometry::{self, Geometry};
 use crate::layout::{signature_geometry, Laid, RunUp};
 
 /// Twentieths of a point.
@@ -40,13 +41,6 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\" 
 xmlns:wp=\"http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing\" \
 xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" \
 xmlns:pic=\"http://schemas.openxmlformats.org/drawingml/2006/picture\"";
-
-/// Character spacing of body text in twentieths of a point: 28 characters
-/// of 16 pt in 156 mm need about −0.2 pt; −0.25 pt (−5) keeps Word and
-/// LibreOffice at 28 on the lines grid.
-fn body_spacing(style: &StyleSheet) -> i64 {
-    (style.body_tracking() * 20.0).floor() as i64
-}
 
 /// How the DOCX refers to fonts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -378,15 +372,16 @@ fn header_frames(doc: &Document, laid: &Laid, head: &[bool]) -> String {
                         )
                     })
                     .collect();
-                let left = st.page.margin_left_mm * MM;
-                framed(&mut b, (left, y, st.text_width(), pitch), &ppr, &runs);
+                let g = Geometry::of(st);
+                framed(&mut b, (g.left, y, g.width, pitch), &ppr, &runs);
             }
             Block::Rule(r) => {
                 let Some((_, centre)) = facts.rule_at else {
                     continue;
                 };
-                let length = r.length.unwrap_or(st.text_width());
-                let x = st.page.margin_left_mm * MM + (st.text_width() - length) / 2.0;
+                let g = Geometry::of(st);
+                let length = r.length.unwrap_or(g.width);
+                let x = g.left + (g.width - length) / 2.0;
                 for (t, off) in r.lines() {
                     rule_frame(&mut b, (x, centre + off - t / 2.0, length), t, r.color);
                 }
@@ -413,7 +408,7 @@ fn document_xml(
         parts.first_header = Some(header_frames(doc, laid, &head));
     }
     parts.title_page = parts.first_header.is_some() || !st.page.first_page_number;
-    let top = st.page.margin_top_mm * MM;
+    let top = Geometry::of(st).top;
     // Where the block after a page break starts in `b`.
     let mut break_before: Option<usize> = None;
     let run_up = crate::layout::run_up(&doc.blocks);
@@ -693,7 +688,7 @@ fn sect_pr(st: &StyleSheet, parts: &Parts, end: bool) -> String {
     let p = &st.page;
     let twmm = |mm: f32| tw(mm * MM);
     // Footer distance puts the page number's dashes 7 mm under the text block.
-    let footer = twmm(p.margin_bottom_mm - p.page_number_offset_mm)
+    let footer = twmm(Geometry::of(st).page_number_from_bottom_mm)
         - tw(st.role(Role::PageNumber).size * 0.8);
     let refs = if end {
         "<w:footerReference w:type=\"default\" r:id=\"rIdFooterNone\"/>\
@@ -771,7 +766,7 @@ fn paragraph(
     } else {
         ppr.push_str(&spacing_before(grid_step(st, facts)));
     }
-    let char_w = st.role(role).size + st.tracking(role);
+    let char_w = geometry::char_width(st, role);
     let (inset, hang, left) = (
         tw(p.inset * char_w),
         tw(p.hang * char_w),
@@ -1028,7 +1023,7 @@ fn ends(
         .chain(right)
         .next()
         .map_or(Role::Body, |r| r.role);
-    let pad = tw(inset * (st.role(role).size + st.tracking(role)));
+    let pad = tw(inset * geometry::char_width(st, role));
     let stop = tw(st.text_width()) - pad;
     let runs = |rs: &[Run]| -> String {
         rs.iter()
@@ -1051,8 +1046,7 @@ fn ends(
 /// it does not float a table as wide as the text block, nor a frame whose
 /// paragraphs have borders.
 fn foot(b: &mut String, st: &StyleSheet, blocks: &[Block], tops: &[f32]) {
-    let left = st.page.margin_left_mm * MM;
-    let width = st.text_width();
+    let Geometry { left, width, .. } = Geometry::of(st);
     for (block, &y) in blocks.iter().zip(tops) {
         let mut p = String::new();
         match block {
@@ -1097,11 +1091,8 @@ fn fonts_rpr(st: &StyleSheet, role: Role) -> String {
     let w = esc(&f.word);
     let hp = (r.size * 2.0).round() as i64;
     let bold = if r.bold { "<w:b/><w:bCs/>" } else { "" };
-    let spacing = if st.tracking(role) != 0.0 {
-        format!("<w:spacing w:val=\"{}\"/>", body_spacing(st))
-    } else {
-        String::new()
-    };
+    let spacing = geometry::tracking_twentieths(st, role)
+        .map_or(String::new(), |t| format!("<w:spacing w:val=\"{t}\"/>"));
     let color = hex(st.color(role));
     format!(
         "<w:rPr><w:rFonts w:ascii=\"{w}\" w:hAnsi=\"{w}\" w:eastAsia=\"{w}\" w:cs=\"{w}\"/>{bold}<w:color w:val=\"{color}\"/>{spacing}<w:sz w:val=\"{hp}\"/><w:szCs w:val=\"{hp}\"/><w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\"/></w:rPr>"

@@ -17,7 +17,7 @@ use crate::diag::Diagnostic;
 use crate::doc::Meta;
 use crate::font::subset::Subsets;
 use crate::font::FaceId;
-use crate::layout::frame::{Item, Page, TextRun};
+use crate::frame::{Item, Page, TextRun};
 use crate::picture::{Format, Picture};
 
 const NS: &str = "xmlns:ofd=\"http://www.ofdspec.org/2016\"";
@@ -93,7 +93,7 @@ pub fn write(
     // Pictures, each once.
     let mut pictures: Vec<(Arc<Picture>, u32)> = Vec::new();
     let mut media = String::new();
-    for picture in crate::layout::frame::pictures(pages) {
+    for picture in crate::frame::pictures(pages) {
         let id = ids.next();
         let (format, ext) = match picture.format {
             Format::Png => ("PNG", "png"),

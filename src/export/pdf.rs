@@ -19,7 +19,7 @@ use crate::diag::Diagnostic;
 use crate::doc::Meta;
 use crate::font::subset::{is_narrow, Subset, Subsets, LEVEL};
 use crate::font::{Face, FaceId};
-use crate::layout::frame::{Item, Page, TextRun};
+use crate::frame::{Item, Page, TextRun};
 use crate::picture::{Format, Picture};
 
 const IDENTITY: SystemInfo = SystemInfo {
@@ -76,7 +76,7 @@ pub fn write(
         .collect();
 
     // Each picture once, however many times it is drawn.
-    let pictures: Vec<(&Arc<Picture>, Ref)> = crate::layout::frame::pictures(pages)
+    let pictures: Vec<(&Arc<Picture>, Ref)> = crate::frame::pictures(pages)
         .into_iter()
         .map(|p| (p, alloc()))
         .collect();

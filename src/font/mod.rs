@@ -262,8 +262,9 @@ impl Given {
     }
 }
 
-impl crate::files::Fonts for Given {
-    fn book(&self, style: &StyleSheet) -> Result<Arc<FontBook>, Diagnostic> {
+impl Given {
+    /// The faces of a style sheet's families among those given.
+    pub fn book(&self, style: &StyleSheet) -> Result<Arc<FontBook>, Diagnostic> {
         let given = |file: &str| self.faces.get(file).cloned();
         let hint = "请把这个字体文件一并交给 gongwen（以文件名为名）";
         FontBook::resolve(style, &[], &given, hint).map(Arc::new)

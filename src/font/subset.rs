@@ -16,7 +16,7 @@ use subsetter::GlyphRemapper;
 
 use crate::diag::Diagnostic;
 use crate::font::{Face, FaceId, FontBook};
-use crate::layout::frame::{Item, Page};
+use crate::frame::{Item, Page};
 
 /// Deflate level for streams. Measured on the seed (zlib-rs): level 6 is
 /// within 0.5% of level 9's size for 10% fewer instructions; level 1 saves a

@@ -6,7 +6,10 @@
 //! slices are drawn where they were placed and page numbers are added.
 
 mod flow;
-pub mod frame;
+/// The pages this module makes, under the name the layout's code and
+/// its callers have always used.
+pub use crate::frame;
+pub mod geometry;
 pub mod inline;
 pub mod table;
 mod title;
@@ -15,10 +18,10 @@ use std::collections::BTreeMap;
 
 use flow::{Slice, What};
 use frame::{Item, Page};
+use geometry::Geometry;
 use inline::Unit;
 
 use crate::diag::Diagnostic;
-use crate::doc::style::MM;
 use crate::doc::{Align, Block, Document, Paragraph, Role, Run, Table};
 use crate::font::FontBook;
 
@@ -217,21 +220,21 @@ type Tables<'d> = Vec<(&'d Table, table::Measured)>;
 
 impl<'a> Measure<'a> {
     fn new(doc: &'a Document, book: &'a FontBook) -> Self {
-        let s = &doc.style;
+        let g = Geometry::of(&doc.style);
         Measure {
             doc,
             book,
-            left: s.page.margin_left_mm * MM,
-            top: s.page.margin_top_mm * MM,
-            width: s.text_width(),
-            text_height: s.text_height(),
+            left: g.left,
+            top: g.top,
+            width: g.width,
+            text_height: g.height,
             names: document_names(doc),
         }
     }
 
     /// Letter spacing for a role, as the style sheet decides it.
     pub fn tracking(&self, role: Role) -> f32 {
-        self.doc.style.tracking(role)
+        geometry::tracking(&self.doc.style, role)
     }
 
     /// Baseline of a line of `size` text in a line box of `pitch` at `top`:
@@ -398,7 +401,7 @@ impl<'a> Measure<'a> {
     /// Width of one character of a role's text, for insets and hanging
     /// indents counted in characters.
     fn char_width(&self, role: Role) -> f32 {
-        self.doc.style.role(role).size + self.tracking(role)
+        geometry::char_width(&self.doc.style, role)
     }
 
     /// A rule below the text above it (the 版头 rule, `below` from the
@@ -709,7 +712,7 @@ impl<'a> Measure<'a> {
     ) -> Result<(Vec<Unit>, Vec<std::ops::Range<usize>>, f32, bool, bool), Diagnostic> {
         let s = &self.doc.style;
         let mut units = self.shape_runs(&p.runs)?;
-        let char_w = s.role(Role::Body).size + s.body_tracking();
+        let char_w = geometry::char_width(s, Role::Body);
         let indent = if p.indent { 2.0 * char_w } else { 0.0 };
         let (inset, hang, left) = self.inset_hang(p);
         let width = self.width - 2.0 * inset - left;
@@ -1159,9 +1162,9 @@ pub fn signature_geometry(
     date: &str,
     seal: Option<(f32, f32)>,
 ) -> Result<SignatureGeometry, Diagnostic> {
-    let track = style.body_tracking();
+    let track = geometry::tracking(style, Role::Body);
     let d = inline::shape(book, style, &[(Role::Body, date)], track)?;
-    let ch = style.role(Role::Body).size + track;
+    let ch = geometry::char_width(style, Role::Body);
     let avail = style.text_width() - 2.0 * ch;
     // Lines, the widest line's width and the last line's.
     let wrap = |units: &[Unit]| -> (Vec<std::ops::Range<usize>>, f32, f32) {
@@ -1338,11 +1341,9 @@ fn page_numbers(
 ) -> Result<(), Diagnostic> {
     let s = &doc.style;
     let size = s.role(Role::PageNumber).size;
-    let left = s.page.margin_left_mm * MM;
-    let right = left + s.text_width();
-    let block_bottom = (s.page.margin_top_mm * MM) + s.text_height();
-    // The dash sits about 0.35 em above the baseline in CJK faces.
-    let baseline = block_bottom + s.page.page_number_offset_mm * MM + 0.35 * size;
+    let g = Geometry::of(s);
+    let (left, right) = (g.left, g.right());
+    let baseline = g.page_number_baseline(size);
     for (i, page) in pages.iter_mut().enumerate() {
         if !numbered[i] {
             continue;

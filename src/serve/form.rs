@@ -11,8 +11,8 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use super::page::{escape, lookup, scalar};
 use crate::data::node::{Kind, Node};
+use crate::export::docx::esc as escape;
 
 /// The schema of a template, looked up by key path (array indexes go
 /// through `items`, `$ref`s and `anyOf` alternatives are followed).
@@ -672,4 +672,26 @@ fn select(path: &str, value: &str, choices: &[String], label: &str, blank: bool)
     }
     s.push_str("</select>");
     s
+}
+
+/// The node at a key path (array indexes as numbers).
+pub fn lookup<'a>(root: &'a Node, path: &str) -> Option<&'a Node> {
+    let mut n = root;
+    for seg in path.split('.') {
+        n = match &n.kind {
+            Kind::Table(_) => n.get(seg)?,
+            Kind::Array(items) => items.get(seg.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(n)
+}
+
+/// A scalar's text as the file holds it; empty for anything else.
+pub(crate) fn scalar(n: Option<&Node>) -> String {
+    match n.map(|n| &n.kind) {
+        Some(Kind::Str(s) | Kind::Int(s) | Kind::Float(s) | Kind::Date(s)) => s.clone(),
+        Some(Kind::Bool(b)) => b.to_string(),
+        _ => String::new(),
+    }
 }

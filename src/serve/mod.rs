@@ -44,8 +44,10 @@ pub struct ServeOptions {
     /// An address other than 127.0.0.1 to listen on: `IP` or `IP:PORT`
     /// (`0.0.0.0` for every address of the host).
     pub listen: Option<String>,
-    /// Open the printed link in the default browser.
-    pub open: bool,
+    /// Opens the printed link in the default browser, when given: the
+    /// command line's opener (`launch::open_browser`), which the desk
+    /// itself does not know.
+    pub open: Option<fn(&str) -> bool>,
     /// Other names the desk is reached by (an intranet DNS name).
     pub hosts: Vec<String>,
     /// The address of a reverse proxy in front of the desk: its
@@ -61,7 +63,7 @@ impl Default for ServeOptions {
             dir: PathBuf::from("."),
             port: 8410,
             listen: None,
-            open: false,
+            open: None,
             hosts: Vec::new(),
             proxy: None,
             font_dirs: Vec::new(),
@@ -180,8 +182,10 @@ pub fn run(opts: &ServeOptions) -> Exit {
         dir.display()
     );
     let _ = out.flush();
-    if opts.open {
-        open_browser(&first);
+    if let Some(open) = opts.open {
+        if !open(&first) {
+            println!("无法自动打开浏览器，请在浏览器地址栏输入 {first}");
+        }
     }
     crate::interrupt::install();
     let desk = Arc::new(Desk {
@@ -205,12 +209,6 @@ pub fn run(opts: &ServeOptions) -> Exit {
             eprintln!("错误: 服务无法运行（{}）", crate::diag::io_message(&e));
             Exit::Io
         }
-    }
-}
-
-fn open_browser(url: &str) {
-    if !crate::launch::open_browser(url) {
-        println!("无法自动打开浏览器，请在浏览器地址栏输入 {url}");
     }
 }
 

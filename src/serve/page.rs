@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::form;
+use super::form::{self, lookup, scalar};
 use crate::annual::form::{self as table, Format, APPLICANTS, REVIEW_BLOCKS, REVIEW_RESULTS};
 use crate::data::node::{Kind, Node};
 pub(crate) use crate::export::docx::esc as escape;
@@ -92,27 +92,6 @@ pub fn url_segment(s: &str) -> String {
         }
     }
     out
-}
-
-/// The node at a key path (array indexes as numbers).
-pub fn lookup<'a>(root: &'a Node, path: &str) -> Option<&'a Node> {
-    let mut n = root;
-    for seg in path.split('.') {
-        n = match &n.kind {
-            Kind::Table(_) => n.get(seg)?,
-            Kind::Array(items) => items.get(seg.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(n)
-}
-
-pub(crate) fn scalar(n: Option<&Node>) -> String {
-    match n.map(|n| &n.kind) {
-        Some(Kind::Str(s) | Kind::Int(s) | Kind::Float(s) | Kind::Date(s)) => s.clone(),
-        Some(Kind::Bool(b)) => b.to_string(),
-        _ => String::new(),
-    }
 }
 
 fn input(root: &Node, name: &str, label: &str, attrs: &str) -> String {

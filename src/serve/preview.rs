@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::layout::frame::{Item, Page};
+use crate::frame::{Item, Page};
 
 fn color([r, g, b]: [u8; 3]) -> String {
     format!("#{r:02x}{g:02x}{b:02x}")

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use gongwen::diag::Source;
 use gongwen::doc::{Role, StyleSheet};
 use gongwen::font::{FontBook, Shaper};
+use gongwen::layout::geometry::body_tracking;
 use gongwen::layout::inline::shape;
 
 /// Characters whose Fandol glyph ids lie above 8896, where the CFF charset
@@ -33,7 +34,7 @@ fn high_cid_characters_are_shaped_from_the_body_face() {
         &book,
         &style,
         &[(Role::Body, HIGH_CID)],
-        style.body_tracking(),
+        body_tracking(&style),
     )
     .unwrap();
     let shaper = Shaper::new(&book.faces[body]);

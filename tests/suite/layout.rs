@@ -3,12 +3,13 @@
 use gongwen::doc::{Align, Block, Cell, Document, Meta, Role, StyleSheet, Table};
 use gongwen::font::FontBook;
 use gongwen::layout::frame::{Item, Page};
+use gongwen::layout::geometry::body_tracking;
 use gongwen::layout::inline::{break_lines, place_line, shape};
 
 fn lines(text: &str) -> Vec<String> {
     let book = FontBook::bundled();
     let style = StyleSheet::gbt9704();
-    let units = shape(&book, &style, &[(Role::Body, text)], style.body_tracking()).unwrap();
+    let units = shape(&book, &style, &[(Role::Body, text)], body_tracking(&style)).unwrap();
     let w = style.text_width();
     break_lines(&units, w, w)
         .into_iter()
@@ -75,7 +76,7 @@ fn a_hanging_stop_stays_inside_the_margin() {
         format!("{}。后续", "字，".repeat(14)),
         format!("{}。后续", "字".repeat(28)),
     ] {
-        let units = shape(&book, &style, &[(Role::Body, &text)], style.body_tracking()).unwrap();
+        let units = shape(&book, &style, &[(Role::Body, &text)], body_tracking(&style)).unwrap();
         let first = break_lines(&units, w, w).remove(0);
         let runs = place_line(&units, first, 0.0, 0.0, w, Align::Justify, false);
         let last = runs.last().unwrap();
@@ -155,7 +156,7 @@ fn justified_lines_reach_the_right_edge_and_the_last_does_not() {
         "本机关2020年共收到申请12件，其中自然人申请10件，法人或其他组织申请2件，均已按期答复。"
             .repeat(2)
             + "这是最后一行的文字。";
-    let units = shape(&book, &style, &[(Role::Body, &text)], style.body_tracking()).unwrap();
+    let units = shape(&book, &style, &[(Role::Body, &text)], body_tracking(&style)).unwrap();
     let w = style.text_width();
     let ranges = break_lines(&units, w, w);
     assert!(ranges.len() >= 3);

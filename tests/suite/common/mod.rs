@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod desk;
+pub mod raster;
 
 use std::io::Read;
 use std::path::Path;

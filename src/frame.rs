@@ -1,7 +1,6 @@
-//! Frames: finished pages with items at fixed positions. The PDF writer
-//! reads only these; it never sees a paragraph or a table.
-
-use crate::font::FaceId;
+//! Frames: finished pages with items at fixed positions, which the layout
+//! makes and the writers of PDF and OFD, the font subsets and the desk's
+//! previews read; none of them sees a paragraph or a table.
 
 /// Points, origin at the top-left corner of the page, y growing downwards.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +44,9 @@ pub struct TextRun {
     pub x: f32,
     /// Baseline.
     pub y: f32,
-    pub face: FaceId,
+    /// The face, by its place in the font book the pages were laid out
+    /// with (a [`crate::font::FaceId`]).
+    pub face: usize,
     pub size: f32,
     pub color: [u8; 3],
     /// The characters, for the PDF's text layer.
