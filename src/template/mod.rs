@@ -116,7 +116,14 @@ impl Template {
                 "写内置模板的名称，或数据文件所在文件夹之内的模板目录，如 template = \"我的模板\"",
             ));
         }
-        let dir = data_file.parent().unwrap_or(Path::new("")).join(name);
+        let base = data_file.parent().unwrap_or(Path::new(""));
+        let dir = base.join(name);
+        if files.leads_out(base, &dir) {
+            return Err(Diagnostic::error(format!(
+                "模板（template）「{name}」是指向数据文件所在文件夹之外的链接，不予使用"
+            ))
+            .hint("把模板目录复制进数据文件所在的文件夹"));
+        }
         if let Some(names) = files.list(&dir)? {
             return Template::from_listing(&dir, names, files);
         }
@@ -342,6 +349,7 @@ impl Template {
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         env.add_filter("change", change);
         env.add_filter("cn_date", cn_date);
+        guard::bound_filters(&mut env);
         // As written in the style (f32 → f64 would print 4.940000057).
         let measures: std::collections::BTreeMap<String, Value> = style
             .measures
