@@ -22,9 +22,15 @@ const TEMP_SUFFIX: &str = ".gongwen-tmp";
 /// process is ended before it could clean up.
 static OPEN: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
+/// Held while a pair of files is renamed into place.
+static PLACING: Mutex<()> = Mutex::new(());
+
 /// Removes every temporary file still being written: the second Ctrl-C
 /// ends the process without unwinding.
 pub fn discard_all() {
+    // Files being renamed into place finish first: a pair is never left
+    // half replaced.
+    let _placing = PLACING.lock();
     if let Ok(open) = OPEN.lock() {
         for p in open.iter() {
             let _ = std::fs::remove_file(p);
@@ -153,6 +159,7 @@ fn write_files(
     }
     // Hard links keep the earlier files, so a rename failing half-way can
     // put back the one already replaced.
+    let _placing = PLACING.lock();
     let mut backups: Vec<Option<PathBuf>> = Vec::new();
     for (target, _) in files {
         backups.push(backup(&dir, target));
