@@ -165,7 +165,11 @@ fn svg_picture(bytes: &[u8], width: f32) -> Result<Picture, String> {
             size.height()
         ));
     }
-    let mut budget = MAX_COMPOSITED_PIXELS;
+    let mut budget = Budget {
+        composited: MAX_COMPOSITED_PIXELS,
+        painted: MAX_PAINTED_PIXELS,
+        dashes: MAX_DASHES,
+    };
     check_groups(tree.root(), 0, scale, &mut budget)?;
     let mut pixmap = resvg::tiny_skia::Pixmap::new(w as u32, h as u32)
         .ok_or_else(|| "SVG 图片尺寸不合适".to_string())?;
@@ -187,6 +191,21 @@ const MAX_GROUP_DEPTH: usize = 32;
 /// add up to: each is drawn apart and composited, so 150 nested ones take
 /// half a minute, while a seal has a few.
 const MAX_COMPOSITED_PIXELS: f64 = 40_000_000.0;
+
+/// Pixels the shapes may cover together (each shape's bounding box): a
+/// few seconds of drawing at most.
+const MAX_PAINTED_PIXELS: f64 = 2_000_000_000.0;
+
+/// Dashes the dashed strokes may have together: a dash pattern of a tenth
+/// of a unit round thousands of circles draws for minutes.
+const MAX_DASHES: f64 = 1_000_000.0;
+
+/// What is left of each bound while the tree is walked.
+struct Budget {
+    composited: f64,
+    painted: f64,
+    dashes: f64,
+}
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
 
@@ -234,7 +253,7 @@ fn check_groups(
     group: &resvg::usvg::Group,
     depth: usize,
     scale: f32,
-    budget: &mut f64,
+    budget: &mut Budget,
 ) -> Result<(), String> {
     use resvg::usvg::{ImageKind, Node, Paint};
     if depth > MAX_GROUP_DEPTH {
@@ -248,8 +267,8 @@ fn check_groups(
     if group.should_isolate() {
         let r = group.abs_layer_bounding_box();
         let area = f64::from(r.width() * scale) * f64::from(r.height() * scale);
-        *budget -= area.max(1.0);
-        if *budget < 0.0 {
+        budget.composited -= area.max(1.0);
+        if budget.composited < 0.0 {
             return Err(
                 "SVG 图片中半透明、蒙版或裁剪的编组过多，合成的像素超过上限；请简化或导出为 PNG"
                     .into(),
@@ -271,6 +290,26 @@ fn check_groups(
                 }
             }
             Node::Path(path) => {
+                let r = path.abs_bounding_box();
+                let area = f64::from(r.width() * scale) * f64::from(r.height() * scale);
+                let strokes = usize::from(path.fill().is_some()) + usize::from(path.stroke().is_some());
+                budget.painted -= area.max(1.0) * strokes as f64;
+                if budget.painted < 0.0 {
+                    return Err(
+                        "SVG 图片要画的图形过多、过大，超过上限；请简化或导出为 PNG".into(),
+                    );
+                }
+                if let Some(dashes) = path.stroke().and_then(|s| s.dasharray()) {
+                    let period: f32 = dashes.iter().sum();
+                    let b = path.data().bounds();
+                    let around = 2.0 * (b.width() + b.height());
+                    budget.dashes -= f64::from(around / period.max(1e-6)).max(1.0);
+                    if budget.dashes < 0.0 {
+                        return Err(
+                            "SVG 图片中的虚线过密，画出来要很久；请简化或导出为 PNG".into(),
+                        );
+                    }
+                }
                 let paints = [
                     path.fill().map(|f| f.paint()),
                     path.stroke().map(|s| s.paint()),
