@@ -898,3 +898,76 @@ fn seal_svgs_are_checked_on_their_tree() {
         );
     }
 }
+
+/// Only `report.html` and the files it names are read: other pages kept
+/// in the folder (a FIFO, a file in another encoding) are never opened.
+#[test]
+fn a_template_folder_is_read_only_as_far_as_used() {
+    let dir = scratch("template-used");
+    write(&dir, "a.toml", &sample("zhanlang-2020"));
+    write(
+        &dir,
+        "t/report.html",
+        "{% import \"parts.html\" as parts %}<title>{{ parts.t() }}</title>\n",
+    );
+    write(&dir, "t/parts.html", "{% macro t() %}标题{% endmacro %}\n");
+    std::fs::write(dir.join("t/old-gbk.html"), b"\xb1\xea\xcc\xe2\n").unwrap();
+    mkfifo(&dir.join("t/pipe.html"));
+    let out = run(
+        &dir,
+        &["render", "a.toml", "--template", "t", "--dump-markup"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("标题"));
+    assert!(!err.contains("old-gbk") && !err.contains("pipe"), "{err}");
+}
+
+/// SIGTERM while a costly seal (within the bounds: some three seconds) is
+/// being drawn ends the render within the grace period, leaving the
+/// earlier outputs and no temporary file.
+#[test]
+fn sigterm_ends_a_render_that_is_drawing() {
+    let dir = scratch("sigterm-drawing");
+    let circles: String = (0..700)
+        .map(|i| {
+            format!(
+                "<circle cx=\"{}\" cy=\"50\" r=\"60\" fill=\"none\" stroke=\"red\" stroke-width=\"40\" stroke-opacity=\"0.5\"/>",
+                i % 100
+            )
+        })
+        .collect();
+    write(
+        &dir,
+        "seal.svg",
+        &format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100\" height=\"100\" viewBox=\"0 0 100 100\">{circles}</svg>"),
+    );
+    write(&dir, "a.toml", &with_seal("seal.svg"));
+    write(&dir, "a.pdf", "old pdf");
+    let mut child = Command::new(GONGWEN)
+        .args(["render", "a.toml"])
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the drawing ended too soon to test"
+    );
+    let sent = Instant::now();
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert!(
+        sent.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        sent.elapsed()
+    );
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("a.pdf")).unwrap(),
+        "old pdf"
+    );
+    assert!(temp_files(&dir).is_empty());
+}
