@@ -119,15 +119,22 @@ fn too_long() -> minijinja::Error {
     )
 }
 
-/// A `fmt::Write` that stops at `left` bytes instead of growing.
+/// Pieces one value may be written in: a list of millions of empty
+/// items is short, yet slow to write.
+const MAX_PIECES: usize = 1_000_000;
+
+/// A `fmt::Write` that stops at `left` bytes (or [`MAX_PIECES`] pieces)
+/// instead of growing.
 struct Capped {
     text: String,
     left: usize,
+    pieces: usize,
 }
 
 impl std::fmt::Write for Capped {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        if s.len() > self.left {
+        self.pieces += 1;
+        if s.len() > self.left || self.pieces > MAX_PIECES {
             return Err(std::fmt::Error);
         }
         self.left -= s.len();
@@ -149,6 +156,7 @@ fn shown(value: &minijinja::Value, max: usize) -> Result<String, minijinja::Erro
     let mut out = Capped {
         text: String::new(),
         left: max,
+        pieces: 0,
     };
     write!(out, "{value}").map_err(|_| too_long())?;
     Ok(out.text)
@@ -177,6 +185,9 @@ fn join(
     if let Ok(iter) = items.try_iter() {
         let mut total = 0usize;
         for (i, item) in iter.enumerate() {
+            // Measuring is work too: a million empty items cost as much
+            // as joining them.
+            state.consume_fuel(1)?;
             if i > 0 {
                 total = total.saturating_add(joiner);
             }
