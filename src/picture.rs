@@ -193,12 +193,16 @@ const MAX_GROUP_DEPTH: usize = 32;
 const MAX_COMPOSITED_PIXELS: f64 = 40_000_000.0;
 
 /// Pixels the shapes may cover together (each shape's bounding box): a
-/// few seconds of drawing at most.
-const MAX_PAINTED_PIXELS: f64 = 2_000_000_000.0;
+/// second or two of drawing at most.
+const MAX_PAINTED_PIXELS: f64 = 1_000_000_000.0;
 
 /// Dashes the dashed strokes may have together: a dash pattern of a tenth
 /// of a unit round thousands of circles draws for minutes.
 const MAX_DASHES: f64 = 1_000_000.0;
+
+/// Widest or tallest a shape may be, in pixels drawn (a seal is some
+/// thousand).
+const MAX_SHAPE_PIXELS: f64 = 100_000.0;
 
 /// What is left of each bound while the tree is walked.
 struct Budget {
@@ -290,8 +294,16 @@ fn check_groups(
                 }
             }
             Node::Path(path) => {
-                let r = path.abs_bounding_box();
-                let area = f64::from(r.width() * scale) * f64::from(r.height() * scale);
+                let r = path.abs_stroke_bounding_box();
+                let (w, h) = (f64::from(r.width() * scale), f64::from(r.height() * scale));
+                // Coordinates far past the picture overflow the drawing
+                // library's arithmetic.
+                if w.max(h) > MAX_SHAPE_PIXELS {
+                    return Err(
+                        "SVG 图片中有远超画面的图形（坐标或线宽过大）；请简化或导出为 PNG".into(),
+                    );
+                }
+                let area = w * h;
                 let strokes = usize::from(path.fill().is_some()) + usize::from(path.stroke().is_some());
                 budget.painted -= area.max(1.0) * strokes as f64;
                 if budget.painted < 0.0 {
