@@ -117,12 +117,16 @@ fn template_ref(t: &Template, arg: &Path, out: Option<&Path>) -> Option<String> 
     }
 }
 
+/// The folder of the data file at `out`: paths it names start there.
+fn data_folder(out: Option<&Path>) -> &Path {
+    out.and_then(Path::parent)
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
 /// A template directory's path as the data file at `out` names it.
 fn relative_to_data(dir: &Path, out: Option<&Path>) -> Option<String> {
-    let base = out
-        .and_then(Path::parent)
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let base = data_folder(out);
     let (dir, base) = (dir.canonicalize().ok()?, base.canonicalize().ok()?);
     let rel = dir.strip_prefix(&base).ok()?;
     let rel = rel.to_str()?.replace('\\', "/");
@@ -132,10 +136,7 @@ fn relative_to_data(dir: &Path, out: Option<&Path>) -> Option<String> {
 /// A file's path as the data file at `out` names it when it lies in
 /// another folder (last year's, in a folder per year): `../2024/报告.toml`.
 fn path_from_data(file: &Path, out: Option<&Path>) -> Option<String> {
-    let base = out
-        .and_then(Path::parent)
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let base = data_folder(out);
     let (file, base) = (file.canonicalize().ok()?, base.canonicalize().ok()?);
     let common = file
         .components()

@@ -643,25 +643,29 @@ fn names_stay_one_line_and_comments_stay_comments() {
         "units/乙\ntemplate = \"x\".toml",
         &seed.replace("青禾区市场监督管理局", "青禾区乙局"),
     );
-    let out = run(
-        &dir,
-        &[
-            "sum",
-            "units",
-            "--agency",
-            "青禾区人民政府",
-            "-o",
-            "区.toml",
-        ],
-    );
+    sum_units(&dir, &[]);
+    let text = std::fs::read_to_string(dir.join("区.toml")).unwrap();
+    assert!(text.lines().all(|l| !l.starts_with("template")), "{text}");
+    assert!(text.contains("乙\\u000Atemplate = \"x\".toml"), "{text}");
+}
+
+/// `sum` of the files in `units/` into `区.toml`, which must succeed.
+fn sum_units(dir: &Path, more: &[&str]) {
+    let mut args = vec![
+        "sum",
+        "units",
+        "--agency",
+        "青禾区人民政府",
+        "-o",
+        "区.toml",
+    ];
+    args.extend(more);
+    let out = run(dir, &args);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let text = std::fs::read_to_string(dir.join("区.toml")).unwrap();
-    assert!(text.lines().all(|l| !l.starts_with("template")), "{text}");
-    assert!(text.contains("乙\\u000Atemplate = \"x\".toml"), "{text}");
 }
 
 /// A cell a spreadsheet would run as a formula is written as text.
@@ -684,24 +688,7 @@ fn sum_table_cells_are_never_formulas() {
         "units/+1.toml",
         &seed.replace("青禾区市场监督管理局", "@SUM(A1)"),
     );
-    let out = run(
-        &dir,
-        &[
-            "sum",
-            "units",
-            "--agency",
-            "青禾区人民政府",
-            "-o",
-            "区.toml",
-            "--table",
-            "t.csv",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    sum_units(&dir, &["--table", "t.csv"]);
     let csv = std::fs::read_to_string(dir.join("t.csv")).unwrap();
     assert!(
         csv.contains("\"'=HYPERLINK(\"\"http://example.com\"\",\"\"点此\"\")\""),
@@ -923,13 +910,13 @@ fn a_template_folder_is_read_only_as_far_as_used() {
     assert!(!err.contains("old-gbk") && !err.contains("pipe"), "{err}");
 }
 
-/// SIGTERM while a costly seal (within the bounds: some three seconds) is
+/// SIGTERM while a costly seal (within the bounds: a second or two) is
 /// being drawn ends the render within the grace period, leaving the
 /// earlier outputs and no temporary file.
 #[test]
 fn sigterm_ends_a_render_that_is_drawing() {
     let dir = scratch("sigterm-drawing");
-    let circles: String = (0..700)
+    let circles: String = (0..380)
         .map(|i| {
             format!(
                 "<circle cx=\"{}\" cy=\"50\" r=\"60\" fill=\"none\" stroke=\"red\" stroke-width=\"40\" stroke-opacity=\"0.5\"/>",
@@ -951,7 +938,7 @@ fn sigterm_ends_a_render_that_is_drawing() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(800));
+    std::thread::sleep(Duration::from_millis(400));
     assert!(
         child.try_wait().unwrap().is_none(),
         "the drawing ended too soon to test"
