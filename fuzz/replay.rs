@@ -68,6 +68,45 @@ pub fn record(bytes: &[u8]) -> Option<Loaded> {
     Some(loaded)
 }
 
+/// The `rules` target: the bytes before the first NUL are a rule run for
+/// every item of `rows` (and its message), the rest the data file (TOML).
+/// None when there is no NUL or either part is not UTF-8; Some(None) when
+/// the template with that rule is refused.
+pub fn rules(bytes: &[u8]) -> Option<Option<Loaded>> {
+    let at = bytes.iter().position(|&b| b == 0)?;
+    let rule = std::str::from_utf8(&bytes[..at]).ok()?;
+    let data = std::str::from_utf8(&bytes[at + 1..]).ok()?;
+    let q = gongwen::data::example::toml_string;
+    let mut files = Memory::new();
+    files.insert("t/report.html", "<title>规则</title>\n");
+    files.insert("t/schema.json", "{\"type\": \"object\"}\n");
+    files.insert(
+        "t/template.toml",
+        format!(
+            "name = \"r\"\n\n[[check]]\nrule = {}\nmessage = {}\nfor = \"rows\"\n\n[[check]]\nrule = {}\nmessage = \"m\"\n",
+            q(rule),
+            q(&format!("{{{{ {rule} }}}}")),
+            q(rule)
+        ),
+    );
+    let template = match gongwen::template::Template::from_dir(Path::new("t"), &files) {
+        Ok(t) => t,
+        Err(d) => {
+            let _ = d.to_string();
+            return Some(None);
+        }
+    };
+    let loaded = gongwen::input::load_text(
+        Path::new("fuzz.toml"),
+        data,
+        Some(&template),
+        &Memory::new(),
+        false,
+    );
+    let _ = loaded.diagnostics.to_string();
+    Some(Some(loaded))
+}
+
 /// A data file from fuzz bytes: the first byte chooses JSON (odd) or TOML
 /// (even), the rest is the text. None when empty or not UTF-8.
 fn data_file(bytes: &[u8]) -> Option<(&'static str, &str)> {

@@ -45,21 +45,32 @@ impl Files for Disk {
     /// `{% include %}` would print whatever it points at.
     fn read_in(&self, dir: &Path, name: &str, max: u64) -> Result<Vec<u8>, Diagnostic> {
         let path = dir.join(name);
-        let is_link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
-        if is_link {
-            let inside = match (path.canonicalize(), dir.canonicalize()) {
-                (Ok(target), Ok(root)) => target.starts_with(root),
-                _ => false,
-            };
-            if !inside {
-                return Err(Diagnostic::error(
-                    "模板目录中的这个文件是指向目录之外的链接，不予读取",
-                )
-                .in_file(&path)
-                .hint("把要用的文件复制进模板目录"));
-            }
+        if self.leads_out(dir, &path) {
+            return Err(
+                Diagnostic::error("模板目录中的这个文件是指向目录之外的链接，不予读取")
+                    .in_file(&path)
+                    .hint("把要用的文件复制进模板目录"),
+            );
         }
         self.read(&path, max)
+    }
+
+    /// The real paths are compared, so a link anywhere on the way (the
+    /// file, or a folder above it) counts; a path that does not exist
+    /// leads nowhere and is left to the read to report.
+    fn leads_out(&self, root: &Path, path: &Path) -> bool {
+        let root = if root.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            root
+        };
+        if std::fs::symlink_metadata(path).is_err() {
+            return false;
+        }
+        match (path.canonicalize(), root.canonicalize()) {
+            (Ok(target), Ok(root)) => !target.starts_with(root),
+            _ => true,
+        }
     }
 }
 

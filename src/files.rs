@@ -26,6 +26,12 @@ pub trait Files: Sync {
     fn read_in(&self, dir: &Path, name: &str, max: u64) -> Result<Vec<u8>, Diagnostic> {
         self.read(&dir.join(name), max)
     }
+
+    /// Whether `path`, links resolved, lies outside the folder `root`: a
+    /// name inside it may still be a link to a file elsewhere.
+    fn leads_out(&self, _root: &Path, _path: &Path) -> bool {
+        false
+    }
 }
 
 /// The faces a style sheet's families are set in.

@@ -16,6 +16,9 @@ static BEFORE_EXIT: OnceLock<fn()> = OnceLock::new();
 /// Exit status of a process ended by SIGINT, by shell convention.
 pub const EXIT_STATUS: u8 = 130;
 
+/// How long the reports under way may take to finish after a signal.
+const GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Catches the signals for the rest of the process (once; later calls do
 /// nothing).
 pub fn install() {
@@ -32,6 +35,14 @@ pub fn install() {
             }
             std::process::exit(EXIT_STATUS as i32);
         }
+        // A report being drawn (a costly seal, a long table) does not look
+        // at the flag: after a grace period the process ends as on a second
+        // signal, so SIGTERM from a service manager is never ignored.
+        std::thread::spawn(|| {
+            std::thread::sleep(GRACE);
+            crate::output::discard_all();
+            std::process::exit(EXIT_STATUS as i32);
+        });
     });
 }
 

@@ -22,9 +22,15 @@ const TEMP_SUFFIX: &str = ".gongwen-tmp";
 /// process is ended before it could clean up.
 static OPEN: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
+/// Held while a pair of files is renamed into place.
+static PLACING: Mutex<()> = Mutex::new(());
+
 /// Removes every temporary file still being written: the second Ctrl-C
 /// ends the process without unwinding.
 pub fn discard_all() {
+    // Files being renamed into place finish first: a pair is never left
+    // half replaced.
+    let _placing = PLACING.lock();
     if let Ok(open) = OPEN.lock() {
         for p in open.iter() {
             let _ = std::fs::remove_file(p);
@@ -133,7 +139,7 @@ fn write_files(
         return Ok(());
     };
     let dir = parent(first);
-    let _lock = lock(&dir).map_err(|e| failure(&dir, "无法锁定输出目录", &e))?;
+    let _lock = lock(&dir)?;
     for (target, _) in files {
         remove_stale(&dir, target);
         check_replaceable(target)?;
@@ -154,6 +160,7 @@ fn write_files(
     }
     // Hard links keep the earlier files, so a rename failing half-way can
     // put back the one already replaced.
+    let _placing = PLACING.lock();
     let mut backups: Vec<Option<PathBuf>> = Vec::new();
     for (target, _) in files {
         backups.push(backup(&dir, target));
@@ -283,13 +290,30 @@ fn check_replaceable(target: &Path) -> Result<(), Diagnostic> {
     match std::fs::symlink_metadata(target) {
         // A rename replaces the link itself, never the file it points to.
         Ok(m) if m.file_type().is_symlink() => Ok(()),
-        Ok(_) => match std::fs::OpenOptions::new().append(true).open(target) {
+        // Opening a FIFO for writing would wait for a reader for ever.
+        Ok(m) if !m.is_file() => Err(Diagnostic::io(
+            "无法写出文件：同名的管道、设备或套接字已存在，不是普通文件，未写出",
+        )
+        .in_file(target)
+        .hint("删去或改名这个同名的特殊文件，或用 -o 换一个输出目录")),
+        Ok(_) => match append_nonblocking(target) {
             Ok(_) => Ok(()),
             Err(e) => Err(failure(target, "文件无法替换，原有文件保持不变", &e)
                 .hint("请先在 Word、WPS 或其他程序中关闭该文件，并确认它不是只读的")),
         },
         Err(_) => Ok(()),
     }
+}
+
+fn append_nonblocking(target: &Path) -> std::io::Result<std::fs::File> {
+    let mut open = std::fs::OpenOptions::new();
+    open.append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        open.custom_flags(libc::O_NONBLOCK);
+    }
+    open.open(target)
 }
 
 /// Temporary files of `target` left by a process that was killed: the
@@ -319,17 +343,75 @@ impl Drop for DirLock {
     }
 }
 
+/// How long a render waits for another process to finish writing into
+/// the same directory; anyone who can read the directory can hold its
+/// lock, so the wait must end.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 #[cfg(unix)]
-fn lock(dir: &Path) -> std::io::Result<DirLock> {
+fn lock(dir: &Path) -> Result<DirLock, Diagnostic> {
     use std::os::fd::AsRawFd;
-    let f = std::fs::File::open(dir)?;
-    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
-        return Err(std::io::Error::last_os_error());
+    use std::os::unix::fs::MetadataExt;
+    let f = crate::data::open_nonblocking(dir).map_err(|e| failure(dir, "无法锁定输出目录", &e))?;
+    let started = std::time::Instant::now();
+    loop {
+        if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+            return Ok(DirLock(f));
+        }
+        let e = std::io::Error::last_os_error();
+        if e.raw_os_error() != Some(libc::EWOULDBLOCK)
+            && e.kind() != std::io::ErrorKind::Interrupted
+        {
+            return Err(failure(dir, "无法锁定输出目录", &e));
+        }
+        if crate::interrupt::requested() {
+            return Err(Diagnostic::io("已中断，未写出").in_file(dir));
+        }
+        if started.elapsed() >= LOCK_WAIT {
+            let holder = f
+                .metadata()
+                .ok()
+                .and_then(|m| lock_holder(m.dev(), m.ino()));
+            let who = match holder {
+                Some((pid, name)) => format!("进程 {pid}（{name}）"),
+                None => "另一个程序".to_string(),
+            };
+            return Err(Diagnostic::io(format!(
+                "输出目录被{who}锁定，等了 {} 秒仍未释放，未写出",
+                LOCK_WAIT.as_secs()
+            ))
+            .in_file(dir)
+            .hint("等那个程序写完再试；它若已无响应，结束它，或用 -o 换一个输出目录"));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    Ok(DirLock(f))
+}
+
+/// The process holding a `flock` on the file `dev`/`ino`, and its name,
+/// as `/proc/locks` tells (Linux).
+#[cfg(unix)]
+fn lock_holder(dev: u64, ino: u64) -> Option<(u32, String)> {
+    let locks = std::fs::read_to_string("/proc/locks").ok()?;
+    let (major, minor) = (
+        libc::major(dev as libc::dev_t),
+        libc::minor(dev as libc::dev_t),
+    );
+    let wanted = format!("{major:02x}:{minor:02x}:{ino}");
+    let pid: u32 = locks.lines().find_map(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        // "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"; a waiter's
+        // line has "->" after its number.
+        (f.get(1) == Some(&"FLOCK") && f.get(5) == Some(&wanted.as_str()))
+            .then(|| f.get(4)?.parse().ok())
+            .flatten()
+    })?;
+    let name = std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .map(|n| n.trim().to_string())
+        .unwrap_or_else(|_| "名称不详".into());
+    Some((pid, name))
 }
 
 #[cfg(not(unix))]
-fn lock(_: &Path) -> std::io::Result<()> {
+fn lock(_: &Path) -> Result<(), Diagnostic> {
     Ok(())
 }

@@ -149,25 +149,9 @@ const MAX_SVG_ELEMENTS: usize = 20_000;
 const SVG_DPI: f32 = 600.0;
 
 fn svg_picture(bytes: &[u8], width: f32) -> Result<Picture, String> {
-    let source = String::from_utf8_lossy(bytes);
-    // Drawn without fonts: text would silently vanish from the seal.
-    if source.contains("<text") {
-        return Err(
-            "SVG 中有文字（<text>）：请在制作软件中把文字转为路径（曲线）后再导出，或导出为 PNG"
-                .into(),
-        );
-    }
-    // Filters cost seconds each at print resolution, and a seal has none.
-    if source.contains("<filter") {
-        return Err(
-            "SVG 中有滤镜效果（<filter>），印章图片不应使用；请去掉滤镜或导出为 PNG".into(),
-        );
-    }
-    if source.matches('<').count() > MAX_SVG_ELEMENTS {
-        return Err(format!(
-            "SVG 图片过于复杂（超过 {MAX_SVG_ELEMENTS} 个元素）；请简化或导出为 PNG"
-        ));
-    }
+    let source =
+        std::str::from_utf8(bytes).map_err(|_| "SVG 图片不是 UTF-8 编码的文本".to_string())?;
+    check_svg_elements(source)?;
     let tree = resvg::usvg::Tree::from_data(bytes, &resvg::usvg::Options::default())
         .map_err(|e| format!("SVG 图片无法读取（{e}）"))?;
     let size = tree.size();
@@ -181,6 +165,12 @@ fn svg_picture(bytes: &[u8], width: f32) -> Result<Picture, String> {
             size.height()
         ));
     }
+    let mut budget = Budget {
+        composited: MAX_COMPOSITED_PIXELS,
+        painted: MAX_PAINTED_PIXELS,
+        dashes: MAX_DASHES,
+    };
+    check_groups(tree.root(), 0, scale, &mut budget)?;
     let mut pixmap = resvg::tiny_skia::Pixmap::new(w as u32, h as u32)
         .ok_or_else(|| "SVG 图片尺寸不合适".to_string())?;
     resvg::render(
@@ -192,6 +182,165 @@ fn svg_picture(bytes: &[u8], width: f32) -> Result<Picture, String> {
         .encode_png()
         .map_err(|e| format!("SVG 图片无法转换（{e}）"))?;
     png_picture(png)
+}
+
+/// Deepest nesting of groups drawn; a seal has a handful.
+const MAX_GROUP_DEPTH: usize = 32;
+
+/// Pixels the layers of semi-transparent, masked or clipped groups may
+/// add up to: each is drawn apart and composited, so 150 nested ones take
+/// half a minute, while a seal has a few.
+const MAX_COMPOSITED_PIXELS: f64 = 40_000_000.0;
+
+/// Pixels the shapes may cover together (each shape's bounding box): a
+/// second or two of drawing at most.
+const MAX_PAINTED_PIXELS: f64 = 1_000_000_000.0;
+
+/// Dashes the dashed strokes may have together: a dash pattern of a tenth
+/// of a unit round thousands of circles draws for minutes.
+const MAX_DASHES: f64 = 1_000_000.0;
+
+/// Widest or tallest a shape may be, in pixels drawn (a seal is some
+/// thousand).
+const MAX_SHAPE_PIXELS: f64 = 100_000.0;
+
+/// What is left of each bound while the tree is walked.
+struct Budget {
+    composited: f64,
+    painted: f64,
+    dashes: f64,
+}
+
+const SVG_NS: &str = "http://www.w3.org/2000/svg";
+
+/// Elements are told by their namespace, not their prefix: `<s:text>`
+/// with `xmlns:s` the SVG namespace is text all the same.
+fn check_svg_elements(source: &str) -> Result<(), String> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(source, options)
+        .map_err(|e| format!("SVG 图片无法读取（{e}）"))?;
+    let mut count = 0;
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        count += 1;
+        if count > MAX_SVG_ELEMENTS {
+            return Err(format!(
+                "SVG 图片过于复杂（超过 {MAX_SVG_ELEMENTS} 个元素）；请简化或导出为 PNG"
+            ));
+        }
+        let name = node.tag_name();
+        if name.namespace() != Some(SVG_NS) {
+            continue;
+        }
+        match name.name() {
+            // Drawn without fonts: text would silently vanish from the seal.
+            "text" => return Err(
+                "SVG 中有文字（<text>）：请在制作软件中把文字转为路径（曲线）后再导出，或导出为 PNG"
+                    .into(),
+            ),
+            // Filters cost seconds each at print resolution, and a seal has none.
+            "filter" => return Err(
+                "SVG 中有滤镜效果（<filter>），印章图片不应使用；请去掉滤镜或导出为 PNG".into(),
+            ),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// What the drawing will cost, on the tree resvg draws: filters however
+/// given (an element or a CSS `filter:` function), the depth of groups,
+/// the pixels of the layers composited; pictures inside it count too.
+fn check_groups(
+    group: &resvg::usvg::Group,
+    depth: usize,
+    scale: f32,
+    budget: &mut Budget,
+) -> Result<(), String> {
+    use resvg::usvg::{ImageKind, Node, Paint};
+    if depth > MAX_GROUP_DEPTH {
+        return Err(format!(
+            "SVG 图片的编组嵌套超过 {MAX_GROUP_DEPTH} 层；请简化或导出为 PNG"
+        ));
+    }
+    if !group.filters().is_empty() {
+        return Err("SVG 中有滤镜效果（filter），印章图片不应使用；请去掉滤镜或导出为 PNG".into());
+    }
+    if group.should_isolate() {
+        let r = group.abs_layer_bounding_box();
+        let area = f64::from(r.width() * scale) * f64::from(r.height() * scale);
+        budget.composited -= area.max(1.0);
+        if budget.composited < 0.0 {
+            return Err(
+                "SVG 图片中半透明、蒙版或裁剪的编组过多，合成的像素超过上限；请简化或导出为 PNG"
+                    .into(),
+            );
+        }
+    }
+    if let Some(mask) = group.mask() {
+        check_groups(mask.root(), depth + 1, scale, budget)?;
+    }
+    if let Some(clip) = group.clip_path() {
+        check_groups(clip.root(), depth + 1, scale, budget)?;
+    }
+    for node in group.children() {
+        match node {
+            Node::Group(g) => check_groups(g, depth + 1, scale, budget)?,
+            Node::Image(image) => {
+                if let ImageKind::SVG(tree) = image.kind() {
+                    check_groups(tree.root(), depth + 1, scale, budget)?;
+                }
+            }
+            Node::Path(path) => {
+                let r = path.abs_stroke_bounding_box();
+                let (w, h) = (f64::from(r.width() * scale), f64::from(r.height() * scale));
+                // Coordinates far past the picture overflow the drawing
+                // library's arithmetic.
+                if w.max(h) > MAX_SHAPE_PIXELS {
+                    return Err(
+                        "SVG 图片中有远超画面的图形（坐标或线宽过大）；请简化或导出为 PNG".into(),
+                    );
+                }
+                let area = w * h;
+                let strokes = usize::from(path.fill().is_some()) + usize::from(path.stroke().is_some());
+                budget.painted -= area.max(1.0) * strokes as f64;
+                if budget.painted < 0.0 {
+                    return Err(
+                        "SVG 图片要画的图形过多、过大，超过上限；请简化或导出为 PNG".into(),
+                    );
+                }
+                if let Some(dashes) = path.stroke().and_then(|s| s.dasharray()) {
+                    let period: f32 = dashes.iter().sum();
+                    let b = path.data().bounds();
+                    let around = 2.0 * (b.width() + b.height());
+                    budget.dashes -= f64::from(around / period.max(1e-6)).max(1.0);
+                    if budget.dashes < 0.0 {
+                        return Err(
+                            "SVG 图片中的虚线过密，画出来要很久；请简化或导出为 PNG".into(),
+                        );
+                    }
+                }
+                let paints = [
+                    path.fill().map(|f| f.paint()),
+                    path.stroke().map(|s| s.paint()),
+                ];
+                for paint in paints.into_iter().flatten() {
+                    if let Paint::Pattern(p) = paint {
+                        check_groups(p.root(), depth + 1, scale, budget)?;
+                    }
+                }
+            }
+            Node::Text(_) => {
+                return Err(
+                    "SVG 中有文字（<text>）：请在制作软件中把文字转为路径（曲线）后再导出，或导出为 PNG"
+                        .into(),
+                )
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Size and colour channels from the JPEG's frame header; the pixels are

@@ -439,19 +439,23 @@ pub(crate) fn read_report(
 
     let previous = root.get("previous").and_then(|n| {
         let rel = r.string(n, "上一年度数据文件（previous）")?;
+        if !one_line(r, Some(n), &rel, "上一年度数据文件（previous）") {
+            return None;
+        }
         spans.previous = Some(n.span.clone());
-        let data_file = rel.ends_with(".toml") || rel.ends_with(".json");
-        if let Err(why) = inside_folder(&rel).and_then(|()| {
-            data_file
-                .then_some(())
-                .ok_or("应为 .toml 或 .json 数据文件")
-        }) {
-            r.error(n.span.clone(), format!("上一年度数据文件（previous）{why}"))
-                .hints
-                .push(
-                    "写与本文件同一文件夹（或其下）的上一年度数据文件，如 previous = \"2024.toml\""
-                        .into(),
-                );
+        // Offices keep a folder per year, so last year's file may lie in
+        // another folder; it is only read as data, and what is wrong in a
+        // file outside this one's folder is summarised, never quoted.
+        let lower = rel.to_ascii_lowercase();
+        if !(lower.ends_with(".toml") || lower.ends_with(".json")) {
+            r.error(
+                n.span.clone(),
+                "上一年度数据文件（previous）应为 .toml 或 .json 数据文件",
+            )
+            .hints
+            .push(
+                "写上一年度的数据文件，如 previous = \"2024.toml\" 或 \"../2024/报告.toml\"".into(),
+            );
             return None;
         }
         let base = r.src.path.parent().unwrap_or(Path::new(""));
@@ -558,9 +562,10 @@ fn read_signature(r: &mut Reader<'_>, n: &Node) -> Option<Signature> {
         }
         parsed
     });
-    let seal = n
-        .get("seal")
-        .and_then(|s| r.string(s, "印章图片（signature.seal）"));
+    let seal = n.get("seal").and_then(|s| {
+        let what = "印章图片（signature.seal）";
+        r.string(s, what).filter(|v| one_line(r, Some(s), v, what))
+    });
     let seal_size = n.get("seal_size").and_then(|s| {
         let v = match &s.kind {
             Kind::Int(raw) | Kind::Float(raw) => raw.replace('_', "").parse::<f64>().ok(),
@@ -1121,7 +1126,31 @@ fn is_cjk(c: char) -> bool {
 /// gongwen read or print files elsewhere.
 /// Spaces before or after a name or title would print as a gap: removed,
 /// with a warning so the file can be corrected.
+/// A name, a title line or a file name is one line: a line feed in it
+/// would become a line of its own (a key) wherever it is written back,
+/// as in the data file `sum` and `new --from` write. Other control
+/// characters are reported for every text by `check_text`.
+fn one_line(r: &mut Reader<'_>, node: Option<&Node>, text: &str, what: &str) -> bool {
+    let Some(c) = text.chars().find(|c| matches!(c, '\n' | '\r' | '\t')) else {
+        return true;
+    };
+    if let Some(n) = node {
+        let name = match c {
+            '\t' => "制表符",
+            _ => "换行符",
+        };
+        r.error(
+            n.span.clone(),
+            format!("{what}只能写一行，其中有{name}（U+{:04X}）", c as u32),
+        )
+        .hints
+        .push("删去其中的换行和制表符；标题分两行时写作 [\"第一行\", \"第二行\"]".into());
+    }
+    false
+}
+
 fn trimmed(r: &mut Reader<'_>, node: Option<&Node>, text: String, what: &str) -> String {
+    one_line(r, node, &text, what);
     let t = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
     if t.len() == text.len() {
         return text;

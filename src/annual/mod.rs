@@ -58,6 +58,14 @@ fn previous_year(path: &Path, files: &dyn Files) -> Loaded {
     }
 }
 
+/// Whether `path` names a file in `base` or below it, without `..`.
+fn lexically_inside(base: &Path, path: &Path) -> bool {
+    path.strip_prefix(base).is_ok_and(|rel| {
+        rel.components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+    })
+}
+
 /// Reads a report from a parsed data file and checks it. The previous
 /// year's file named by `previous` is read through `previous` when given.
 pub fn read(src: &Source, tree: &Node, previous: Option<&dyn Files>) -> Loaded {
@@ -67,7 +75,37 @@ pub fn read(src: &Source, tree: &Node, previous: Option<&dyn Files>) -> Loaded {
         let files = previous?;
         let loaded = previous_year(prev, files);
         let failed = loaded.diagnostics.has_errors() || loaded.report.is_none();
-        diagnostics.extend(loaded.diagnostics);
+        let base = src.path.parent().unwrap_or(Path::new(""));
+        let outside = files.leads_out(base, prev) || !lexically_inside(base, prev);
+        // A file that could not be read at all says only why; one that was
+        // read is not quoted, lest any file be shown through `previous`.
+        let unread = loaded.report.is_none()
+            && loaded
+                .diagnostics
+                .0
+                .iter()
+                .all(|d| d.kind == crate::diag::Kind::Io);
+        if outside && failed && !unread {
+            let n = loaded.diagnostics.0.iter().filter(|d| d.is_error()).count();
+            diagnostics.push(
+                Diagnostic::error(format!(
+                    "上一年度数据文件 {} 有 {} 处错误，请先单独核对它",
+                    prev.display(),
+                    n.max(1)
+                ))
+                .at(src, span)
+                .hint(format!("运行 gongwen check {}", prev.display())),
+            );
+            return None;
+        }
+        if outside {
+            // Its warnings quote it too.
+            for d in loaded.diagnostics.0.into_iter().filter(|d| d.is_error()) {
+                diagnostics.push(d);
+            }
+        } else {
+            diagnostics.extend(loaded.diagnostics);
+        }
         if failed {
             diagnostics.push(
                 Diagnostic::error(format!(

@@ -94,7 +94,7 @@ pub fn imported(format: Format, agency: &str, year: i64, fill: &Fill, notes: &[S
     let mut text = write(format, agency, year, None, Some(fill));
     let mut block = String::new();
     for n in notes {
-        block += &format!("# {n}\n");
+        block += &format!("# {}\n", comment(n));
     }
     if !block.is_empty() {
         after_header(&mut text, &format!("{block}\n"));
@@ -113,11 +113,25 @@ pub fn summed(total: &Report, units: &[(String, String)]) -> String {
         units.len()
     );
     for (agency, file) in units {
-        note += &format!("#   {agency}：{file}\n");
+        note += &format!("#   {}：{}\n", comment(agency), comment(file));
     }
     note += "# 正文各部分请按本级情况填写。\n";
     after_header(&mut text, &format!("{note}\n"));
     text
+}
+
+/// Text put into a comment: a line feed would end the comment and make
+/// the rest a key of the file, so control characters are written escaped.
+fn comment(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_control() {
+            out.push_str(&format!("\\u{:04X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Puts `block` after a written file's header comments, before its first
@@ -162,7 +176,11 @@ fn write(
     let q = crate::data::example::toml_string;
     let mut s = String::new();
     let w = &mut s;
-    let _ = writeln!(w, "# {agency}{year}年政府信息公开工作年度报告 — 数据文件");
+    let _ = writeln!(
+        w,
+        "# {}{year}年政府信息公开工作年度报告 — 数据文件",
+        comment(agency)
+    );
     let _ = writeln!(w, "# 格式：{}。填好后运行 gongwen check 本文件 核对，再运行 gongwen render 本文件 生成 PDF 和 Word。", format.describe());
     if fill.is_some_and(|f| f.narrative.is_some()) {
         let _ = writeln!(
@@ -201,7 +219,11 @@ fn write(
             let _ = writeln!(w, "title = [{}]   # 标题", lines.join(", "));
         }
         (None, None) => {
-            let _ = writeln!(w, "# title = \"{agency}{year}年政府信息公开工作年度报告\"   # 标题，不写则用此默认值；分两行写作 [\"第一行\", \"第二行\"]");
+            let _ = writeln!(
+                w,
+                "# title = {}   # 标题，不写则用此默认值；分两行写作 [\"第一行\", \"第二行\"]",
+                q(&format!("{agency}{year}年政府信息公开工作年度报告"))
+            );
         }
     }
     match seed {

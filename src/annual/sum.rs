@@ -163,6 +163,15 @@ pub fn figures_csv(units: &[(&str, &Report)], sum: &Report) -> String {
 }
 
 fn csv_field(s: &str) -> String {
+    // A cell a spreadsheet would take as a formula (CWE-1236) is kept as
+    // text: an agency named `=HYPERLINK(…)` stays a name.
+    let owned;
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err() {
+        owned = format!("'{s}");
+        &owned
+    } else {
+        s
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -1,7 +1,7 @@
 //! `gongwen new`: a data file to fill in — the annual report's skeleton,
 //! a template's example, or next year's file from this year's.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::annual::Format;
 use crate::compile::{compile, Failure, Job, Until};
@@ -79,7 +79,7 @@ fn new_from(last: &Path, out: Option<&Path>, force: bool) -> Result<Exit, String
             return Ok(Exit::Input);
         }
     };
-    let Some(previous) = relative_to_data(last, out) else {
+    let Some(previous) = relative_to_data(last, out).or_else(|| path_from_data(last, out)) else {
         eprint!(
             "{}",
             crate::diag::Diagnostic::error(
@@ -117,14 +117,41 @@ fn template_ref(t: &Template, arg: &Path, out: Option<&Path>) -> Option<String> 
     }
 }
 
+/// The folder of the data file at `out`: paths it names start there.
+fn data_folder(out: Option<&Path>) -> &Path {
+    out.and_then(Path::parent)
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
 /// A template directory's path as the data file at `out` names it.
 fn relative_to_data(dir: &Path, out: Option<&Path>) -> Option<String> {
-    let base = out
-        .and_then(Path::parent)
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let base = data_folder(out);
     let (dir, base) = (dir.canonicalize().ok()?, base.canonicalize().ok()?);
     let rel = dir.strip_prefix(&base).ok()?;
+    let rel = rel.to_str()?.replace('\\', "/");
+    (!rel.is_empty()).then_some(rel)
+}
+
+/// A file's path as the data file at `out` names it when it lies in
+/// another folder (last year's, in a folder per year): `../2024/报告.toml`.
+fn path_from_data(file: &Path, out: Option<&Path>) -> Option<String> {
+    let base = data_folder(out);
+    let (file, base) = (file.canonicalize().ok()?, base.canonicalize().ok()?);
+    let common = file
+        .components()
+        .zip(base.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common <= 1 {
+        // Nothing shared but the root (or another drive): the full path.
+        return file.to_str().map(str::to_string);
+    }
+    let mut rel = PathBuf::new();
+    for _ in base.components().skip(common) {
+        rel.push("..");
+    }
+    rel.extend(file.components().skip(common));
     let rel = rel.to_str()?.replace('\\', "/");
     (!rel.is_empty()).then_some(rel)
 }

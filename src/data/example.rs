@@ -29,6 +29,17 @@ pub fn example(schema: &Schema, head: &[String], today: &str) -> String {
     w.out
 }
 
+/// Deepest nesting of tables and arrays written: a schema may refer to
+/// itself (`"$ref": "#"`), which would otherwise nest for ever.
+const MAX_DEPTH: usize = 12;
+
+/// Most items an example array gets, whatever `minItems` asks: the clerk
+/// adds rows by copying one, and `check` says how many are missing.
+const MAX_ITEMS: u64 = 20;
+
+/// Longest example written: tables of tables of twenty rows each multiply.
+const MAX_BYTES: usize = 1 << 20;
+
 struct Writer<'a> {
     schema: &'a Schema,
     today: &'a str,
@@ -39,6 +50,10 @@ impl Writer<'_> {
     /// The fields of an object: plain values first (TOML needs them before
     /// any table header), then tables and arrays of tables.
     fn table(&mut self, s: &Value, path: &[String]) {
+        if path.len() > MAX_DEPTH || self.out.len() > MAX_BYTES {
+            let _ = writeln!(self.out, "# （以下从略：嵌套过深或示例过长）");
+            return;
+        }
         let Some(props) = s.get("properties").and_then(Value::as_object) else {
             return;
         };
@@ -58,7 +73,7 @@ impl Writer<'_> {
                 Shape::Plain => {
                     let required = required.contains(&key.as_str());
                     self.comment(sub, required);
-                    let v = self.value(sub);
+                    let v = self.value(sub, 0);
                     // An optional field with nothing to show is offered
                     // commented out: a placeholder there could break a
                     // rule that asks for it only sometimes.
@@ -119,8 +134,11 @@ impl Writer<'_> {
                         .get("minItems")
                         .and_then(Value::as_u64)
                         .unwrap_or(1)
-                        .max(1);
+                        .clamp(1, MAX_ITEMS);
                     for i in 0..n {
+                        if self.out.len() > MAX_BYTES {
+                            break;
+                        }
                         if i > 0 {
                             self.out.push('\n');
                         }
@@ -154,7 +172,11 @@ impl Writer<'_> {
         }
     }
 
-    fn value(&self, s: &Value) -> String {
+    fn value(&self, s: &Value, depth: usize) -> String {
+        // Arrays of arrays multiply as tables do; three levels are plenty.
+        if depth > 2 {
+            return "[]".into();
+        }
         if let Some(v) = s
             .get("examples")
             .and_then(|e| e.get(0))
@@ -168,7 +190,7 @@ impl Writer<'_> {
             .iter()
             .find_map(|k| s.get(*k).and_then(|a| a.get(0)))
         {
-            return self.value(self.schema.resolve(first).unwrap_or(first));
+            return self.value(self.schema.resolve(first).unwrap_or(first), depth + 1);
         }
         match type_of(s) {
             "integer" | "number" => {
@@ -188,8 +210,12 @@ impl Writer<'_> {
             "array" => {
                 let item = s.get("items").unwrap_or(&Value::Null);
                 let item = self.schema.resolve(item).unwrap_or(item);
-                let n = s.get("minItems").and_then(Value::as_u64).unwrap_or(0);
-                let items: Vec<String> = (0..n).map(|_| self.value(item)).collect();
+                let n = s
+                    .get("minItems")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0)
+                    .min(MAX_ITEMS);
+                let items: Vec<String> = (0..n).map(|_| self.value(item, depth + 1)).collect();
                 format!("[{}]", items.join(", "))
             }
             "string" if s.get("format").and_then(Value::as_str) == Some("date") => {

@@ -13,6 +13,16 @@ use crate::diag::{Diagnostic, Diagnostics, Severity, Source};
 /// rows, and a runaway expression stops.
 const RULE_FUEL: u64 = 1_000_000;
 
+/// Steps all the rules may take on one data file together: a cheap rule
+/// over a thousand rows takes some ten thousand, while a rule made to use its
+/// whole allowance on every row stops after ten rows (about a second).
+const TOTAL_FUEL: u64 = 10_000_000;
+
+thread_local! {
+    /// Fuel the last rule evaluated on this thread used, set by `__spent`.
+    static SPENT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 /// Messages one rule gives before the rest are counted instead: a rule
 /// broken on every row of a long table would otherwise bury the others.
 pub const MAX_PER_RULE: usize = 20;
@@ -38,7 +48,18 @@ fn environment() -> minijinja::Environment<'static> {
     env.set_fuel(Some(RULE_FUEL));
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.add_test("matching", matching);
+    env.add_function("__spent", spent);
+    crate::template::guard::bound_filters(&mut env);
     env
+}
+
+/// Passes its value through, noting the fuel used so far: every rule is
+/// run as `__spent((rule))`, so what each run used is known.
+fn spent(state: &minijinja::State, value: minijinja::Value) -> minijinja::Value {
+    if let Some((used, _)) = state.fuel_levels() {
+        SPENT.with(|s| s.set(used));
+    }
+    value
 }
 
 /// `value is matching('^[0-9]{6}$')`: whether a text matches a regular
@@ -113,13 +134,45 @@ pub fn check(
     let env = environment();
     let base = minijinja::Value::from(minijinja::value::Serde(&data.value));
     let mut out = Diagnostics::default();
+    let used = std::cell::Cell::new(0u64);
     for c in checks {
-        let Ok(expr) = env.compile_expression(c.rule.get_ref()) else {
+        if env.compile_expression(c.rule.get_ref()).is_err() {
+            continue;
+        }
+        let counted = format!("__spent(({}\n))", c.rule.get_ref());
+        let Ok(expr) = env.compile_expression(&counted) else {
             continue;
         };
         let mut broken = 0;
+        let mut exhausted = false;
         let mut run = |ctx: minijinja::Value, prefix: String| {
-            let failed = match expr.eval(ctx.clone()) {
+            if exhausted {
+                return;
+            }
+            SPENT.with(|s| s.set(0));
+            let result = expr.eval(ctx.clone());
+            used.set(
+                used.get()
+                    + match &result {
+                        Ok(_) => SPENT.with(|s| s.get()),
+                        Err(_) => RULE_FUEL,
+                    },
+            );
+            if used.get() > TOTAL_FUEL {
+                exhausted = true;
+                out.push(
+                    Diagnostic::error(format!(
+                        "规则运行步数合计超过上限（{TOTAL_FUEL} 步），其余数据未核对"
+                    ))
+                    .at(manifest, c.rule.span())
+                    .hint(format!(
+                        "数据文件 {}；简化这条规则，或把数据分成几个文件",
+                        src.path.display()
+                    )),
+                );
+                return;
+            }
+            let failed = match result {
                 Ok(v) => !v.is_true(),
                 Err(_) if schema_failed => return,
                 Err(e) => {
@@ -170,6 +223,9 @@ pub fn check(
                     continue;
                 };
                 for (i, item) in items.iter().enumerate() {
+                    if used.get() > TOTAL_FUEL {
+                        break;
+                    }
                     let ctx = minijinja::context! {
                         item => minijinja::Value::from(minijinja::value::Serde(item)),
                         index => i + 1,
@@ -178,6 +234,9 @@ pub fn check(
                     run(ctx, format!("{pointer}/{i}"));
                 }
             }
+        }
+        if used.get() > TOTAL_FUEL {
+            break;
         }
         if broken > MAX_PER_RULE {
             out.push(

@@ -15,7 +15,7 @@ use base64ct::Encoding;
 use sm2::dsa::signature::Signer as _;
 use sm2::pkcs8::DecodePrivateKey;
 use sm3::Digest;
-use x509_cert::der::{Decode, DecodePem, Encode};
+use x509_cert::der::{Decode, Encode};
 
 use crate::diag::Diagnostic;
 
@@ -54,6 +54,32 @@ impl std::fmt::Debug for Signer {
     }
 }
 
+/// The DER of each `label` block of a PEM text, whatever its line length:
+/// OpenSSL writes 64 columns, other tools 76, and OpenSSL reads both.
+fn pem_blocks(text: &str, label: &str) -> Vec<Vec<u8>> {
+    let (begin, end) = (
+        format!("-----BEGIN {label}-----"),
+        format!("-----END {label}-----"),
+    );
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(&begin) {
+        let body = &rest[at + begin.len()..];
+        let Some(stop) = body.find(&end) else { break };
+        let b64: String = body[..stop]
+            .lines()
+            .filter(|l| !l.contains(':'))
+            .flat_map(|l| l.chars())
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect();
+        if let Ok(der) = base64ct::Base64::decode_vec(&b64) {
+            out.push(der);
+        }
+        rest = &body[stop + end.len()..];
+    }
+    out
+}
+
 /// Key and certificate files are a few KB.
 const MAX_FILE: u64 = 1 << 20;
 
@@ -80,10 +106,14 @@ impl Signer {
                     "先解密出一份只在本机使用的副本: openssl pkey -in 私钥.pem -out 私钥-解密.pem",
                 )),
                 Some(t) if t.contains("-----BEGIN EC PRIVATE KEY-----") => {
-                    sm2::SecretKey::from_sec1_pem(t).map_err(|_| key_err("不是 SM2 私钥"))?
+                    let der = pem_blocks(t, "EC PRIVATE KEY").into_iter().next();
+                    der.and_then(|d| sm2::SecretKey::from_sec1_der(&d).ok())
+                        .ok_or_else(|| key_err("不是 SM2 私钥"))?
                 }
                 Some(t) if t.contains("-----BEGIN") => {
-                    sm2::SecretKey::from_pkcs8_pem(t).map_err(|_| key_err("不是 SM2 私钥"))?
+                    let der = pem_blocks(t, "PRIVATE KEY").into_iter().next();
+                    der.and_then(|d| sm2::SecretKey::from_pkcs8_der(&d).ok())
+                        .ok_or_else(|| key_err("不是 SM2 私钥"))?
                 }
                 _ => sm2::SecretKey::from_pkcs8_der(&key_bytes)
                     .map_err(|_| key_err("不是 PEM 或 DER 格式的 SM2 私钥"))?,
@@ -96,14 +126,31 @@ impl Signer {
             Diagnostic::error(format!("签名证书 {} {why}", cert_path.display()))
                 .hint("证书应为 X.509 格式（PEM「CERTIFICATE」或 DER），由签名私钥对应的公钥签发")
         };
-        let cert = match std::str::from_utf8(&cert_bytes) {
-            Ok(t) if t.contains("-----BEGIN") => x509_cert::Certificate::from_pem(t),
-            _ => x509_cert::Certificate::from_der(&cert_bytes),
-        }
-        .map_err(|_| cert_err("读不出来"))?;
+        // A chain file holds the signer's certificate with its issuers';
+        // the signer's is the one whose public key is this key's.
+        let certs: Vec<x509_cert::Certificate> = match std::str::from_utf8(&cert_bytes) {
+            Ok(t) if t.contains("-----BEGIN") => pem_blocks(t, "CERTIFICATE")
+                .iter()
+                .filter_map(|d| x509_cert::Certificate::from_der(d).ok())
+                .collect(),
+            _ => x509_cert::Certificate::from_der(&cert_bytes)
+                .into_iter()
+                .collect(),
+        };
+        let own = key.verifying_key().to_sec1_bytes();
+        let public = |c: &x509_cert::Certificate| {
+            c.tbs_certificate()
+                .subject_public_key_info()
+                .subject_public_key
+                .raw_bytes()
+                .to_vec()
+        };
+        let cert = match certs.iter().position(|c| public(c) == *own) {
+            Some(i) => certs[i].clone(),
+            None => certs.first().cloned().ok_or_else(|| cert_err("读不出来"))?,
+        };
         let tbs = cert.tbs_certificate();
-        let public = tbs.subject_public_key_info().subject_public_key.raw_bytes();
-        if public != &*key.verifying_key().to_sec1_bytes() {
+        if public(&cert) != *own {
             return Err(Diagnostic::error(format!(
                 "签名证书 {} 与签名私钥 {} 不配对（证书中的公钥不是这把私钥的）",
                 cert_path.display(),

@@ -271,6 +271,9 @@ impl Given {
     }
 }
 
+/// The largest font file read: a CJK collection holds a few tens of MB.
+const MAX_FONT_BYTES: u64 = 256 << 20;
+
 struct Candidate {
     path: PathBuf,
     /// The font's place in a collection (`.ttc`).
@@ -283,10 +286,8 @@ impl Candidate {
     /// its own, so the PDF, DOCX, OFD and the desk's previews take it as
     /// they take any other.
     fn read(&self) -> Result<Vec<u8>, Diagnostic> {
-        let bytes = std::fs::read(&self.path).map_err(|e| {
-            Diagnostic::io(format!("无法读取字体：{}", crate::diag::io_message(&e)))
-                .in_file(&self.path)
-        })?;
+        let bytes = crate::data::read_bytes(&self.path, MAX_FONT_BYTES)
+            .map_err(|d| d.hint("字体目录中的字体应为普通的 .ttf/.otf/.ttc 文件"))?;
         let Some(index) = self.index else {
             return Ok(bytes);
         };
@@ -347,7 +348,13 @@ fn scan_dirs(dirs: &[PathBuf]) -> Result<Vec<Candidate>, Diagnostic> {
 /// kilobytes are needed to choose.
 fn family_names(path: &Path) -> std::io::Result<Vec<(Option<u32>, Vec<String>)>> {
     use skrifa::raw::FontRead;
-    let mut file = std::fs::File::open(path)?;
+    // A FIFO named `x.ttf` would block the open, a link to /dev/zero never
+    // end; only regular files are fonts.
+    let mut file = crate::data::open_nonblocking(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() || meta.len() > MAX_FONT_BYTES {
+        return Err(std::io::Error::from(std::io::ErrorKind::InvalidInput));
+    }
     let mut read_at = |at: u64, len: usize| -> std::io::Result<Vec<u8>> {
         let mut buf = vec![0; len];
         file.seek(SeekFrom::Start(at))?;

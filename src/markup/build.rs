@@ -396,6 +396,9 @@ impl Builder<'_> {
         let Some((base, files)) = self.pictures else {
             return Err(fail("无法读取：没有数据文件所在的文件夹".into()));
         };
+        if files.leads_out(base, &base.join(rel)) {
+            return Err(fail("是指向数据文件所在文件夹之外的链接，不予读取".into()));
+        }
         let bytes = files
             .read(&base.join(rel), MAX_PICTURE_BYTES)
             .map_err(|d| fail(format!("无法读取：{}", d.message)))?;

@@ -95,3 +95,112 @@ pub fn check(src: &Source) -> Result<(), Diagnostic> {
     }
     Ok(())
 }
+
+/// Largest text a template or a rule may build with `join` or `string`:
+/// a whole report's markup is a few hundred KB, so 16 MB is generous
+/// while a list of a hundred 99 KB texts repeated 100 000 times (10 GB)
+/// stops before anything is allocated.
+pub const MAX_BUILT_BYTES: usize = 16 << 20;
+
+/// Replaces the filters that build one text from many values with ones
+/// that measure the result first and refuse it past [`MAX_BUILT_BYTES`].
+pub fn bound_filters(env: &mut minijinja::Environment<'_>) {
+    env.add_filter("join", join);
+    env.add_filter("string", string);
+}
+
+fn too_long() -> minijinja::Error {
+    minijinja::Error::new(
+        minijinja::ErrorKind::InvalidOperation,
+        format!(
+            "生成的文字超过 {} MB 的上限，不予生成",
+            MAX_BUILT_BYTES >> 20
+        ),
+    )
+}
+
+/// Pieces one value may be written in: a list of millions of empty
+/// items is short, yet slow to write.
+const MAX_PIECES: usize = 1_000_000;
+
+/// A `fmt::Write` that stops at `left` bytes (or [`MAX_PIECES`] pieces)
+/// instead of growing.
+struct Capped {
+    text: String,
+    left: usize,
+    pieces: usize,
+}
+
+impl std::fmt::Write for Capped {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.pieces += 1;
+        if s.len() > self.left || self.pieces > MAX_PIECES {
+            return Err(std::fmt::Error);
+        }
+        self.left -= s.len();
+        self.text.push_str(s);
+        Ok(())
+    }
+}
+
+/// A value's text, or an error once it would pass `max` bytes.
+fn shown(value: &minijinja::Value, max: usize) -> Result<String, minijinja::Error> {
+    use std::fmt::Write;
+    if let Some(s) = value.as_str() {
+        return if s.len() > max {
+            Err(too_long())
+        } else {
+            Ok(s.to_string())
+        };
+    }
+    let mut out = Capped {
+        text: String::new(),
+        left: max,
+        pieces: 0,
+    };
+    write!(out, "{value}").map_err(|_| too_long())?;
+    Ok(out.text)
+}
+
+fn string(
+    state: &minijinja::State,
+    value: &minijinja::Value,
+) -> Result<minijinja::Value, minijinja::Error> {
+    if value.is_undefined() {
+        return minijinja::filters::string(state, value);
+    }
+    if value.as_str().is_some() {
+        return Ok(value.clone());
+    }
+    Ok(minijinja::Value::from(shown(value, MAX_BUILT_BYTES)?))
+}
+
+/// As minijinja's `join`, measured item by item before the text is built.
+fn join(
+    state: &mut minijinja::State,
+    args: minijinja::value::Rest<minijinja::Value>,
+) -> Result<minijinja::Value, minijinja::Error> {
+    let items = args.0.first().cloned().unwrap_or_default();
+    let joiner = args.0.get(1).and_then(|j| j.as_str()).map_or(0, str::len);
+    if let Ok(iter) = items.try_iter() {
+        let mut total = 0usize;
+        for (i, item) in iter.enumerate() {
+            // Measuring is work too: a million empty items cost as much
+            // as joining them.
+            state.consume_fuel(1)?;
+            if i > 0 {
+                total = total.saturating_add(joiner);
+            }
+            let left = MAX_BUILT_BYTES.saturating_sub(total);
+            let len = match item.as_str() {
+                Some(s) => s.len(),
+                None => shown(&item, left)?.len(),
+            };
+            total = total.saturating_add(len);
+            if total > MAX_BUILT_BYTES {
+                return Err(too_long());
+            }
+        }
+    }
+    minijinja::Value::from_function(minijinja::filters::join).call(state, &args.0)
+}

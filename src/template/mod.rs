@@ -116,7 +116,14 @@ impl Template {
                 "写内置模板的名称，或数据文件所在文件夹之内的模板目录，如 template = \"我的模板\"",
             ));
         }
-        let dir = data_file.parent().unwrap_or(Path::new("")).join(name);
+        let base = data_file.parent().unwrap_or(Path::new(""));
+        let dir = base.join(name);
+        if files.leads_out(base, &dir) {
+            return Err(Diagnostic::error(format!(
+                "模板（template）「{name}」是指向数据文件所在文件夹之外的链接，不予使用"
+            ))
+            .hint("把模板目录复制进数据文件所在的文件夹"));
+        }
         if let Some(names) = files.list(&dir)? {
             return Template::from_listing(&dir, names, files);
         }
@@ -157,8 +164,9 @@ impl Template {
         .kind(crate::diag::Kind::Usage))
     }
 
-    /// Reads a template directory: every `.html` file beside `report.html`,
-    /// and `style.toml`, `template.toml` and `schema.json` if present.
+    /// Reads a template directory: `report.html` and the `.html` files it
+    /// names (and they name), and `style.toml`, `template.toml` and
+    /// `schema.json` if present.
     /// Nothing outside the directory is read.
     pub fn from_dir(dir: &Path, files: &dyn Files) -> Result<Template, Diagnostic> {
         match files.list(dir)? {
@@ -173,14 +181,19 @@ impl Template {
         names: Vec<String>,
         reader: &dyn Files,
     ) -> Result<Template, Diagnostic> {
-        let mut files = Vec::new();
+        let mut files: Vec<(String, String)> = Vec::new();
         let (mut style, mut manifest, mut schema) = (None, None, None);
-        for name in names {
-            let is_html = name.ends_with(".html");
-            let known = [STYLE, MANIFEST, SCHEMA].contains(&name.as_str());
-            if !(is_html || known) {
-                continue;
-            }
+        // report.html and the files it names (quoted, as `{% include %}`
+        // and `{% import %}` name them), and theirs: a folder may hold
+        // other pages, which are never read.
+        let mut wanted: Vec<String> = names
+            .iter()
+            .filter(|n| [STYLE, MANIFEST, SCHEMA, ENTRY].contains(&n.as_str()))
+            .cloned()
+            .collect();
+        let mut next = 0;
+        while let Some(name) = wanted.get(next).cloned() {
+            next += 1;
             let bytes = reader.read_in(dir, &name, MAX_TEMPLATE_BYTES)?;
             let src = crate::data::decode(&dir.join(&name), &bytes)?;
             let text = Some(src.text.to_string());
@@ -188,9 +201,20 @@ impl Template {
                 STYLE => style = text,
                 MANIFEST => manifest = text,
                 SCHEMA => schema = text,
-                _ => files.push((name, src.text.to_string())),
+                _ => {
+                    for other in names.iter().filter(|n| n.ends_with(".html")) {
+                        let named = [format!("\"{other}\""), format!("'{other}'")]
+                            .iter()
+                            .any(|q| src.text.contains(q.as_str()));
+                        if named && !wanted.contains(other) {
+                            wanted.push(other.clone());
+                        }
+                    }
+                    files.push((name, src.text.to_string()))
+                }
             }
         }
+        files.sort();
         if !files.iter().any(|(n, _)| n == ENTRY) {
             return Err(Diagnostic::error(format!("模板目录中没有 {ENTRY}")).in_file(dir));
         }
@@ -342,6 +366,7 @@ impl Template {
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         env.add_filter("change", change);
         env.add_filter("cn_date", cn_date);
+        guard::bound_filters(&mut env);
         // As written in the style (f32 → f64 would print 4.940000057).
         let measures: std::collections::BTreeMap<String, Value> = style
             .measures

@@ -76,7 +76,7 @@ fn next_year_passes_check_and_carries_what_the_form_carries() {
 }
 
 #[test]
-fn a_last_year_with_errors_or_elsewhere_is_refused() {
+fn a_last_year_with_errors_is_refused_one_elsewhere_named() {
     let dir = scratch("next-refused");
     let seed = std::fs::read_to_string("samples/qinghe-market-2025.toml").unwrap();
     std::fs::write(
@@ -93,8 +93,10 @@ fn a_last_year_with_errors_or_elsewhere_is_refused() {
     assert!(!dir.join("next.toml").exists());
     std::fs::create_dir_all(dir.join("sub")).unwrap();
     std::fs::write(dir.join("good.toml"), &seed).unwrap();
+    // A folder per year: the new file names last year's across folders.
     let (code, shown) = gongwen(&dir, &["new", "--from", "good.toml", "-o", "sub/next.toml"]);
-    assert_eq!(code, 2, "{shown}");
-    assert!(shown.contains("不在新文件所在的文件夹之内"), "{shown}");
+    assert_eq!(code, 0, "{shown}");
+    let text = std::fs::read_to_string(dir.join("sub/next.toml")).unwrap();
+    assert!(text.contains("previous = \"../good.toml\""), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }
