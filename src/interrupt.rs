@@ -40,7 +40,9 @@ pub fn install() {
         // signal, so SIGTERM from a service manager is never ignored.
         std::thread::spawn(|| {
             std::thread::sleep(GRACE);
-            crate::output::discard_all();
+            if let Some(undo) = BEFORE_EXIT.get() {
+                undo();
+            }
             std::process::exit(EXIT_STATUS as i32);
         });
     });

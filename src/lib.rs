@@ -40,6 +40,7 @@
 //! [`epoch`] gives the only dates the outputs carry.
 
 pub mod annual;
+pub mod bounds;
 pub mod cmd;
 pub mod compile;
 pub mod data;

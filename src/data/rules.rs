@@ -49,7 +49,7 @@ fn environment() -> minijinja::Environment<'static> {
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.add_test("matching", matching);
     env.add_function("__spent", spent);
-    crate::template::guard::bound_filters(&mut env);
+    crate::bounds::bound_filters(&mut env);
     env
 }
 

@@ -5,7 +5,7 @@
 //! template code nor turn into markup.
 
 pub mod builtin;
-pub mod guard;
+use crate::bounds as guard;
 pub mod manifest;
 
 use std::collections::BTreeMap;
@@ -57,7 +57,7 @@ impl std::io::Write for Bounded {
 }
 
 /// Stack of the thread templates run on: measured to hold a tag of
-/// [`guard::MAX_TAG_CHARS`] characters of chained terms many times over.
+/// [`crate::bounds::MAX_TAG_CHARS`] characters of chained terms many times over.
 #[cfg(not(target_arch = "wasm32"))]
 const TEMPLATE_STACK: usize = 64 * 1024 * 1024;
 

@@ -1,7 +1,9 @@
-//! Bounds on template source checked before minijinja compiles it: the
-//! compiler and renderer recurse once per nested expression term and block,
-//! so a 120 KB chain of `~` or thousands of nested `{% if %}` would
-//! overflow the stack and abort the whole batch.
+//! Bounds on what templates and `[[check]]` rules may nest and build.
+//! Template source is checked before minijinja compiles it: the compiler
+//! and renderer recurse once per nested expression term and block, so a
+//! 120 KB chain of `~` or thousands of nested `{% if %}` would overflow
+//! the stack and abort the whole batch. The filters both run are bounded
+//! in what they build.
 
 use crate::diag::{Diagnostic, Source};
 
