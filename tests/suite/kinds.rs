@@ -921,3 +921,245 @@ fn rendered_docx_xml(case: &str, text: &str) -> String {
     );
     common::document_xml(&std::fs::read(dir.join("data.docx")).unwrap())
 }
+
+/// `gongwen check` on `text` in a scratch folder: exit code and messages.
+fn check(name: &str, text: &str) -> (i32, String) {
+    let dir = common::cli::scratch(name);
+    std::fs::write(dir.join("n.toml"), text).unwrap();
+    let out = std::process::Command::new(common::cli::GONGWEN)
+        .args(["check", "n.toml"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The examples `gongwen new` writes put no 份号, 密级 or 紧急程度 on a
+/// real document: they are shown commented out, and `check` points at
+/// every value still equal to the example's until it is replaced.
+#[test]
+fn new_examples_mark_nothing_and_check_points_at_what_is_left() {
+    for kind in ["notice", "letter"] {
+        let out = std::process::Command::new(common::cli::GONGWEN)
+            .args(["new", "--template", kind])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        for key in ["copy_number", "secret", "urgency"] {
+            assert!(
+                text.contains(&format!("\n# {key} = ")),
+                "{kind}: {key} not offered commented out"
+            );
+            assert!(
+                !text.contains(&format!("\n{key} = ")),
+                "{kind}: {key} is live"
+            );
+        }
+        let (code, shown) = check(&format!("kinds-new-{kind}"), &text);
+        assert_eq!(code, 0, "{shown}");
+        for field in ["「标题」还是", "「发文字号」还是", "「发文机关署名」还是"]
+        {
+            assert!(shown.contains(field), "{kind}: no warning {field}\n{shown}");
+        }
+        let title = text
+            .lines()
+            .find(|l| l.starts_with("title = "))
+            .unwrap()
+            .to_string();
+        let own = text.replace(&title, "title = \"关于开展冬季安全检查的通知\"");
+        let (_, shown) = check(&format!("kinds-new-{kind}-own"), &own);
+        assert!(!shown.contains("「标题」还是"), "{shown}");
+        assert!(shown.contains("「发文字号」还是"), "{shown}");
+    }
+}
+
+/// 发文字号 exact where the 版头 requires it (any bracket but 〔〕 is an
+/// error, not a warning); a 公告 without 版头 may go unnumbered or carry
+/// 第3号 / 2025年第3号.
+#[test]
+fn numbers_are_exact_where_required_and_optional_for_a_bare_notice() {
+    let base = example();
+    let bare = base.replace("bare = false", "bare = true");
+    assert_ne!(bare, base);
+    let no_number = |t: &str| t.replace("number = \"某政办发〔2025〕12号\"\n", "");
+    let cases: &[(&str, String, i32, &str)] = &[
+        (
+            "brackets",
+            base.replace("〔2025〕", "（2025）"),
+            1,
+            "六角括号",
+        ),
+        (
+            "serial",
+            base.replace("〔2025〕12号", "〔2025〕第12号"),
+            1,
+            "不加「第」",
+        ),
+        ("missing", no_number(&base), 1, "缺少发文字号"),
+        ("bare-missing", no_number(&bare), 0, ""),
+        (
+            "bare-serial",
+            bare.replace("某政办发〔2025〕12号", "第227号"),
+            0,
+            "",
+        ),
+        (
+            "bare-year",
+            bare.replace("某政办发〔2025〕12号", "2025年第3号"),
+            0,
+            "",
+        ),
+        (
+            "bare-brackets",
+            bare.replace("〔2025〕", "【2025】"),
+            1,
+            "六角括号",
+        ),
+        (
+            "bare-loose",
+            bare.replace("某政办发〔2025〕12号", "3号文"),
+            1,
+            "第3号",
+        ),
+    ];
+    for (name, text, code, says) in cases {
+        let (got, shown) = check(&format!("kinds-number-{name}"), text);
+        assert_eq!(got, *code, "{name}: {shown}");
+        if *code == 1 {
+            assert!(
+                shown.contains("错误:") && shown.contains(says),
+                "{name}: {shown}"
+            );
+        } else {
+            assert!(!shown.contains("错误:"), "{name}: {shown}");
+        }
+    }
+}
+
+/// Every text run of every page: (page, run).
+fn all_runs(l: &Laid) -> Vec<(usize, &gongwen::layout::frame::TextRun)> {
+    l.pages
+        .iter()
+        .enumerate()
+        .flat_map(|(p, page)| {
+            page.items.iter().filter_map(move |i| match i {
+                Item::Text(t) => Some((p, t)),
+                _ => None,
+            })
+        })
+        .collect()
+}
+
+/// A 公告 without 版头: no mark, no red rule, the title on the block's
+/// first line and its number centred on the line under it.
+#[test]
+fn a_bare_notice_starts_with_its_title() {
+    let text = example()
+        .replace("bare = false", "bare = true")
+        .replace("某政办发〔2025〕12号", "2025年第3号")
+        .replace(
+            "某某市人民政府办公室关于做好2026年元旦春节期间有关工作的通知",
+            "某某市人民政府公告",
+        );
+    let text: String = text
+        .lines()
+        .filter(|l| {
+            !["copy_number", "secret", "urgency"]
+                .iter()
+                .any(|k| l.starts_with(k))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let l = lay_out(&text);
+    assert!(
+        rules(&l.pages[0]).iter().all(|r| r.3 != [255, 0, 0]),
+        "no red rule"
+    );
+    assert!(all_runs(&l).iter().all(|(_, t)| !t.text.contains("文件")));
+    let (title_top, title_bottom) = text_box(&l, 0, "某某市人民政府公告");
+    assert!(
+        (TOP - 0.1..TOP + 28.95).contains(&title_top),
+        "title on line 1"
+    );
+    let (number_top, _) = text_box(&l, 0, "2025年第3号");
+    assert!(number_top >= title_bottom - 0.1, "number under the title");
+    let (x0, x1) = text_x(&l, 0, "2025年第3号");
+    near("编号居中", (x0 + x1) / 2.0, 28.0 * MM + 78.0 * MM);
+}
+
+/// 主送机关 too many for page 1 to show any body: moved to the 版记,
+/// 「主送：」 above 「抄送：」 with no rule between (GB/T 9704 7.3.2, 7.4.2).
+#[test]
+fn a_long_to_line_moves_to_the_imprint() {
+    let to: Vec<String> = (1..40).map(|i| format!("某某市第{i}区人民政府")).collect();
+    let text = example().replace(
+        "各区人民政府，市政府各部门、各直属机构：",
+        &format!("{}：", to.join("、")),
+    );
+    let l = lay_out(&text);
+    let runs = all_runs(&l);
+    let last = l.pages.len() - 1;
+    let to_run = runs
+        .iter()
+        .find(|(_, t)| t.text.starts_with("主送："))
+        .expect("主送 in the 版记");
+    assert_eq!(to_run.0, last, "on the 版记's page");
+    let cc = runs
+        .iter()
+        .find(|(_, t)| t.text.starts_with("抄送："))
+        .unwrap();
+    assert!(cc.1.y > to_run.1.y, "主送 above 抄送");
+    let between = rules(&l.pages[last])
+        .into_iter()
+        .filter(|r| r.0 > to_run.1.y && r.0 < cc.1.y)
+        .count();
+    assert_eq!(between, 0, "no rule between 主送 and 抄送");
+    assert!(
+        runs.iter()
+            .any(|(p, t)| *p == 0 && t.text.starts_with("为切实做好")),
+        "the body starts on page 1"
+    );
+    assert!(runs
+        .iter()
+        .all(|(_, t)| !t.text.starts_with("某某市第1区人民政府、") || t.text.starts_with("主送")));
+}
+
+/// An upward document whose 签发人 is not known yet leaves room for it.
+#[test]
+fn an_unknown_signer_leaves_room_for_the_name() {
+    let l = lay_out(&example().replace("upward = false", "upward = true"));
+    // 「签发人：」 and four blank characters end one character in.
+    let (start, _) = text_x(&l, 0, "签发人：");
+    let right = 28.0 * MM + 156.0 * MM - 16.0;
+    assert!(
+        right - start >= 7.5 * 16.0,
+        "签发人 label starts {:.1} pt before the inset",
+        right - start
+    );
+}
+
+/// A 常务会议纪要 numbered by its 期号 has no title: the body comes two
+/// lines under the red rule.
+#[test]
+fn minutes_without_a_title() {
+    let text = std::fs::read_to_string("tests/fixtures/kinds/minutes.toml").unwrap();
+    let title = text.lines().find(|l| l.starts_with("title = ")).unwrap();
+    let l = lay_out(&text.replace(&format!("{title}\n"), ""));
+    let (issue_top, _) = text_box(&l, 0, "第12期");
+    let (mark_top, _) = text_box(&l, 0, "某某市人民政府常务会议纪要");
+    assert!(issue_top > mark_top);
+    let red = rules(&l.pages[0])
+        .into_iter()
+        .find(|r| r.3 == [255, 0, 0])
+        .unwrap();
+    let (body_top, _) = text_box(&l, 0, "2025年12月3日");
+    let lines = (body_top - red.0) / 28.95;
+    assert!((2.0..3.2).contains(&lines), "{lines} lines under the rule");
+    assert!(all_runs(&l)
+        .iter()
+        .all(|(_, t)| !t.text.contains("关于研究")));
+}

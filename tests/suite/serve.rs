@@ -360,6 +360,7 @@ fn a_template_with_its_own_schema_gets_a_form_from_it() {
         .as_array()
         .unwrap()
         .iter()
+        .filter(|d| !d["message"].as_str().unwrap_or("").contains("写入的示例"))
         .filter_map(|d| d["field"].as_str())
         .collect();
     assert_eq!(fields, ["total", "rows.0.closed"], "{body}");
