@@ -1163,3 +1163,46 @@ fn minutes_without_a_title() {
         .iter()
         .all(|(_, t)| !t.text.contains("关于研究")));
 }
+
+/// 命令（令） (GB/T 9704 10.2): the mark 20 mm under the block's top, no
+/// red rule, the 令号 two lines under the mark, the body two lines under
+/// the 令号; 职务 and name four characters in from the right two lines
+/// under the body, the date one blank line under them, also four in.
+#[test]
+fn order_head_and_signer_are_where_the_standard_puts_them() {
+    let text = std::fs::read_to_string("tests/fixtures/kinds/order.toml").unwrap();
+    let l = lay_out(&text);
+    let (mark_top, mark_bottom) = text_box(&l, 0, "某某省人民政府令");
+    near("令的标志上边缘距版心上边缘", mark_top - TOP, 20.0 * MM);
+    assert!(rules(&l.pages[0]).is_empty(), "no rule under the mark");
+    let pitch = 28.95;
+    let (number_top, number_bottom) = text_box(&l, 0, "第227号");
+    let gap = (number_top - mark_bottom) / pitch;
+    assert!(
+        (1.6..3.0).contains(&gap),
+        "令号 {gap:.2} lines under the mark"
+    );
+    let (body_top, _) = text_box(&l, 0, "《某某省城市供水管理办法》");
+    let gap = (body_top - number_bottom) / pitch;
+    assert!(
+        (1.8..2.6).contains(&gap),
+        "body {gap:.2} lines under the 令号"
+    );
+    let right = 28.0 * MM + 156.0 * MM;
+    let (_, signer_end) = text_x(&l, 0, "省长");
+    near("签发人右空四字", right - signer_end, 4.0 * 16.0);
+    let (_, date_end) = text_x(&l, 0, "2025年12月5日");
+    near("成文日期右空四字", right - date_end, 4.0 * 16.0);
+    let (signer_top, signer_bottom) = text_box(&l, 0, "省长");
+    let (date_top, _) = text_box(&l, 0, "2025年12月5日");
+    assert!(
+        (date_top - signer_top - 2.0 * pitch).abs() < 1.0,
+        "one blank line"
+    );
+    assert!(signer_bottom < date_top);
+    let (code, shown) = check("kinds-order-number", &text.replace("第227号", "第0227号"));
+    assert_eq!(code, 1, "{shown}");
+    assert!(shown.contains("令号应写成「第N号」"), "{shown}");
+    let (code, shown) = check("kinds-order-mark", &text.replace("政府令\"", "政府\""));
+    assert_eq!(code, 1, "{shown}");
+}

@@ -567,7 +567,13 @@ fn round_trips(d: &Desk, dir: &std::path::Path, file: &str) {
 #[test]
 fn every_field_of_every_kind_round_trips() {
     // A JSON data file too: the same form, written back as JSON.
-    for file in ["notice.toml", "letter.toml", "minutes.toml", "letter.json"] {
+    for file in [
+        "notice.toml",
+        "letter.toml",
+        "minutes.toml",
+        "order.toml",
+        "letter.json",
+    ] {
         let dir = scratch(&format!("serve-kind-{file}"));
         std::fs::copy(format!("tests/fixtures/kinds/{file}"), dir.join(file)).unwrap();
         std::fs::copy("tests/fixtures/kinds/seal.png", dir.join("seal.png")).unwrap();
