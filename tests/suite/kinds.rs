@@ -1206,3 +1206,32 @@ fn order_head_and_signer_are_where_the_standard_puts_them() {
     let (code, shown) = check("kinds-order-mark", &text.replace("政府令\"", "政府\""));
     assert_eq!(code, 1, "{shown}");
 }
+
+/// A 细则 issued by the notice: no 「附件」 label and no 附件说明 needed,
+/// its title on the page's first line, 第X章 centred.
+#[test]
+fn an_issued_rulebook_has_no_annex_label_and_centred_chapters() {
+    let text = std::fs::read_to_string("tests/fixtures/kinds/xize.toml").unwrap();
+    let (code, shown) = check("kinds-xize", &text);
+    assert_eq!(code, 0, "{shown}");
+    let l = lay_out(&text);
+    let runs = all_runs(&l);
+    assert!(
+        runs.iter().all(|(_, t)| !t.text.starts_with("附件")),
+        "no 附件 label or 附件说明"
+    );
+    let (page, title) = runs
+        .iter()
+        .find(|(_, t)| t.text.starts_with("某某市城市供水管理实施细则"))
+        .unwrap();
+    let (top, _) = text_box(&l, *page, &title.text);
+    assert!((TOP - 0.1..TOP + 28.95).contains(&top), "title on line 1");
+    for chapter in ["第一章", "第二章"] {
+        let (x0, x1) = text_x(&l, *page, chapter);
+        near(chapter, (x0 + x1) / 2.0, 28.0 * MM + 78.0 * MM);
+    }
+    let labelled = text.replace("no_label = true\n", "");
+    let (code, shown) = check("kinds-xize-labelled", &labelled);
+    assert_eq!(code, 1, "{shown}");
+    assert!(shown.contains("no_label = true"), "{shown}");
+}
