@@ -1235,3 +1235,44 @@ fn an_issued_rulebook_has_no_annex_label_and_centred_chapters() {
     assert_eq!(code, 1, "{shown}");
     assert!(shown.contains("no_label = true"), "{shown}");
 }
+
+/// Tables where a paragraph can stand: a 分解表 over two pages with its
+/// header repeated, a 名额表 with a two-row header and spanning cells,
+/// a 备案表 without header; in the PDF and in the DOCX.
+#[test]
+fn tables_stand_in_annexes_with_headers_and_spans() {
+    let text = std::fs::read_to_string("tests/fixtures/kinds/letter-tables.toml").unwrap();
+    // Checked without the seal, whose picture the scratch folder lacks.
+    let unsealed: String = text
+        .lines()
+        .filter(|l| !l.starts_with("seal"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let (code, shown) = check("kinds-tables", &unsealed);
+    assert_eq!(code, 0, "{shown}");
+    let l = lay_out(&text);
+    let runs = all_runs(&l);
+    let header_pages: Vec<usize> = runs
+        .iter()
+        .filter(|(_, t)| t.text == "任务内容")
+        .map(|(p, _)| *p)
+        .collect();
+    assert_eq!(header_pages.len(), 2, "header repeated: {header_pages:?}");
+    assert_eq!(header_pages[1], header_pages[0] + 1);
+    let last_row = runs.iter().find(|(_, t)| t.text == "30").unwrap();
+    assert_eq!(
+        last_row.0, header_pages[1],
+        "the table goes on over the page"
+    );
+    // The spanning 「名额」 is centred over its two columns.
+    let page = runs.iter().find(|(_, t)| t.text == "名额").unwrap().0;
+    let (a0, _) = text_x(&l, page, "业务骨干");
+    let (_, b1) = text_x(&l, page, "联络员");
+    let (m0, m1) = text_x(&l, page, "名额");
+    assert!(((m0 + m1) / 2.0 - (a0 + b1) / 2.0).abs() < 20.0);
+    let xml = rendered_docx_xml("kinds-tables-docx", &unsealed);
+    assert_eq!(xml.matches("<w:tbl>").count(), 3);
+    assert!(xml.contains("<w:tblHeader/>"));
+    assert!(xml.contains("<w:gridSpan w:val=\"2\"/>"));
+    assert!(xml.contains("<w:vMerge w:val=\"restart\"/>"));
+}
