@@ -1276,3 +1276,26 @@ fn tables_stand_in_annexes_with_headers_and_spans() {
     assert!(xml.contains("<w:gridSpan w:val=\"2\"/>"));
     assert!(xml.contains("<w:vMerge w:val=\"restart\"/>"));
 }
+
+/// Documents modelled on issued ones pass their checks and lay out: a
+/// 公告 on one page with its title first, a 常务会议纪要 by its 期号.
+#[test]
+fn issued_documents_pass_and_lay_out() {
+    for (file, pages, first) in [
+        ("gonggao", 1, "某某市人民政府公告"),
+        ("minutes-issue", 2, "清河市人民政府常务会议纪要"),
+    ] {
+        let text = std::fs::read_to_string(format!("tests/fixtures/kinds/{file}.toml")).unwrap();
+        let (code, shown) = check(&format!("kinds-issued-{file}"), &text);
+        assert_eq!(code, 0, "{file}: {shown}");
+        assert!(!shown.contains("错误:"), "{file}: {shown}");
+        let l = lay_out(&text);
+        assert_eq!(l.pages.len(), pages, "{file}");
+        let runs = all_runs(&l);
+        assert!(
+            runs[0].1.text.starts_with(first),
+            "{file}: {}",
+            runs[0].1.text
+        );
+    }
+}
