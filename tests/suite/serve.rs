@@ -572,6 +572,7 @@ fn every_field_of_every_kind_round_trips() {
         "letter.toml",
         "minutes.toml",
         "order.toml",
+        "xize.toml",
         "letter.json",
     ] {
         let dir = scratch(&format!("serve-kind-{file}"));
