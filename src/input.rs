@@ -183,6 +183,7 @@ fn record(src: Source, tree: &Node, template: Template) -> Loaded {
     };
     if let Some(schema) = &spec.schema {
         diagnostics.extend(placeholders(&located, schema, &src));
+        diagnostics.extend(examples_left(&located, schema, &src));
     }
     let schema_failed = diagnostics.has_errors();
     diagnostics.extend(crate::data::rules::check(
@@ -201,6 +202,56 @@ fn record(src: Source, tree: &Node, template: Template) -> Loaded {
         }),
         diagnostics,
     }
+}
+
+/// Warnings for values still equal to the schema's example, which
+/// `gongwen new` wrote for the clerk to replace: left as they are, the
+/// example's 份号, 密级 or 发文字号 would print on a real document.
+fn examples_left(data: &Located, schema: &Schema, src: &Source) -> Diagnostics {
+    fn walk(schema: &Schema, s: &Value, v: &Value, pointer: &str, found: &mut Vec<(String, bool)>) {
+        let (Some(props), Value::Object(map)) = (s.get("properties"), v) else {
+            return;
+        };
+        let required = |key: &str| {
+            s.get("required")
+                .and_then(Value::as_array)
+                .is_some_and(|r| r.iter().any(|k| k == key))
+        };
+        for (key, value) in map {
+            let Some(sub) = props.get(key).and_then(|p| schema.resolve(p)) else {
+                continue;
+            };
+            let here = format!("{pointer}/{}", pointer_segment(key));
+            // A number or a yes/no equal to the example is as likely the
+            // document's own (期号 11, 上行文 false); text is not.
+            let telling = matches!(value, Value::String(_) | Value::Array(_) | Value::Object(_));
+            match sub.get("examples").and_then(|e| e.get(0)) {
+                Some(example) if telling && example == value => found.push((here, required(key))),
+                _ => walk(schema, sub, value, &here, found),
+            }
+        }
+    }
+    let mut found = Vec::new();
+    if let Some(root) = schema.resolve(&schema.json) {
+        walk(schema, root, &data.value, "", &mut found);
+    }
+    let mut out = Diagnostics::default();
+    for (pointer, required) in found {
+        let d = Diagnostic::warning(format!(
+            "{}还是 gongwen new 写入的示例，印出前改成本件的内容{}",
+            schema.field_name(&pointer),
+            if required {
+                ""
+            } else {
+                "；不需要时删去这一项"
+            }
+        ));
+        out.push(match data.place(&pointer) {
+            Some(p) => d.at(src, p.value.clone()),
+            None => d.in_file(&src.path),
+        });
+    }
+    out
 }
 
 /// Warnings for text `gongwen new` wrote where the schema had no example

@@ -81,7 +81,11 @@ impl Writer<'_> {
                         || ["examples", "default", "const", "enum"]
                             .iter()
                             .any(|k| sub.get(*k).is_some());
-                    let hash = if offered { "" } else { "# " };
+                    // A field the schema marks `"x-commented": true` (份号,
+                    // 密级, 紧急程度) is shown but not set: its example, left
+                    // live, would mark a real document secret or urgent.
+                    let commented = sub.get("x-commented") == Some(&Value::Bool(true));
+                    let hash = if offered && !commented { "" } else { "# " };
                     let _ = writeln!(self.out, "{hash}{} = {v}", toml_key(key));
                 }
             }

@@ -259,10 +259,10 @@ impl Builder<'_> {
                         }
                     }
                     if let Some(first) = runs.first_mut() {
-                        first.text = first.text.trim_start().to_string();
+                        first.text = first.text.trim_start_matches(soft_space).to_string();
                     }
                     if let Some(last) = runs.last_mut() {
-                        last.text = last.text.trim_end().to_string();
+                        last.text = last.text.trim_end_matches(soft_space).to_string();
                     }
                     runs.retain(|r| !r.text.is_empty());
                     if e.name == "left" {
@@ -489,7 +489,7 @@ impl Builder<'_> {
                 }
             }
         }
-        Ok(s.trim().to_string())
+        Ok(s.trim_matches(soft_space).to_string())
     }
 
     pub(super) fn align(&self, el: &Element, default: Align) -> Result<Align, Diagnostic> {
@@ -585,6 +585,12 @@ impl Builder<'_> {
 
 /// Whitespace that came from template line breaks disappears next to
 /// Chinese text and becomes one space between Latin words.
+/// Markup's own spacing, trimmed at the edges; an ideographic or
+/// no-break space is the template's text (a blank left for handwriting).
+fn soft_space(c: char) -> bool {
+    c.is_whitespace() && c != '\u{a0}' && c != '\u{3000}'
+}
+
 fn collapse(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();

@@ -760,10 +760,10 @@ fn document(kind: &str) -> Result<String, Refusal> {
     let unknown = || {
         Refusal::new(
             422,
-            "文种应为 通知（notice）、函（letter）或 纪要（minutes）",
+            "文种应为 通知（notice）、函（letter）、纪要（minutes）或 命令（order）",
         )
     };
-    if !matches!(kind, "notice" | "letter" | "minutes") {
+    if !matches!(kind, "notice" | "letter" | "minutes" | "order") {
         return Err(unknown());
     }
     let t =

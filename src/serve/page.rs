@@ -74,7 +74,7 @@ pub fn index(dir: &str, files: &[Listed], token: &str) -> String {
     b.push_str("</select></label><label>文件名 <input name=\"file\" required placeholder=\"2025.toml\"></label>\
         <button type=\"submit\">新建</button><p class=\"message\" role=\"status\"></p></form></section>\
         <section class=\"new\"><h2>新建公文</h2><form id=\"new-document\">\
-        <label>文种 <select name=\"kind\"><option value=\"notice\">通知、报告、请示等（文件格式）</option><option value=\"letter\">函（信函格式）</option><option value=\"minutes\">纪要</option></select></label>\
+        <label>文种 <select name=\"kind\"><option value=\"notice\">通知、报告、请示等（文件格式）</option><option value=\"letter\">函（信函格式）</option><option value=\"minutes\">纪要</option><option value=\"order\">命令（令）</option></select></label>\
         <label>文件名 <input name=\"file\" required placeholder=\"关于……的通知.toml\"></label>\
         <button type=\"submit\">新建</button><p class=\"message\" role=\"status\"></p></form>\
         <p class=\"hint\">新建的文件中是示例内容，请逐项改为本单位的内容。</p></section></main>");

@@ -68,6 +68,16 @@ const BUILTINS: &[Builtin] = &[
         manifest: include_str!("../../templates/minutes/template.toml"),
         schema: include_str!("../../templates/minutes/schema.json"),
     },
+    Builtin {
+        name: "order",
+        files: &[
+            (ENTRY, include_str!("../../templates/order/report.html")),
+            (PARTS, include_str!("../../templates/common/parts.html")),
+        ],
+        style: include_str!("../../templates/order/style.toml"),
+        manifest: include_str!("../../templates/order/template.toml"),
+        schema: include_str!("../../templates/order/schema.json"),
+    },
 ];
 
 pub fn list() -> &'static [Builtin] {

@@ -975,3 +975,381 @@ fn a_long_last_paragraph_broken_at_a_full_page_is_not_kept_whole() {
     let p = paragraph_with(&xml, "此复。");
     assert!(p.contains("<w:keepNext/><w:widowControl/>"), "{p}");
 }
+
+/// `gongwen check` on `text` in a scratch folder: exit code and messages.
+fn check(name: &str, text: &str) -> (i32, String) {
+    let dir = common::cli::scratch(name);
+    std::fs::write(dir.join("n.toml"), text).unwrap();
+    let out = std::process::Command::new(common::cli::GONGWEN)
+        .args(["check", "n.toml"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The examples `gongwen new` writes put no 份号, 密级 or 紧急程度 on a
+/// real document: they are shown commented out, and `check` points at
+/// every value still equal to the example's until it is replaced.
+#[test]
+fn new_examples_mark_nothing_and_check_points_at_what_is_left() {
+    for kind in ["notice", "letter"] {
+        let out = std::process::Command::new(common::cli::GONGWEN)
+            .args(["new", "--template", kind])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        for key in ["copy_number", "secret", "urgency"] {
+            assert!(
+                text.contains(&format!("\n# {key} = ")),
+                "{kind}: {key} not offered commented out"
+            );
+            assert!(
+                !text.contains(&format!("\n{key} = ")),
+                "{kind}: {key} is live"
+            );
+        }
+        let (code, shown) = check(&format!("kinds-new-{kind}"), &text);
+        assert_eq!(code, 0, "{shown}");
+        for field in ["「标题」还是", "「发文字号」还是", "「发文机关署名」还是"]
+        {
+            assert!(shown.contains(field), "{kind}: no warning {field}\n{shown}");
+        }
+        let title = text
+            .lines()
+            .find(|l| l.starts_with("title = "))
+            .unwrap()
+            .to_string();
+        let own = text.replace(&title, "title = \"关于开展冬季安全检查的通知\"");
+        let (_, shown) = check(&format!("kinds-new-{kind}-own"), &own);
+        assert!(!shown.contains("「标题」还是"), "{shown}");
+        assert!(shown.contains("「发文字号」还是"), "{shown}");
+    }
+}
+
+/// 发文字号 exact where the 版头 requires it (any bracket but 〔〕 is an
+/// error, not a warning); a 公告 without 版头 may go unnumbered or carry
+/// 第3号 / 2025年第3号.
+#[test]
+fn numbers_are_exact_where_required_and_optional_for_a_bare_notice() {
+    let base = example();
+    let bare = base.replace("bare = false", "bare = true");
+    assert_ne!(bare, base);
+    let no_number = |t: &str| t.replace("number = \"某政办发〔2025〕12号\"\n", "");
+    let cases: &[(&str, String, i32, &str)] = &[
+        (
+            "brackets",
+            base.replace("〔2025〕", "（2025）"),
+            1,
+            "六角括号",
+        ),
+        (
+            "serial",
+            base.replace("〔2025〕12号", "〔2025〕第12号"),
+            1,
+            "不加「第」",
+        ),
+        ("missing", no_number(&base), 1, "缺少发文字号"),
+        ("bare-missing", no_number(&bare), 0, ""),
+        (
+            "bare-serial",
+            bare.replace("某政办发〔2025〕12号", "第227号"),
+            0,
+            "",
+        ),
+        (
+            "bare-year",
+            bare.replace("某政办发〔2025〕12号", "2025年第3号"),
+            0,
+            "",
+        ),
+        (
+            "bare-brackets",
+            bare.replace("〔2025〕", "【2025】"),
+            1,
+            "六角括号",
+        ),
+        (
+            "bare-loose",
+            bare.replace("某政办发〔2025〕12号", "3号文"),
+            1,
+            "第3号",
+        ),
+    ];
+    for (name, text, code, says) in cases {
+        let (got, shown) = check(&format!("kinds-number-{name}"), text);
+        assert_eq!(got, *code, "{name}: {shown}");
+        if *code == 1 {
+            assert!(
+                shown.contains("错误:") && shown.contains(says),
+                "{name}: {shown}"
+            );
+        } else {
+            assert!(!shown.contains("错误:"), "{name}: {shown}");
+        }
+    }
+}
+
+/// Every text run of every page: (page, run).
+fn all_runs(l: &Laid) -> Vec<(usize, &gongwen::layout::frame::TextRun)> {
+    l.pages
+        .iter()
+        .enumerate()
+        .flat_map(|(p, page)| {
+            page.items.iter().filter_map(move |i| match i {
+                Item::Text(t) => Some((p, t)),
+                _ => None,
+            })
+        })
+        .collect()
+}
+
+/// A 公告 without 版头: no mark, no red rule, the title on the block's
+/// first line and its number centred on the line under it.
+#[test]
+fn a_bare_notice_starts_with_its_title() {
+    let text = example()
+        .replace("bare = false", "bare = true")
+        .replace("某政办发〔2025〕12号", "2025年第3号")
+        .replace(
+            "某某市人民政府办公室关于做好2026年元旦春节期间有关工作的通知",
+            "某某市人民政府公告",
+        );
+    let text: String = text
+        .lines()
+        .filter(|l| {
+            !["copy_number", "secret", "urgency"]
+                .iter()
+                .any(|k| l.starts_with(k))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let l = lay_out(&text);
+    assert!(
+        rules(&l.pages[0]).iter().all(|r| r.3 != [255, 0, 0]),
+        "no red rule"
+    );
+    assert!(all_runs(&l).iter().all(|(_, t)| !t.text.contains("文件")));
+    let (title_top, title_bottom) = text_box(&l, 0, "某某市人民政府公告");
+    assert!(
+        (TOP - 0.1..TOP + 28.95).contains(&title_top),
+        "title on line 1"
+    );
+    let (number_top, _) = text_box(&l, 0, "2025年第3号");
+    assert!(number_top >= title_bottom - 0.1, "number under the title");
+    let (x0, x1) = text_x(&l, 0, "2025年第3号");
+    near("编号居中", (x0 + x1) / 2.0, 28.0 * MM + 78.0 * MM);
+}
+
+/// 主送机关 too many for page 1 to show any body: moved to the 版记,
+/// 「主送：」 above 「抄送：」 with no rule between (GB/T 9704 7.3.2, 7.4.2).
+#[test]
+fn a_long_to_line_moves_to_the_imprint() {
+    let to: Vec<String> = (1..40).map(|i| format!("某某市第{i}区人民政府")).collect();
+    let text = example().replace(
+        "各区人民政府，市政府各部门、各直属机构：",
+        &format!("{}：", to.join("、")),
+    );
+    let l = lay_out(&text);
+    let runs = all_runs(&l);
+    let last = l.pages.len() - 1;
+    let to_run = runs
+        .iter()
+        .find(|(_, t)| t.text.starts_with("主送："))
+        .expect("主送 in the 版记");
+    assert_eq!(to_run.0, last, "on the 版记's page");
+    let cc = runs
+        .iter()
+        .find(|(_, t)| t.text.starts_with("抄送："))
+        .unwrap();
+    assert!(cc.1.y > to_run.1.y, "主送 above 抄送");
+    let between = rules(&l.pages[last])
+        .into_iter()
+        .filter(|r| r.0 > to_run.1.y && r.0 < cc.1.y)
+        .count();
+    assert_eq!(between, 0, "no rule between 主送 and 抄送");
+    assert!(
+        runs.iter()
+            .any(|(p, t)| *p == 0 && t.text.starts_with("为切实做好")),
+        "the body starts on page 1"
+    );
+    assert!(runs
+        .iter()
+        .all(|(_, t)| !t.text.starts_with("某某市第1区人民政府、") || t.text.starts_with("主送")));
+}
+
+/// An upward document whose 签发人 is not known yet leaves room for it.
+#[test]
+fn an_unknown_signer_leaves_room_for_the_name() {
+    let l = lay_out(&example().replace("upward = false", "upward = true"));
+    // 「签发人：」 and four blank characters end one character in.
+    let (start, _) = text_x(&l, 0, "签发人：");
+    let right = 28.0 * MM + 156.0 * MM - 16.0;
+    assert!(
+        right - start >= 7.5 * 16.0,
+        "签发人 label starts {:.1} pt before the inset",
+        right - start
+    );
+}
+
+/// A 常务会议纪要 numbered by its 期号 has no title: the body comes two
+/// lines under the red rule.
+#[test]
+fn minutes_without_a_title() {
+    let text = std::fs::read_to_string("tests/fixtures/kinds/minutes.toml").unwrap();
+    let title = text.lines().find(|l| l.starts_with("title = ")).unwrap();
+    let l = lay_out(&text.replace(&format!("{title}\n"), ""));
+    let (issue_top, _) = text_box(&l, 0, "第12期");
+    let (mark_top, _) = text_box(&l, 0, "某某市人民政府常务会议纪要");
+    assert!(issue_top > mark_top);
+    let red = rules(&l.pages[0])
+        .into_iter()
+        .find(|r| r.3 == [255, 0, 0])
+        .unwrap();
+    let (body_top, _) = text_box(&l, 0, "2025年12月3日");
+    let lines = (body_top - red.0) / 28.95;
+    assert!((2.0..3.2).contains(&lines), "{lines} lines under the rule");
+    assert!(all_runs(&l)
+        .iter()
+        .all(|(_, t)| !t.text.contains("关于研究")));
+}
+
+/// 命令（令） (GB/T 9704 10.2): the mark 20 mm under the block's top, no
+/// red rule, the 令号 two lines under the mark, the body two lines under
+/// the 令号; 职务 and name four characters in from the right two lines
+/// under the body, the date one blank line under them, also four in.
+#[test]
+fn order_head_and_signer_are_where_the_standard_puts_them() {
+    let text = std::fs::read_to_string("tests/fixtures/kinds/order.toml").unwrap();
+    let l = lay_out(&text);
+    let (mark_top, mark_bottom) = text_box(&l, 0, "某某省人民政府令");
+    near("令的标志上边缘距版心上边缘", mark_top - TOP, 20.0 * MM);
+    assert!(rules(&l.pages[0]).is_empty(), "no rule under the mark");
+    let pitch = 28.95;
+    let (number_top, number_bottom) = text_box(&l, 0, "第227号");
+    let gap = (number_top - mark_bottom) / pitch;
+    assert!(
+        (1.6..3.0).contains(&gap),
+        "令号 {gap:.2} lines under the mark"
+    );
+    let (body_top, _) = text_box(&l, 0, "《某某省城市供水管理办法》");
+    let gap = (body_top - number_bottom) / pitch;
+    assert!(
+        (1.8..2.6).contains(&gap),
+        "body {gap:.2} lines under the 令号"
+    );
+    let right = 28.0 * MM + 156.0 * MM;
+    let (_, signer_end) = text_x(&l, 0, "省长");
+    near("签发人右空四字", right - signer_end, 4.0 * 16.0);
+    let (_, date_end) = text_x(&l, 0, "2025年12月5日");
+    near("成文日期右空四字", right - date_end, 4.0 * 16.0);
+    let (signer_top, signer_bottom) = text_box(&l, 0, "省长");
+    let (date_top, _) = text_box(&l, 0, "2025年12月5日");
+    assert!(
+        (date_top - signer_top - 2.0 * pitch).abs() < 1.0,
+        "one blank line"
+    );
+    assert!(signer_bottom < date_top);
+    let (code, shown) = check("kinds-order-number", &text.replace("第227号", "第0227号"));
+    assert_eq!(code, 1, "{shown}");
+    assert!(shown.contains("令号应写成「第N号」"), "{shown}");
+    let (code, shown) = check("kinds-order-mark", &text.replace("政府令\"", "政府\""));
+    assert_eq!(code, 1, "{shown}");
+}
+
+/// A 细则 issued by the notice: no 「附件」 label and no 附件说明 needed,
+/// its title on the page's first line, 第X章 centred.
+#[test]
+fn an_issued_rulebook_has_no_annex_label_and_centred_chapters() {
+    let text = std::fs::read_to_string("tests/fixtures/kinds/xize.toml").unwrap();
+    let (code, shown) = check("kinds-xize", &text);
+    assert_eq!(code, 0, "{shown}");
+    let l = lay_out(&text);
+    let runs = all_runs(&l);
+    assert!(
+        runs.iter().all(|(_, t)| !t.text.starts_with("附件")),
+        "no 附件 label or 附件说明"
+    );
+    let (page, title) = runs
+        .iter()
+        .find(|(_, t)| t.text.starts_with("某某市城市供水管理实施细则"))
+        .unwrap();
+    let (top, _) = text_box(&l, *page, &title.text);
+    assert!((TOP - 0.1..TOP + 28.95).contains(&top), "title on line 1");
+    for chapter in ["第一章", "第二章"] {
+        let (x0, x1) = text_x(&l, *page, chapter);
+        near(chapter, (x0 + x1) / 2.0, 28.0 * MM + 78.0 * MM);
+    }
+    let labelled = text.replace("no_label = true\n", "");
+    let (code, shown) = check("kinds-xize-labelled", &labelled);
+    assert_eq!(code, 1, "{shown}");
+    assert!(shown.contains("no_label = true"), "{shown}");
+}
+
+/// Tables where a paragraph can stand: a 分解表 over two pages with its
+/// header repeated, a 名额表 with a two-row header and spanning cells,
+/// a 备案表 without header; in the PDF and in the DOCX.
+#[test]
+fn tables_stand_in_annexes_with_headers_and_spans() {
+    let text = std::fs::read_to_string("tests/fixtures/kinds/letter-tables.toml").unwrap();
+    // Checked without the seal, whose picture the scratch folder lacks.
+    let unsealed: String = text
+        .lines()
+        .filter(|l| !l.starts_with("seal"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let (code, shown) = check("kinds-tables", &unsealed);
+    assert_eq!(code, 0, "{shown}");
+    let l = lay_out(&text);
+    let runs = all_runs(&l);
+    let header_pages: Vec<usize> = runs
+        .iter()
+        .filter(|(_, t)| t.text == "任务内容")
+        .map(|(p, _)| *p)
+        .collect();
+    assert_eq!(header_pages.len(), 2, "header repeated: {header_pages:?}");
+    assert_eq!(header_pages[1], header_pages[0] + 1);
+    let last_row = runs.iter().find(|(_, t)| t.text == "30").unwrap();
+    assert_eq!(
+        last_row.0, header_pages[1],
+        "the table goes on over the page"
+    );
+    // The spanning 「名额」 is centred over its two columns.
+    let page = runs.iter().find(|(_, t)| t.text == "名额").unwrap().0;
+    let (a0, _) = text_x(&l, page, "业务骨干");
+    let (_, b1) = text_x(&l, page, "联络员");
+    let (m0, m1) = text_x(&l, page, "名额");
+    assert!(((m0 + m1) / 2.0 - (a0 + b1) / 2.0).abs() < 20.0);
+    let xml = rendered_docx_xml("kinds-tables-docx", &unsealed);
+    assert_eq!(xml.matches("<w:tbl>").count(), 3);
+    assert!(xml.contains("<w:tblHeader/>"));
+    assert!(xml.contains("<w:gridSpan w:val=\"2\"/>"));
+    assert!(xml.contains("<w:vMerge w:val=\"restart\"/>"));
+}
+
+/// Documents modelled on issued ones pass their checks and lay out: a
+/// 公告 on one page with its title first, a 常务会议纪要 by its 期号.
+#[test]
+fn issued_documents_pass_and_lay_out() {
+    for (file, pages, first) in [
+        ("gonggao", 1, "某某市人民政府公告"),
+        ("minutes-issue", 2, "清河市人民政府常务会议纪要"),
+    ] {
+        let text = std::fs::read_to_string(format!("tests/fixtures/kinds/{file}.toml")).unwrap();
+        let (code, shown) = check(&format!("kinds-issued-{file}"), &text);
+        assert_eq!(code, 0, "{file}: {shown}");
+        assert!(!shown.contains("错误:"), "{file}: {shown}");
+        let l = lay_out(&text);
+        assert_eq!(l.pages.len(), pages, "{file}");
+        let runs = all_runs(&l);
+        assert!(
+            runs[0].1.text.starts_with(first),
+            "{file}: {}",
+            runs[0].1.text
+        );
+    }
+}

@@ -112,11 +112,21 @@ fn new_writes_a_file_that_passes_check_but_for_placeholders() {
     let (code, shown) = gongwen(&dir, &["check", "b.toml"]);
     assert_eq!(code, 0, "{shown}");
     let warnings = shown.matches("警告:").count();
+    let examples = shown.matches("写入的示例").count();
     assert_eq!(
         warnings,
-        shown.matches("占位文字").count(),
-        "only placeholder warnings: {shown}"
+        shown.matches("占位文字").count() + examples,
+        "only placeholder and example warnings: {shown}"
     );
+    // Every value the example gave is pointed at until it is replaced.
+    assert_eq!(examples, 4, "{shown}");
+    let changed = text
+        .replace("某某区政务服务中心", "清河区政务服务中心")
+        .replace("month = \"2025-11\"", "month = \"2025-10\"");
+    std::fs::write(dir.join("b.toml"), changed).unwrap();
+    let (_, shown) = gongwen(&dir, &["check", "b.toml"]);
+    assert_eq!(shown.matches("写入的示例").count(), 2, "{shown}");
+    assert!(!shown.contains("「编发单位」还是"), "{shown}");
     // Optional fields without an example are offered commented out: an
     // invented value could break a rule (total = 0 against the rows).
     assert!(text.contains("\n# total = 0\n"), "{text}");
@@ -322,7 +332,7 @@ fn a_rule_broken_on_every_row_is_counted_not_listed() {
         })
         .collect();
     let head =
-        "template = \"bulletin\"\nagency = \"某某\"\nmonth = \"2025-11\"\nissued = 2025-12-05\n";
+        "template = \"bulletin\"\nagency = \"某某\"\nmonth = \"2025-10\"\nissued = 2025-11-05\n";
     std::fs::write(dir.join("many.toml"), format!("{head}{rows}")).unwrap();
     let (code, shown) = gongwen(&dir, &["check", "many.toml"]);
     assert_eq!(code, 1);

@@ -360,6 +360,7 @@ fn a_template_with_its_own_schema_gets_a_form_from_it() {
         .as_array()
         .unwrap()
         .iter()
+        .filter(|d| !d["message"].as_str().unwrap_or("").contains("写入的示例"))
         .filter_map(|d| d["field"].as_str())
         .collect();
     assert_eq!(fields, ["total", "rows.0.closed"], "{body}");
@@ -566,7 +567,14 @@ fn round_trips(d: &Desk, dir: &std::path::Path, file: &str) {
 #[test]
 fn every_field_of_every_kind_round_trips() {
     // A JSON data file too: the same form, written back as JSON.
-    for file in ["notice.toml", "letter.toml", "minutes.toml", "letter.json"] {
+    for file in [
+        "notice.toml",
+        "letter.toml",
+        "minutes.toml",
+        "order.toml",
+        "xize.toml",
+        "letter.json",
+    ] {
         let dir = scratch(&format!("serve-kind-{file}"));
         std::fs::copy(format!("tests/fixtures/kinds/{file}"), dir.join(file)).unwrap();
         std::fs::copy("tests/fixtures/kinds/seal.png", dir.join("seal.png")).unwrap();
