@@ -50,23 +50,10 @@ fn typeset(text: &str) -> (Typeset, String) {
 
 /// A page's text lines of runs set in `size`, top to bottom.
 fn lines_of(p: &Page, size: f32) -> Vec<String> {
-    let mut runs: Vec<(f32, f32, &str)> = p
-        .items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Text(t) if (t.size - size).abs() < 0.01 => Some((t.y, t.x, t.text.as_str())),
-            _ => None,
-        })
-        .collect();
-    runs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-    let mut out: Vec<(f32, String)> = Vec::new();
-    for (y, _, text) in runs {
-        match out.last_mut() {
-            Some((ly, l)) if (*ly - y).abs() < 0.05 => l.push_str(text),
-            _ => out.push((y, text.to_string())),
-        }
-    }
-    out.into_iter().map(|(_, l)| l).collect()
+    crate::common::text_lines(p, |t| (t.size - size).abs() < 0.01)
+        .into_iter()
+        .map(|(_, l)| l)
+        .collect()
 }
 
 /// The DOCX's title lines: the text of the paragraph holding `start`, split

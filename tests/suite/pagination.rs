@@ -45,23 +45,7 @@ fn pages(case: &str) -> (Document, Vec<Page>) {
 /// Text lines of a page inside the text block (page numbers left out),
 /// top to bottom: (baseline, text).
 fn lines(p: &Page) -> Vec<(f32, String)> {
-    let mut runs: Vec<(f32, f32, &str)> = p
-        .items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Text(t) if t.y < BOTTOM + 1.0 => Some((t.y, t.x, t.text.as_str())),
-            _ => None,
-        })
-        .collect();
-    runs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-    let mut out: Vec<(f32, String)> = Vec::new();
-    for (y, _, text) in runs {
-        match out.last_mut() {
-            Some((ly, l)) if (*ly - y).abs() < 0.05 => l.push_str(text),
-            _ => out.push((y, text.to_string())),
-        }
-    }
-    out
+    common::text_lines(p, |t| t.y < BOTTOM + 1.0)
 }
 
 fn page_text(p: &Page) -> String {

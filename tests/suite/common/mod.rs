@@ -114,3 +114,30 @@ pub fn book(doc: &gongwen::doc::Document) -> std::sync::Arc<gongwen::font::FontB
     use gongwen::files::Fonts;
     gongwen::disk::FontDirs::default().book(&doc.style).unwrap()
 }
+
+/// A page's text lines, top to bottom, of the runs `keep` takes: runs on
+/// one baseline joined left to right, with that baseline.
+#[allow(dead_code)]
+pub fn text_lines(
+    p: &gongwen::layout::frame::Page,
+    keep: impl Fn(&gongwen::layout::frame::TextRun) -> bool,
+) -> Vec<(f32, String)> {
+    use gongwen::layout::frame::Item;
+    let mut runs: Vec<(f32, f32, &str)> = p
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Text(t) if keep(t) => Some((t.y, t.x, t.text.as_str())),
+            _ => None,
+        })
+        .collect();
+    runs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let mut out: Vec<(f32, String)> = Vec::new();
+    for (y, _, text) in runs {
+        match out.last_mut() {
+            Some((ly, l)) if (*ly - y).abs() < 0.05 => l.push_str(text),
+            _ => out.push((y, text.to_string())),
+        }
+    }
+    out
+}
