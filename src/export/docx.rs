@@ -499,12 +499,7 @@ fn document_xml(
                     // A blank page and the 版记's, unnumbered: a section of
                     // their own, begun by the section break closing the text.
                     parts.unnumbered_end = true;
-                    let _ = write!(
-                        b,
-                        "<w:p><w:pPr>{}{}</w:pPr></w:p>",
-                        exact_spacing(0, 20),
-                        sect_pr(st, parts, false)
-                    );
+                    b.push_str(&point_high(&sect_pr(st, parts, false), ""));
                     for _ in 1..after {
                         b.push_str(PAGE_BREAK);
                     }
@@ -512,11 +507,7 @@ fn document_xml(
                     // A point high: a line of the grid holding the break
                     // would not fit under a full page, and would break
                     // again on the next one, leaving it blank.
-                    let _ = write!(
-                        b,
-                        "<w:p><w:pPr>{}</w:pPr><w:r><w:br w:type=\"page\"/></w:r></w:p>",
-                        exact_spacing(0, 20)
-                    );
+                    b.push_str(&point_high("", "<w:r><w:br w:type=\"page\"/></w:r>"));
                 }
                 foot(&mut b, st, blocks, &laid.foot_tops)
             }
@@ -532,6 +523,15 @@ fn document_xml(
     let last = sect_pr(st, parts, parts.unnumbered_end);
     let _ = write!(b, "{last}</w:body></w:document>");
     Ok(b)
+}
+
+/// A paragraph a point high, off the line grid, with `ppr` after its
+/// spacing and `runs` as its content.
+fn point_high(ppr: &str, runs: &str) -> String {
+    format!(
+        "<w:p><w:pPr>{}{ppr}</w:pPr>{runs}</w:p>",
+        exact_spacing(0, 20)
+    )
 }
 
 /// A paragraph holding only a page break.
@@ -1077,7 +1077,7 @@ fn foot(b: &mut String, st: &StyleSheet, blocks: &[Block], tops: &[f32]) {
     // The frames' anchor. A point high: a line of the grid would not fit
     // under a body that fills the page down to the 版记 and would carry
     // the frames onto a page of their own.
-    let _ = write!(b, "<w:p><w:pPr>{}</w:pPr></w:p>", exact_spacing(0, 20));
+    b.push_str(&point_high("", ""));
 }
 
 /// A colour as WordprocessingML writes it, `FF0000`.
