@@ -206,3 +206,43 @@ fn join(
     }
     minijinja::Value::from_function(minijinja::filters::join).call(state, &args.0)
 }
+
+/// Where an expression minijinja failed on stands: the same English
+/// means a different mistake in a template and in a `[[check]]` rule.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Written {
+    Template,
+    Rule,
+}
+
+/// minijinja's own account of an error, with the Chinese for the cases a
+/// template or rule author meets; the English stays in brackets.
+pub fn detail(e: &minijinja::Error, written: Written) -> String {
+    let detail = e
+        .detail()
+        .map_or_else(|| e.kind().to_string(), String::from);
+    let unclosed = match written {
+        Written::Template => "模板意外结束，有未闭合的 {{ 或 {%",
+        Written::Rule => "规则意外结束，有未闭合的括号或引号",
+    };
+    let known: [(&str, &str); 11] = [
+        ("recursion limit", "嵌套过深"),
+        (
+            "expected end of block",
+            "块没有结束，缺少 {% endif %}、{% endfor %} 等结束标记",
+        ),
+        ("unexpected end of input", unclosed),
+        ("unknown statement", "不认识的语句"),
+        ("unexpected", "此处的写法不对"),
+        ("not iterable", "这个值不能用 for 循环"),
+        ("not callable", "这个值不能调用"),
+        ("division by zero", "除数为 0"),
+        ("too large", "生成的值过大"),
+        ("is not a string", "这个值不是文字"),
+        ("cannot convert value", "这个值不能这样转换"),
+    ];
+    match known.iter().find(|(en, _)| detail.contains(en)) {
+        Some((_, zh)) => format!("{zh}（{detail}）"),
+        None => detail,
+    }
+}

@@ -261,8 +261,5 @@ fn detail(e: &minijinja::Error) -> String {
     if e.kind() == minijinja::ErrorKind::OutOfFuel {
         return "运行步数超过上限（规则中的运算过大）".into();
     }
-    match e.detail() {
-        Some(d) => format!("{d}（{}）", e.kind()),
-        None => e.kind().to_string(),
-    }
+    crate::bounds::detail(e, crate::bounds::Written::Rule)
 }

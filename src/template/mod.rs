@@ -447,29 +447,7 @@ impl Template {
                     ErrorKind::BadSerialization => "模板无法输出这个值",
                     _ => "模板错误",
                 };
-                let detail = e
-                    .detail()
-                    .map_or_else(|| e.kind().to_string(), String::from);
-                const KNOWN: &[(&str, &str)] = &[
-                    ("recursion limit", "嵌套过深"),
-                    (
-                        "expected end of block",
-                        "块没有结束，缺少 {% endif %}、{% endfor %} 等结束标记",
-                    ),
-                    (
-                        "unexpected end of input",
-                        "模板意外结束，有未闭合的 {{ 或 {%",
-                    ),
-                    ("unknown statement", "不认识的语句"),
-                    ("unexpected", "此处的写法不对"),
-                    ("not iterable", "这个值不能用 for 循环"),
-                    ("not callable", "这个值不能调用"),
-                    ("division by zero", "除数为 0"),
-                ];
-                let detail = match KNOWN.iter().find(|(en, _)| detail.contains(en)) {
-                    Some((_, zh)) => format!("{zh}（{detail}）"),
-                    None => detail,
-                };
+                let detail = crate::bounds::detail(&e, crate::bounds::Written::Template);
                 format!("{label}：{detail}")
             }
         };

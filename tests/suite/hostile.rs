@@ -139,6 +139,30 @@ fn run(dir: &Path, args: &[&str]) -> std::process::Output {
     common::cli::run_in(dir, args)
 }
 
+/// `gongwen ARGS` in `dir` under a 2 GiB address-space limit: a bound
+/// that fails ends the run with an allocation error instead of taking the
+/// machine's memory.
+fn capped(dir: &Path, args: &[&str]) -> Command {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(GONGWEN);
+    cmd.args(args).current_dir(dir);
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 2 << 30,
+                rlim_max: 2 << 30,
+            };
+            libc::setrlimit(libc::RLIMIT_AS, &limit);
+            Ok(())
+        });
+    }
+    cmd
+}
+
+fn run_capped(dir: &Path, args: &[&str]) -> std::process::Output {
+    capped(dir, args).output().unwrap()
+}
+
 fn write(dir: &Path, name: &str, text: &str) {
     let p = dir.join(name);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -344,7 +368,6 @@ fn sigterm_and_sighup_end_a_batch_cleanly() {
 /// (`cargo test -- --nocapture`).
 #[test]
 fn every_bound_holds_under_a_memory_limit() {
-    use std::os::unix::process::CommandExt;
     let seed = sample("zhanlang-2020");
     let cases = [
         ("expression chain", format!("<title>{{{{ {} }}}}</title>", vec!["\"a\""; 30_000].join(" ~ "))),
@@ -361,23 +384,13 @@ fn every_bound_holds_under_a_memory_limit() {
         write(&dir, "a.toml", &seed);
         write(&dir, "t/report.html", &template);
         let started = Instant::now();
-        let child = unsafe {
-            Command::new(GONGWEN)
-                .args(["render", "a.toml", "--template", "t"])
-                .current_dir(&dir)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .pre_exec(|| {
-                    let limit = libc::rlimit {
-                        rlim_cur: 2 << 30,
-                        rlim_max: 2 << 30,
-                    };
-                    libc::setrlimit(libc::RLIMIT_AS, &limit);
-                    Ok(())
-                })
-                .spawn()
-                .unwrap()
-        };
+        // Waited for by `wait4` below, which also gives its peak memory.
+        #[allow(clippy::zombie_processes)]
+        let child = capped(&dir, &["render", "a.toml", "--template", "t"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         let mut status = 0;
         let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
         let pid = child.id() as libc::pid_t;
@@ -806,6 +819,74 @@ fn built_texts_are_bounded_in_templates_and_rules() {
         "{err}"
     );
     assert_eq!(err.matches("错误:").count(), 1, "{err}");
+}
+
+/// A list or map is measured against the fuel before it becomes text, so
+/// a hundred references to one 80 MB string (8 GB of text), a lazy list
+/// of eighty million items, or sorting and de-duplicating the 80 MB string
+/// stop at once with the fuel message, in a template and in a rule, with
+/// the process's memory near the one string.
+#[test]
+fn containers_turned_into_text_are_bounded() {
+    let dir = scratch("container-texts");
+    write(&dir, "a.toml", &sample("zhanlang-2020"));
+    let big = "{% set s = \"y\" * 80000000 %}{% set l = [s] * 100 %}";
+    let cases = [
+        ("concat", format!("{big}{{{{ (l ~ \"\") | length }}}}")),
+        (
+            "lazy",
+            "{{ (([1] * 80000000) ~ \"x\") | length }}".to_string(),
+        ),
+        (
+            "nested",
+            "{{ ([[[1] * 80000000]] ~ \"x\") | length }}".to_string(),
+        ),
+        (
+            "map",
+            format!("{big}{{{{ ({{\"a\": l}} ~ \"\") | length }}}}"),
+        ),
+        ("lower", format!("{big}{{{{ (l | lower) | length }}}}")),
+        ("indent", format!("{big}{{{{ (l | indent(2)) | length }}}}")),
+        ("escape", format!("{big}{{{{ (l | e) | length }}}}")),
+        ("pprint", format!("{big}{{{{ (l | pprint) | length }}}}")),
+        (
+            "format",
+            format!("{big}{{{{ (\"%s\" | format(l)) | length }}}}"),
+        ),
+        ("sort", format!("{big}{{{{ (l | sort) | length }}}}")),
+        ("unique", format!("{big}{{{{ (l | unique) | length }}}}")),
+    ];
+    for (name, body) in &cases {
+        write(
+            &dir,
+            &format!("{name}/report.html"),
+            &format!("<title>t</title>{body}\n"),
+        );
+        let err = failed_with(
+            &run_capped(&dir, &["render", "a.toml", "--template", name]),
+            1,
+        );
+        assert!(
+            err.contains("错误: 模板运行步数超过上限（可能有死循环）"),
+            "{name}: {err}"
+        );
+    }
+    write(&dir, "r/report.html", "<title>t</title>\n");
+    write(&dir, "r/schema.json", "{\"type\": \"object\"}\n");
+    write(
+        &dir,
+        "r/template.toml",
+        "name = \"r\"\n\n[[check]]\nrule = '((([1] * 80000000) ~ \"\") | length) > 0'\nmessage = \"m\"\n",
+    );
+    write(&dir, "d.toml", "a = 1\n");
+    let err = failed_with(
+        &run_capped(&dir, &["check", "d.toml", "--template", "r"]),
+        1,
+    );
+    assert!(
+        err.contains("错误: 规则无法计算：运行步数超过上限（规则中的运算过大）"),
+        "{err}"
+    );
 }
 
 /// `new --template` writes an example from the schema: one that refers
