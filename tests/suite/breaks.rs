@@ -584,6 +584,8 @@ fn lines_reach_the_margin_and_are_not_letter_spaced_at_any_place() {
         "各单位请于1月10日前将值班表报市政府总值值班室，联系电话0571-87000001，电子邮箱zhiban@example.gov.cn，逾期不报的予以通报。",
         "具体内容请登录市政府门户网站https://www.example.gov.cn/zwgk/tzgg/2025/index.html查看，并按要求认真组织落实。",
         "联系人：王明，联系电话：0591-87654321，传真：0591-87654322，地址：福州市鼓楼区某某路123号。",
+        // The notice's annex line, whose number broke at its hyphen.
+        "2月16日—2月22日：市应急管理局值班，电话0571-87000002；2月23日—2月28日：市公安局值班，电话0571-87000003。",
     ];
     let before = "各单位要认真贯彻落实有关规定切实做好相关工作确保取得实效";
     for case in cases {
