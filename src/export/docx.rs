@@ -888,7 +888,7 @@ fn table(
     facts: &crate::layout::BlockFacts,
     before_signature: bool,
 ) {
-    let keeps = crate::layout::table::row_keeps(t, before_signature);
+    let keeps = crate::layout::table::row_keeps(t, &facts.row_heights, before_signature);
     let total: i64 = t.widths.iter().map(|w| tw(*w)).sum();
     let border = (st.table.border_pt * 8.0).round() as i64;
     let pad = tw(st.table.padding_pt);

@@ -319,7 +319,7 @@ impl<'a> Measure<'a> {
             Block::Table(t) => {
                 let mt = table::measure(self, t)?;
                 let index = tables.len();
-                let keeps = table::row_keeps(t, before_signature);
+                let keeps = table::row_keeps(t, &mt.row_h, before_signature);
                 for (row, (&height, &keep)) in mt.row_h.iter().zip(&keeps).enumerate() {
                     out.push(Slice {
                         height,

@@ -1,8 +1,9 @@
 //! Tables: row heights measured from wrapped cell text, then drawn page
 //! segment by page segment once pagination has placed the rows. A row is
 //! never split; a table that runs over a page repeats its header rows, and
-//! a cell spanning rows on both pages shows its text on each (or, when it
-//! is too long for one segment, continues it in the next).
+//! a cell spanning rows on both pages shows its text on each where it fits
+//! whole (or, when it is too long for one segment, continues it in the
+//! next).
 
 use std::ops::Range;
 
@@ -33,10 +34,13 @@ pub(crate) struct Measured {
 /// Which rows must stay on the page of the row after them: the template's
 /// own marks, plus the header rows and the first body row (a header never
 /// stands at a page foot with fewer than two body rows under it), and the
-/// last but one body row (a continued table shows at least two rows).
-/// Before the signature, the last two rows go with it. The PDF layout and
-/// the DOCX writer both follow this.
-pub fn row_keeps(t: &Table, before_signature: bool) -> Vec<bool> {
+/// last body rows: a continued table shows at least two, and under a
+/// repeated header at least three and half the header's height (table 三's
+/// header, a third of a page, over two rows looks orphaned). Rows of a
+/// group spanned by a merged cell count one by one. Before the signature,
+/// the last two rows go with it. The PDF layout and the DOCX writer both
+/// follow this, from the row heights the layout measured.
+pub fn row_keeps(t: &Table, heights: &[f32], before_signature: bool) -> Vec<bool> {
     let mut keep = t.keep_with_next.clone();
     keep.resize(t.rows, false);
     let body = t.rows - t.header_rows;
@@ -47,7 +51,24 @@ pub fn row_keeps(t: &Table, before_signature: bool) -> Vec<bool> {
         keep[t.header_rows] = true;
     }
     if body >= 4 {
-        keep[t.rows - 2] = true;
+        let height = |r: usize| heights.get(r).copied().unwrap_or(0.0);
+        let header: f32 = (0..t.header_rows).map(height).sum();
+        let (rows, enough) = if t.header_rows > 0 {
+            (3, header / 2.0)
+        } else {
+            (2, 0.0)
+        };
+        // The first row of the tail that moves together; the first page
+        // keeps its header and two body rows whatever the tail wants.
+        let mut start = t.rows;
+        let mut tail = 0.0;
+        while start > t.header_rows + 2 && (t.rows - start < rows || tail < enough) {
+            start -= 1;
+            tail += height(start);
+        }
+        for k in &mut keep[start.min(t.rows - 2)..t.rows - 1] {
+            *k = true;
+        }
     }
     let n = keep.len();
     keep[n - 1] = before_signature;
@@ -188,17 +209,20 @@ pub(crate) fn draw(
             });
         }
         // All of the text when it fits this segment; otherwise the lines
-        // that fit, continuing where the last page stopped.
+        // that fit, continuing where the last page stopped. Text shown
+        // whole on an earlier page that does not fit here is left out, as
+        // Word leaves a merged cell's continuation: its first lines alone
+        // (「（六）其」) would read as another label.
         let room = (((h - 2.0 * pad_v) / s.pitch) + 0.01).floor().max(0.0) as usize;
         let lines = if s.lines.len() <= room {
             drawn[k] = SHOWN;
             &s.lines[..]
+        } else if drawn[k] == SHOWN {
+            &s.lines[..0]
         } else {
-            let from = if drawn[k] == SHOWN { 0 } else { drawn[k] };
+            let from = drawn[k];
             let to = (from + room).min(s.lines.len());
-            if drawn[k] != SHOWN {
-                drawn[k] = to;
-            }
+            drawn[k] = to;
             &s.lines[from..to]
         };
         let block = lines.len() as f32 * s.pitch;

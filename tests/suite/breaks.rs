@@ -23,19 +23,7 @@ fn notice(edits: &[(&str, &str)]) -> (Typeset, String) {
 }
 
 fn typeset(text: &str) -> (Typeset, String) {
-    let job = Job {
-        previous: false,
-        ..Job::new(Path::new("tests/fixtures/kinds/x.toml")).text(text)
-    };
-    let fonts = gongwen::disk::FontDirs::default();
-    let t = match compile(&job, &gongwen::disk::Disk, &fonts).value {
-        Ok(c) => match c.made {
-            Made::Pages(t) => t,
-            _ => unreachable!("compiled to the pages"),
-        },
-        Err(Failure::Data(d)) => panic!("{d}"),
-        Err(Failure::Typeset(_, d)) => panic!("{d}"),
-    };
+    let t = typeset_file("tests/fixtures/kinds/x.toml", text);
     let docx = gongwen::export::docx::write(
         &t.document,
         &t.book,
@@ -357,4 +345,307 @@ fn a_telephone_number_breaks_at_its_hyphen_rather_than_letter_space_a_line() {
         xml.contains("传真0571-</w:t></w:r><w:r><w:br/>"),
         "no line break after 0571- in the DOCX"
     );
+}
+
+/// Body rows of a 2021-format table 三 or 四 segment on a page: the lines
+/// that end in the row's seven counts (a row's numbers share one line,
+/// centred in it, whatever its label's lines).
+fn count_rows(lines: &[String]) -> usize {
+    lines
+        .iter()
+        .filter(|l| l.chars().rev().take_while(|c| c.is_ascii_digit()).count() >= 7)
+        .count()
+}
+
+#[test]
+fn a_continued_table_three_shows_more_than_two_rows_under_its_header() {
+    // Twelve more lines of 概述 fill page 4 with table 三 so that before,
+    // its repeated header stood over 「（七）总计」 and 「四、结转」 alone.
+    let text = std::fs::read_to_string("tests/fixtures/breaks/table-three-continued.toml").unwrap();
+    let (t, xml) = typeset(&text);
+    let pages: Vec<Vec<String>> = t
+        .laid
+        .pages
+        .iter()
+        .map(|p| {
+            crate::common::text_lines(p, |r| !r.text.contains('—'))
+                .into_iter()
+                .map(|(_, l)| l)
+                .collect()
+        })
+        .collect();
+    let head = pages
+        .iter()
+        .position(|p| {
+            p.iter()
+                .any(|l| l.contains("三、收到和处理政府信息公开申请情况"))
+        })
+        .unwrap();
+    let on = |p: &Vec<String>, s: &str| p.iter().any(|l| l.contains(s));
+    let cont = pages
+        .iter()
+        .position(|p| on(p, "四、结转下年度继续办理"))
+        .unwrap();
+    assert!(cont > head, "table 三 fits its page?");
+    assert!(pages[cont][0].contains("申请人情况"), "{:?}", pages[cont]);
+    let rows: Vec<String> = pages[cont]
+        .iter()
+        .take_while(|l| !l.contains("四、政府信息公开行政复议"))
+        .cloned()
+        .collect();
+    assert!(count_rows(&rows) >= 3, "orphaned rows: {rows:?}");
+    // The page before still holds the bulk of the table.
+    assert!(count_rows(&pages[cont - 1]) >= 10, "{:?}", pages[cont - 1]);
+    // Word keeps the same rows together: 「3.其他」 of （六）, the row
+    // that now leads the continuation, goes with the two under it.
+    assert!(on(&rows, "3.其他"), "{rows:?}");
+    assert!(ppr_of(&xml, "3.其他</w:t>").contains("<w:keepNext/>"));
+}
+
+/// A data file laid out as `gongwen render` lays it out, the pictures and
+/// the template it names found next to it.
+fn typeset_file(path: &str, text: &str) -> Typeset {
+    let job = Job {
+        previous: false,
+        ..Job::new(Path::new(path)).text(text)
+    };
+    let fonts = gongwen::disk::FontDirs::default();
+    match compile(&job, &gongwen::disk::Disk, &fonts).value {
+        Ok(c) => match c.made {
+            Made::Pages(t) => t,
+            _ => unreachable!("compiled to the pages"),
+        },
+        Err(Failure::Data(d)) => panic!("{path}: {d}"),
+        Err(Failure::Typeset(_, d)) => panic!("{path}: {d}"),
+    }
+}
+
+/// How many grid lines a page ends short of the text block's foot, by its
+/// lowest text or rule inside the block, and whether it holds any text
+/// there at all.
+fn unused_lines(t: &Typeset, page: usize) -> (f32, bool) {
+    let style = &t.document.style;
+    let top = style.page.margin_top_mm * gongwen::doc::style::MM;
+    let bottom = top + style.text_height();
+    let pitch = style.page.line_pitch_pt;
+    let mut low = top;
+    let mut text = false;
+    for item in &t.laid.pages[page].items {
+        match item {
+            Item::Text(r) if r.y < bottom + 1.0 => {
+                text = true;
+                low = low.max(r.y + 0.25 * r.size);
+            }
+            Item::Line { y1, y2, .. } if y1.max(*y2) < bottom + 1.0 => {
+                low = low.max(y1.max(*y2));
+            }
+            _ => {}
+        }
+    }
+    ((bottom - low) / pitch, text)
+}
+
+/// Every page but the last holds text in its text block and ends within
+/// two lines of the block's foot, unless the page after starts what may
+/// not be split there: an attachment (a forced break), a heading with
+/// the table it is kept with, rows kept at a continued table's foot, the
+/// 正文's last lines with the signature.
+fn assert_pages_full(name: &str, t: &Typeset) {
+    use gongwen::doc::Block;
+    let blocks = &t.document.blocks;
+    let facts = &t.laid.blocks;
+    let pitch = t.document.style.page.line_pitch_pt;
+    let run_up = gongwen::layout::run_up(blocks);
+    let last_text_page = t.laid.pages.len() - 1 - t.laid.foot.unwrap_or(0);
+    for p in 0..last_text_page {
+        let (short, text) = unused_lines(t, p);
+        assert!(text, "{name}: page {} without 正文", p + 1);
+        if short <= 2.0 {
+            continue;
+        }
+        // The first block that starts on the next page, and what of a
+        // table started before stands above it there.
+        let b = (0..blocks.len()).find(|&b| facts[b].at.is_some_and(|(q, _)| q == p + 1));
+        let top = b
+            .and_then(|b| facts[b].at)
+            .map_or(f32::INFINITY, |(_, y)| y);
+        let continued = t.laid.pages[p + 1]
+            .items
+            .iter()
+            .any(|i| matches!(i, Item::Line { y1, .. } if *y1 < top - 1.0));
+        // A continued table's rows kept together (the template's marks,
+        // its last rows under the repeated header): at most its longest
+        // run of kept rows moved.
+        let tail = (0..b.unwrap_or(blocks.len()))
+            .rev()
+            .find_map(|a| match &blocks[a] {
+                Block::Table(table) if continued => {
+                    let heights = &facts[a].row_heights;
+                    let keeps = gongwen::layout::table::row_keeps(table, heights, false);
+                    let (mut run, mut most) = (0.0f32, 0.0f32);
+                    for (h, k) in heights.iter().zip(&keeps).skip(table.header_rows) {
+                        run += h;
+                        most = most.max(run);
+                        if !k {
+                            run = 0.0;
+                        }
+                    }
+                    Some(1.0 + most / pitch)
+                }
+                _ => None,
+            })
+            .unwrap_or(0.0)
+            .max(2.0);
+        let table_need = |t: usize| -> f32 {
+            let Block::Table(table) = &blocks[t] else {
+                return 0.0;
+            };
+            let rows = (table.header_rows + 2).min(table.rows);
+            facts[t].row_heights[..rows].iter().sum::<f32>() / pitch
+        };
+        let allowed = match b {
+            _ if continued => tail,
+            None => 2.0,
+            Some(b) => match (&blocks[b], blocks.get(b + 1)) {
+                _ if b > 0 && matches!(blocks[b - 1], Block::PageBreak) => f32::INFINITY,
+                // A heading with a table's header and two rows, and the
+                // step back onto the grid under the table before.
+                (Block::Heading { .. }, Some(Block::Table(_))) => 2.0 + table_need(b + 1),
+                (Block::Table(_), _) => 1.0 + table_need(b),
+                // The 正文's last lines, the 附件说明 and the signature.
+                _ if run_up[b] != gongwen::layout::RunUp::None
+                    || matches!(blocks[b], Block::Signature { .. }) =>
+                {
+                    8.0
+                }
+                _ => 2.0,
+            },
+        };
+        let what = b.map(|b| format!("{:?}", blocks[b])).unwrap_or_default();
+        assert!(
+            short < allowed,
+            "{name}: page {} ends {short:.1} lines short before {}",
+            p + 1,
+            what.chars().take(80).collect::<String>()
+        );
+    }
+}
+
+#[test]
+fn no_page_without_body_text_and_no_half_empty_page() {
+    let mut files = Vec::new();
+    for dir in [
+        "samples",
+        "tests/fixtures/reports",
+        "tests/fixtures/kinds",
+        "tests/fixtures/breaks",
+    ] {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let path = e.unwrap().path();
+            if matches!(
+                path.extension().and_then(|x| x.to_str()),
+                Some("toml" | "json")
+            ) {
+                files.push(path.to_string_lossy().into_owned());
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 15, "{files:?}");
+    // A sentence of 概述 one grid line long, less its indent.
+    let line = "全年政务公开工作稳步推进，各项任务按期完成，群众满意度提升。";
+    for path in &files {
+        let text = std::fs::read_to_string(path).unwrap();
+        assert_pages_full(path, &typeset_file(path, &text));
+        // The annual reports again with their tables at every place on a
+        // page: one to twenty-two more lines of 概述 before them.
+        let Some(at) = text.find("overview = [\n") else {
+            continue;
+        };
+        let at = at + "overview = [\n".len();
+        for k in 1..=22 {
+            let filler: String = line.chars().cycle().take(26 + 28 * (k - 1)).collect();
+            let mut varied = text.clone();
+            varied.insert_str(at, &format!("  \"{filler}\",\n"));
+            assert_pages_full(&format!("{path} +{k}"), &typeset_file(path, &varied));
+        }
+    }
+}
+
+/// Paragraphs that end lines with a title pair 「》、」, a telephone number,
+/// an e-mail address, a URL, each laid out with 0 to 27 characters before
+/// it so that every character comes to a line end once.
+#[test]
+fn lines_reach_the_margin_and_are_not_letter_spaced_at_any_place() {
+    let right = (28.0 + 156.0) * 72.0 / 25.4;
+    let cases = [
+        "《青禾市政府信息公开办法》、《青禾市政务公开规定》和《青禾市信息发布细则》、《青禾市公开目录》等文件要求，认真做好各项工作。",
+        "按照《青禾市2025年政务公开工作要点》、《关于做好2025年政府信息公开工作年度报告编制工作的通知》、《条例》要求执行。",
+        "各单位请于1月10日前将值班表报市政府总值值班室，联系电话0571-87000001，电子邮箱zhiban@example.gov.cn，逾期不报的予以通报。",
+        "具体内容请登录市政府门户网站https://www.example.gov.cn/zwgk/tzgg/2025/index.html查看，并按要求认真组织落实。",
+        "联系人：王明，联系电话：0591-87654321，传真：0591-87654322，地址：福州市鼓楼区某某路123号。",
+        // The notice's annex line, whose number broke at its hyphen.
+        "2月16日—2月22日：市应急管理局值班，电话0571-87000002；2月23日—2月28日：市公安局值班，电话0571-87000003。",
+    ];
+    let before = "各单位要认真贯彻落实有关规定切实做好相关工作确保取得实效";
+    for case in cases {
+        for k in 0..28 {
+            let para: String = before.chars().take(k).chain(case.chars()).collect();
+            let (t, _) = notice(&[("  \"为切实做好", &format!("  \"{para}\","))]);
+            let page = &t.laid.pages[0];
+            let mut lines: Vec<(f32, Vec<&gongwen::layout::frame::TextRun>)> = Vec::new();
+            for i in &page.items {
+                match i {
+                    Item::Text(r) if (r.size - 16.0).abs() < 0.01 => {
+                        match lines.iter_mut().find(|(y, _)| (*y - r.y).abs() < 0.05) {
+                            Some((_, v)) => v.push(r),
+                            None => lines.push((r.y, vec![r])),
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let mut seen = String::new();
+            for (_, runs) in &lines {
+                let text: String = runs.iter().map(|r| r.text.as_str()).collect();
+                if text.chars().count() < 10 || !para.contains(text.trim()) {
+                    continue;
+                }
+                seen.push_str(&text);
+                if para.ends_with(text.trim()) {
+                    continue;
+                }
+                let end = runs
+                    .iter()
+                    .map(|r| r.x + r.glyphs.iter().map(|g| g.advance).sum::<f32>())
+                    .fold(0.0f32, f32::max);
+                assert!(
+                    (right - end).abs() < 1.0,
+                    "+{k}: ends {:.1} pt short: {text}",
+                    right - end
+                );
+                // The widest step from one Chinese character to the next:
+                // its own em (less the −0.25 pt spacing) and the gap.
+                let widest = runs
+                    .iter()
+                    .flat_map(|r| {
+                        r.glyphs.iter().filter_map(|g| {
+                            let c = r.text[g.range.clone()].chars().next()?;
+                            ('\u{4e00}'..='\u{9fff}').contains(&c).then_some(g.advance)
+                        })
+                    })
+                    .fold(0.0f32, f32::max);
+                assert!(
+                    widest < 16.0 * 1.2,
+                    "+{k}: letter-spaced ({:.2} em a character): {text}",
+                    widest / 16.0
+                );
+            }
+            // All but a last line of under ten characters checked.
+            assert!(
+                para.starts_with(&seen) && seen.chars().count() + 10 > para.chars().count(),
+                "+{k}: the paragraph's lines not found: {seen}"
+            );
+        }
+    }
 }
