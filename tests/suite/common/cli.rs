@@ -83,10 +83,30 @@ pub fn normalise(text: &str) -> String {
 }
 
 /// A fresh directory per call: tests run in parallel and share case names.
+/// They live under the target folder, one folder per test process; the
+/// folders of processes that have ended are removed on the first call.
 pub fn scratch(name: &str) -> PathBuf {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    static SWEPT: std::sync::Once = std::sync::Once::new();
+    let base = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    SWEPT.call_once(|| {
+        for e in std::fs::read_dir(base).into_iter().flatten().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(pid) = name
+                .strip_prefix("scratch-")
+                .and_then(|p| p.parse::<i32>().ok())
+            else {
+                continue;
+            };
+            if unsafe { libc::kill(pid, 0) } != 0 {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    });
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("gongwen-bad-{name}-{}-{n}", std::process::id()));
+    let dir = base
+        .join(format!("scratch-{}", std::process::id()))
+        .join(format!("{name}-{n}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
