@@ -62,12 +62,12 @@ fn user(dir: &Path, args: &[&str]) -> (bool, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
+    // `disable` reads no password and may have ended already.
+    let _ = child
         .stdin
         .take()
         .unwrap()
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .unwrap();
+        .write_all(format!("{PASSWORD}\n").as_bytes());
     let out = child.wait_with_output().unwrap();
     (
         out.status.success(),
@@ -408,7 +408,9 @@ fn units_see_only_their_own_report_and_the_office_sees_every_state() {
     assert_eq!(s.get("/office/view/乙局", &office).status, 303);
     let listed = s.get("/", &office).text();
     assert!(listed.contains("正在查看「乙局」（只读）"), "{listed}");
-    assert_eq!(s.get("/edit/report.toml", &office).status, 200);
+    let form = s.get("/edit/report.toml", &office);
+    assert_eq!(form.status, 200);
+    assert!(form.text().contains("<body class=\"read-only\">"));
     let a = save(&s, &office, "agency", "公开办改的");
     assert_eq!(a.status, 403);
     assert!(a.text().contains("公开办只能查看"), "{}", a.text());

@@ -240,6 +240,7 @@ impl District {
             csrf: &session.csrf,
             progress: &progress,
             office: false,
+            read_only: desk.read_only.is_some(),
         };
         let reply = match (&req.method, path) {
             (&Method::POST, "/district/submit") => return self.submit(unit, session, &desk),
@@ -403,6 +404,7 @@ impl District {
             csrf: &session.csrf,
             progress: &progress,
             office: true,
+            read_only: true,
         };
         let reply = match (&req.method, path) {
             (&Method::GET, "/history") => {

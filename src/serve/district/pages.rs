@@ -80,6 +80,9 @@ pub struct Bar<'a> {
     pub progress: &'a Progress,
     /// The 公开办 looking at a unit (read-only).
     pub office: bool,
+    /// Nothing may be saved: the page's save and new-file controls are
+    /// hidden.
+    pub read_only: bool,
 }
 
 fn logout(csrf: &str) -> String {
@@ -138,7 +141,12 @@ pub fn with_bar(mut reply: Reply, bar: &Bar) -> Reply {
         return reply;
     }
     let html = String::from_utf8_lossy(&reply.body).into_owned();
-    let html = html.replacen("<body>", &format!("<body>{}", bar_html(bar)), 1);
+    let body = if bar.read_only {
+        "<body class=\"read-only\">"
+    } else {
+        "<body>"
+    };
+    let html = html.replacen("<body>", &format!("{body}{}", bar_html(bar)), 1);
     // The folder's path on the server is none of the clerk's business.
     let html = match (html.find("<p class=\"where\">"), bar.office) {
         (Some(at), _) => match html[at..].find("</p>") {
