@@ -474,6 +474,29 @@ fn units_see_only_their_own_report_and_the_office_sees_every_state() {
         );
     }
 
+    // A copy of the records while the desk runs, and none over a file.
+    let copy = dir.with_extension("backup.sqlite");
+    let _ = std::fs::remove_file(&copy);
+    let backup = |to: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_gongwen"))
+            .args([
+                "backup",
+                "--district",
+                dir.to_str().unwrap(),
+                to.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap()
+    };
+    assert!(backup(&copy).status.success());
+    assert!(std::fs::read(&copy)
+        .unwrap()
+        .starts_with(b"SQLite format 3\0"));
+    let again = backup(&copy);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("已存在，未覆盖"));
+    let _ = std::fs::remove_file(&copy);
+
     // Logins survive a restart (on the same address); logout ends one.
     let port = s.port;
     drop(s);
