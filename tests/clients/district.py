@@ -39,7 +39,7 @@ def body(d):
     return d.find_element("tag name", "body").text
 
 
-def save_agency(d, base, value):
+def save_agency(d, base, value, report):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     d.get(base + "edit/report.toml")
@@ -47,7 +47,9 @@ def save_agency(d, base, value):
     field.send_keys(Keys.CONTROL, "a")
     field.send_keys(value)
     d.find_element(By.ID, "save").click()
-    return wait(lambda: "已保存" in d.find_element(By.ID, "message").text)
+    # The file itself: the page's message may be overwritten at once by
+    # the check that the typing started.
+    return wait(lambda: f'agency = "{value}"' in report.read_text())
 
 
 def unit_state(d, unit):
@@ -94,9 +96,9 @@ def steps(clerk, office, base, folder, check):
     report = folder / "甲街道" / "report.toml"
     check("district: the clerk logs in and sees the unit's bar",
           login(clerk, base, "alice") and "alice（甲街道）" in body(clerk), body(clerk)[:300])
-    check("district: a save from the form", save_agency(clerk, base, "甲街道办事处"))
+    check("district: a save from the form", save_agency(clerk, base, "甲街道办事处", report))
     first = report.read_bytes()
-    check("district: a second save", save_agency(clerk, base, "甲街道办事处（二稿）"))
+    check("district: a second save", save_agency(clerk, base, "甲街道办事处（二稿）", report))
     clerk.get(base + "history")
     rows = clerk.find_elements(By.CSS_SELECTOR, "#history tbody tr")
     check("district: the history lists both saves with the changed key",
@@ -127,7 +129,7 @@ def steps(clerk, office, base, folder, check):
     clerk.get(base)
     check("district: the clerk sees the comment",
           "公开办退回意见：表三请核对" in body(clerk), body(clerk)[:300])
-    check("district: the clerk fixes", save_agency(clerk, base, "甲街道办事处"))
+    check("district: the clerk fixes", save_agency(clerk, base, "甲街道办事处（改）", report))
     clerk.get(base)
     clerk.find_element(By.ID, "submit-report").click()
     check("district: and resubmits", wait(lambda: "已提交" in clerk.find_element(By.ID, "unit-state").text))
