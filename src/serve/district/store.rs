@@ -444,3 +444,44 @@ impl Store {
 /// that a wrong name takes as long as a wrong password.
 const DUMMY: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$ZmFrZWhhc2hmYWtlaGFzaGZha2VoYXNoZmFrZWg";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logins_check_the_password_and_end_when_expired_or_disabled() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.set_user("a", Some("甲"), "password1", false).unwrap();
+        let hash: String = store
+            .db()
+            .query_row("SELECT hash FROM users", [], |r| r.get(0))
+            .unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(store.login("a", "password2").unwrap().is_none());
+        assert!(store.login("b", "password1").unwrap().is_none());
+        let id = store.login("a", "password1").unwrap().unwrap();
+        let s = store.session(&id).unwrap().unwrap();
+        assert_eq!((s.user.as_str(), s.unit.as_deref()), ("a", Some("甲")));
+        // Kept as a digest: the id itself is not in the records.
+        let kept: i64 = store
+            .db()
+            .query_row("SELECT count(*) FROM sessions WHERE id = ?1", [&id], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(kept, 0);
+        store
+            .db()
+            .execute("UPDATE sessions SET expires = ?1", [now() - 1])
+            .unwrap();
+        assert!(store.session(&id).unwrap().is_none());
+        let id = store.login("a", "password1").unwrap().unwrap();
+        store.disable("a").unwrap();
+        assert!(store.session(&id).unwrap().is_none());
+        assert!(store.login("a", "password1").unwrap().is_none());
+        store.set_user("a", None, "password3", true).unwrap();
+        assert!(store.login("a", "password3").unwrap().is_some());
+    }
+}
