@@ -171,6 +171,41 @@ enum Command {
         /// 使用该目录中的字体（如 仿宋_GB2312 等正式字体），可写多次
         #[arg(long = "font-dir", value_name = "目录")]
         font_dir: Vec<PathBuf>,
+        /// 区公文台：这个目录中每个单位一个文件夹，各单位凭账号登录，只见本单位的文件；公开办查看、退回、通过、汇总
+        #[arg(long, value_name = "目录", conflicts_with = "dir")]
+        district: Option<PathBuf>,
+    },
+    /// 区公文台的账号：add 新建、reset 重设密码、disable 停用
+    #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen user add|reset|disable --district 目录 <账号> [--unit 单位 | --office] [--password-stdin]")]
+    User {
+        /// add、reset 或 disable
+        #[arg(value_name = "操作", help_heading = "参数", value_parser = ["add", "reset", "disable"])]
+        action: String,
+        /// 账号名
+        #[arg(value_name = "账号", help_heading = "参数")]
+        name: String,
+        /// 区公文台的目录（各单位文件夹所在的目录）
+        #[arg(long, value_name = "目录")]
+        district: PathBuf,
+        /// 账号所属的单位（即该单位的文件夹名，没有则建立）
+        #[arg(long, value_name = "单位", conflicts_with = "office")]
+        unit: Option<String>,
+        /// 公开办的账号：查看所有单位，退回、通过、汇总
+        #[arg(long)]
+        office: bool,
+        /// 从标准输入读一行作为密码（供脚本使用）
+        #[arg(long = "password-stdin")]
+        password_stdin: bool,
+    },
+    /// 复制区公文台的记录（账号、状态、修改记录），公文台运行时也可用
+    #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen backup --district 目录 <目标文件>")]
+    Backup {
+        /// 区公文台的目录
+        #[arg(long, value_name = "目录")]
+        district: PathBuf,
+        /// 写出的记录副本（.sqlite 文件，不能已存在）
+        #[arg(value_name = "目标文件", help_heading = "参数")]
+        to: PathBuf,
     },
     /// 列出内置模板，或导出一个以便修改
     #[command(
@@ -386,15 +421,35 @@ fn run(cli: Cli) -> Exit {
             hosts,
             proxy,
             font_dir,
+            district,
         } => Ok(gongwen::serve::run(&gongwen::serve::ServeOptions {
-            dir,
+            dir: district.clone().unwrap_or(dir),
             port,
             listen,
             open: open.then_some(gongwen::launch::open_browser as fn(&str) -> bool),
             hosts,
             proxy,
             font_dirs: font_dir,
+            district: district.is_some(),
         })),
+        Command::User {
+            action,
+            name,
+            district,
+            unit,
+            office,
+            password_stdin,
+        } => user(
+            &action,
+            &name,
+            &district,
+            unit.as_deref(),
+            office,
+            password_stdin,
+        ),
+        Command::Backup { district, to } => {
+            Ok(said(gongwen::serve::district::backup(&district, &to)))
+        }
         Command::Templates { action: None } => Ok(cmd::list_templates()),
         Command::Templates {
             action: Some(TemplatesCommand::Export { name, dir, force }),
@@ -415,6 +470,51 @@ fn run(cli: Cli) -> Exit {
         eprintln!("用 gongwen help 查看用法");
         Exit::Usage
     })
+}
+
+/// A command's one-line outcome: on standard output, or as an error.
+fn said(outcome: Result<String, String>) -> Exit {
+    match outcome {
+        Ok(m) => {
+            println!("{m}");
+            Exit::Ok
+        }
+        Err(m) => {
+            eprintln!("错误: {m}");
+            Exit::Io
+        }
+    }
+}
+
+fn user(
+    action: &str,
+    name: &str,
+    district: &std::path::Path,
+    unit: Option<&str>,
+    office: bool,
+    from_stdin: bool,
+) -> Result<Exit, String> {
+    if action == "add" && unit.is_none() && !office {
+        return Err("新建账号须写 --unit 单位（单位的经办人）或 --office（公开办）".into());
+    }
+    let password = match action {
+        "disable" => None,
+        _ if from_stdin => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| format!("无法从标准输入读密码：{e}"))?;
+            Some(line.trim_end_matches(['\r', '\n']).to_string())
+        }
+        _ => Some(gongwen::serve::district::password::ask()?),
+    };
+    Ok(said(gongwen::serve::district::user(
+        district,
+        action,
+        name,
+        unit,
+        password.as_deref(),
+    )))
 }
 
 fn help(command: Option<&str>) -> Result<Exit, String> {

@@ -156,7 +156,10 @@ pub fn run(inputs: &[PathBuf], o: &SumOptions) -> Exit {
 
 /// Refuses units of several years (or of another year than `year`) and
 /// of both formats, naming the files of each.
-fn one_year_and_format(reports: &[(&Path, &Report)], year: Option<i64>) -> Result<(), String> {
+pub(crate) fn one_year_and_format(
+    reports: &[(&Path, &Report)],
+    year: Option<i64>,
+) -> Result<(), String> {
     let mut years: BTreeMap<i64, Vec<PathBuf>> = BTreeMap::new();
     let mut formats: BTreeMap<&str, Vec<PathBuf>> = BTreeMap::new();
     for (f, r) in reports {

@@ -103,7 +103,23 @@ impl Guard {
     /// A write must come from the desk's own pages: `Origin` present and
     /// the page's own, not a cross-site fetch, and the token every page
     /// carries.
-    pub fn write(&self, req: &Request, own: &Origin) -> Result<(), Refusal> {
+    pub fn write(&self, req: &Request, own: &Origin, token: &str) -> Result<(), Refusal> {
+        self.same_origin(req, own)?;
+        if !req
+            .header("x-gongwen-token")
+            .is_some_and(|t| same(t, token))
+        {
+            return Err(Refusal::new(
+                403,
+                "拒绝：请求没有带本次会话的令牌，请从本服务的页面操作",
+            ));
+        }
+        Ok(())
+    }
+
+    /// A write's `Origin` is the page's own and it is not a cross-site
+    /// fetch.
+    pub fn same_origin(&self, req: &Request, own: &Origin) -> Result<(), Refusal> {
         match req.header("origin") {
             Some(o) if o.eq_ignore_ascii_case(&own.origin) => {}
             Some(o) => {
@@ -122,15 +138,6 @@ impl Guard {
         if req.header("sec-fetch-site") == Some("cross-site") {
             return Err(Refusal::new(403, "拒绝：来自其他网站的写入请求"));
         }
-        if !req
-            .header("x-gongwen-token")
-            .is_some_and(|t| same(t, &self.token))
-        {
-            return Err(Refusal::new(
-                403,
-                "拒绝：请求没有带本次会话的令牌，请从本服务的页面操作",
-            ));
-        }
         Ok(())
     }
 
@@ -144,13 +151,7 @@ impl Guard {
     /// (`?token=`), then from the cookie that link sets. Another account
     /// on the same computer can reach 127.0.0.1 too.
     pub fn read(&self, req: &Request) -> Result<(), Refusal> {
-        let name = self.cookie_name();
-        let from_cookie = req.headers.get_all("cookie").iter().find_map(|v| {
-            v.to_str().ok()?.split(';').find_map(|kv| {
-                let (k, v) = kv.trim().split_once('=')?;
-                (k == name).then_some(v)
-            })
-        });
+        let from_cookie = cookie(req, &self.cookie_name());
         match req.query_param("token").or(from_cookie) {
             Some(t) if same(t, &self.token) => Ok(()),
             _ => Err(Refusal::new(
@@ -160,6 +161,16 @@ impl Guard {
             )),
         }
     }
+}
+
+/// The value of the request's cookie of this name.
+pub fn cookie<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
+    req.headers.get_all("cookie").iter().find_map(|v| {
+        v.to_str().ok()?.split(';').find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name).then_some(v)
+        })
+    })
 }
 
 /// `name[:port]` or `[v6][:port]`; `None` when the port is not a number.
@@ -197,7 +208,7 @@ pub fn host_name(ip: IpAddr) -> String {
 }
 
 /// Compares without stopping at the first difference.
-fn same(a: &str, b: &str) -> bool {
+pub(crate) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
 }
 
@@ -424,7 +435,11 @@ mod tests {
             h.extend(origin.map(|o| ("origin", o)));
             h.extend(site.map(|s| ("sec-fetch-site", s)));
             h.extend(token.map(|t| ("x-gongwen-token", t)));
-            g.write(&request("127.0.0.1:5000", "127.0.0.1:8410", &h), &own)
+            g.write(
+                &request("127.0.0.1:5000", "127.0.0.1:8410", &h),
+                &own,
+                "t0k",
+            )
         };
         assert!(write(Some("http://127.0.0.1:8410"), None, Some("t0k")).is_ok());
         assert!(write(

@@ -9,6 +9,7 @@
 //! few milliseconds, and serialising the requests also serialises the
 //! saves of one file.
 
+pub mod district;
 pub mod edit;
 pub mod form;
 pub mod guard;
@@ -55,6 +56,9 @@ pub struct ServeOptions {
     pub proxy: Option<String>,
     /// Font folders searched before the bundled fonts, as for `render`.
     pub font_dirs: Vec<PathBuf>,
+    /// `dir` is a district's folder: a folder per unit, accounts and
+    /// logins instead of the printed link's token.
+    pub district: bool,
 }
 
 impl Default for ServeOptions {
@@ -67,12 +71,31 @@ impl Default for ServeOptions {
             hosts: Vec::new(),
             proxy: None,
             font_dirs: Vec::new(),
+            district: false,
         }
     }
 }
 
+/// One folder's desk: its files, the token its pages carry, and what it
+/// may do there.
 struct Desk {
     dir: PathBuf,
+    /// The token every page carries and every write sends back.
+    token: String,
+    /// Why nothing may be written here (a report another unit's, or one
+    /// handed in): pages and checks are served, writes refused with it.
+    read_only: Option<String>,
+    /// Told of every data file written, with its bytes before (none for a
+    /// new file) and after, while the save lock is still held (the
+    /// district desk's history).
+    saved: Option<Saved>,
+    shared: Arc<Shared>,
+}
+
+type Saved = Box<dyn Fn(&Path, Option<&[u8]>, &[u8]) -> Result<(), String> + Send + Sync>;
+
+/// What every folder's desk of one server shares.
+struct Shared {
     guard: Guard,
     fonts: FontDirs,
     /// The font books previews were drawn with, served at `/fonts/B/N`.
@@ -159,7 +182,25 @@ pub fn run(opts: &ServeOptions) -> Exit {
             return Exit::Io;
         }
     };
-    let (guard, links) = start::guard(addr, &opts.hosts, proxy, token);
+    let (guard, mut links) = start::guard(addr, &opts.hosts, proxy, token);
+    let store = if opts.district {
+        // Logins instead of the token: the address stays the same across
+        // restarts, so bookmarks keep working.
+        for l in &mut links {
+            if let Some(at) = l.find("?token=") {
+                l.truncate(at);
+            }
+        }
+        match district::store::Store::open(&dir) {
+            Ok(s) => Some(s),
+            Err(m) => {
+                eprintln!("错误: {m}");
+                return Exit::Io;
+            }
+        }
+    } else {
+        None
+    };
     // Written without println!: a closed standard output must not end the
     // desk.
     use std::io::Write as _;
@@ -169,18 +210,26 @@ pub fn run(opts: &ServeOptions) -> Exit {
     for l in links.iter().skip(1) {
         let _ = writeln!(out, "　　也可用：{l}");
     }
-    if !addr.ip().is_loopback() {
+    if store.is_some() {
         let _ = writeln!(
             out,
-            "注意：在 {} 上监听，局域网中的其他电脑可访问；须用上面带令牌的链接打开",
-            guard::host_name(addr.ip())
+            "区文件夹：{}（各单位一个文件夹，凭账号登录；按 Ctrl-C 结束）",
+            dir.display()
+        );
+    } else {
+        if !addr.ip().is_loopback() {
+            let _ = writeln!(
+                out,
+                "注意：在 {} 上监听，局域网中的其他电脑可访问；须用上面带令牌的链接打开",
+                guard::host_name(addr.ip())
+            );
+        }
+        let _ = writeln!(
+            out,
+            "文件夹：{}（按 Ctrl-C 结束；链接中的令牌只在本次运行中有效）",
+            dir.display()
         );
     }
-    let _ = writeln!(
-        out,
-        "文件夹：{}（按 Ctrl-C 结束；链接中的令牌只在本次运行中有效）",
-        dir.display()
-    );
     let _ = out.flush();
     if let Some(open) = opts.open {
         if !open(&first) {
@@ -188,19 +237,34 @@ pub fn run(opts: &ServeOptions) -> Exit {
         }
     }
     crate::interrupt::install();
-    let desk = Arc::new(Desk {
-        dir,
+    let token = guard.token.clone();
+    let shared = Arc::new(Shared {
         guard,
         fonts: FontDirs::new(opts.font_dirs.clone()),
         books: Mutex::new(Vec::new()),
         saving: Mutex::new(()),
     });
-    match http::serve(
-        listener,
-        desk,
-        http::Limits::default(),
-        crate::interrupt::requested,
-    ) {
+    let served = match store {
+        Some(store) => http::serve(
+            listener,
+            Arc::new(district::District::new(dir, store, shared)),
+            http::Limits::default(),
+            crate::interrupt::requested,
+        ),
+        None => http::serve(
+            listener,
+            Arc::new(Desk {
+                dir,
+                token,
+                read_only: None,
+                saved: None,
+                shared,
+            }),
+            http::Limits::default(),
+            crate::interrupt::requested,
+        ),
+    };
+    match served {
         Ok(()) => {
             let _ = writeln!(std::io::stdout(), "公文台已结束");
             Exit::Ok
@@ -217,10 +281,10 @@ const INTERNAL: &str = "内部错误：这个请求未能完成，文件未改�
 impl http::App for Desk {
     fn admit(&self, req: &Request) -> Result<(), Reply> {
         let wants_json = req.path.starts_with("/api/");
-        let checked = self.guard.origin(req).and_then(|own| {
-            self.guard.read(req)?;
+        let checked = self.shared.guard.origin(req).and_then(|own| {
+            self.shared.guard.read(req)?;
             if req.method == Method::POST {
-                self.guard.write(req, &own)?;
+                self.shared.guard.write(req, &own, &self.token)?;
             }
             Ok(())
         });
@@ -246,13 +310,13 @@ impl Desk {
         let path = req.path.as_str();
         if req.query_param("token").is_some() && req.method == Method::GET {
             // Trade the link's token for a cookie, and drop it from the URL.
-            let https = self.guard.origin(req).is_ok_and(|o| o.https);
+            let https = self.shared.guard.origin(req).is_ok_and(|o| o.https);
             return Ok(Reply::text(303, "").with("Location", path).with(
                 "Set-Cookie",
                 format!(
                     "{}={}; HttpOnly; SameSite=Strict; Path=/{}",
-                    self.guard.cookie_name(),
-                    self.guard.token,
+                    self.shared.guard.cookie_name(),
+                    self.token,
                     if https { "; Secure" } else { "" }
                 ),
             ));
@@ -277,6 +341,9 @@ impl Desk {
             (&Method::GET, p) if p.starts_with("/download/") => self.download(&name("/download/")?),
             (&Method::POST, p) if p.starts_with("/api/") => {
                 let body = &req.body;
+                if let (Some(why), false) = (&self.read_only, p.starts_with("/api/check/")) {
+                    return Err(Refusal::new(403, why.clone()));
+                }
                 match p {
                     "/api/new" => self.new_report(body),
                     p if p.starts_with("/api/check/") => self.check(&name("/api/check/")?, body),
@@ -293,6 +360,16 @@ impl Desk {
     }
 
     fn index(&self) -> Reply {
+        let files = self.listed();
+        Reply::html(page::index(
+            &self.dir.display().to_string(),
+            &files,
+            &self.token,
+        ))
+    }
+
+    /// The folder's data files and what `check` says of each, by name.
+    fn listed(&self) -> Vec<page::Listed> {
         let mut files = Vec::new();
         if let Ok(entries) = std::fs::read_dir(&self.dir) {
             for e in entries.flatten() {
@@ -307,7 +384,7 @@ impl Desk {
                     past_errors: true,
                     ..Job::new(&path).text(&text).until(Until::Data)
                 };
-                let Warned { value, diagnostics } = compile(&job, &Disk, &self.fonts);
+                let Warned { value, diagnostics } = compile(&job, &Disk, &self.shared.fonts);
                 let (report, diagnostics) = match &value {
                     Ok(c) => (c.input.report(), diagnostics),
                     Err(Failure::Data(d)) => (None, d.clone()),
@@ -323,11 +400,7 @@ impl Desk {
             }
         }
         files.sort_by(|a, b| a.name.cmp(&b.name));
-        Reply::html(page::index(
-            &self.dir.display().to_string(),
-            &files,
-            &self.guard.token,
-        ))
+        files
     }
 
     /// The pictures directly in the folder a seal may name.
@@ -370,7 +443,7 @@ impl Desk {
                         &d.0.iter().map(without_path).collect::<Vec<_>>().join("\n\n")
                     )
                 );
-                return Ok(Reply::html(page::shell(name, &self.guard.token, &body)));
+                return Ok(Reply::html(page::shell(name, &self.token, &body)));
             }
         };
         let job = Job {
@@ -378,7 +451,7 @@ impl Desk {
             past_errors: true,
             ..Job::new(&path).text(&text).until(Until::Data)
         };
-        let schema = compile(&job, &Disk, &self.fonts)
+        let schema = compile(&job, &Disk, &self.shared.fonts)
             .value
             .ok()
             .filter(|c| c.input.report().is_none())
@@ -395,9 +468,9 @@ impl Desk {
                     spec: form::Spec::new(spec.as_ref()),
                     pictures: &pictures,
                 };
-                page::record(name, &f, &version, &self.guard.token)
+                page::record(name, &f, &version, &self.token)
             }
-            None => page::annual(name, &tree, format_of(&tree), &version, &self.guard.token),
+            None => page::annual(name, &tree, format_of(&tree), &version, &self.token),
         };
         Ok(Reply::html(html))
     }
@@ -433,7 +506,7 @@ impl Desk {
             past_errors: true,
             ..Job::new(path).text(text)
         };
-        let Warned { value, diagnostics } = compile(&job, &Disk, &self.fonts);
+        let Warned { value, diagnostics } = compile(&job, &Disk, &self.shared.fonts);
         let src = Source::new(path, text);
         let tree = crate::data::parse_source(&src).ok();
         let (input, failed, diagnostics): (Option<&Input>, _, _) = match &value {
@@ -513,7 +586,7 @@ impl Desk {
     /// its number while the desk runs (the cache hands out one `Arc` per
     /// set of fonts).
     fn keep_book(&self, book: Arc<FontBook>) -> usize {
-        let mut books = self.books.lock().unwrap_or_else(|e| e.into_inner());
+        let mut books = self.shared.books.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(i) = books.iter().position(|b| Arc::ptr_eq(b, &book)) {
             return i;
         }
@@ -527,7 +600,7 @@ impl Desk {
     }
 
     fn save(&self, name: &str, body: &[u8]) -> Result<Reply, Refusal> {
-        let _one_at_a_time = self.saving.lock().unwrap_or_else(|e| e.into_inner());
+        let _one_at_a_time = self.shared.saving.lock().unwrap_or_else(|e| e.into_inner());
         let (path, edits, text, version) = self.opened(name, body)?;
         if edits.version.as_deref() != Some(version.as_str()) {
             return Err(Refusal::new(
@@ -547,14 +620,24 @@ impl Desk {
         }
         crate::output::rewrite_atomic(&path, new.as_bytes())
             .map_err(|d| Refusal::new(500, format!("未保存：{}", d.message)))?;
+        self.record(&path, Some(text.as_bytes()), new.as_bytes())?;
         Ok(Reply::json(
             200,
             &json!({ "version": edit::version(new.as_bytes()), "message": "已保存" }),
         ))
     }
 
+    /// Tells the history of a file just written, if this desk keeps one.
+    fn record(&self, path: &Path, old: Option<&[u8]>, new: &[u8]) -> Result<(), Refusal> {
+        match &self.saved {
+            Some(saved) => saved(path, old, new)
+                .map_err(|m| Refusal::new(500, format!("文件已保存，但未能记入修改记录：{m}"))),
+            None => Ok(()),
+        }
+    }
+
     fn new_report(&self, body: &[u8]) -> Result<Reply, Refusal> {
-        let _one_at_a_time = self.saving.lock().unwrap_or_else(|e| e.into_inner());
+        let _one_at_a_time = self.shared.saving.lock().unwrap_or_else(|e| e.into_inner());
         let v: Value = json_body(body)?;
         let field = |k: &str| v[k].as_str().unwrap_or("").trim().to_string();
         let file = field("file");
@@ -590,7 +673,7 @@ impl Desk {
         } else {
             let last = guard::data_file(&self.dir, &from, true)?;
             let job = Job::new(&last).until(Until::Data);
-            let compiled = compile(&job, &Disk, &self.fonts).value;
+            let compiled = compile(&job, &Disk, &self.shared.fonts).value;
             let report = compiled
                 .as_ref()
                 .ok()
@@ -602,6 +685,7 @@ impl Desk {
         };
         crate::output::write_atomic(&path, text.as_bytes())
             .map_err(|d| Refusal::new(500, d.message))?;
+        self.record(&path, None, text.as_bytes())?;
         Ok(Reply::json(
             200,
             &json!({ "url": format!("/edit/{}", page::url_segment(&file)) }),
@@ -612,7 +696,7 @@ impl Desk {
     /// folder under its own name (never over a file already there) once
     /// it reads as a picture.
     fn picture(&self, name: &str, body: &[u8]) -> Result<Reply, Refusal> {
-        let _one_at_a_time = self.saving.lock().unwrap_or_else(|e| e.into_inner());
+        let _one_at_a_time = self.shared.saving.lock().unwrap_or_else(|e| e.into_inner());
         let path = guard::picture_file(&self.dir, name)?;
         if std::fs::symlink_metadata(&path).is_ok() {
             return Err(Refusal::new(
@@ -639,17 +723,12 @@ impl Desk {
         let tree = crate::data::parse_source(&Source::new(&path, text.as_str())).ok();
         let not_made = |mut diagnostics: Vec<Value>| {
             self.label_fields(stem, &mut diagnostics);
-            let mut r = Reply::html(page::not_rendered(
-                stem,
-                ext,
-                &diagnostics,
-                &self.guard.token,
-            ));
+            let mut r = Reply::html(page::not_rendered(stem, ext, &diagnostics, &self.token));
             r.status = 422;
             r
         };
         let job = Job::new(&path).text(&text);
-        let compiled = match compile(&job, &Disk, &self.fonts).value {
+        let compiled = match compile(&job, &Disk, &self.shared.fonts).value {
             Ok(c) => c,
             Err(Failure::Data(d)) => {
                 let ds =
@@ -724,7 +803,7 @@ impl Desk {
             f.parse::<usize>().map_err(|_| none())?,
         );
         let book = {
-            let books = self.books.lock().unwrap_or_else(|e| e.into_inner());
+            let books = self.shared.books.lock().unwrap_or_else(|e| e.into_inner());
             books.get(b).cloned().ok_or_else(none)?
         };
         let face = book.faces.get(f).ok_or_else(none)?;

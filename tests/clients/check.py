@@ -1155,6 +1155,8 @@ def main():
     pdfa_checks(binary, out, env)
     import desk
     desk.run(binary, out, check, env)
+    import district
+    district.run(binary, out, check, env)
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 

@@ -8,6 +8,7 @@ mod breaks;
 mod crashes;
 mod data;
 mod desk_attacks;
+mod district;
 mod embed;
 mod font_collections;
 mod fonts;
