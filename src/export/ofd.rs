@@ -320,7 +320,7 @@ pub fn write(
     }
     // The pages' XML compresses well at the fastest level; the fonts
     // come compressed already.
-    Ok(super::zip::write_entries(&all, flate2::Compression::fast()))
+    Ok(super::zip::write_entries(&all, 1))
 }
 
 /// One run as a TextObject: its box a little taller than the glyphs, the
