@@ -11,7 +11,9 @@ pub fn write(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
         .iter()
         .map(|(n, d)| (*n, Entry::Plain(d.as_slice())))
         .collect();
-    write_entries(&prepared, crate::deflate::TEXT)
+    write_entries(&prepared, |out, data| {
+        crate::deflate::raw_onto(out, data, crate::deflate::TEXT)
+    })
 }
 
 /// An entry's content: to be deflated here, or deflated already (a zlib
@@ -32,13 +34,14 @@ pub enum Entry<'a> {
     },
 }
 
-pub fn write_entries(entries: &[(&str, Entry)], level: u32) -> Vec<u8> {
+/// `deflate`: appends an entry's deflated data to the bytes given.
+pub fn write_entries(entries: &[(&str, Entry)], deflate: fn(Vec<u8>, &[u8]) -> Vec<u8>) -> Vec<u8> {
     let mut out = Vec::new();
     let mut central = Vec::new();
     for (name, entry) in entries {
         let (packed, crc, len): (std::borrow::Cow<[u8]>, u32, usize) = match entry {
             Entry::Plain(data) => {
-                let packed = crate::deflate::raw_onto(Vec::new(), data, level);
+                let packed = deflate(Vec::new(), data);
                 (packed.into(), crc32fast::hash(data), data.len())
             }
             // Without the zlib header (2 bytes) and its Adler-32 (4).

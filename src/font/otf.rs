@@ -62,7 +62,7 @@ pub(crate) fn opentype(subset: &Subset, program: &Program) -> Result<Packed, Dia
         program.crc,
         cff.len() as u64,
     ));
-    let mut deflated = crate::deflate::raw_flushed(&file[..at], 1);
+    let mut deflated = crate::deflate::raw_flushed(&file[..at]);
     // The PDF's stream without its zlib header (2 bytes) and Adler-32 (4).
     deflated.extend_from_slice(&program.zlib[2..program.zlib.len() - 4]);
     Ok(Packed {
