@@ -44,6 +44,7 @@ pub mod bounds;
 pub mod cmd;
 pub mod compile;
 pub mod data;
+pub mod deflate;
 pub mod diag;
 pub mod disk;
 pub mod doc;

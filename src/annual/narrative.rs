@@ -312,6 +312,19 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
     cell.get_or_init(|| Regex::new(pattern).expect("valid pattern"))
 }
 
+/// The pattern, compiled once per process, when `s` holds one of `any`,
+/// words every match contains; `None` otherwise. A pattern is compiled only
+/// once some sentence could match it: compiling all of them was a quarter
+/// of the work of rendering a report.
+fn re_if(
+    cell: &'static OnceLock<Regex>,
+    s: &str,
+    any: &[&str],
+    pattern: &str,
+) -> Option<&'static Regex> {
+    any.iter().any(|w| s.contains(w)).then(|| re(cell, pattern))
+}
+
 /// One statement the tables contradict: its words, and what the tables
 /// give.
 struct Claim<'s> {
@@ -325,11 +338,13 @@ fn check_sentence(report: &Report, f: &Facts, s: &str, out: &mut Diagnostics) {
 
     // Applications received: 新收 is 一 alone; 收到/受理 may include 二.
     static RECEIVED: OnceLock<Regex> = OnceLock::new();
-    let received = re(
+    let received = re_if(
         &RECEIVED,
+        s,
+        &["申请"],
         r"(新收|收到|受理|接收|接到)[^。；，,、0-9（(]{0,14}?(?:申请|依申请公开)[^。；，,0-9]{0,6}?([0-9]+) *件",
     );
-    for m in received.captures_iter(s) {
+    for m in received.into_iter().flat_map(|r| r.captures_iter(s)) {
         let Some(n) = count(&m, 2) else { continue };
         if m[0].contains("结转") {
             continue;
@@ -359,28 +374,37 @@ fn check_sentence(report: &Report, f: &Facts, s: &str, out: &mut Diagnostics) {
     static SETTLED: OnceLock<Regex> = OnceLock::new();
     for (pattern, value, label) in [
         (
-            re(&CARRIED, r"上年(?:度)?结转[^。；，,0-9]{0,8}?([0-9]+) *件"),
+            re_if(
+                &CARRIED,
+                s,
+                &["结转"],
+                r"上年(?:度)?结转[^。；，,0-9]{0,8}?([0-9]+) *件",
+            ),
             f.carried,
             "表三「二、上年结转」总计",
         ),
         (
-            re(
+            re_if(
                 &FORWARD,
+                s,
+                &["结转"],
                 r"结转(?:至|到)?下(?:一)?年(?:度)?[^。；，,0-9]{0,8}?([0-9]+) *件",
             ),
             f.forward,
             "表三「四、结转下年度继续办理」总计",
         ),
         (
-            re(
+            re_if(
                 &SETTLED,
+                s,
+                &["办结"],
                 r"(?:已|共|全部)?办结[^。；，,0-9率]{0,6}?([0-9]+) *件",
             ),
             f.settled,
             "表三「三、本年度办理结果（七）总计」",
         ),
     ] {
-        for m in pattern.captures_iter(s) {
+        for m in pattern.into_iter().flat_map(|r| r.captures_iter(s)) {
             if count(&m, 1) != Some(value) {
                 claims.push(claim(&m, format!("{label}为 {value}")));
             }
@@ -388,11 +412,20 @@ fn check_sentence(report: &Report, f: &Facts, s: &str, out: &mut Diagnostics) {
     }
     // Each outcome, and a share of it given right after.
     static OUTCOME: OnceLock<Regex> = OnceLock::new();
-    let outcome = re(
+    let outcome = re_if(
         &OUTCOME,
+        s,
+        &[
+            "予以公开",
+            "部分公开",
+            "不予公开",
+            "无法提供",
+            "不予处理",
+            "其他处理",
+        ],
         r"(予以公开|部分公开|不予公开|无法提供|不予处理|其他处理)[^。；，,、0-9]{0,4}?([0-9]+) *件(?:[，,]? *占[^。；，,0-9]{0,8}?([0-9]+(?:\.[0-9]+)?) *[%％])?",
     );
-    for m in outcome.captures_iter(s) {
+    for m in outcome.into_iter().flat_map(|r| r.captures_iter(s)) {
         let Some(&(_, value, ref label)) = f.outcomes.iter().find(|(w, ..)| *w == &m[1]) else {
             continue;
         };
@@ -425,8 +458,13 @@ fn check_sentence(report: &Report, f: &Facts, s: &str, out: &mut Diagnostics) {
     }
     // 自然人 applications.
     static NATURAL: OnceLock<Regex> = OnceLock::new();
-    let natural = re(&NATURAL, r"自然人[^。；，,、0-9]{0,8}?([0-9]+) *件");
-    for m in natural.captures_iter(s) {
+    let natural = re_if(
+        &NATURAL,
+        s,
+        &["自然人"],
+        r"自然人[^。；，,、0-9]{0,8}?([0-9]+) *件",
+    );
+    for m in natural.into_iter().flat_map(|r| r.captures_iter(s)) {
         if f.outcomes.iter().any(|(w, ..)| m[0].contains(w)) {
             continue;
         }
@@ -455,33 +493,39 @@ fn review_claims<'s>(f: &Facts, s: &'s str, claims: &mut Vec<Claim<'s>>) {
         }
     };
     static COUNT: OnceLock<Regex> = OnceLock::new();
-    let counted = re(
+    let counted = re_if(
         &COUNT,
+        s,
+        &["行政复议", "行政诉讼"],
         r"(行政复议|行政诉讼)(?:案件)?[^。；，,、0-9纠败维]{0,4}?([0-9]+) *(?:件|起|宗)",
     );
-    for m in counted.captures_iter(s) {
+    for m in counted.into_iter().flat_map(|r| r.captures_iter(s)) {
         let total: i64 = which(&m[1]).iter().sum();
         if m[2].parse::<i64>().ok() != Some(total) {
             claims.push(claim(&m, format!("表四「{}」总计为 {total}", &m[1])));
         }
     }
     static CORRECTED: OnceLock<Regex> = OnceLock::new();
-    let corrected = re(
+    let corrected = re_if(
         &CORRECTED,
+        s,
+        &["被纠错", "被纠正", "败诉"],
         r"(行政复议|行政诉讼)[^。；，,0-9]{0,6}?(?:被纠错|被纠正|败诉)[^。；，,0-9]{0,4}?([0-9]+) *(?:件|起|宗)",
     );
-    for m in corrected.captures_iter(s) {
+    for m in corrected.into_iter().flat_map(|r| r.captures_iter(s)) {
         let v = which(&m[1])[1];
         if m[2].parse::<i64>().ok() != Some(v) {
             claims.push(claim(&m, format!("表四「{}」结果纠正为 {v}", &m[1])));
         }
     }
     static NONE: OnceLock<Regex> = OnceLock::new();
-    let none = re(
+    let none = re_if(
         &NONE,
+        s,
+        &["行政复议", "行政诉讼"],
         r"(?:未发生|未出现|没有发生|没有|无)[^。；，,0-9]{0,14}?(行政复议|行政诉讼)(?:[和、及或与](行政复议|行政诉讼))?(?:[^。；，,0-9]{0,4}?(被纠错|被纠正|败诉))?",
     );
-    for m in none.captures_iter(s) {
+    for m in none.into_iter().flat_map(|r| r.captures_iter(s)) {
         for w in [m.get(1), m.get(2)].into_iter().flatten() {
             let v = which(w.as_str());
             let (said, value) = match m.get(3) {
@@ -494,11 +538,13 @@ fn review_claims<'s>(f: &Facts, s: &'s str, claims: &mut Vec<Claim<'s>>) {
         }
     }
     static ZERO: OnceLock<Regex> = OnceLock::new();
-    let zero = re(
+    let zero = re_if(
         &ZERO,
+        s,
+        &["为零", "为0"],
         r"(行政复议|行政诉讼)(?:[和、及与](行政复议|行政诉讼))?(?:案件)?(?:数量)?(?:均|都)?为(?:零|0)",
     );
-    for m in zero.captures_iter(s) {
+    for m in zero.into_iter().flat_map(|r| r.captures_iter(s)) {
         for w in [m.get(1), m.get(2)].into_iter().flatten() {
             let total: i64 = which(w.as_str()).iter().sum();
             if total != 0 {
@@ -507,8 +553,13 @@ fn review_claims<'s>(f: &Facts, s: &'s str, claims: &mut Vec<Claim<'s>>) {
         }
     }
     static UPHELD: OnceLock<Regex> = OnceLock::new();
-    let upheld = re(&UPHELD, r"(?:均|全部|都)(?:获|被|予以|予|已)?维持");
-    if let Some(m) = upheld.find(s) {
+    let upheld = re_if(
+        &UPHELD,
+        s,
+        &["维持"],
+        r"(?:均|全部|都)(?:获|被|予以|予|已)?维持",
+    );
+    if let Some(m) = upheld.and_then(|r| r.find(s)) {
         for w in ["行政复议", "行政诉讼"] {
             if !s[..m.start()].contains(w) {
                 continue;
@@ -540,11 +591,13 @@ fn active_claims<'s>(report: &Report, s: &'s str, claims: &mut Vec<Claim<'s>>) {
         })
     };
     static DECISIONS: OnceLock<Regex> = OnceLock::new();
-    let decisions = re(
+    let decisions = re_if(
         &DECISIONS,
+        s,
+        &["决定"],
         r"(行政许可|行政处罚|行政强制)(?:决定|决定书)[^。；，,、0-9]{0,4}?([0-9]+) *(?:件|个|份)",
     );
-    for m in decisions.captures_iter(s) {
+    for m in decisions.into_iter().flat_map(|r| r.captures_iter(s)) {
         let key = match &m[1] {
             "行政许可" => "licensing",
             "行政处罚" => "penalty",
@@ -557,11 +610,13 @@ fn active_claims<'s>(report: &Report, s: &'s str, claims: &mut Vec<Claim<'s>>) {
         }
     }
     static FEES: OnceLock<Regex> = OnceLock::new();
-    let fees = re(
+    let fees = re_if(
         &FEES,
+        s,
+        &["行政事业性收费"],
         r"行政事业性收费[^。；，,0-9]{0,8}?([0-9]+(?:\.[0-9]+)?) *万元",
     );
-    for m in fees.captures_iter(s) {
+    for m in fees.into_iter().flat_map(|r| r.captures_iter(s)) {
         let Some((v, label)) = report.active.iter().find_map(|g| {
             let row = g.rows.iter().find(|r| r.key == "fees")?;
             let i = g.columns.iter().position(|c| c.contains("金额"))?;
@@ -581,11 +636,13 @@ fn active_claims<'s>(report: &Report, s: &'s str, claims: &mut Vec<Claim<'s>>) {
         }
     }
     static NORMATIVE: OnceLock<Regex> = OnceLock::new();
-    let normative = re(
+    let normative = re_if(
         &NORMATIVE,
+        s,
+        &["规范性文件"],
         r"(?:新制发|新制定|制发|新制作)(?:行政)?规范性文件[^。；，,、0-9]{0,4}?([0-9]+) *件",
     );
-    for m in normative.captures_iter(s) {
+    for m in normative.into_iter().flat_map(|r| r.captures_iter(s)) {
         if let Some((v, label)) = cell("normative_documents", &|c| {
             c.contains("制发") || c.contains("新制作")
         }) {

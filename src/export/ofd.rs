@@ -320,7 +320,10 @@ pub fn write(
     }
     // The pages' XML compresses well at the fastest level; the fonts
     // come compressed already.
-    Ok(super::zip::write_entries(&all, flate2::Compression::fast()))
+    Ok(super::zip::write_entries(
+        &all,
+        crate::deflate::raw_fastest_onto,
+    ))
 }
 
 /// One run as a TextObject: its box a little taller than the glyphs, the

@@ -5,11 +5,8 @@
 //! give the same bytes.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::sync::Arc;
 
-use flate2::write::ZlibEncoder;
-use flate2::Compression;
 use pdf_writer::types::{CidFontType, FontFlags, OutputIntentSubtype, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Date, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use skrifa::raw::TableProvider;
@@ -17,7 +14,7 @@ use skrifa::MetadataProvider;
 
 use crate::diag::Diagnostic;
 use crate::doc::Meta;
-use crate::font::subset::{is_narrow, Subset, Subsets, LEVEL};
+use crate::font::subset::{is_narrow, Subset, Subsets};
 use crate::font::{Face, FaceId};
 use crate::frame::{Item, Page, TextRun};
 use crate::picture::{Format, Picture};
@@ -29,9 +26,7 @@ const IDENTITY: SystemInfo = SystemInfo {
 };
 
 fn deflate(data: &[u8]) -> Vec<u8> {
-    let mut e = ZlibEncoder::new(Vec::with_capacity(data.len() / 2), Compression::new(LEVEL));
-    e.write_all(data).expect("writing to memory");
-    e.finish().expect("writing to memory")
+    crate::deflate::zlib(data, crate::deflate::TEXT)
 }
 
 /// A six-letter subset tag from the glyphs used, as PDF asks for.

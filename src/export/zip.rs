@@ -2,11 +2,6 @@
 //! a fixed timestamp, entries in the order given) and the reader `import`
 //! opens Word files with.
 
-use std::io::Write;
-
-use flate2::write::DeflateEncoder;
-use flate2::Compression;
-
 /// 1980-01-01 00:00:00, the earliest DOS date: no clock in the output.
 const DOS_TIME: u16 = 0;
 const DOS_DATE: u16 = (1 << 5) | 1;
@@ -16,7 +11,9 @@ pub fn write(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
         .iter()
         .map(|(n, d)| (*n, Entry::Plain(d.as_slice())))
         .collect();
-    write_entries(&prepared, Compression::default())
+    write_entries(&prepared, |out, data| {
+        crate::deflate::raw_onto(out, data, crate::deflate::TEXT)
+    })
 }
 
 /// An entry's content: to be deflated here, or deflated already (a zlib
@@ -37,15 +34,14 @@ pub enum Entry<'a> {
     },
 }
 
-pub fn write_entries(entries: &[(&str, Entry)], level: Compression) -> Vec<u8> {
+/// `deflate`: appends an entry's deflated data to the bytes given.
+pub fn write_entries(entries: &[(&str, Entry)], deflate: fn(Vec<u8>, &[u8]) -> Vec<u8>) -> Vec<u8> {
     let mut out = Vec::new();
     let mut central = Vec::new();
     for (name, entry) in entries {
         let (packed, crc, len): (std::borrow::Cow<[u8]>, u32, usize) = match entry {
             Entry::Plain(data) => {
-                let mut enc = DeflateEncoder::new(Vec::new(), level);
-                enc.write_all(data).expect("writing to memory");
-                let packed = enc.finish().expect("writing to memory");
+                let packed = deflate(Vec::new(), data);
                 (packed.into(), crc32fast::hash(data), data.len())
             }
             // Without the zlib header (2 bytes) and its Adler-32 (4).

@@ -10,17 +10,50 @@
 //! empty Global Subr INDEX, charset and FDSelect for the identity mapping,
 //! the CharStrings INDEX, a one-entry Font DICT INDEX and its Private DICT.
 
-/// One INDEX: its items and the number of bytes it occupies.
+/// One INDEX, read where it lies: an item's bytes are found from its two
+/// offsets when asked for, so a subset of a few hundred glyphs reads a few
+/// hundred of a face's 27,000 CharStrings offsets.
 struct Index<'a> {
-    items: Vec<&'a [u8]>,
+    data: &'a [u8],
+    count: usize,
+    off_size: usize,
+    offsets_at: usize,
+    /// Where item data starts, less one (offsets count from 1).
+    base: usize,
+    /// Bytes the INDEX occupies.
     len: usize,
+}
+
+impl<'a> Index<'a> {
+    fn offset(&self, i: usize) -> Option<usize> {
+        let at = self.offsets_at + i * self.off_size;
+        let bytes = self.data.get(at..at + self.off_size)?;
+        Some(bytes.iter().fold(0usize, |v, &b| v << 8 | b as usize))
+    }
+
+    fn get(&self, i: usize) -> Option<&'a [u8]> {
+        if i >= self.count {
+            return None;
+        }
+        let (from, to) = (self.offset(i)?, self.offset(i + 1)?);
+        self.data.get(self.base + from..self.base + to)
+    }
+
+    /// Every item, for the small INDEXes copied whole.
+    fn items(&self) -> Option<Vec<&'a [u8]>> {
+        (0..self.count).map(|i| self.get(i)).collect()
+    }
 }
 
 fn index(data: &[u8], at: usize) -> Option<Index<'_>> {
     let count = u16::from_be_bytes([*data.get(at)?, *data.get(at + 1)?]) as usize;
     if count == 0 {
         return Some(Index {
-            items: Vec::new(),
+            data,
+            count,
+            off_size: 1,
+            offsets_at: at + 2,
+            base: at + 1,
             len: 2,
         });
     }
@@ -29,22 +62,18 @@ fn index(data: &[u8], at: usize) -> Option<Index<'_>> {
         return None;
     }
     let offsets_at = at + 3;
-    let offset = |i: usize| -> Option<usize> {
-        let bytes = data.get(offsets_at + i * off_size..offsets_at + (i + 1) * off_size)?;
-        Some(bytes.iter().fold(0usize, |v, &b| v << 8 | b as usize))
+    let mut index = Index {
+        data,
+        count,
+        off_size,
+        offsets_at,
+        base: offsets_at + (count + 1) * off_size - 1,
+        len: 0,
     };
-    let base = offsets_at + (count + 1) * off_size - 1;
-    let mut items = Vec::with_capacity(count);
-    let mut prev = offset(0)?;
-    for i in 1..=count {
-        let next = offset(i)?;
-        items.push(data.get(base + prev..base + next)?);
-        prev = next;
-    }
-    Some(Index {
-        items,
-        len: base + prev - at,
-    })
+    let last = index.offset(count)?;
+    index.len = (index.base + last).checked_sub(at)?;
+    data.get(index.base + index.offset(0)?..index.base + last)?;
+    Some(index)
 }
 
 fn write_index(out: &mut Vec<u8>, items: &[&[u8]]) {
@@ -182,17 +211,17 @@ pub fn subset_cid(cff: &[u8], glyphs: &[u16]) -> Option<Vec<u8>> {
     let strings_at = header_len + names.len + tops.len;
     let strings = index(cff, strings_at)?;
     let gsubrs = index(cff, strings_at + strings.len)?;
-    if !gsubrs.items.is_empty() || tops.items.len() != 1 {
+    if gsubrs.count != 0 || tops.count != 1 {
         return None;
     }
-    let top = dict_ops(tops.items[0])?;
+    let top = dict_ops(tops.get(0)?)?;
     find(&top, ROS)?;
     let charstrings = index(cff, int_operand(find(&top, CHAR_STRINGS)?)?)?;
     let fd_array = index(cff, int_operand(find(&top, FD_ARRAY)?)?)?;
-    if fd_array.items.len() != 1 {
+    if fd_array.count != 1 {
         return None;
     }
-    let fd = dict_ops(fd_array.items[0])?;
+    let fd = dict_ops(fd_array.get(0)?)?;
     let (private_len, private_at) = private_range(find(&fd, PRIVATE)?)?;
     let private = cff.get(private_at..private_at + private_len)?;
     if find(&dict_ops(private)?, SUBRS).is_some() {
@@ -200,13 +229,13 @@ pub fn subset_cid(cff: &[u8], glyphs: &[u16]) -> Option<Vec<u8>> {
     }
     let glyph_strings: Vec<&[u8]> = glyphs
         .iter()
-        .map(|&g| charstrings.items.get(g as usize).copied())
+        .map(|&g| charstrings.get(g as usize))
         .collect::<Option<_>>()?;
     let n = glyph_strings.len();
 
     // The CIDs become the new glyph ids, so the character collection is
     // Adobe-Identity-0, as the PDF's CIDSystemInfo says: two strings more.
-    let mut string_items = strings.items.clone();
+    let mut string_items = strings.items()?;
     let adobe = 391 + string_items.len();
     string_items.extend([b"Adobe".as_slice(), b"Identity".as_slice()]);
     let mut ros = Vec::new();
@@ -316,26 +345,30 @@ mod tests {
         let out = subset_cid(&cff, &glyphs).expect("Fandol is CID-keyed without subroutines");
         let original = |g: u16| {
             let top = index(&cff, 4 + index(&cff, 4).unwrap().len).unwrap();
-            let ops = dict_ops(top.items[0]).unwrap();
+            let ops = dict_ops(top.get(0).unwrap()).unwrap();
             let cs = index(
                 &cff,
                 int_operand(find(&ops, CHAR_STRINGS).unwrap()).unwrap(),
             )
             .unwrap();
-            cs.items[g as usize].to_vec()
+            cs.get(g as usize).unwrap().to_vec()
         };
         let names = index(&out, 4).unwrap();
         let top = index(&out, 4 + names.len).unwrap();
-        let ops = dict_ops(top.items[0]).unwrap();
+        let ops = dict_ops(top.get(0).unwrap()).unwrap();
         assert_eq!(ops[0].0, ROS, "ROS stays the first operator");
         let cs = index(
             &out,
             int_operand(find(&ops, CHAR_STRINGS).unwrap()).unwrap(),
         )
         .unwrap();
-        assert_eq!(cs.items.len(), glyphs.len());
+        assert_eq!(cs.count, glyphs.len());
         for (new, &old) in glyphs.iter().enumerate() {
-            assert_eq!(cs.items[new], original(old).as_slice(), "glyph {old}");
+            assert_eq!(
+                cs.get(new).unwrap(),
+                original(old).as_slice(),
+                "glyph {old}"
+            );
         }
         assert_eq!(
             int_operand(find(&ops, CID_COUNT).unwrap()),
@@ -368,13 +401,13 @@ mod tests {
         assert_eq!(out[..12], [0, 2, 3, 0, 0, 1, 1, 0x11, 0x71, 1, 0x11, 0x74]);
         assert_eq!(out.len(), index_len(&[&big, &small]));
         let read = index(&out, 0).unwrap();
-        assert_eq!(read.items, [&big[..], &small[..]]);
+        assert_eq!(read.items().unwrap(), [&big[..], &small[..]]);
 
         let huge = vec![0u8; 0x100_0000];
         let mut out = Vec::new();
         write_index(&mut out, &[&huge]);
         // offSize 4: offsets 1 and 0x1000001, a value that needs 32 bits.
         assert_eq!(out[..11], [0, 1, 4, 0, 0, 0, 1, 1, 0, 0, 1]);
-        assert_eq!(index(&out, 0).unwrap().items[0].len(), huge.len());
+        assert_eq!(index(&out, 0).unwrap().get(0).unwrap().len(), huge.len());
     }
 }

@@ -1,14 +1,10 @@
 //! The PDF's CFF subset of a face as an OpenType font file, for the OFD:
 //! GB/T 33190 embeds fonts as OpenType, and a reader finds the glyphs,
 //! widths and character map there. The CFF table is the PDF's program byte
-//! for byte, so its compressed form is reused: the file is written as the
-//! compressed tables before it, the PDF's compressed program, and the
-//! compressed tables after it, one deflate stream.
+//! for byte, so its compressed form is reused: the file ends with it, and
+//! is written as the other tables compressed and flushed to a byte
+//! boundary, then the PDF's compressed program, one deflate stream.
 
-use std::io::Write;
-
-use flate2::write::DeflateEncoder;
-use flate2::Compression;
 use write_fonts::tables::hmtx::LongMetric;
 use write_fonts::tables::maxp::Maxp;
 use write_fonts::types::{GlyphId, Tag};
@@ -53,49 +49,67 @@ pub(crate) fn opentype(subset: &Subset, program: &Program) -> Result<Packed, Dia
         Tables::new(face, metrics, mapping, maxp, family).map_err(|e| fail("table", &e))?;
     let mut builder = tables.builder().map_err(|e| fail("table", &e))?;
     builder.add_raw(Tag::new(b"CFF "), cff.to_vec());
-    let file = builder.build();
+    let file = cff_last(&builder.build()).ok_or_else(|| fail("CFF", &"表的位置不对"))?;
     let len = file.len();
-
-    // The CFF table in the file is the PDF's program: splice its deflated
-    // form between the deflated bytes before and after it.
-    let at = skrifa::FontRef::new(&file)
-        .ok()
-        .and_then(|f| {
-            f.table_directory
-                .table_records()
-                .iter()
-                .find(|r| r.tag() == Tag::new(b"CFF "))
-                .map(|r| r.offset() as usize)
-        })
-        .filter(|&at| file.get(at..at + cff.len()) == Some(cff))
+    let at = len
+        .checked_sub(cff.len())
+        .filter(|&at| &file[at..] == cff)
         .ok_or_else(|| fail("CFF", &"表的位置不对"))?;
-    // The program's CRC is known: only the tables around it are read.
+    // The program's CRC is known: only the tables before it are read.
     let mut crc = crc32fast::Hasher::new();
     crc.update(&file[..at]);
     crc.combine(&crc32fast::Hasher::new_with_initial_len(
         program.crc,
         cff.len() as u64,
     ));
-    crc.update(&file[at + cff.len()..]);
-    let crc = crc.finalize();
-    let mut deflated = Vec::with_capacity(program.sync_end + 4096);
-    // The table directory before the CFF table is a few hundred bytes:
-    // stored as it is, which costs nothing to make.
-    for chunk in file[..at].chunks(u16::MAX as usize) {
-        let n = chunk.len() as u16;
-        deflated.push(0); // not the last block, stored
-        deflated.extend_from_slice(&n.to_le_bytes());
-        deflated.extend_from_slice(&(!n).to_le_bytes());
-        deflated.extend_from_slice(chunk);
-    }
-    deflated.extend_from_slice(&program.zlib[2..program.sync_end]);
-    let mut tail = DeflateEncoder::new(deflated, Compression::fast());
-    tail.write_all(&file[at + cff.len()..])
-        .expect("writing to memory");
+    let mut deflated = crate::deflate::raw_flushed(&file[..at]);
+    // The PDF's stream without its zlib header (2 bytes) and Adler-32 (4).
+    deflated.extend_from_slice(&program.zlib[2..program.zlib.len() - 4]);
     Ok(Packed {
-        deflated: tail.finish().expect("writing to memory"),
-        crc,
+        deflated,
+        crc: crc.finalize(),
         len,
         file,
     })
+}
+
+/// The font file with its CFF table moved after all the others, so that
+/// the file ends with it (the program is padded to four bytes, as a last
+/// table is); the table records' offsets and `head`'s checksum adjustment
+/// follow. `None` if the file is not as `FontBuilder` writes it.
+fn cff_last(file: &[u8]) -> Option<Vec<u8>> {
+    let be32 = |at: usize| -> Option<u32> {
+        Some(u32::from_be_bytes(file.get(at..at + 4)?.try_into().ok()?))
+    };
+    let count = u16::from_be_bytes(file.get(4..6)?.try_into().ok()?) as usize;
+    let record = |i: usize| 12 + 16 * i;
+    let mut order: Vec<(bool, u32, usize)> = (0..count)
+        .map(|i| {
+            let is_cff = file.get(record(i)..record(i) + 4)? == b"CFF ";
+            Some((is_cff, be32(record(i) + 8)?, i))
+        })
+        .collect::<Option<_>>()?;
+    // By place in the file, the CFF table last.
+    order.sort_unstable();
+    let mut out = file.get(..record(count))?.to_vec();
+    let mut head = None;
+    for (_, offset, i) in order {
+        let (offset, len) = (offset as usize, be32(record(i) + 12)? as usize);
+        let at = out.len();
+        out[record(i) + 8..record(i) + 12].copy_from_slice(&(at as u32).to_be_bytes());
+        out.extend_from_slice(file.get(offset..offset + len)?);
+        out.resize(out.len().next_multiple_of(4), 0);
+        if file.get(record(i)..record(i) + 4)? == b"head" && len >= 12 {
+            head = Some(at);
+        }
+    }
+    let head = head?;
+    out[head + 8..head + 12].fill(0);
+    let sum = out.chunks(4).fold(0u32, |sum, word| {
+        let mut w = [0u8; 4];
+        w[..word.len()].copy_from_slice(word);
+        sum.wrapping_add(u32::from_be_bytes(w))
+    });
+    out[head + 8..head + 12].copy_from_slice(&0xB1B0_AFBAu32.wrapping_sub(sum).to_be_bytes());
+    Some(out)
 }

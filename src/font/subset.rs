@@ -4,10 +4,7 @@
 //! PDF and the OFD alike.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 
-use flate2::write::ZlibEncoder;
-use flate2::Compression;
 use rayon::prelude::*;
 use skrifa::instance::{LocationRef, Size};
 use skrifa::raw::TableProvider;
@@ -17,11 +14,6 @@ use subsetter::GlyphRemapper;
 use crate::diag::Diagnostic;
 use crate::font::{Face, FaceId, FontBook};
 use crate::frame::{Item, Page};
-
-/// Deflate level for streams. Measured on the seed (zlib-rs): level 6 is
-/// within 0.5% of level 9's size for 10% fewer instructions; level 1 saves a
-/// quarter of the whole run but makes the PDF 20% larger.
-pub const LEVEL: u32 = 6;
 
 /// Every face the pages use: its subset and its program.
 pub struct Subsets<'a> {
@@ -148,11 +140,9 @@ fn subsets<'a>(
 /// zlib-compressed (a PDF stream; a ZIP entry holds its raw deflate data),
 /// with the program itself and its CRC-32.
 pub(crate) struct Program {
+    /// Its raw deflate data, `zlib[2..len - 4]`, ends the OFD's font file
+    /// (see `otf`).
     pub zlib: Vec<u8>,
-    /// Where the compressed program ends before the zlib stream's empty
-    /// final block: `zlib[2..sync_end]` is a raw deflate run, byte-aligned,
-    /// that the OFD writer splices into its font file.
-    pub sync_end: usize,
     /// The program itself, for the OFD's OpenType file around it.
     pub raw: Vec<u8>,
     pub cff: bool,
@@ -165,14 +155,8 @@ fn programs(subsets: &BTreeMap<FaceId, Subset>) -> Result<BTreeMap<FaceId, Progr
         .par_iter()
         .map(|(_, s)| {
             let (raw, cff) = font_bytes(s)?;
-            let mut e =
-                ZlibEncoder::new(Vec::with_capacity(raw.len() / 2), Compression::new(LEVEL));
-            e.write_all(&raw).expect("writing to memory");
-            e.flush().expect("writing to memory");
-            let sync_end = e.get_ref().len();
             Ok(Program {
-                zlib: e.finish().expect("writing to memory"),
-                sync_end,
+                zlib: crate::deflate::zlib(&raw, crate::deflate::FONT),
                 cff,
                 crc: crc32fast::hash(&raw),
                 raw,
@@ -188,7 +172,10 @@ fn programs(subsets: &BTreeMap<FaceId, Subset>) -> Result<BTreeMap<FaceId, Progr
 
 /// The subset's font program: a bare CID-keyed CFF for CFF faces (glyph
 /// `n` is the subset's CID `n`), the whole subset TrueType file otherwise;
-/// and whether it is CFF.
+/// and whether it is CFF. A CFF program is padded with zeros to a multiple
+/// of four bytes (a CFF is read through its offsets, so bytes after its
+/// last structure are never read): the OFD's font file ends with it, and
+/// an OpenType table is padded so.
 fn font_bytes(subset: &Subset) -> Result<(Vec<u8>, bool), Diagnostic> {
     let face = subset.face;
     let fail = |what: &str| Diagnostic::error(format!("无法嵌入字体 {}: {what}", face.name));
@@ -197,7 +184,7 @@ fn font_bytes(subset: &Subset) -> Result<(Vec<u8>, bool), Diagnostic> {
     if let Some(cff) = &cff {
         let order: Vec<u16> = subset.remapper.remapped_gids().collect();
         if let Some(program) = super::cff::subset_cid(cff.as_bytes(), &order) {
-            return Ok((program, true));
+            return Ok((pad4(program), true));
         }
     }
     let otf = subsetter::subset(face.bytes(), 0, &subset.remapper)
@@ -210,5 +197,10 @@ fn font_bytes(subset: &Subset) -> Result<(Vec<u8>, bool), Diagnostic> {
     let cff = sub
         .data_for_tag(skrifa::Tag::new(b"CFF "))
         .ok_or_else(|| fail("子集中没有 CFF 表"))?;
-    Ok((cff.as_bytes().to_vec(), true))
+    Ok((pad4(cff.as_bytes().to_vec()), true))
+}
+
+fn pad4(mut program: Vec<u8>) -> Vec<u8> {
+    program.resize(program.len().next_multiple_of(4), 0);
+    program
 }
