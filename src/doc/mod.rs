@@ -37,12 +37,13 @@ pub enum Block {
     Paragraph(Paragraph),
     Table(Table),
     PageBreak,
-    /// 发文机关署名 and 成文日期, placed per GB/T 9704 7.3.5.2, or with a
-    /// seal per 7.3.5.1.
+    /// 发文机关署名 and 成文日期, placed per GB/T 9704 7.3.5.2, or with
+    /// seals per 7.3.5.1: none, one, or one for each agency of a joint
+    /// document in the order of the names.
     Signature {
         agency: String,
         date: String,
-        seal: Option<Image>,
+        seals: Vec<Image>,
     },
     /// A horizontal rule (the red 版头 rule, the 版记 rules).
     Rule(Rule),

@@ -466,9 +466,11 @@ fn document_xml(
                 }
                 break_before = Some(b.len());
             }
-            Block::Signature { agency, date, seal } => {
-                signature(&mut b, st, book, (agency, date), seal.as_ref(), parts)?
-            }
+            Block::Signature {
+                agency,
+                date,
+                seals,
+            } => signature(&mut b, st, book, (agency, date), seals, parts)?,
             Block::Rule(r) => rule(&mut b, st, r, facts.space_before),
             Block::Blank(n) => {
                 for _ in 0..*n {
@@ -829,13 +831,17 @@ fn signature(
     st: &StyleSheet,
     book: &FontBook,
     (agency, date): (&str, &str),
-    seal: Option<&crate::doc::Image>,
+    seals: &[crate::doc::Image],
     parts: &mut Parts,
 ) -> Result<(), Diagnostic> {
-    let g = signature_geometry(book, st, agency, date, seal.map(|i| (i.width, i.height)))?;
+    let sizes: Vec<(f32, f32)> = seals.iter().map(|i| (i.width, i.height)).collect();
+    let g = signature_geometry(book, st, agency, date, &sizes)?;
     let (a_right, d_right) = (g.agency_right, g.date_right);
     let pitch = tw(st.page.line_pitch_pt);
-    let spacing = match (seal, g.seal) {
+    if !g.sealed.is_empty() {
+        sealed_names(b, st, &g, seals, parts);
+    }
+    let spacing = match (seals.first(), g.seal) {
         (Some(image), Some(at)) => {
             let x = st.text_width() - at.right - at.width;
             let _ = write!(
@@ -853,9 +859,11 @@ fn signature(
             }
             String::new()
         }
+        _ if !g.sealed.is_empty() => String::new(),
         _ => format!("<w:spacing w:before=\"{pitch}\"/>"),
     };
-    let _ = write!(
+    if g.sealed.is_empty() {
+        let _ = write!(
         b,
         "<w:p><w:pPr><w:keepNext/><w:keepLines/>{spacing}<w:ind w:right=\"{}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"right\"/></w:pPr>{}</w:p>",
         tw(a_right),
@@ -863,7 +871,8 @@ fn signature(
             .map(|n| text_run(n, ""))
             .collect::<Vec<_>>()
             .join("<w:r><w:br/></w:r>")
-    );
+        );
+    }
     if !date.is_empty() {
         let _ = write!(
             b,
@@ -873,6 +882,53 @@ fn signature(
         );
     }
     Ok(())
+}
+
+/// A joint document sealed by each agency: one exact line a paragraph,
+/// the seals anchored behind the text in the first, each row of names set
+/// at centred tab stops where the PDF centres them.
+fn sealed_names(
+    b: &mut String,
+    st: &StyleSheet,
+    g: &crate::layout::SignatureGeometry,
+    seals: &[crate::doc::Image],
+    parts: &mut Parts,
+) {
+    let pitch = tw(st.page.line_pitch_pt);
+    for k in 0..g.sealed_lines() {
+        let mut tabs = String::new();
+        let mut runs = String::new();
+        if k == 0 {
+            for (n, image) in g.sealed.iter().zip(seals) {
+                let x = st.text_width() - n.seal.right - n.seal.width;
+                let _ = write!(
+                    runs,
+                    "<w:r>{}</w:r>",
+                    drawing(parts, image, Some((x, n.seal.top)))
+                );
+            }
+        }
+        if let Some(row) = g.sealed_row(k) {
+            let mut row: Vec<_> = g.sealed.iter().filter(|n| n.row == row).collect();
+            row.sort_by(|a, b| b.centre.total_cmp(&a.centre));
+            tabs.push_str("<w:tabs>");
+            for n in row {
+                let _ = write!(
+                    tabs,
+                    "<w:tab w:val=\"center\" w:pos=\"{}\"/>",
+                    tw(st.text_width() - n.centre)
+                );
+                let name: String = n.units.iter().map(|u| u.ch).collect();
+                let _ = write!(runs, "<w:r><w:tab/></w:r>{}", text_run(&name, ""));
+            }
+            tabs.push_str("</w:tabs>");
+        }
+        let _ = write!(
+            b,
+            "<w:p><w:pPr><w:keepNext/>{tabs}{}<w:ind w:left=\"0\" w:right=\"0\" w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"left\"/></w:pPr>{runs}</w:p>",
+            exact_spacing(0, pitch)
+        );
+    }
 }
 
 /// A row sized by its text gets no height: every engine then makes it its

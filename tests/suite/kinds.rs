@@ -1353,3 +1353,146 @@ fn issued_documents_pass_and_lay_out() {
         );
     }
 }
+
+/// The eight-agency joint notice, sealed by each agency.
+fn joint_eight() -> String {
+    std::fs::read_to_string("tests/fixtures/kinds/joint-eight.toml").unwrap()
+}
+
+const EIGHT: [&str; 8] = [
+    "某某市教育局",
+    "某某市发展改革委",
+    "某某市财政局",
+    "某某市人力社保局",
+    "某某市卫生健康委",
+    "某某市医疗保障局",
+    "某某市残联",
+    "共青团某某市委",
+];
+
+/// Every picture of a page: (x, y, w, h).
+fn seal_boxes(page: &Page) -> Vec<(f32, f32, f32, f32)> {
+    page.items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Image { x, y, w, h, .. } => Some((*x, *y, *w, *h)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// GB/T 9704 7.3.5.1 for a joint document: the agencies' names side by
+/// side in the order of the 版头, each seal centred on its name, the
+/// last one on the 成文日期 too, no two seals touching, each row within
+/// the text block, the first row's top within one line of the text.
+#[test]
+fn joint_seals_each_press_on_their_name_and_the_last_on_the_date() {
+    let l = lay_out(&joint_eight());
+    let page = (0..l.pages.len())
+        .find(|&p| !seal_boxes(&l.pages[p]).is_empty())
+        .expect("a page with the seals");
+    let seals = seal_boxes(&l.pages[page]);
+    assert_eq!(seals.len(), 8, "one seal for each agency");
+    let mut rows: Vec<f32> = Vec::new();
+    for (name, &(x, y, w, h)) in EIGHT.iter().zip(&seals) {
+        near("印章直径", w, 42.0 * MM);
+        let (left, right) = text_x(&l, page, name);
+        near(
+            &format!("印章居中压{name}"),
+            x + w / 2.0,
+            (left + right) / 2.0,
+        );
+        let (top, bottom) = text_box(&l, page, name);
+        assert!(
+            top > y + h / 2.0 && bottom < y + h,
+            "{name} lies in its seal, below its centre"
+        );
+        assert!(
+            x >= LEFT - TOLERANCE && x + w <= RIGHT + TOLERANCE,
+            "每排印章两端不得超出版心: {name}"
+        );
+        if !rows.iter().any(|r| (r - top).abs() < 1.0) {
+            rows.push(top);
+        }
+    }
+    assert_eq!(rows.len(), 3, "eight names in rows of three, three and two");
+    // The names of a row follow the 版头's order, left to right.
+    for pair in EIGHT.windows(2) {
+        let (a, b) = (text_box(&l, page, pair[0]).0, text_box(&l, page, pair[1]).0);
+        if (a - b).abs() < 1.0 {
+            assert!(text_x(&l, page, pair[0]).1 < text_x(&l, page, pair[1]).0);
+        }
+    }
+    for (i, a) in seals.iter().enumerate() {
+        for b in &seals[i + 1..] {
+            let apart =
+                (a.0 + a.2 < b.0 || b.0 + b.2 < a.0) || (a.1 + a.3 < b.1 || b.1 + b.3 < a.1);
+            assert!(apart, "印章之间互不相交或相切: {a:?} {b:?}");
+        }
+    }
+    let (x, y, w, h) = seals[7];
+    let (date_left, date_right) = text_x(&l, page, "2025年12月18日");
+    near(
+        "最后一个印章居中压成文日期",
+        x + w / 2.0,
+        (date_left + date_right) / 2.0,
+    );
+    let (date_top, date_bottom) = text_box(&l, page, "2025年12月18日");
+    assert!(date_top > text_box(&l, page, EIGHT[7]).1 - 1.0);
+    assert!(date_bottom < y + h, "the last seal presses on the date");
+    let (_, above) = text_box(&l, page, "的重要情况");
+    let first_top = seals[0].1;
+    assert!(
+        first_top >= above - 0.5 && first_top - above <= 28.95,
+        "首排印章顶端上距正文一行之内: {:.1} mm",
+        (first_top - above) / MM
+    );
+}
+
+/// The DOCX anchors the eight seals behind the text where the PDF draws
+/// them and sets each row's names at centred tab stops.
+#[test]
+fn joint_seals_in_the_docx() {
+    let dir = common::cli::scratch("kinds-joint-seals");
+    std::fs::write(dir.join("data.toml"), joint_eight()).unwrap();
+    std::fs::create_dir_all(dir.join("seals")).unwrap();
+    for e in std::fs::read_dir("tests/fixtures/kinds/seals").unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.join("seals").join(e.file_name())).unwrap();
+    }
+    let out = common::cli::run_in(&dir, &["render", "data.toml", "--docx-only"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let xml = common::document_xml(&std::fs::read(dir.join("data.docx")).unwrap());
+    let anchors = xml.matches("behindDoc=\"1\"").count();
+    assert_eq!(anchors, 8, "one seal for each agency, behind the text");
+    for row in [&EIGHT[0..3], &EIGHT[3..6], &EIGHT[6..8]] {
+        // The last paragraph naming the row's first agency (the mark
+        // names it too).
+        let at = xml.rfind(&format!(">{}<", row[0])).unwrap();
+        let p = &xml[xml[..at].rfind("<w:p>").unwrap()..at + xml[at..].find("</w:p>").unwrap()];
+        assert_eq!(
+            p.matches("<w:tab w:val=\"center\"").count(),
+            row.len(),
+            "{p}"
+        );
+        for name in row {
+            assert!(p.contains(&format!(">{name}<")), "{name} in its row: {p}");
+        }
+    }
+    // Seals as many as the names, or one.
+    let wrong = joint_eight().replace("  \"seals/tuanwei.svg\",\n", "");
+    std::fs::write(dir.join("data.toml"), &wrong).unwrap();
+    let out = common::cli::run_in(&dir, &["check", "data.toml"]);
+    let shown = String::from_utf8_lossy(&out.stderr);
+    let line = wrong.lines().position(|l| l.starts_with("seal =")).unwrap() + 1;
+    assert!(
+        shown.contains("印章图片（7 个）应与发文机关署名一样多")
+            && shown.contains(&format!("data.toml:{line}:")),
+        "{shown}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
