@@ -86,6 +86,11 @@ pub struct Joint {
     pub role: Role,
     /// As [`Paragraph::top`].
     pub top: Option<f32>,
+    /// Body lines to leave free under the names on their page: the names
+    /// are set tighter, then smaller (not below the body's size), until
+    /// they do, so that many agencies still leave the title and the
+    /// body's start on the first page.
+    pub leave: Option<f32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

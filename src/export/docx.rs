@@ -634,7 +634,7 @@ fn joint(
     facts: &crate::layout::BlockFacts,
 ) -> Result<(), Diagnostic> {
     let g = crate::layout::joint_geometry(book, st, j)?;
-    let pitch = tw(st.pitch(j.role));
+    let pitch = tw(g.pitch);
     if facts.space_before > 0.5 {
         let _ = write!(
             b,
@@ -643,6 +643,13 @@ fn joint(
         );
     }
     let rpr = run_props_sized(st, j.role, Role::Body, facts.fitted_size);
+    let suffix_sized = (g.suffix_size < st.role(j.role).size).then_some(g.suffix_size);
+    let suffix_rpr = run_props_sized(st, j.role, Role::Body, suffix_sized);
+    // The suffix's own line, in the cell merged down all the rows.
+    let suffix_ppr = format!(
+        "<w:pPr><w:keepNext/>{}<w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"right\"/></w:pPr>",
+        exact_spacing(0, tw(st.pitch(j.role).min(g.pitch * j.names.len() as f32)))
+    );
     let (w1, w2) = (tw(g.name_width) + 20, tw(g.gap + g.suffix_width) + 20);
     let ppr = |jc: &str| {
         format!(
@@ -665,10 +672,10 @@ fn joint(
         } else {
             "<w:vMerge/>"
         };
-        let suffix = if k == 0 {
-            text_run(&j.suffix, &rpr)
+        let (suffix, cell_ppr) = if k == 0 {
+            (text_run(&j.suffix, &suffix_rpr), suffix_ppr.clone())
         } else {
-            String::new()
+            (String::new(), ppr("right"))
         };
         let _ = write!(
             b,
@@ -677,7 +684,7 @@ fn joint(
              <w:tc><w:tcPr><w:tcW w:w=\"{w2}\" w:type=\"dxa\"/>{merge}<w:vAlign w:val=\"center\"/></w:tcPr><w:p>{}{suffix}</w:p></w:tc></w:tr>",
             ppr("distribute"),
             text_run(name, &rpr),
-            ppr("right"),
+            cell_ppr,
         );
     }
     b.push_str("</w:tbl>");

@@ -502,7 +502,7 @@ impl<'a> Measure<'a> {
     ) -> Result<Option<f32>, Diagnostic> {
         let s = &self.doc.style;
         let g = joint_geometry(self.book, s, j)?;
-        let pitch = s.pitch(j.role);
+        let pitch = g.pitch;
         let face = self.book.face_for(s, j.role);
         let base = self.baseline(0.0, pitch, g.size, face);
         if let Some(top) = j.top {
@@ -516,10 +516,12 @@ impl<'a> Measure<'a> {
         for (k, units) in g.names.iter().enumerate() {
             let mut items: Vec<Item> = run_items(units, x, base).collect();
             if k == 0 {
-                // Centred on the names: its line box in the middle of theirs.
-                let middle = (g.names.len() as f32 - 1.0) * pitch / 2.0;
-                let sx = x + g.name_width + g.gap;
-                items.extend(run_items(&g.suffix, sx, base + middle));
+                // Centred on the names: its glyphs' box in the middle of
+                // theirs.
+                let middle = g.names.len() as f32 * pitch / 2.0;
+                let (size, sx) = (g.suffix_size, x + g.name_width + g.gap);
+                let base = self.baseline(middle - size, 2.0 * size, size, face);
+                items.extend(run_items(&g.suffix, sx, base));
             }
             out.push(Slice {
                 height: pitch,
@@ -1446,8 +1448,11 @@ fn run_items(units: &[Unit], x: f32, base: f32) -> impl Iterator<Item = Item> {
 pub struct JointGeometry {
     pub names: Vec<Vec<Unit>>,
     pub suffix: Vec<Unit>,
-    /// The size the mark is set in.
+    /// The size the names are set in, and their line pitch.
     pub size: f32,
+    pub pitch: f32,
+    /// The suffix's size: made smaller only to fit the width.
+    pub suffix_size: f32,
     pub name_width: f32,
     pub gap: f32,
     pub suffix_width: f32,
@@ -1480,13 +1485,30 @@ pub fn joint_geometry(
     } else {
         1.0
     };
-    for u in names.iter_mut().flatten().chain(suffix.iter_mut()) {
+    for u in suffix.iter_mut() {
         u.size *= k;
         u.adv *= k;
     }
-    size *= k;
+    let suffix_size = size * k;
     gap *= k;
-    let name_width = widest * k;
+    // Too many names to leave the lines asked for under them: the lines
+    // closer first, down to 1.1 times the size, then the names smaller.
+    let mut pitch = style.pitch(j.role);
+    let mut h = 1.0;
+    if let Some(leave) = j.leave {
+        let room = style.text_height() - j.top.unwrap_or(0.0) - leave * style.page.line_pitch_pt;
+        let n = names.len() as f32;
+        if n * pitch > room {
+            pitch = (room / n).max(1.1 * style.role(Role::Body).size);
+            h = (pitch / 1.1 / (size * k)).min(1.0);
+        }
+    }
+    for u in names.iter_mut().flatten() {
+        u.size *= k * h;
+        u.adv *= k * h;
+    }
+    size *= k * h;
+    let name_width = widest * k * h;
     for units in &mut names {
         // Spread evenly between its characters to the widest name's width.
         let n = units.len();
@@ -1502,6 +1524,8 @@ pub fn joint_geometry(
         names,
         suffix,
         size,
+        pitch,
+        suffix_size,
         name_width,
         gap,
         suffix_width,

@@ -311,6 +311,16 @@ impl Builder<'_> {
             suffix: el.attr("suffix").unwrap_or_default().trim().to_string(),
             role: self.role(el, Role::Mark)?,
             top: self.mm(el, "top", 0.0..=200.0)?,
+            leave: match el.attr("leave") {
+                None => None,
+                Some(n) => Some(
+                    n.trim()
+                        .parse::<f32>()
+                        .ok()
+                        .filter(|n| (0.0..=22.0).contains(n))
+                        .ok_or_else(|| self.err(el.span.clone(), "leave 应为 0–22 之间的行数"))?,
+                ),
+            },
         }))
     }
 
@@ -493,7 +503,7 @@ impl Builder<'_> {
             ],
             "blank" => &["lines"],
             "ends" => &["left", "right", "role", "inset", "space"],
-            "joint" => &["suffix", "role", "top"],
+            "joint" => &["suffix", "role", "top", "leave"],
             "image" => &["src", "width", "align"],
             "span" => &["role"],
             "foot" => &["even"],

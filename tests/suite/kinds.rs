@@ -913,7 +913,12 @@ fn an_attachment_page_starts_by_its_first_paragraph_in_the_docx() {
 fn rendered_docx_xml(case: &str, text: &str) -> String {
     let dir = common::cli::scratch(case);
     std::fs::write(dir.join("data.toml"), text).unwrap();
-    let out = common::cli::run_in(&dir, &["render", "data.toml", "--docx-only"]);
+    docx_in(&dir)
+}
+
+/// The DOCX of `data.toml` in `dir`, its `document.xml`.
+fn docx_in(dir: &Path) -> String {
+    let out = common::cli::run_in(dir, &["render", "data.toml", "--docx-only"]);
     assert!(
         out.status.success(),
         "{}",
@@ -1370,6 +1375,20 @@ const EIGHT: [&str; 8] = [
     "共青团某某市委",
 ];
 
+/// The eight-agency notice rendered to DOCX in a scratch folder with its
+/// seals: the folder and the `document.xml`.
+fn joint_eight_docx(case: &str) -> (std::path::PathBuf, String) {
+    let dir = common::cli::scratch(case);
+    std::fs::write(dir.join("data.toml"), joint_eight()).unwrap();
+    std::fs::create_dir_all(dir.join("seals")).unwrap();
+    for e in std::fs::read_dir("tests/fixtures/kinds/seals").unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.join("seals").join(e.file_name())).unwrap();
+    }
+    let xml = docx_in(&dir);
+    (dir, xml)
+}
+
 /// Every picture of a page: (x, y, w, h).
 fn seal_boxes(page: &Page) -> Vec<(f32, f32, f32, f32)> {
     page.items
@@ -1453,20 +1472,7 @@ fn joint_seals_each_press_on_their_name_and_the_last_on_the_date() {
 /// them and sets each row's names at centred tab stops.
 #[test]
 fn joint_seals_in_the_docx() {
-    let dir = common::cli::scratch("kinds-joint-seals");
-    std::fs::write(dir.join("data.toml"), joint_eight()).unwrap();
-    std::fs::create_dir_all(dir.join("seals")).unwrap();
-    for e in std::fs::read_dir("tests/fixtures/kinds/seals").unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dir.join("seals").join(e.file_name())).unwrap();
-    }
-    let out = common::cli::run_in(&dir, &["render", "data.toml", "--docx-only"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let xml = common::document_xml(&std::fs::read(dir.join("data.docx")).unwrap());
+    let (dir, xml) = joint_eight_docx("kinds-joint-seals");
     let anchors = xml.matches("behindDoc=\"1\"").count();
     assert_eq!(anchors, 8, "one seal for each agency, behind the text");
     for row in [&EIGHT[0..3], &EIGHT[3..6], &EIGHT[6..8]] {
@@ -1494,5 +1500,62 @@ fn joint_seals_in_the_docx() {
             && shown.contains(&format!("data.toml:{line}:")),
         "{shown}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Eight agencies' names in the 版头 at full size fill page 1 down to the
+/// red rule; set tighter and smaller they leave it the title, the 主送 and
+/// three lines of the body, in the PDF and in the DOCX's rows.
+#[test]
+fn an_eight_agency_mark_leaves_page_one_its_title_and_body() {
+    let l = lay_out(&joint_eight());
+    let page_one: Vec<&str> = all_runs(&l)
+        .into_iter()
+        .filter(|(p, _)| *p == 0)
+        .map(|(_, t)| t.text.as_str())
+        .collect();
+    assert!(
+        page_one
+            .iter()
+            .any(|t| t.starts_with("某某市教育局等八部门")),
+        "{page_one:?}"
+    );
+    let first = page_one
+        .iter()
+        .position(|t| t.starts_with("为深入贯彻"))
+        .unwrap_or_else(|| panic!("the body starts on page 1: {page_one:?}"));
+    let body_lines = page_one[first..]
+        .iter()
+        .filter(|t| !t.starts_with('—'))
+        .count();
+    assert!(body_lines >= 3, "three body lines on page 1: {page_one:?}");
+    // The names' line pitch, from the first name's baseline to the last's.
+    let baseline = |s: &str| {
+        l.pages[0]
+            .items
+            .iter()
+            .find_map(|i| match i {
+                Item::Text(t) if t.text.starts_with(s) => Some(t.y),
+                _ => None,
+            })
+            .unwrap()
+    };
+    let pitch = (baseline("共") - baseline("某")) / 7.0;
+    assert!(pitch < 44.0 * 0.5, "the names set tighter: {pitch:.1} pt");
+
+    let (dir, xml) = joint_eight_docx("kinds-joint-mark");
+    let mark = &xml[..xml.find("</w:tbl>").unwrap()];
+    let rows: Vec<f32> = mark
+        .split("<w:trHeight w:val=\"")
+        .skip(1)
+        .map(|r| r[..r.find('"').unwrap()].parse::<f32>().unwrap() / 20.0)
+        .collect();
+    assert_eq!(rows.len(), 8);
+    for r in rows {
+        assert!(
+            (r - pitch).abs() < 0.1,
+            "a DOCX row {r} pt, the PDF's {pitch} pt"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
