@@ -1559,3 +1559,41 @@ fn an_eight_agency_mark_leaves_page_one_its_title_and_body() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A table stands in the 纪要's body as in the other kinds: ruled, its
+/// header row repeated, in the PDF and the DOCX.
+#[test]
+fn minutes_take_a_table_in_the_body() {
+    let text = std::fs::read_to_string("tests/fixtures/kinds/minutes-issue.toml")
+        .unwrap()
+        .replace(
+            "按程序报批。\",\n",
+            "按程序报批。\",\n  { table = { widths = [1, 5, 3], header_rows = 1, rows = [[\"序号\", \"项目\", \"牵头单位\"], [\"1\", \"新建改扩建中小学校3所\", \"市教育局\"], [\"2\", \"老旧小区改造20个\", \"市住房城乡建设局\"]] } },\n",
+        );
+    assert!(text.contains("table ="), "the table is in the body");
+    let (code, shown) = check("kinds-minutes-table", &text);
+    assert_eq!(code, 0, "{shown}");
+    let l = lay_out(&text);
+    let page = (0..l.pages.len())
+        .find(|&p| {
+            l.pages[p]
+                .items
+                .iter()
+                .any(|i| matches!(i, Item::Text(t) if t.text == "牵头单位"))
+        })
+        .expect("the table's header");
+    let (header_top, _) = text_box(&l, page, "牵头单位");
+    let (_, above) = text_box(&l, page, "会议听取了");
+    assert!(header_top > above, "the table follows its paragraph");
+    assert!(
+        lines(&l.pages[page]).len() >= 4,
+        "the table is ruled: {:?}",
+        lines(&l.pages[page])
+    );
+    let xml = rendered_docx_xml("kinds-minutes-table", &text);
+    let table = &xml[xml.rfind("<w:tbl>").unwrap()..];
+    assert!(
+        table.contains("<w:tblHeader/>") && table.contains(">老旧小区改造20个<"),
+        "{table}"
+    );
+}
