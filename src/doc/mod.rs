@@ -228,6 +228,9 @@ pub struct Table {
     pub widths: Vec<f32>,
     /// Number of leading rows repeated after a page break.
     pub header_rows: usize,
+    /// A label (续表) on a line of its own above the header rows where
+    /// they are repeated on a later page.
+    pub continued: Option<String>,
     pub rows: usize,
     /// Rows that must stay on the page of the row after them (a group's
     /// title row, a column-header row inside the body), one flag per row.
@@ -264,7 +267,10 @@ impl Block {
             Block::Title(lines) => lines.iter().for_each(|l| f(Role::Title, l)),
             Block::Heading { level, text } => f(Role::heading(*level), text),
             Block::Paragraph(p) => p.runs.iter().for_each(|r| f(r.role, &r.text)),
-            Block::Table(t) => t.cells.iter().for_each(|c| f(c.role, &c.text)),
+            Block::Table(t) => {
+                t.cells.iter().for_each(|c| f(c.role, &c.text));
+                t.continued.iter().for_each(|l| f(Role::Body, l));
+            }
             Block::Signature { agency, date, .. } => {
                 f(Role::Body, agency);
                 f(Role::Body, date);

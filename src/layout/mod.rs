@@ -131,7 +131,11 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
         top: m.top,
         bottom: m.top + m.text_height,
         line_pitch: doc.style.page.line_pitch_pt,
-        header_h: tables.iter().map(|(_, mt)| mt.header_h).collect(),
+        // A repeated header takes its 续表 label's line too.
+        header_h: tables
+            .iter()
+            .map(|(t, mt)| mt.header_h + continued_h(&doc.style, t))
+            .collect(),
         header_rows: tables.iter().map(|(t, _)| t.header_rows).collect(),
     };
     let placement = flow::paginate(&slices, &geometry, MAX_PAGES).map_err(|()| {
@@ -921,6 +925,17 @@ impl<'a> Measure<'a> {
         }
     }
 
+    /// A table's 续表 label, on the body line whose top is `y`, at the text
+    /// block's left edge.
+    fn continued_label(&self, label: &str, y: f32) -> Result<Vec<Item>, Diagnostic> {
+        let s = &self.doc.style;
+        let track = geometry::tracking(s, Role::Body);
+        let units = inline::shape(self.book, s, &[(Role::Body, label)], track)?;
+        let face = self.book.face_for(s, Role::Body);
+        let base = self.baseline(y, s.page.line_pitch_pt, s.role(Role::Body).size, face);
+        Ok(run_items(&units, self.left, base).collect())
+    }
+
     /// Puts the placed slices on pages.
     fn draw(
         &self,
@@ -949,6 +964,10 @@ impl<'a> Measure<'a> {
         for &(table, page, y) in &placement.headers {
             let (t, mt) = &tables[table];
             let mut y = y;
+            if let Some(label) = &t.continued {
+                pages[page].items.extend(self.continued_label(label, y)?);
+                y += continued_h(s, t);
+            }
             let rows = segments.entry((table, page)).or_default();
             for r in 0..t.header_rows {
                 rows.push((r, y));
@@ -1425,6 +1444,14 @@ fn sealed_names(
         })
         .collect();
     (sealed, date_right, blank, row_lines)
+}
+
+/// The line a table's 续表 label takes above its repeated header, if it
+/// has one.
+fn continued_h(style: &crate::doc::StyleSheet, t: &crate::doc::Table) -> f32 {
+    t.continued
+        .as_ref()
+        .map_or(0.0, |_| style.page.line_pitch_pt)
 }
 
 /// The height a picture block takes: the body lines it needs, whole. The

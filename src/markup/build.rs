@@ -508,7 +508,7 @@ impl Builder<'_> {
             "span" => &["role"],
             "foot" => &["even"],
             "lead" => &["level"],
-            "table" => &["widths", "header-rows"],
+            "table" => &["widths", "header-rows", "continued"],
             "tr" => &["keep"],
             "td" | "th" => &["colspan", "rowspan", "align", "shade"],
             "signature" => &["agency", "date", "seal", "seal-size"],

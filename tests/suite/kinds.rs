@@ -1597,3 +1597,44 @@ fn minutes_take_a_table_in_the_body() {
         "{table}"
     );
 }
+
+/// A table's `continued_label` stands on a line of its own above the
+/// header rows repeated on each later page, and not on its first page.
+#[test]
+fn a_continued_table_is_labelled_above_its_repeated_header() {
+    let text = std::fs::read_to_string("tests/fixtures/kinds/letter-tables.toml")
+        .unwrap()
+        .replace(
+            "{ table = { widths = [1, 6, 3, 2], rows = [",
+            "{ table = { widths = [1, 6, 3, 2], continued_label = \"续表1\", rows = [",
+        );
+    assert!(text.contains("续表1"));
+    let l = lay_out(&text);
+    let with = |s: &str| -> Vec<usize> {
+        (0..l.pages.len())
+            .filter(|&p| {
+                l.pages[p]
+                    .items
+                    .iter()
+                    .any(|i| matches!(i, Item::Text(t) if t.text == s))
+            })
+            .collect()
+    };
+    let headers = with("任务内容");
+    let labels = with("续表1");
+    assert!(headers.len() >= 3, "the table runs over pages: {headers:?}");
+    assert_eq!(labels, headers[1..], "a label on each later page only");
+    for &p in &labels {
+        let (_, label_bottom) = text_box(&l, p, "续表1");
+        let (header_top, _) = text_box(&l, p, "序号");
+        assert!(label_bottom < header_top, "the label above the header");
+        let (left, _) = text_x(&l, p, "续表1");
+        near("续表 at the block's left edge", left, LEFT);
+        // The table's top rule is under the label's line.
+        let top_rule = rules_at(&l.pages[p])
+            .into_iter()
+            .map(|(y, ..)| y)
+            .fold(f32::MAX, f32::min);
+        assert!(top_rule > label_bottom, "{top_rule} {label_bottom}");
+    }
+}
