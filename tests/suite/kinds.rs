@@ -1380,11 +1380,7 @@ const EIGHT: [&str; 8] = [
 fn joint_eight_docx(case: &str) -> (std::path::PathBuf, String) {
     let dir = common::cli::scratch(case);
     std::fs::write(dir.join("data.toml"), joint_eight()).unwrap();
-    std::fs::create_dir_all(dir.join("seals")).unwrap();
-    for e in std::fs::read_dir("tests/fixtures/kinds/seals").unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dir.join("seals").join(e.file_name())).unwrap();
-    }
+    common::copy_joint_seals(&dir);
     let xml = docx_in(&dir);
     (dir, xml)
 }
@@ -1490,7 +1486,8 @@ fn joint_seals_in_the_docx() {
         }
     }
     // Seals as many as the names, or one.
-    let wrong = joint_eight().replace("  \"seals/tuanwei.svg\",\n", "");
+    let wrong = joint_eight().replace("  \"seal-tuanwei.svg\",\n", "");
+    assert_ne!(wrong, joint_eight());
     std::fs::write(dir.join("data.toml"), &wrong).unwrap();
     let out = common::cli::run_in(&dir, &["check", "data.toml"]);
     let shown = String::from_utf8_lossy(&out.stderr);
