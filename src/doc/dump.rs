@@ -144,11 +144,13 @@ fn dump_blocks(s: &mut String, blocks: &[Block]) {
             Block::PageBreak => {
                 let _ = writeln!(s, "pagebreak");
             }
-            Block::Signature { agency, date, seal } => {
-                let seal = seal
-                    .as_ref()
-                    .map_or(String::new(), |i| format!(" | seal {i:?}"));
-                let _ = writeln!(s, "signature {agency} | {date}{seal}");
+            Block::Signature {
+                agency,
+                date,
+                seals,
+            } => {
+                let seals: String = seals.iter().map(|i| format!(" | seal {i:?}")).collect();
+                let _ = writeln!(s, "signature {agency} | {date}{seals}");
             }
             Block::Rule(r) => {
                 let mm = |v: f32| v / crate::doc::style::MM;

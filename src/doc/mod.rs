@@ -37,12 +37,13 @@ pub enum Block {
     Paragraph(Paragraph),
     Table(Table),
     PageBreak,
-    /// 发文机关署名 and 成文日期, placed per GB/T 9704 7.3.5.2, or with a
-    /// seal per 7.3.5.1.
+    /// 发文机关署名 and 成文日期, placed per GB/T 9704 7.3.5.2, or with
+    /// seals per 7.3.5.1: none, one, or one for each agency of a joint
+    /// document in the order of the names.
     Signature {
         agency: String,
         date: String,
-        seal: Option<Image>,
+        seals: Vec<Image>,
     },
     /// A horizontal rule (the red 版头 rule, the 版记 rules).
     Rule(Rule),
@@ -85,6 +86,11 @@ pub struct Joint {
     pub role: Role,
     /// As [`Paragraph::top`].
     pub top: Option<f32>,
+    /// Body lines to leave free under the names on their page: the names
+    /// are set tighter, then smaller (not below the body's size), until
+    /// they do, so that many agencies still leave the title and the
+    /// body's start on the first page.
+    pub leave: Option<f32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -222,6 +228,9 @@ pub struct Table {
     pub widths: Vec<f32>,
     /// Number of leading rows repeated after a page break.
     pub header_rows: usize,
+    /// A label (续表) on a line of its own above the header rows where
+    /// they are repeated on a later page.
+    pub continued: Option<String>,
     pub rows: usize,
     /// Rows that must stay on the page of the row after them (a group's
     /// title row, a column-header row inside the body), one flag per row.
@@ -258,7 +267,10 @@ impl Block {
             Block::Title(lines) => lines.iter().for_each(|l| f(Role::Title, l)),
             Block::Heading { level, text } => f(Role::heading(*level), text),
             Block::Paragraph(p) => p.runs.iter().for_each(|r| f(r.role, &r.text)),
-            Block::Table(t) => t.cells.iter().for_each(|c| f(c.role, &c.text)),
+            Block::Table(t) => {
+                t.cells.iter().for_each(|c| f(c.role, &c.text));
+                t.continued.iter().for_each(|l| f(Role::Body, l));
+            }
             Block::Signature { agency, date, .. } => {
                 f(Role::Body, agency);
                 f(Role::Body, date);

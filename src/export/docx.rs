@@ -466,9 +466,11 @@ fn document_xml(
                 }
                 break_before = Some(b.len());
             }
-            Block::Signature { agency, date, seal } => {
-                signature(&mut b, st, book, (agency, date), seal.as_ref(), parts)?
-            }
+            Block::Signature {
+                agency,
+                date,
+                seals,
+            } => signature(&mut b, st, book, (agency, date), seals, parts)?,
             Block::Rule(r) => rule(&mut b, st, r, facts.space_before),
             Block::Blank(n) => {
                 for _ in 0..*n {
@@ -632,7 +634,7 @@ fn joint(
     facts: &crate::layout::BlockFacts,
 ) -> Result<(), Diagnostic> {
     let g = crate::layout::joint_geometry(book, st, j)?;
-    let pitch = tw(st.pitch(j.role));
+    let pitch = tw(g.pitch);
     if facts.space_before > 0.5 {
         let _ = write!(
             b,
@@ -641,6 +643,13 @@ fn joint(
         );
     }
     let rpr = run_props_sized(st, j.role, Role::Body, facts.fitted_size);
+    let suffix_sized = (g.suffix_size < st.role(j.role).size).then_some(g.suffix_size);
+    let suffix_rpr = run_props_sized(st, j.role, Role::Body, suffix_sized);
+    // The suffix's own line, in the cell merged down all the rows.
+    let suffix_ppr = format!(
+        "<w:pPr><w:keepNext/>{}<w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"right\"/></w:pPr>",
+        exact_spacing(0, tw(st.pitch(j.role).min(g.pitch * j.names.len() as f32)))
+    );
     let (w1, w2) = (tw(g.name_width) + 20, tw(g.gap + g.suffix_width) + 20);
     let ppr = |jc: &str| {
         format!(
@@ -663,10 +672,10 @@ fn joint(
         } else {
             "<w:vMerge/>"
         };
-        let suffix = if k == 0 {
-            text_run(&j.suffix, &rpr)
+        let (suffix, cell_ppr) = if k == 0 {
+            (text_run(&j.suffix, &suffix_rpr), suffix_ppr.clone())
         } else {
-            String::new()
+            (String::new(), ppr("right"))
         };
         let _ = write!(
             b,
@@ -675,7 +684,7 @@ fn joint(
              <w:tc><w:tcPr><w:tcW w:w=\"{w2}\" w:type=\"dxa\"/>{merge}<w:vAlign w:val=\"center\"/></w:tcPr><w:p>{}{suffix}</w:p></w:tc></w:tr>",
             ppr("distribute"),
             text_run(name, &rpr),
-            ppr("right"),
+            cell_ppr,
         );
     }
     b.push_str("</w:tbl>");
@@ -829,13 +838,17 @@ fn signature(
     st: &StyleSheet,
     book: &FontBook,
     (agency, date): (&str, &str),
-    seal: Option<&crate::doc::Image>,
+    seals: &[crate::doc::Image],
     parts: &mut Parts,
 ) -> Result<(), Diagnostic> {
-    let g = signature_geometry(book, st, agency, date, seal.map(|i| (i.width, i.height)))?;
+    let sizes: Vec<(f32, f32)> = seals.iter().map(|i| (i.width, i.height)).collect();
+    let g = signature_geometry(book, st, agency, date, &sizes)?;
     let (a_right, d_right) = (g.agency_right, g.date_right);
     let pitch = tw(st.page.line_pitch_pt);
-    let spacing = match (seal, g.seal) {
+    if !g.sealed.is_empty() {
+        sealed_names(b, st, &g, seals, parts);
+    }
+    let spacing = match (seals.first(), g.seal) {
         (Some(image), Some(at)) => {
             let x = st.text_width() - at.right - at.width;
             let _ = write!(
@@ -853,9 +866,11 @@ fn signature(
             }
             String::new()
         }
+        _ if !g.sealed.is_empty() => String::new(),
         _ => format!("<w:spacing w:before=\"{pitch}\"/>"),
     };
-    let _ = write!(
+    if g.sealed.is_empty() {
+        let _ = write!(
         b,
         "<w:p><w:pPr><w:keepNext/><w:keepLines/>{spacing}<w:ind w:right=\"{}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"right\"/></w:pPr>{}</w:p>",
         tw(a_right),
@@ -863,7 +878,8 @@ fn signature(
             .map(|n| text_run(n, ""))
             .collect::<Vec<_>>()
             .join("<w:r><w:br/></w:r>")
-    );
+        );
+    }
     if !date.is_empty() {
         let _ = write!(
             b,
@@ -873,6 +889,53 @@ fn signature(
         );
     }
     Ok(())
+}
+
+/// A joint document sealed by each agency: one exact line a paragraph,
+/// the seals anchored behind the text in the first, each row of names set
+/// at centred tab stops where the PDF centres them.
+fn sealed_names(
+    b: &mut String,
+    st: &StyleSheet,
+    g: &crate::layout::SignatureGeometry,
+    seals: &[crate::doc::Image],
+    parts: &mut Parts,
+) {
+    let pitch = tw(st.page.line_pitch_pt);
+    for k in 0..g.sealed_lines() {
+        let mut tabs = String::new();
+        let mut runs = String::new();
+        if k == 0 {
+            for (n, image) in g.sealed.iter().zip(seals) {
+                let x = st.text_width() - n.seal.right - n.seal.width;
+                let _ = write!(
+                    runs,
+                    "<w:r>{}</w:r>",
+                    drawing(parts, image, Some((x, n.seal.top)))
+                );
+            }
+        }
+        if let Some(row) = g.sealed_row(k) {
+            let mut row: Vec<_> = g.sealed.iter().filter(|n| n.row == row).collect();
+            row.sort_by(|a, b| b.centre.total_cmp(&a.centre));
+            tabs.push_str("<w:tabs>");
+            for n in row {
+                let _ = write!(
+                    tabs,
+                    "<w:tab w:val=\"center\" w:pos=\"{}\"/>",
+                    tw(st.text_width() - n.centre)
+                );
+                let name: String = n.units.iter().map(|u| u.ch).collect();
+                let _ = write!(runs, "<w:r><w:tab/></w:r>{}", text_run(&name, ""));
+            }
+            tabs.push_str("</w:tabs>");
+        }
+        let _ = write!(
+            b,
+            "<w:p><w:pPr><w:keepNext/>{tabs}{}<w:ind w:left=\"0\" w:right=\"0\" w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"left\"/></w:pPr>{runs}</w:p>",
+            exact_spacing(0, pitch)
+        );
+    }
 }
 
 /// A row sized by its text gets no height: every engine then makes it its

@@ -131,7 +131,11 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
         top: m.top,
         bottom: m.top + m.text_height,
         line_pitch: doc.style.page.line_pitch_pt,
-        header_h: tables.iter().map(|(_, mt)| mt.header_h).collect(),
+        // A repeated header takes its 续表 label's line too.
+        header_h: tables
+            .iter()
+            .map(|(t, mt)| mt.header_h + continued_h(&doc.style, t))
+            .collect(),
         header_rows: tables.iter().map(|(t, _)| t.header_rows).collect(),
     };
     let placement = flow::paginate(&slices, &geometry, MAX_PAGES).map_err(|()| {
@@ -341,9 +345,11 @@ impl<'a> Measure<'a> {
                 keep: false,
                 what: What::Break,
             }),
-            Block::Signature { agency, date, seal } => {
-                self.signature(agency, date, seal.as_ref(), out)?
-            }
+            Block::Signature {
+                agency,
+                date,
+                seals,
+            } => self.signature(agency, date, seals, out)?,
             Block::Rule(r) => {
                 let spaced = match next {
                     Some(Block::Paragraph(p)) => p.space.is_some(),
@@ -500,7 +506,7 @@ impl<'a> Measure<'a> {
     ) -> Result<Option<f32>, Diagnostic> {
         let s = &self.doc.style;
         let g = joint_geometry(self.book, s, j)?;
-        let pitch = s.pitch(j.role);
+        let pitch = g.pitch;
         let face = self.book.face_for(s, j.role);
         let base = self.baseline(0.0, pitch, g.size, face);
         if let Some(top) = j.top {
@@ -514,10 +520,12 @@ impl<'a> Measure<'a> {
         for (k, units) in g.names.iter().enumerate() {
             let mut items: Vec<Item> = run_items(units, x, base).collect();
             if k == 0 {
-                // Centred on the names: its line box in the middle of theirs.
-                let middle = (g.names.len() as f32 - 1.0) * pitch / 2.0;
-                let sx = x + g.name_width + g.gap;
-                items.extend(run_items(&g.suffix, sx, base + middle));
+                // Centred on the names: its glyphs' box in the middle of
+                // theirs.
+                let middle = g.names.len() as f32 * pitch / 2.0;
+                let (size, sx) = (g.suffix_size, x + g.name_width + g.gap);
+                let base = self.baseline(middle - size, 2.0 * size, size, face);
+                items.extend(run_items(&g.suffix, sx, base));
             }
             out.push(Slice {
                 height: pitch,
@@ -822,15 +830,21 @@ impl<'a> Measure<'a> {
         &self,
         agency: &str,
         date: &str,
-        seal: Option<&crate::doc::Image>,
+        seals: &[crate::doc::Image],
         out: &mut Vec<Slice>,
     ) -> Result<(), Diagnostic> {
         let s = &self.doc.style;
         let pitch = s.page.line_pitch_pt;
-        let size_of = seal.map(|i| (i.width, i.height));
-        let g = signature_geometry(self.book, s, agency, date, size_of)?;
+        let sizes: Vec<(f32, f32)> = seals.iter().map(|i| (i.width, i.height)).collect();
+        let g = signature_geometry(self.book, s, agency, date, &sizes)?;
         let right = self.left + self.width;
-        for k in 0..g.blank {
+        let face = self.book.face_for(s, Role::Body);
+        let size = s.role(Role::Body).size;
+        if !g.sealed.is_empty() {
+            self.sealed_names(&g, seals, out);
+        }
+        let seal = seals.first();
+        for k in 0..g.blank * usize::from(g.sealed.is_empty()) {
             // The seal is drawn first, under the text it presses on; the
             // blank lines under it are not dropped at a page top.
             let what = match (k, seal, g.seal) {
@@ -850,8 +864,6 @@ impl<'a> Measure<'a> {
                 what,
             });
         }
-        let face = self.book.face_for(s, Role::Body);
-        let size = s.role(Role::Body).size;
         for (units, lines, from_right) in [
             (&g.agency, &g.agency_lines, g.agency_right),
             (&g.date, &g.date_lines, g.date_right),
@@ -873,6 +885,55 @@ impl<'a> Measure<'a> {
             last.keep = false;
         }
         Ok(())
+    }
+
+    /// The seals and the rows of names of a joint document sealed by each
+    /// agency, the seals drawn first, under the names.
+    fn sealed_names(
+        &self,
+        g: &SignatureGeometry,
+        seals: &[crate::doc::Image],
+        out: &mut Vec<Slice>,
+    ) {
+        let s = &self.doc.style;
+        let pitch = s.page.line_pitch_pt;
+        let face = self.book.face_for(s, Role::Body);
+        let base = self.baseline(0.0, pitch, s.role(Role::Body).size, face);
+        let right = self.left + self.width;
+        for k in 0..g.sealed_lines() {
+            let mut items = Vec::new();
+            if k == 0 {
+                items.extend(g.sealed.iter().zip(seals).map(|(n, image)| Item::Image {
+                    x: right - n.seal.right - n.seal.width,
+                    y: n.seal.top,
+                    w: n.seal.width,
+                    h: n.seal.height,
+                    picture: image.picture.clone(),
+                }));
+            }
+            if let Some(row) = g.sealed_row(k) {
+                for n in g.sealed.iter().filter(|n| n.row == row) {
+                    let w = inline::width(&n.units);
+                    items.extend(run_items(&n.units, right - n.centre - w / 2.0, base));
+                }
+            }
+            out.push(Slice {
+                height: pitch,
+                keep: true,
+                what: What::Items(items),
+            });
+        }
+    }
+
+    /// A table's 续表 label, on the body line whose top is `y`, at the text
+    /// block's left edge.
+    fn continued_label(&self, label: &str, y: f32) -> Result<Vec<Item>, Diagnostic> {
+        let s = &self.doc.style;
+        let track = geometry::tracking(s, Role::Body);
+        let units = inline::shape(self.book, s, &[(Role::Body, label)], track)?;
+        let face = self.book.face_for(s, Role::Body);
+        let base = self.baseline(y, s.page.line_pitch_pt, s.role(Role::Body).size, face);
+        Ok(run_items(&units, self.left, base).collect())
     }
 
     /// Puts the placed slices on pages.
@@ -903,6 +964,10 @@ impl<'a> Measure<'a> {
         for &(table, page, y) in &placement.headers {
             let (t, mt) = &tables[table];
             let mut y = y;
+            if let Some(label) = &t.continued {
+                pages[page].items.extend(self.continued_label(label, y)?);
+                y += continued_h(s, t);
+            }
             let rows = segments.entry((table, page)).or_default();
             for r in 0..t.header_rows {
                 rows.push((r, y));
@@ -1126,6 +1191,37 @@ pub struct SignatureGeometry {
     /// Where the seal goes: its right edge from the text block's right
     /// edge, and its top edge below the top of the first blank line.
     pub seal: Option<SealPlace>,
+    /// A joint document sealed by each agency: the names side by side in
+    /// rows, each under its seal (empty otherwise).
+    pub sealed: Vec<SealedName>,
+    /// Lines from one row of sealed names to the next.
+    pub row_lines: usize,
+}
+
+/// One agency of a joint document with a seal for each (7.3.5.1).
+pub struct SealedName {
+    pub units: Vec<Unit>,
+    /// Its row, from the top; a row's names share a line.
+    pub row: usize,
+    /// Its centre's distance from the text block's right edge.
+    pub centre: f32,
+    pub seal: SealPlace,
+}
+
+impl SignatureGeometry {
+    /// Lines from the first blank line to the last row of sealed names,
+    /// both counted.
+    pub fn sealed_lines(&self) -> usize {
+        let rows = self.sealed.last().map_or(0, |n| n.row + 1);
+        self.blank + rows.saturating_sub(1) * self.row_lines + 1
+    }
+
+    /// The row of sealed names on line `k` (counted as in
+    /// [`Self::sealed_lines`]), if one is there.
+    pub fn sealed_row(&self, k: usize) -> Option<usize> {
+        (k >= self.blank && (k - self.blank) % self.row_lines.max(1) == 0)
+            .then(|| (k - self.blank) / self.row_lines.max(1))
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -1150,18 +1246,20 @@ pub fn signature_names(agency: &str) -> impl Iterator<Item = &str> {
 /// documents (联合行文) give one agency a line (`\n` between them), the
 /// lead agency first, the others below it.
 ///
-/// 7.3.5.1 (with a seal, `seal` its width and height): the date four
+/// 7.3.5.1 (with a seal, `seals` the widths and heights): the date four
 /// characters in, the agency centred over it, the seal centred on the date
 /// with its centre on the agency's top edge, so that both lie below the
 /// centre; as few blank lines above as keep the seal's top below the
-/// glyphs of the text, which puts it within one line of them.
+/// glyphs of the text, which puts it within one line of them. A joint
+/// document with a seal for each agency gets [`sealed_names`].
 pub fn signature_geometry(
     book: &FontBook,
     style: &crate::doc::StyleSheet,
     agency: &str,
     date: &str,
-    seal: Option<(f32, f32)>,
+    seals: &[(f32, f32)],
 ) -> Result<SignatureGeometry, Diagnostic> {
+    let seal = seals.first().copied();
     let track = geometry::tracking(style, Role::Body);
     let d = inline::shape(book, style, &[(Role::Body, date)], track)?;
     let ch = geometry::char_width(style, Role::Body);
@@ -1206,15 +1304,35 @@ pub fn signature_geometry(
     }
     let (dl, wd, _) = wrap(&d);
     let pitch = style.page.line_pitch_pt;
+    if seals.len() > 1 {
+        let names = signature_names(agency)
+            .map(|n| inline::shape(book, style, &[(Role::Body, n)], track))
+            .collect::<Result<Vec<_>, _>>()?;
+        let (sealed, date_right, blank, row_lines) = sealed_names(style, names, seals, wd);
+        // The names are set by row, not as lines of their own.
+        return Ok(SignatureGeometry {
+            agency: a,
+            date: d,
+            agency_lines: Vec::new(),
+            date_lines: dl,
+            agency_width: wa,
+            date_width: wd,
+            agency_right: date_right,
+            date_right,
+            blank,
+            seal: None,
+            sealed,
+            row_lines,
+        });
+    }
     let (agency_right, date_right, blank, place) = match seal {
         Some((w, h)) => {
             let date_right = 4.0 * ch;
             let centre = date_right + wd / 2.0;
             let agency_right = (centre - wa / 2.0).max(0.0).min(style.text_width() - wa);
             // The seal's top may reach into the line box above, not its
-            // glyphs: the fewest blank lines that keep it below them.
-            let under_glyphs = (pitch - style.role(Role::Body).size) / 2.0;
-            let blank = (((h / 2.0 - under_glyphs) / pitch) - 0.001).ceil().max(1.0) as usize;
+            // glyphs.
+            let blank = blank_over_seal(style, h);
             let place = SealPlace {
                 right: centre - w / 2.0,
                 top: blank as f32 * pitch - h / 2.0,
@@ -1245,7 +1363,95 @@ pub fn signature_geometry(
         date_right,
         blank,
         seal: place,
+        sealed: Vec::new(),
+        row_lines: 0,
     })
+}
+
+/// The fewest blank lines under the text that keep a seal `h` high, its
+/// centre on the top of the line after them, below the text's glyphs;
+/// its top then lies within one line of them.
+fn blank_over_seal(style: &crate::doc::StyleSheet, h: f32) -> usize {
+    let pitch = style.page.line_pitch_pt;
+    let under_glyphs = (pitch - style.role(Role::Body).size) / 2.0;
+    (((h / 2.0 - under_glyphs) / pitch) - 0.001).ceil().max(1.0) as usize
+}
+
+/// GB/T 9704 7.3.5.1 for a joint document sealed by every agency: the
+/// names side by side in the order of the 版头, lead agency first, in
+/// rows of as many as fit the text block (balanced, the last row to the
+/// right), each seal centred on its name with its centre on the name's
+/// top edge; the seals 3 mm apart at least, the rows as many lines apart
+/// as keep them from touching; the date under the last name, centred on
+/// it, four characters in when the rows leave room (else as far in as
+/// they do), so that the last seal presses on the name and the date.
+/// Returns the names, the date's distance from the right, the blank
+/// lines above the first row and the lines from row to row.
+fn sealed_names(
+    style: &crate::doc::StyleSheet,
+    names: Vec<Vec<Unit>>,
+    seals: &[(f32, f32)],
+    date_width: f32,
+) -> (Vec<SealedName>, f32, usize, usize) {
+    let pitch = style.page.line_pitch_pt;
+    let ch = geometry::char_width(style, Role::Body);
+    let tw = style.text_width();
+    let gap = 3.0 * crate::doc::style::MM;
+    let (w, h) = seals
+        .iter()
+        .fold((0.0f32, 0.0f32), |(w, h), s| (w.max(s.0), h.max(s.1)));
+    let widest = names.iter().map(|u| inline::width(u)).fold(0.0, f32::max);
+    let cell = w.max(widest);
+    let step = (w + gap).max(widest + ch);
+    let n = names.len();
+    let fit = (((tw - cell) / step).max(0.0) + 0.001).floor() as usize + 1;
+    let rows = n.div_ceil(fit.clamp(1, n));
+    let per_row = n.div_ceil(rows);
+    let last_centre = (4.0 * ch + date_width / 2.0)
+        .min(tw - cell / 2.0 - (per_row - 1) as f32 * step)
+        .max(cell / 2.0);
+    let date_right = (last_centre - date_width / 2.0).max(0.0);
+    let blank = blank_over_seal(style, h);
+    let row_lines = ((h + gap) / pitch - 0.001).ceil().max(1.0) as usize;
+    // Rows of `per_row` from the top; the last holds what is left.
+    let last_row = rows - 1;
+    let in_last = n - last_row * per_row;
+    let sealed = names
+        .into_iter()
+        .zip(seals)
+        .enumerate()
+        .map(|(i, (units, &(sw, sh)))| {
+            let row = i / per_row;
+            let col = i % per_row;
+            let from_right = if row == last_row {
+                in_last - 1 - col
+            } else {
+                per_row - 1 - col
+            };
+            let centre = last_centre + from_right as f32 * step;
+            let line = (blank + row * row_lines) as f32 * pitch;
+            SealedName {
+                units,
+                row,
+                centre,
+                seal: SealPlace {
+                    right: centre - sw / 2.0,
+                    top: line - sh / 2.0,
+                    width: sw,
+                    height: sh,
+                },
+            }
+        })
+        .collect();
+    (sealed, date_right, blank, row_lines)
+}
+
+/// The line a table's 续表 label takes above its repeated header, if it
+/// has one.
+fn continued_h(style: &crate::doc::StyleSheet, t: &crate::doc::Table) -> f32 {
+    t.continued
+        .as_ref()
+        .map_or(0.0, |_| style.page.line_pitch_pt)
 }
 
 /// The height a picture block takes: the body lines it needs, whole. The
@@ -1269,8 +1475,11 @@ fn run_items(units: &[Unit], x: f32, base: f32) -> impl Iterator<Item = Item> {
 pub struct JointGeometry {
     pub names: Vec<Vec<Unit>>,
     pub suffix: Vec<Unit>,
-    /// The size the mark is set in.
+    /// The size the names are set in, and their line pitch.
     pub size: f32,
+    pub pitch: f32,
+    /// The suffix's size: made smaller only to fit the width.
+    pub suffix_size: f32,
     pub name_width: f32,
     pub gap: f32,
     pub suffix_width: f32,
@@ -1303,13 +1512,30 @@ pub fn joint_geometry(
     } else {
         1.0
     };
-    for u in names.iter_mut().flatten().chain(suffix.iter_mut()) {
+    for u in suffix.iter_mut() {
         u.size *= k;
         u.adv *= k;
     }
-    size *= k;
+    let suffix_size = size * k;
     gap *= k;
-    let name_width = widest * k;
+    // Too many names to leave the lines asked for under them: the lines
+    // closer first, down to 1.1 times the size, then the names smaller.
+    let mut pitch = style.pitch(j.role);
+    let mut h = 1.0;
+    if let Some(leave) = j.leave {
+        let room = style.text_height() - j.top.unwrap_or(0.0) - leave * style.page.line_pitch_pt;
+        let n = names.len() as f32;
+        if n * pitch > room {
+            pitch = (room / n).max(1.1 * style.role(Role::Body).size);
+            h = (pitch / 1.1 / (size * k)).min(1.0);
+        }
+    }
+    for u in names.iter_mut().flatten() {
+        u.size *= k * h;
+        u.adv *= k * h;
+    }
+    size *= k * h;
+    let name_width = widest * k * h;
     for units in &mut names {
         // Spread evenly between its characters to the widest name's width.
         let n = units.len();
@@ -1325,6 +1551,8 @@ pub fn joint_geometry(
         names,
         suffix,
         size,
+        pitch,
+        suffix_size,
         name_width,
         gap,
         suffix_width,

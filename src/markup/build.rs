@@ -151,7 +151,7 @@ impl Builder<'_> {
                 "signature" => blocks.push(Block::Signature {
                     agency: el.attr("agency").unwrap_or_default().to_string(),
                     date: el.attr("date").unwrap_or_default().to_string(),
-                    seal: self.seal(&el)?,
+                    seals: self.seals(&el)?,
                 }),
                 "rule" => blocks.push(Block::Rule(self.rule(&el)?)),
                 "blank" => {
@@ -311,6 +311,16 @@ impl Builder<'_> {
             suffix: el.attr("suffix").unwrap_or_default().trim().to_string(),
             role: self.role(el, Role::Mark)?,
             top: self.mm(el, "top", 0.0..=200.0)?,
+            leave: match el.attr("leave") {
+                None => None,
+                Some(n) => Some(
+                    n.trim()
+                        .parse::<f32>()
+                        .ok()
+                        .filter(|n| (0.0..=22.0).contains(n))
+                        .ok_or_else(|| self.err(el.span.clone(), "leave 应为 0–22 之间的行数"))?,
+                ),
+            },
         }))
     }
 
@@ -362,10 +372,37 @@ impl Builder<'_> {
             })
     }
 
-    /// The seal picture of `<signature seal="path" seal-size="mm">`; `seal=""`
-    /// is no seal.
-    fn seal(&self, el: &Element) -> Result<Option<Image>, Diagnostic> {
-        self.picture(el, "seal", "seal-size", 42.0)
+    /// The seal pictures of `<signature seal="path" seal-size="mm">`, one
+    /// path a line (a joint document's seals, in the order of its names);
+    /// `seal=""` is no seal. Several seals must be as many as the names.
+    fn seals(&self, el: &Element) -> Result<Vec<Image>, Diagnostic> {
+        let paths: Vec<&str> = el
+            .attr("seal")
+            .unwrap_or_default()
+            .lines()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        let names = crate::layout::signature_names(el.attr("agency").unwrap_or_default()).count();
+        if paths.len() > 1 && paths.len() != names {
+            return Err(self.err(
+                el.span.clone(),
+                format!(
+                    "印章图片有 {} 个，发文机关署名有 {names} 个：联合行文时每个机关一枚印章，按署名的顺序排列；只由主办机关盖章时写一个",
+                    paths.len()
+                ),
+            ));
+        }
+        let mut seals: Vec<(&str, Image)> = Vec::new();
+        for rel in paths {
+            // The same picture named again is read once.
+            let image = match seals.iter().find(|(p, _)| *p == rel) {
+                Some((_, i)) => i.clone(),
+                None => self.picture_at(el, rel, "seal-size", 42.0, "印章图片")?,
+            };
+            seals.push((rel, image));
+        }
+        Ok(seals.into_iter().map(|(_, i)| i).collect())
     }
 
     /// A picture named by attribute `src`, `size` its width in mm (else
@@ -380,13 +417,20 @@ impl Builder<'_> {
         let Some(rel) = el.attr(src).map(str::trim).filter(|p| !p.is_empty()) else {
             return Ok(None);
         };
+        self.picture_at(el, rel, size, default, "图片").map(Some)
+    }
+
+    /// The picture at `rel`, `what` naming it in messages.
+    fn picture_at(
+        &self,
+        el: &Element,
+        rel: &str,
+        size: &str,
+        default: f32,
+        what: &str,
+    ) -> Result<Image, Diagnostic> {
         let max = self.style.text_width() / MM;
         let width = self.mm(el, size, 5.0..=max)?.unwrap_or(default * MM);
-        let what = if src == "seal" {
-            "印章图片"
-        } else {
-            "图片"
-        };
         let fail = |why: String| {
             Diagnostic::error(format!("{what}「{rel}」{why}"))
                 .kind(Kind::Picture)
@@ -412,11 +456,11 @@ impl Builder<'_> {
                 picture.height
             )));
         }
-        Ok(Some(Image {
+        Ok(Image {
             picture: std::sync::Arc::new(picture),
             width,
             height,
-        }))
+        })
     }
 
     fn rule(&self, el: &Element) -> Result<Rule, Diagnostic> {
@@ -459,12 +503,12 @@ impl Builder<'_> {
             ],
             "blank" => &["lines"],
             "ends" => &["left", "right", "role", "inset", "space"],
-            "joint" => &["suffix", "role", "top"],
+            "joint" => &["suffix", "role", "top", "leave"],
             "image" => &["src", "width", "align"],
             "span" => &["role"],
             "foot" => &["even"],
             "lead" => &["level"],
-            "table" => &["widths", "header-rows"],
+            "table" => &["widths", "header-rows", "continued"],
             "tr" => &["keep"],
             "td" | "th" => &["colspan", "rowspan", "align", "shade"],
             "signature" => &["agency", "date", "seal", "seal-size"],

@@ -83,6 +83,11 @@ impl Builder<'_> {
         Ok(Table {
             widths,
             header_rows,
+            continued: el
+                .attr("continued")
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string),
             rows,
             keep_with_next,
             cells,

@@ -373,7 +373,7 @@ impl Form<'_> {
                 b,
                 "<label>{} {}</label>",
                 escape(&label),
-                self.picture(path, "")
+                self.picture(path, "", true)
             );
             return;
         }
@@ -474,7 +474,7 @@ impl Form<'_> {
             _ => {
                 let v = scalar(Some(node));
                 let control = if leaf(path) == "seal" {
-                    self.picture(path, &v)
+                    self.picture(path, &v, true)
                 } else if let Some(choices) = self.spec.choices(path) {
                     select(path, &v, &choices, &label, false)
                 } else if matches!(node.kind, Kind::Date(_)) || self.spec.is_date(path) {
@@ -508,6 +508,16 @@ impl Form<'_> {
             match &item.kind {
                 Kind::Array(_) | Kind::Table(_) => {
                     b.push_str("<p class=\"fixed\">这一项是列表或表：请用编辑器修改</p>")
+                }
+                // A joint document's seals, one for each agency: each
+                // chosen like the single seal, none of them left blank.
+                _ if leaf(path) == "seal" => {
+                    let _ = write!(
+                        b,
+                        "<label>{} {}</label>",
+                        escape(&shown),
+                        self.picture(&name, &scalar(Some(item)), false)
+                    );
                 }
                 _ => b.push_str(&long_or_short(&name, &scalar(Some(item)), &shown)),
             }
@@ -609,13 +619,19 @@ impl Form<'_> {
     }
 
     /// A seal: one of the folder's pictures, or a new one sent from this
-    /// computer (written into the folder).
-    fn picture(&self, path: &str, value: &str) -> String {
+    /// computer (written into the folder); `unsealed` offers none.
+    fn picture(&self, path: &str, value: &str, unsealed: bool) -> String {
         let mut s = format!(
-            "<span class=\"picture\"><select name=\"{}\" data-label=\"印章\"><option value=\"\"{}>（不盖章）</option>",
-            escape(path),
-            if value.is_empty() { " selected" } else { "" }
+            "<span class=\"picture\"><select name=\"{}\" data-label=\"印章\">",
+            escape(path)
         );
+        if unsealed {
+            let _ = write!(
+                s,
+                "<option value=\"\"{}>（不盖章）</option>",
+                if value.is_empty() { " selected" } else { "" }
+            );
+        }
         let mut names: Vec<&str> = self.pictures.iter().map(String::as_str).collect();
         if !value.is_empty() && !names.contains(&value) {
             names.push(value);

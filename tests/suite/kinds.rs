@@ -913,7 +913,12 @@ fn an_attachment_page_starts_by_its_first_paragraph_in_the_docx() {
 fn rendered_docx_xml(case: &str, text: &str) -> String {
     let dir = common::cli::scratch(case);
     std::fs::write(dir.join("data.toml"), text).unwrap();
-    let out = common::cli::run_in(&dir, &["render", "data.toml", "--docx-only"]);
+    docx_in(&dir)
+}
+
+/// The DOCX of `data.toml` in `dir`, its `document.xml`.
+fn docx_in(dir: &Path) -> String {
+    let out = common::cli::run_in(dir, &["render", "data.toml", "--docx-only"]);
     assert!(
         out.status.success(),
         "{}",
@@ -1351,5 +1356,282 @@ fn issued_documents_pass_and_lay_out() {
             "{file}: {}",
             runs[0].1.text
         );
+    }
+}
+
+/// The eight-agency joint notice, sealed by each agency.
+fn joint_eight() -> String {
+    std::fs::read_to_string("tests/fixtures/kinds/joint-eight.toml").unwrap()
+}
+
+const EIGHT: [&str; 8] = [
+    "某某市教育局",
+    "某某市发展改革委",
+    "某某市财政局",
+    "某某市人力社保局",
+    "某某市卫生健康委",
+    "某某市医疗保障局",
+    "某某市残联",
+    "共青团某某市委",
+];
+
+/// The eight-agency notice rendered to DOCX in a scratch folder with its
+/// seals: the folder and the `document.xml`.
+fn joint_eight_docx(case: &str) -> (std::path::PathBuf, String) {
+    let dir = common::cli::scratch(case);
+    std::fs::write(dir.join("data.toml"), joint_eight()).unwrap();
+    common::copy_joint_seals(&dir);
+    let xml = docx_in(&dir);
+    (dir, xml)
+}
+
+/// Every picture of a page: (x, y, w, h).
+fn seal_boxes(page: &Page) -> Vec<(f32, f32, f32, f32)> {
+    page.items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Image { x, y, w, h, .. } => Some((*x, *y, *w, *h)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// GB/T 9704 7.3.5.1 for a joint document: the agencies' names side by
+/// side in the order of the 版头, each seal centred on its name, the
+/// last one on the 成文日期 too, no two seals touching, each row within
+/// the text block, the first row's top within one line of the text.
+#[test]
+fn joint_seals_each_press_on_their_name_and_the_last_on_the_date() {
+    let l = lay_out(&joint_eight());
+    let page = (0..l.pages.len())
+        .find(|&p| !seal_boxes(&l.pages[p]).is_empty())
+        .expect("a page with the seals");
+    let seals = seal_boxes(&l.pages[page]);
+    assert_eq!(seals.len(), 8, "one seal for each agency");
+    let mut rows: Vec<f32> = Vec::new();
+    for (name, &(x, y, w, h)) in EIGHT.iter().zip(&seals) {
+        near("印章直径", w, 42.0 * MM);
+        let (left, right) = text_x(&l, page, name);
+        near(
+            &format!("印章居中压{name}"),
+            x + w / 2.0,
+            (left + right) / 2.0,
+        );
+        let (top, bottom) = text_box(&l, page, name);
+        assert!(
+            top > y + h / 2.0 && bottom < y + h,
+            "{name} lies in its seal, below its centre"
+        );
+        assert!(
+            x >= LEFT - TOLERANCE && x + w <= RIGHT + TOLERANCE,
+            "每排印章两端不得超出版心: {name}"
+        );
+        if !rows.iter().any(|r| (r - top).abs() < 1.0) {
+            rows.push(top);
+        }
+    }
+    assert_eq!(rows.len(), 3, "eight names in rows of three, three and two");
+    // The names of a row follow the 版头's order, left to right.
+    for pair in EIGHT.windows(2) {
+        let (a, b) = (text_box(&l, page, pair[0]).0, text_box(&l, page, pair[1]).0);
+        if (a - b).abs() < 1.0 {
+            assert!(text_x(&l, page, pair[0]).1 < text_x(&l, page, pair[1]).0);
+        }
+    }
+    for (i, a) in seals.iter().enumerate() {
+        for b in &seals[i + 1..] {
+            let apart =
+                (a.0 + a.2 < b.0 || b.0 + b.2 < a.0) || (a.1 + a.3 < b.1 || b.1 + b.3 < a.1);
+            assert!(apart, "印章之间互不相交或相切: {a:?} {b:?}");
+        }
+    }
+    let (x, y, w, h) = seals[7];
+    let (date_left, date_right) = text_x(&l, page, "2025年12月18日");
+    near(
+        "最后一个印章居中压成文日期",
+        x + w / 2.0,
+        (date_left + date_right) / 2.0,
+    );
+    let (date_top, date_bottom) = text_box(&l, page, "2025年12月18日");
+    assert!(date_top > text_box(&l, page, EIGHT[7]).1 - 1.0);
+    assert!(date_bottom < y + h, "the last seal presses on the date");
+    let (_, above) = text_box(&l, page, "的重要情况");
+    let first_top = seals[0].1;
+    assert!(
+        first_top >= above - 0.5 && first_top - above <= 28.95,
+        "首排印章顶端上距正文一行之内: {:.1} mm",
+        (first_top - above) / MM
+    );
+}
+
+/// The DOCX anchors the eight seals behind the text where the PDF draws
+/// them and sets each row's names at centred tab stops.
+#[test]
+fn joint_seals_in_the_docx() {
+    let (dir, xml) = joint_eight_docx("kinds-joint-seals");
+    let anchors = xml.matches("behindDoc=\"1\"").count();
+    assert_eq!(anchors, 8, "one seal for each agency, behind the text");
+    for row in [&EIGHT[0..3], &EIGHT[3..6], &EIGHT[6..8]] {
+        // The last paragraph naming the row's first agency (the mark
+        // names it too).
+        let at = xml.rfind(&format!(">{}<", row[0])).unwrap();
+        let p = &xml[xml[..at].rfind("<w:p>").unwrap()..at + xml[at..].find("</w:p>").unwrap()];
+        assert_eq!(
+            p.matches("<w:tab w:val=\"center\"").count(),
+            row.len(),
+            "{p}"
+        );
+        for name in row {
+            assert!(p.contains(&format!(">{name}<")), "{name} in its row: {p}");
+        }
+    }
+    // Seals as many as the names, or one.
+    let wrong = joint_eight().replace("  \"seal-tuanwei.svg\",\n", "");
+    assert_ne!(wrong, joint_eight());
+    std::fs::write(dir.join("data.toml"), &wrong).unwrap();
+    let out = common::cli::run_in(&dir, &["check", "data.toml"]);
+    let shown = String::from_utf8_lossy(&out.stderr);
+    let line = wrong.lines().position(|l| l.starts_with("seal =")).unwrap() + 1;
+    assert!(
+        shown.contains("印章图片（7 个）应与发文机关署名一样多")
+            && shown.contains(&format!("data.toml:{line}:")),
+        "{shown}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Eight agencies' names in the 版头 at full size fill page 1 down to the
+/// red rule; set tighter and smaller they leave it the title, the 主送 and
+/// three lines of the body, in the PDF and in the DOCX's rows.
+#[test]
+fn an_eight_agency_mark_leaves_page_one_its_title_and_body() {
+    let l = lay_out(&joint_eight());
+    let page_one: Vec<&str> = all_runs(&l)
+        .into_iter()
+        .filter(|(p, _)| *p == 0)
+        .map(|(_, t)| t.text.as_str())
+        .collect();
+    assert!(
+        page_one
+            .iter()
+            .any(|t| t.starts_with("某某市教育局等八部门")),
+        "{page_one:?}"
+    );
+    let first = page_one
+        .iter()
+        .position(|t| t.starts_with("为深入贯彻"))
+        .unwrap_or_else(|| panic!("the body starts on page 1: {page_one:?}"));
+    let body_lines = page_one[first..]
+        .iter()
+        .filter(|t| !t.starts_with('—'))
+        .count();
+    assert!(body_lines >= 3, "three body lines on page 1: {page_one:?}");
+    // The names' line pitch, from the first name's baseline to the last's.
+    let baseline = |s: &str| {
+        l.pages[0]
+            .items
+            .iter()
+            .find_map(|i| match i {
+                Item::Text(t) if t.text.starts_with(s) => Some(t.y),
+                _ => None,
+            })
+            .unwrap()
+    };
+    let pitch = (baseline("共") - baseline("某")) / 7.0;
+    assert!(pitch < 44.0 * 0.5, "the names set tighter: {pitch:.1} pt");
+
+    let (dir, xml) = joint_eight_docx("kinds-joint-mark");
+    let mark = &xml[..xml.find("</w:tbl>").unwrap()];
+    let rows: Vec<f32> = mark
+        .split("<w:trHeight w:val=\"")
+        .skip(1)
+        .map(|r| r[..r.find('"').unwrap()].parse::<f32>().unwrap() / 20.0)
+        .collect();
+    assert_eq!(rows.len(), 8);
+    for r in rows {
+        assert!(
+            (r - pitch).abs() < 0.1,
+            "a DOCX row {r} pt, the PDF's {pitch} pt"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A table stands in the 纪要's body as in the other kinds: ruled, its
+/// header row repeated, in the PDF and the DOCX.
+#[test]
+fn minutes_take_a_table_in_the_body() {
+    let text = std::fs::read_to_string("tests/fixtures/kinds/minutes-issue.toml")
+        .unwrap()
+        .replace(
+            "按程序报批。\",\n",
+            "按程序报批。\",\n  { table = { widths = [1, 5, 3], header_rows = 1, rows = [[\"序号\", \"项目\", \"牵头单位\"], [\"1\", \"新建改扩建中小学校3所\", \"市教育局\"], [\"2\", \"老旧小区改造20个\", \"市住房城乡建设局\"]] } },\n",
+        );
+    assert!(text.contains("table ="), "the table is in the body");
+    let (code, shown) = check("kinds-minutes-table", &text);
+    assert_eq!(code, 0, "{shown}");
+    let l = lay_out(&text);
+    let page = (0..l.pages.len())
+        .find(|&p| {
+            l.pages[p]
+                .items
+                .iter()
+                .any(|i| matches!(i, Item::Text(t) if t.text == "牵头单位"))
+        })
+        .expect("the table's header");
+    let (header_top, _) = text_box(&l, page, "牵头单位");
+    let (_, above) = text_box(&l, page, "会议听取了");
+    assert!(header_top > above, "the table follows its paragraph");
+    assert!(
+        lines(&l.pages[page]).len() >= 4,
+        "the table is ruled: {:?}",
+        lines(&l.pages[page])
+    );
+    let xml = rendered_docx_xml("kinds-minutes-table", &text);
+    let table = &xml[xml.rfind("<w:tbl>").unwrap()..];
+    assert!(
+        table.contains("<w:tblHeader/>") && table.contains(">老旧小区改造20个<"),
+        "{table}"
+    );
+}
+
+/// A table's `continued_label` stands on a line of its own above the
+/// header rows repeated on each later page, and not on its first page.
+#[test]
+fn a_continued_table_is_labelled_above_its_repeated_header() {
+    let text = std::fs::read_to_string("tests/fixtures/kinds/letter-tables.toml")
+        .unwrap()
+        .replace(
+            "{ table = { widths = [1, 6, 3, 2], rows = [",
+            "{ table = { widths = [1, 6, 3, 2], continued_label = \"续表1\", rows = [",
+        );
+    assert!(text.contains("续表1"));
+    let l = lay_out(&text);
+    let with = |s: &str| -> Vec<usize> {
+        (0..l.pages.len())
+            .filter(|&p| {
+                l.pages[p]
+                    .items
+                    .iter()
+                    .any(|i| matches!(i, Item::Text(t) if t.text == s))
+            })
+            .collect()
+    };
+    let headers = with("任务内容");
+    let labels = with("续表1");
+    assert!(headers.len() >= 3, "the table runs over pages: {headers:?}");
+    assert_eq!(labels, headers[1..], "a label on each later page only");
+    for &p in &labels {
+        let (_, label_bottom) = text_box(&l, p, "续表1");
+        let (header_top, _) = text_box(&l, p, "序号");
+        assert!(label_bottom < header_top, "the label above the header");
+        let (left, _) = text_x(&l, p, "续表1");
+        near("续表 at the block's left edge", left, LEFT);
+        // The table's top rule is under the label's line.
+        let top_rule = rules_at(&l.pages[p])
+            .into_iter()
+            .map(|(y, ..)| y)
+            .fold(f32::MAX, f32::min);
+        assert!(top_rule > label_bottom, "{top_rule} {label_bottom}");
     }
 }

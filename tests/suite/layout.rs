@@ -227,6 +227,7 @@ fn long_table(rows: usize) -> Document {
         blocks: vec![Block::Table(Table {
             widths: vec![w / 2.0, w / 2.0],
             header_rows: 1,
+            continued: None,
             rows,
             keep_with_next: vec![false; rows],
             cells,

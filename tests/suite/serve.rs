@@ -574,10 +574,12 @@ fn every_field_of_every_kind_round_trips() {
         "order.toml",
         "xize.toml",
         "letter.json",
+        "joint-eight.toml",
     ] {
         let dir = scratch(&format!("serve-kind-{file}"));
         std::fs::copy(format!("tests/fixtures/kinds/{file}"), dir.join(file)).unwrap();
         std::fs::copy("tests/fixtures/kinds/seal.png", dir.join("seal.png")).unwrap();
+        common::copy_joint_seals(&dir);
         let d = desk(&dir);
         round_trips(&d, &dir, file);
     }

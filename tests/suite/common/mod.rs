@@ -72,6 +72,18 @@ pub fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// The eight-agency notice's seals (`tests/fixtures/kinds/seal-*.svg`),
+/// one for each agency, copied into `dir`.
+#[allow(dead_code)]
+pub fn copy_joint_seals(dir: &std::path::Path) {
+    for e in std::fs::read_dir("tests/fixtures/kinds").unwrap() {
+        let e = e.unwrap();
+        if e.file_name().to_string_lossy().starts_with("seal-") {
+            std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+        }
+    }
+}
+
 /// A DOCX's `word/document.xml`.
 #[allow(dead_code)]
 pub fn document_xml(docx: &[u8]) -> String {
