@@ -348,8 +348,31 @@ impl Drop for DirLock {
 /// lock, so the wait must end.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// The output directories this process holds locked. A `flock` belongs to
+/// one opening of the directory, so a second thread opening it again would
+/// wait for the first as for another process: the threads of a batch share
+/// one lock instead.
 #[cfg(unix)]
-fn lock(dir: &Path) -> Result<DirLock, Diagnostic> {
+static HELD: Mutex<Vec<(PathBuf, std::sync::Weak<DirLock>)>> = Mutex::new(Vec::new());
+
+#[cfg(unix)]
+fn lock(dir: &Path) -> Result<std::sync::Arc<DirLock>, Diagnostic> {
+    let mut held = HELD.lock().unwrap_or_else(|e| e.into_inner());
+    held.retain(|(_, l)| l.strong_count() > 0);
+    if let Some(l) = held
+        .iter()
+        .filter(|(d, _)| d == dir)
+        .find_map(|(_, l)| l.upgrade())
+    {
+        return Ok(l);
+    }
+    let l = std::sync::Arc::new(lock_alone(dir)?);
+    held.push((dir.to_path_buf(), std::sync::Arc::downgrade(&l)));
+    Ok(l)
+}
+
+#[cfg(unix)]
+fn lock_alone(dir: &Path) -> Result<DirLock, Diagnostic> {
     use std::os::fd::AsRawFd;
     use std::os::unix::fs::MetadataExt;
     let f = crate::data::open_nonblocking(dir).map_err(|e| failure(dir, "无法锁定输出目录", &e))?;
@@ -383,7 +406,7 @@ fn lock(dir: &Path) -> Result<DirLock, Diagnostic> {
             .in_file(dir)
             .hint("等那个程序写完再试；它若已无响应，结束它，或用 -o 换一个输出目录"));
         }
-        std::thread::sleep(std::time::Duration::from_millis(100));
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
 
