@@ -445,6 +445,30 @@ fn unused_lines(t: &Typeset, page: usize) -> (f32, bool) {
     ((bottom - low) / pitch, text)
 }
 
+/// Lines from the top of block `b` on `page` to the foot of the signature
+/// kept with it, and one for the step onto the grid.
+fn kept_with_signature(t: &Typeset, b: usize, page: usize) -> f32 {
+    use gongwen::doc::Block;
+    let (blocks, facts) = (&t.document.blocks, &t.laid.blocks);
+    let pitch = t.document.style.page.line_pitch_pt;
+    let Some((_, top)) = facts[b].at else {
+        return 0.0;
+    };
+    let Some(sig) = (b..blocks.len()).find(|&s| matches!(blocks[s], Block::Signature { .. }))
+    else {
+        return 0.0;
+    };
+    let foot = match facts.get(sig + 1).and_then(|f| f.at) {
+        Some((q, y)) if q == page => y,
+        _ => {
+            let style = &t.document.style;
+            let bottom = style.page.margin_top_mm * gongwen::doc::style::MM + style.text_height();
+            bottom - unused_lines(t, page).0 * pitch
+        }
+    };
+    (foot - top) / pitch + 1.0
+}
+
 /// Every page but the last holds text in its text block and ends within
 /// two lines of the block's foot, unless the page after starts what may
 /// not be split there: an attachment (a forced break), a heading with
@@ -512,11 +536,13 @@ fn assert_pages_full(name: &str, t: &Typeset) {
                 // step back onto the grid under the table before.
                 (Block::Heading { .. }, Some(Block::Table(_))) => 2.0 + table_need(b + 1),
                 (Block::Table(_), _) => 1.0 + table_need(b),
-                // The 正文's last lines, the 附件说明 and the signature.
+                // The 正文's last lines, the 附件说明 and the signature:
+                // less than they stand on the next page (a joint
+                // document's rows of sealed names stand a dozen lines).
                 _ if run_up[b] != gongwen::layout::RunUp::None
                     || matches!(blocks[b], Block::Signature { .. }) =>
                 {
-                    8.0
+                    kept_with_signature(t, b, p + 1).max(8.0)
                 }
                 _ => 2.0,
             },
