@@ -127,28 +127,40 @@ function desk(form) {
     form.dataset.checked = String(seq);
   }
 
-  async function check() {
+  // Edits typed since the last check answered; `quiet` leaves the message
+  // line to what a save said.
+  let unchecked = false;
+  async function check(quiet) {
     const mine = ++seq;
     const { status, data } = await post(`/api/check/${encodeURIComponent(file)}`, edits());
     if (mine !== seq) return;
+    unchecked = false;
     if (status === 200) {
-      message.textContent = dirty() ? "有未保存的修改" : "";
+      if (!quiet) message.textContent = dirty() ? "有未保存的修改" : "";
       show(data);
-    } else {
+    } else if (!quiet) {
       message.textContent = data.message;
     }
   }
 
   form.addEventListener("input", () => {
+    unchecked = true;
     clearTimeout(timer);
-    timer = setTimeout(check, 150);
+    timer = setTimeout(() => check(false), 150);
   });
   form.addEventListener("submit", (ev) => ev.preventDefault());
 
   document.getElementById("save").addEventListener("click", async () => {
+    // A check answered after the save would put 「有未保存的修改」 over
+    // what the save said (a refusal above all): it is dropped, and made
+    // again after the save without touching the message.
+    clearTimeout(timer);
+    seq++;
+    const recheck = unchecked;
     const body = edits();
     body.version = version;
     const { status, data } = await post(`/api/save/${encodeURIComponent(file)}`, body);
+    if (recheck) check(true);
     message.textContent = data.message;
     message.className = "message " + (status === 200 ? "ok" : "bad");
     if (status === 200) {
