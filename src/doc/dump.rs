@@ -152,6 +152,9 @@ fn dump_blocks(s: &mut String, blocks: &[Block]) {
                 let seals: String = seals.iter().map(|i| format!(" | seal {i:?}")).collect();
                 let _ = writeln!(s, "signature {agency} | {date}{seals}");
             }
+            Block::Signed { title, date, stamp } => {
+                let _ = writeln!(s, "signed {title} | {date} | stamp {stamp:?}");
+            }
             Block::Rule(r) => {
                 let mm = |v: f32| v / crate::doc::style::MM;
                 let [cr, cg, cb] = r.color;

@@ -45,6 +45,14 @@ pub enum Block {
         date: String,
         seals: Vec<Image>,
     },
+    /// The 签发人's 职务 and 签名章 with the 成文日期 under them, for a
+    /// document a single agency issues under its head's name (命令（令）),
+    /// placed per GB/T 9704 7.3.5.3 two blank lines under the text.
+    Signed {
+        title: String,
+        date: String,
+        stamp: Image,
+    },
     /// A horizontal rule (the red 版头 rule, the 版记 rules).
     Rule(Rule),
     /// Empty body lines (空二行).
@@ -275,6 +283,10 @@ impl Block {
                 f(Role::Body, agency);
                 f(Role::Body, date);
             }
+            Block::Signed { title, date, .. } => {
+                f(Role::Body, title);
+                f(Role::Body, date);
+            }
             Block::Ends { left, right, .. } => {
                 left.iter().chain(right).for_each(|r| f(r.role, &r.text))
             }
@@ -297,6 +309,7 @@ impl Block {
             Block::Table(t) => t.cells.iter().map(|c| n(&c.text)).sum(),
             Block::PageBreak | Block::Rule(_) | Block::Blank(_) | Block::Image { .. } => 0,
             Block::Signature { agency, date, .. } => n(agency) + n(date),
+            Block::Signed { title, date, .. } => n(title) + n(date),
             Block::Ends { left, right, .. } => left.iter().chain(right).map(|r| n(&r.text)).sum(),
             Block::Foot { blocks, .. } => blocks.iter().map(Block::text_chars).sum(),
             Block::Joint(j) => j.names.iter().map(|t| n(t)).sum::<usize>() + n(&j.suffix),

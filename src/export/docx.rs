@@ -471,6 +471,9 @@ fn document_xml(
                 date,
                 seals,
             } => signature(&mut b, st, book, (agency, date), seals, parts)?,
+            Block::Signed { title, date, stamp } => {
+                signed(&mut b, st, book, (title, date), stamp, parts)?
+            }
             Block::Rule(r) => rule(&mut b, st, r, facts.space_before),
             Block::Blank(n) => {
                 for _ in 0..*n {
@@ -888,6 +891,61 @@ fn signature(
             text_run(date, "")
         );
     }
+    Ok(())
+}
+
+/// The 职务 and 签名章 where the PDF has them: the lines the stamp stands
+/// on as exact paragraphs, the 职务's a line high and centred in them, the
+/// stamp anchored behind the text in the first.
+fn signed(
+    b: &mut String,
+    st: &StyleSheet,
+    book: &FontBook,
+    (title, date): (&str, &str),
+    stamp: &crate::doc::Image,
+    parts: &mut Parts,
+) -> Result<(), Diagnostic> {
+    let g = crate::layout::signed_geometry(book, st, title, date, stamp)?;
+    let pitch = st.page.line_pitch_pt;
+    let blank = "<w:p><w:pPr><w:keepNext/></w:pPr></w:p>";
+    b.push_str(blank);
+    b.push_str(blank);
+    let x = st.text_width() - g.stamp.right - g.stamp.width;
+    let above = tw(g.title_top);
+    let below = tw(g.lines as f32 * pitch) - above - tw(pitch);
+    let mut run = format!(
+        "<w:r>{}</w:r>",
+        drawing(parts, stamp, Some((x, g.stamp.top)))
+    );
+    if above > 0 {
+        let _ = write!(
+            b,
+            "<w:p><w:pPr><w:keepNext/>{}</w:pPr>{run}</w:p>",
+            exact_spacing(0, above)
+        );
+        run.clear();
+    }
+    let _ = write!(
+        b,
+        "<w:p><w:pPr><w:keepNext/>{}<w:ind w:right=\"{}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"right\"/></w:pPr>{run}{}</w:p>",
+        exact_spacing(0, tw(pitch)),
+        tw(g.title_right),
+        text_run(title, "")
+    );
+    if below > 0 {
+        let _ = write!(
+            b,
+            "<w:p><w:pPr><w:keepNext/>{}</w:pPr></w:p>",
+            exact_spacing(0, below)
+        );
+    }
+    b.push_str(blank);
+    let _ = write!(
+        b,
+        "<w:p><w:pPr><w:keepLines/><w:ind w:right=\"{}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"right\"/></w:pPr>{}</w:p>",
+        tw(g.date_right),
+        text_run(date, "")
+    );
     Ok(())
 }
 

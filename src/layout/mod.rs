@@ -350,6 +350,7 @@ impl<'a> Measure<'a> {
                 date,
                 seals,
             } => self.signature(agency, date, seals, out)?,
+            Block::Signed { title, date, stamp } => self.signed(title, date, stamp, out)?,
             Block::Rule(r) => {
                 let spaced = match next {
                     Some(Block::Paragraph(p)) => p.space.is_some(),
@@ -887,6 +888,56 @@ impl<'a> Measure<'a> {
         Ok(())
     }
 
+    /// Two blank lines, the 职务 and 签名章 placed by [`signed_geometry`],
+    /// one blank line and the date, kept together.
+    fn signed(
+        &self,
+        title: &str,
+        date: &str,
+        stamp: &crate::doc::Image,
+        out: &mut Vec<Slice>,
+    ) -> Result<(), Diagnostic> {
+        let s = &self.doc.style;
+        let pitch = s.page.line_pitch_pt;
+        let g = signed_geometry(self.book, s, title, date, stamp)?;
+        let right = self.left + self.width;
+        let face = self.book.face_for(s, Role::Body);
+        let base = self.baseline(0.0, pitch, s.role(Role::Body).size, face);
+        let gap = || Slice {
+            height: pitch,
+            keep: true,
+            what: What::Gap,
+        };
+        out.extend([gap(), gap()]);
+        // The stamp is drawn first, under the 职务 should they touch.
+        let mut items = vec![Item::Image {
+            x: right - g.stamp.right - g.stamp.width,
+            y: g.stamp.top,
+            w: g.stamp.width,
+            h: g.stamp.height,
+            picture: stamp.picture.clone(),
+        }];
+        let w = inline::width(&g.title);
+        items.extend(run_items(
+            &g.title,
+            right - g.title_right - w,
+            g.title_top + base,
+        ));
+        out.push(Slice {
+            height: g.lines as f32 * pitch,
+            keep: true,
+            what: What::Items(items),
+        });
+        out.push(gap());
+        let w = inline::width(&g.date);
+        out.push(Slice {
+            height: pitch,
+            keep: false,
+            what: What::Items(run_items(&g.date, right - g.date_right - w, base).collect()),
+        });
+        Ok(())
+    }
+
     /// The seals and the rows of names of a joint document sealed by each
     /// agency, the seals drawn first, under the names.
     fn sealed_names(
@@ -1083,7 +1134,7 @@ pub enum RunUp {
 pub fn run_up(blocks: &[Block]) -> Vec<RunUp> {
     let mut out = vec![RunUp::None; blocks.len()];
     for (s, b) in blocks.iter().enumerate() {
-        if !matches!(b, Block::Signature { .. }) || s == 0 {
+        if !matches!(b, Block::Signature { .. } | Block::Signed { .. }) || s == 0 {
             continue;
         }
         // Back over the 附件说明's later lines to its 「附件：」.
@@ -1365,6 +1416,68 @@ pub fn signature_geometry(
         seal: place,
         sealed: Vec::new(),
         row_lines: 0,
+    })
+}
+
+/// The 职务 and 签名章 of GB/T 9704 7.3.5.3 and the date under them,
+/// shaped and placed from the text block's right edge; the PDF layout and
+/// the DOCX writer both place them by it.
+pub struct SignedGeometry {
+    pub title: Vec<Unit>,
+    pub date: Vec<Unit>,
+    /// Whole body lines the stamp stands on, so that the date after them
+    /// is back on the grid.
+    pub lines: usize,
+    /// The stamp: right edge from the text block's right edge, top below
+    /// the top of its first line.
+    pub stamp: SealPlace,
+    /// The 职务's right edge from the text block's right edge, and the top
+    /// of its line box below the top of the stamp's first line.
+    pub title_right: f32,
+    pub title_top: f32,
+    pub date_right: f32,
+}
+
+/// GB/T 9704 7.3.5.3: the 签名章 four characters in from the right, on
+/// as few whole lines as hold it, centred in them, where the name would
+/// stand; the 职务 two characters left of it, its line centred on the
+/// stamp; the date four characters in on the line after the blank line
+/// under the stamp.
+pub fn signed_geometry(
+    book: &FontBook,
+    style: &crate::doc::StyleSheet,
+    title: &str,
+    date: &str,
+    stamp: &crate::doc::Image,
+) -> Result<SignedGeometry, Diagnostic> {
+    let track = geometry::tracking(style, Role::Body);
+    let ch = geometry::char_width(style, Role::Body);
+    let pitch = style.page.line_pitch_pt;
+    let t = inline::shape(book, style, &[(Role::Body, title)], track)?;
+    let d = inline::shape(book, style, &[(Role::Body, date)], track)?;
+    let stamp_right = 4.0 * ch;
+    let title_right = stamp_right + stamp.width + 2.0 * ch;
+    if title_right + inline::width(&t) > style.text_width() + 0.01 {
+        return Err(Diagnostic::error(format!(
+            "签发人职务「{title}」与 {:.0} 毫米宽的签名章一行排不下",
+            stamp.width / crate::doc::style::MM
+        ))
+        .hint("缩短签发人职务，或把签名章排小一些（stamp_size）"));
+    }
+    let high = image_height(style, stamp);
+    Ok(SignedGeometry {
+        title: t,
+        date: d,
+        lines: (high / pitch).round() as usize,
+        stamp: SealPlace {
+            right: stamp_right,
+            top: (high - stamp.height) / 2.0,
+            width: stamp.width,
+            height: stamp.height,
+        },
+        title_right,
+        title_top: (high - pitch) / 2.0,
+        date_right: 4.0 * ch,
     })
 }
 

@@ -265,12 +265,12 @@ pub fn apply(text: &str, edits: &Edits) -> Result<String, String> {
                 "「{name}」指向其他文件，不能在表单中修改；请用编辑器修改数据文件"
             ));
         }
-        // A seal names a picture of the folder (the desk checks it is
-        // one); none chosen takes the key out.
-        if leaf == Some("seal") {
+        // A seal or a 签名章 names a picture of the folder (the desk
+        // checks it is one); none chosen takes the key out.
+        if let Some(noun) = leaf.and_then(super::form::picture_key) {
             if !plain_picture(typed) && !typed.is_empty() {
                 return Err(format!(
-                    "印章只能是本目录中的图片文件名，「{}」不是",
+                    "{noun}只能是本目录中的图片文件名，「{}」不是",
                     short(typed)
                 ));
             }
@@ -932,6 +932,7 @@ mod tests {
             ("template", "指向其他文件"),
             ("signature.seal", "印章只能是本目录中的图片文件名"),
             ("seal", "印章只能是本目录中的图片文件名"),
+            ("stamp", "签名章只能是本目录中的图片文件名"),
         ] {
             let e = Edits {
                 fields: [(key.to_string(), "/etc/passwd".to_string())].into(),

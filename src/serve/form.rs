@@ -165,6 +165,16 @@ fn leaf(path: &str) -> &str {
     path.rsplit('.').next().unwrap_or(path)
 }
 
+/// Keys that name a picture of the folder (a seal, a 签名章), with what
+/// the desk calls it: chosen from the folder's pictures, never typed.
+pub(super) fn picture_key(leaf: &str) -> Option<&'static str> {
+    match leaf {
+        "seal" => Some("印章"),
+        "stamp" => Some("签名章"),
+        _ => None,
+    }
+}
+
 /// The buttons of one element of a list: move up, move down, remove.
 fn item_tools(b: &mut String, path: &str, what: &str, first: bool, last: bool) {
     let p = escape(path);
@@ -368,12 +378,12 @@ impl Form<'_> {
             );
             return;
         }
-        if leaf(path) == "seal" {
+        if let Some(noun) = picture_key(leaf(path)) {
             let _ = write!(
                 b,
                 "<label>{} {}</label>",
                 escape(&label),
-                self.picture(path, "", true)
+                self.picture(path, "", noun, true)
             );
             return;
         }
@@ -473,8 +483,8 @@ impl Form<'_> {
             }
             _ => {
                 let v = scalar(Some(node));
-                let control = if leaf(path) == "seal" {
-                    self.picture(path, &v, true)
+                let control = if let Some(noun) = picture_key(leaf(path)) {
+                    self.picture(path, &v, noun, true)
                 } else if let Some(choices) = self.spec.choices(path) {
                     select(path, &v, &choices, &label, false)
                 } else if matches!(node.kind, Kind::Date(_)) || self.spec.is_date(path) {
@@ -516,7 +526,7 @@ impl Form<'_> {
                         b,
                         "<label>{} {}</label>",
                         escape(&shown),
-                        self.picture(&name, &scalar(Some(item)), false)
+                        self.picture(&name, &scalar(Some(item)), "印章", false)
                     );
                 }
                 _ => b.push_str(&long_or_short(&name, &scalar(Some(item)), &shown)),
@@ -618,18 +628,20 @@ impl Form<'_> {
         b.push_str("</fieldset>");
     }
 
-    /// A seal: one of the folder's pictures, or a new one sent from this
-    /// computer (written into the folder); `unsealed` offers none.
-    fn picture(&self, path: &str, value: &str, unsealed: bool) -> String {
+    /// A seal or a 签名章 (`noun` names it): one of the folder's pictures,
+    /// or a new one sent from this computer (written into the folder);
+    /// `unsealed` offers none.
+    fn picture(&self, path: &str, value: &str, noun: &str, unsealed: bool) -> String {
         let mut s = format!(
-            "<span class=\"picture\"><select name=\"{}\" data-label=\"印章\">",
+            "<span class=\"picture\"><select name=\"{}\" data-label=\"{noun}\">",
             escape(path)
         );
         if unsealed {
             let _ = write!(
                 s,
-                "<option value=\"\"{}>（不盖章）</option>",
-                if value.is_empty() { " selected" } else { "" }
+                "<option value=\"\"{}>（不盖{}）</option>",
+                if value.is_empty() { " selected" } else { "" },
+                if noun == "印章" { "章" } else { noun }
             );
         }
         let mut names: Vec<&str> = self.pictures.iter().map(String::as_str).collect();
@@ -646,7 +658,7 @@ impl Form<'_> {
         }
         let _ = write!(
             s,
-            "</select><label class=\"upload\">上传印章图片… <input type=\"file\" accept=\".png,.jpg,.jpeg,.svg\" data-upload=\"{}\"></label></span>",
+            "</select><label class=\"upload\">上传{noun}图片… <input type=\"file\" accept=\".png,.jpg,.jpeg,.svg\" data-upload=\"{}\"></label></span>",
             escape(path)
         );
         s

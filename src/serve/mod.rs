@@ -481,7 +481,8 @@ impl Desk {
         let path = guard::data_file(&self.dir, name, true)?;
         let edits: Edits = json_body(body)?;
         for (field, value) in &edits.fields {
-            if field.rsplit('.').next() == Some("seal") && !value.is_empty() {
+            let leaf = field.rsplit('.').next().unwrap_or_default();
+            if form::picture_key(leaf).is_some() && !value.is_empty() {
                 guard::picture_file(&self.dir, value)?;
             }
         }

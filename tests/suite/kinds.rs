@@ -580,22 +580,34 @@ fn l_tracking() -> f32 {
     (156.0 * MM - 28.0 * 16.0) / 28.0
 }
 
+/// `data` written to `NAME.toml` in `dir` and rendered: refused, nothing
+/// written, the error at the line of `key`. Its messages.
+fn refused_at(dir: &Path, name: &str, data: &str, key: &str) -> String {
+    let file = format!("{name}.toml");
+    std::fs::write(dir.join(&file), data).unwrap();
+    let out = common::cli::run_in(dir, &["render", &file]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let line = data
+        .lines()
+        .position(|l| l.starts_with(&format!("{key} =")))
+        .unwrap()
+        + 1;
+    assert!(err.contains(&format!("{file}:{line}:")), "{err}");
+    assert!(!dir.join(format!("{name}.pdf")).exists());
+    err
+}
+
 #[test]
 fn a_seal_that_is_not_a_picture_is_refused_at_its_line() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("seal.png"), "not a picture").unwrap();
     let data = letter();
-    std::fs::write(dir.path().join("letter.toml"), &data).unwrap();
-    let out = common::cli::run_in(dir.path(), &["render", "letter.toml"]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    let line = data.lines().position(|l| l.starts_with("seal =")).unwrap() + 1;
+    let err = refused_at(dir.path(), "letter", &data, "seal");
     assert!(
-        err.contains(&format!("letter.toml:{line}:"))
-            && err.contains("印章图片「seal.png」不是 PNG、JPEG 或 SVG 图片"),
+        err.contains("印章图片「seal.png」不是 PNG、JPEG 或 SVG 图片"),
         "{err}"
     );
-    assert!(!dir.path().join("letter.pdf").exists());
     std::fs::write(
         dir.path().join("letter.toml"),
         data.replace("seal.png", "../seal.png"),
@@ -1264,6 +1276,132 @@ fn order_head_and_signer_are_where_the_standard_puts_them() {
     assert!(shown.contains("令号应写成「第N号」"), "{shown}");
     let (code, shown) = check("kinds-order-mark", &text.replace("政府令\"", "政府\""));
     assert_eq!(code, 1, "{shown}");
+}
+
+fn order_stamp() -> String {
+    std::fs::read_to_string("tests/fixtures/kinds/order-stamp.toml").unwrap()
+}
+
+/// GB/T 9704 7.3.5.3 with the 签发人签名章: two blank lines under the
+/// body the stamp (30 mm wide by default) stands where the name would,
+/// four characters in from the right; the 职务 two characters left of it,
+/// centred on it; one blank line under the stamp the date, four in, back
+/// on the body's line grid. The name is not printed.
+#[test]
+fn order_stamp_takes_the_name_s_place_with_the_title_centred_on_it() {
+    let l = lay_out(&order_stamp());
+    let (x, y, w, h) = seal_box(&l.pages[0]).expect("the stamp on page 1");
+    let ch = 16.0 + l_tracking();
+    let pitch = 28.95;
+    near("签名章宽度（默认 30 毫米）", w, 30.0 * MM);
+    near("签名章的高按图片比例", h, 15.0 * MM);
+    near("签名章右空四字", RIGHT - (x + w), 4.0 * ch);
+    let (_, title_right) = text_x(&l, 0, "省长");
+    near("签名章左空二字标注签发人职务", x - title_right, 2.0 * ch);
+    let (title_top, title_bottom) = text_box(&l, 0, "省长");
+    near(
+        "职务以签名章为准上下居中",
+        (title_top + title_bottom) / 2.0,
+        y + h / 2.0,
+    );
+    let (_, date_right) = text_x(&l, 0, "2025年12月5日");
+    near("成文日期右空四字", RIGHT - date_right, 4.0 * ch);
+    let (date_top, _) = text_box(&l, 0, "2025年12月5日");
+    // Glyph tops: the date's line box starts (pitch − 16) / 2 above them.
+    let date_line = date_top - (pitch - 16.0) / 2.0;
+    let under = (date_line - (y + h)) / pitch;
+    assert!(
+        (1.0..1.5).contains(&under),
+        "签名章下空一行编排成文日期: {under:.2} lines"
+    );
+    let (last_top, last_bottom) = text_box(&l, 0, "府第45次");
+    let lines = (date_top - last_top) / pitch;
+    assert!(
+        (lines - lines.round()).abs() < 0.02 && lines.round() == 6.0,
+        "the date on the body's grid, six lines under its last line: {lines:.3}"
+    );
+    let over = (y - last_bottom) / pitch;
+    assert!(
+        (2.0..2.75).contains(&over),
+        "正文下空二行加盖签名章: {over:.2} lines"
+    );
+    assert!(
+        !l.pages[0]
+            .items
+            .iter()
+            .any(|i| matches!(i, Item::Text(t) if t.text.contains("张某某"))),
+        "the stamp takes the name's place"
+    );
+}
+
+/// The DOCX puts the stamp where the PDF has it, behind the text, the
+/// 职务's line centred on it, the date four characters in.
+#[test]
+fn order_stamp_in_the_docx() {
+    let dir = common::cli::scratch("kinds-order-stamp");
+    std::fs::copy("tests/fixtures/kinds/stamp.svg", dir.join("stamp.svg")).unwrap();
+    std::fs::write(dir.join("data.toml"), order_stamp()).unwrap();
+    let xml = docx_in(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    let l = lay_out(&order_stamp());
+    let (x, _, w, h) = seal_box(&l.pages[0]).unwrap();
+    assert_eq!(
+        xml.matches("behindDoc=\"1\"").count(),
+        1,
+        "the stamp behind the text"
+    );
+    let number = |s: &str, after: &str| -> f32 {
+        let at = s.find(after).unwrap_or_else(|| panic!("{after} in {s}")) + after.len();
+        s[at..s[at..].find(['<', '"']).unwrap() + at]
+            .parse()
+            .unwrap()
+    };
+    let anchor = &xml[xml[..xml.find("behindDoc").unwrap()]
+        .rfind("<w:p>")
+        .unwrap()..];
+    let anchor = &anchor[..anchor.find("</w:p>").unwrap()];
+    let emu = 12_700.0;
+    let from_left = number(
+        anchor,
+        "<wp:positionH relativeFrom=\"margin\"><wp:posOffset>",
+    ) / emu;
+    near("签名章与 PDF 同位（横）", from_left, x - LEFT);
+    let from_top = number(
+        anchor,
+        "<wp:positionV relativeFrom=\"paragraph\"><wp:posOffset>",
+    ) / emu;
+    // The anchor's paragraph is as high as the space over the 职务's line.
+    let above = number(anchor, "w:line=\"") / 20.0;
+    let title = paragraph_with(&xml, ">省长<");
+    let pitch = number(title, "w:line=\"") / 20.0;
+    near("职务一行高", pitch, 28.95);
+    near(
+        "职务以签名章为准上下居中",
+        above + pitch / 2.0,
+        from_top + h / 2.0,
+    );
+    let ch = 16.0 + l_tracking();
+    near(
+        "职务在签名章左空二字",
+        number(title, "<w:ind w:right=\"") / 20.0,
+        4.0 * ch + w + 2.0 * ch,
+    );
+    assert!(title.contains("<w:jc w:val=\"right\"/>"), "{title}");
+    let date = paragraph_with(&xml, "2025年12月5日");
+    near(
+        "成文日期右空四字",
+        number(date, "<w:ind w:right=\"") / 20.0,
+        4.0 * ch,
+    );
+    assert!(!xml.contains("张某某"), "the stamp takes the name's place");
+}
+
+/// A stamp the folder does not hold is named, at its line of the data.
+#[test]
+fn a_missing_stamp_is_named_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = refused_at(dir.path(), "order", &order_stamp(), "stamp");
+    assert!(err.contains("签名章图片「stamp.svg」无法读取"), "{err}");
 }
 
 /// A 细则 issued by the notice: no 「附件」 label and no 附件说明 needed,

@@ -572,6 +572,7 @@ fn every_field_of_every_kind_round_trips() {
         "letter.toml",
         "minutes.toml",
         "order.toml",
+        "order-stamp.toml",
         "xize.toml",
         "letter.json",
         "joint-eight.toml",
@@ -579,6 +580,7 @@ fn every_field_of_every_kind_round_trips() {
         let dir = scratch(&format!("serve-kind-{file}"));
         std::fs::copy(format!("tests/fixtures/kinds/{file}"), dir.join(file)).unwrap();
         std::fs::copy("tests/fixtures/kinds/seal.png", dir.join("seal.png")).unwrap();
+        std::fs::copy("tests/fixtures/kinds/stamp.svg", dir.join("stamp.svg")).unwrap();
         common::copy_joint_seals(&dir);
         let d = desk(&dir);
         round_trips(&d, &dir, file);
@@ -596,6 +598,29 @@ fn every_field_of_every_kind_round_trips() {
     }
     let d = desk(&dir);
     round_trips(&d, &dir, "bulletin.toml");
+}
+
+/// A 令's 签名章 is chosen from the folder's pictures like a seal, and
+/// only a picture of the folder is taken for it.
+#[test]
+fn a_stamp_is_chosen_like_a_seal() {
+    let dir = scratch("serve-stamp");
+    let file = "order-stamp.toml";
+    std::fs::copy(format!("tests/fixtures/kinds/{file}"), dir.join(file)).unwrap();
+    std::fs::copy("tests/fixtures/kinds/stamp.svg", dir.join("stamp.svg")).unwrap();
+    let d = desk(&dir);
+    let page = String::from_utf8(d.exchange(Req::get(&format!("/edit/{file}")))).unwrap();
+    assert!(
+        page.contains("<select name=\"stamp\" data-label=\"签名章\">")
+            && page.contains("<option value=\"stamp.svg\" selected>stamp.svg</option>")
+            && page.contains("（不盖签名章）"),
+        "the stamp is a picture chooser"
+    );
+    let (status, body) = d.post(
+        &format!("/api/check/{file}"),
+        r#"{"fields":{"stamp":"/etc/passwd"}}"#,
+    );
+    assert_ne!(status, 200, "{body}");
 }
 
 /// A data file's keys and values are text in the page, never markup: a
