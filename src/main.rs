@@ -165,7 +165,7 @@ enum Command {
         /// 其他电脑访问本机所用的名称（如内网域名 gongwen.example.gov.cn），可写多次
         #[arg(long = "host", value_name = "名称")]
         hosts: Vec<String>,
-        /// 反向代理（如 nginx）所在的 IP 地址：相信它转发的 X-Forwarded-Host 和 X-Forwarded-Proto
+        /// 反向代理（如 nginx）所在的 IP 地址：相信它转发的 X-Forwarded-Host、X-Forwarded-Proto 和 X-Forwarded-For
         #[arg(long, value_name = "地址")]
         proxy: Option<String>,
         /// 使用该目录中的字体（如 仿宋_GB2312 等正式字体），可写多次

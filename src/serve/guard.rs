@@ -38,7 +38,7 @@ pub struct Guard {
     pub token: String,
     /// Requests from this address come through a reverse proxy: its
     /// `X-Forwarded-Host` and `X-Forwarded-Proto` say what the browser
-    /// asked for.
+    /// asked for, its `X-Forwarded-For` who the browser is.
     pub proxy: Option<IpAddr>,
 }
 
@@ -55,7 +55,7 @@ impl Guard {
     /// name the desk was told, or the address the connection reached.
     /// Any other name is refused (DNS rebinding).
     pub fn origin(&self, req: &Request) -> Result<Origin, Refusal> {
-        let via_proxy = self.proxy.is_some_and(|p| same_ip(p, req.peer.ip()));
+        let via_proxy = self.via_proxy(req);
         let forwarded = |h: &str| {
             req.header(h)
                 .and_then(|v| v.split(',').next())
@@ -98,6 +98,24 @@ impl Guard {
             origin: format!("{scheme}://{given}"),
             https,
         })
+    }
+
+    fn via_proxy(&self, req: &Request) -> bool {
+        self.proxy.is_some_and(|p| same_ip(p, req.peer.ip()))
+    }
+
+    /// The client a request comes from: the peer, or through the trusted
+    /// proxy the last address of its `X-Forwarded-For` (the one the proxy
+    /// added; those before it are the client's own word).
+    pub fn client(&self, req: &Request) -> IpAddr {
+        let peer = req.peer.ip();
+        if !self.via_proxy(req) {
+            return peer;
+        }
+        req.header("x-forwarded-for")
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(peer)
     }
 
     /// A write must come from the desk's own pages: `Origin` present and
@@ -512,6 +530,15 @@ mod tests {
             &[("x-forwarded-host", "evil.example")],
         )
         .is_err());
+        // The client: the address the proxy added last; from anyone else
+        // the header is ignored.
+        let client = |peer: &str, xff: &str| {
+            g.client(&request(peer, "10.0.0.2:8410", &[("x-forwarded-for", xff)]))
+                .to_string()
+        };
+        assert_eq!(client("10.0.0.9:4000", "1.2.3.4, 192.0.2.5"), "192.0.2.5");
+        assert_eq!(client("10.0.0.9:4000", "nonsense"), "10.0.0.9");
+        assert_eq!(client("192.0.2.50:5000", "192.0.2.5"), "192.0.2.50");
     }
 
     #[test]

@@ -52,7 +52,8 @@ pub struct ServeOptions {
     /// Other names the desk is reached by (an intranet DNS name).
     pub hosts: Vec<String>,
     /// The address of a reverse proxy in front of the desk: its
-    /// `X-Forwarded-Host` and `X-Forwarded-Proto` are believed.
+    /// `X-Forwarded-Host`, `X-Forwarded-Proto` and `X-Forwarded-For`
+    /// are believed.
     pub proxy: Option<String>,
     /// Font folders searched before the bundled fonts, as for `render`.
     pub font_dirs: Vec<PathBuf>,

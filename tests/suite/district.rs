@@ -4,8 +4,10 @@
 //! are recorded with what changed and restore byte for byte, the states
 //! go 填写中 → 已提交 → 已退回 (with the comment the clerk sees) → 已提交 →
 //! 已通过, and the 公开办 sums the passed units and downloads their files.
-//! Logins survive a restart. A bounded load test has 150 units' clerks
-//! saving at once and reports the p95 latency.
+//! Logins survive a restart. Five failed logins lock a name (one without an
+//! account too, in the same words) until `user reset` or 15 minutes, twenty
+//! lock a client address, and each failure is logged. A bounded load test
+//! has 150 units' clerks saving at once and reports the p95 latency.
 
 use crate::common;
 
@@ -80,11 +82,21 @@ fn start(dir: &Path) -> Server {
 }
 
 fn start_on(dir: &Path, port: u16) -> Server {
+    launch(dir, port, &[], Stdio::null())
+}
+
+/// A server with more options, its log (standard error) kept in `log`.
+fn start_logged(dir: &Path, args: &[&str], log: &Path) -> Server {
+    launch(dir, 0, args, std::fs::File::create(log).unwrap().into())
+}
+
+fn launch(dir: &Path, port: u16, args: &[&str], log: Stdio) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_gongwen"))
         .args(["serve", "--district", dir.to_str().unwrap(), "--port"])
         .arg(port.to_string())
+        .args(args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .unwrap();
     let mut out = BufReader::new(child.stdout.take().unwrap());
@@ -197,14 +209,21 @@ impl Server {
         )
     }
 
-    fn login(&self, name: &str) -> Login {
-        let a = self.send(
+    /// The login form posted, with more headers (a proxy's).
+    fn try_login(&self, name: &str, password: &str, headers: &[(&str, &str)]) -> Answer {
+        let mut h = vec![("Content-Type", "application/x-www-form-urlencoded")];
+        h.extend_from_slice(headers);
+        self.send(
             "POST",
             "/login",
             None,
-            &[("Content-Type", "application/x-www-form-urlencoded")],
-            format!("name={}&password={}", encode(name), encode(PASSWORD)).as_bytes(),
-        );
+            &h,
+            format!("name={}&password={}", encode(name), encode(password)).as_bytes(),
+        )
+    }
+
+    fn login(&self, name: &str) -> Login {
+        let a = self.try_login(name, PASSWORD, &[]);
         assert_eq!(a.status, 303, "{}", a.text());
         let set = a.header("set-cookie").unwrap();
         assert!(
@@ -291,13 +310,7 @@ fn units_see_only_their_own_report_and_the_office_sees_every_state() {
     let a = s.send("POST", "/api/save/report.toml", None, &[], b"{}");
     assert_eq!(a.status, 401);
     assert!(a.text().contains("请先登录"), "{}", a.text());
-    let a = s.send(
-        "POST",
-        "/login",
-        None,
-        &[("Content-Type", "application/x-www-form-urlencoded")],
-        b"name=alice&password=wrong",
-    );
+    let a = s.try_login("alice", "wrong", &[]);
     assert_eq!(a.status, 403);
     assert!(a.text().contains("用户名或密码不对"));
 
@@ -507,6 +520,122 @@ fn units_see_only_their_own_report_and_the_office_sees_every_state() {
     // A disabled account cannot log in, and its login ends.
     assert!(user(&dir, &["disable", "bob"]).0);
     assert_eq!(s.get("/", &bob).status, 303);
+}
+
+/// The message a login page shows.
+fn login_message(a: &Answer) -> String {
+    let page = a.text();
+    let mark = "id=\"login-message\">";
+    let at = page
+        .find(mark)
+        .unwrap_or_else(|| panic!("no message: {page}"))
+        + mark.len();
+    page[at..at + page[at..].find('<').unwrap()].to_string()
+}
+
+fn wrong(a: &Answer) {
+    assert_eq!(a.status, 403, "{}", a.text());
+    assert_eq!(login_message(a), "用户名或密码不对，或账号已停用");
+}
+
+/// Refused for too many failures: the wait said in minutes, the way out
+/// named.
+fn locked_out(a: &Answer) -> String {
+    assert_eq!(a.status, 429, "{}", a.text());
+    let said = login_message(a);
+    assert_eq!(
+        said,
+        "登录失败次数过多，请 15 分钟后再试；忘记密码请联系公开办，用 gongwen user reset 重设"
+    );
+    let wait: u64 = a.header("retry-after").unwrap().parse().unwrap();
+    assert!((14 * 60..=15 * 60).contains(&wait), "{wait}");
+    said
+}
+
+#[test]
+fn six_wrong_passwords_lock_an_account_until_it_is_reset() {
+    let dir = district("lockout", &["甲街道"]);
+    assert!(user(&dir, &["add", "alice", "--unit", "甲街道"]).0);
+    assert!(user(&dir, &["add", "bob", "--unit", "甲街道"]).0);
+    let log = dir.join("serve.log");
+    let s = start_logged(&dir, &[], &log);
+
+    for _ in 0..5 {
+        wrong(&s.try_login("alice", "wrong password", &[]));
+    }
+    let said = locked_out(&s.try_login("alice", "wrong password", &[]));
+    // Even the right password: the lock is on the name.
+    locked_out(&s.try_login("alice", PASSWORD, &[]));
+    // A name no account has is locked the same way, in the same words.
+    for _ in 0..5 {
+        wrong(&s.try_login("nobody", PASSWORD, &[]));
+    }
+    assert_eq!(locked_out(&s.try_login("nobody", PASSWORD, &[])), said);
+    // Other accounts from the same address log in.
+    s.login("bob");
+
+    let (ok, told) = user(&dir, &["reset", "alice"]);
+    assert!(ok && told.contains("暂停也已解除"), "{told}");
+    s.login("alice");
+    locked_out(&s.try_login("nobody", PASSWORD, &[]));
+
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        logged
+            .matches("登录失败：账号「alice」，来自 127.0.0.1")
+            .count(),
+        5,
+        "{logged}"
+    );
+    assert!(
+        logged.contains("「alice」，来自 127.0.0.1；该账号 15 分钟内失败 5 次，暂停登录 15 分钟"),
+        "{logged}"
+    );
+    assert_eq!(logged.matches("「nobody」").count(), 5, "{logged}");
+}
+
+#[test]
+fn a_right_password_after_four_failures_logs_in_and_starts_the_count_afresh() {
+    let dir = district("afresh", &["甲街道"]);
+    assert!(user(&dir, &["add", "alice", "--unit", "甲街道"]).0);
+    let s = start(&dir);
+    for _ in 0..4 {
+        wrong(&s.try_login("alice", "wrong password", &[]));
+    }
+    s.login("alice");
+    for _ in 0..5 {
+        wrong(&s.try_login("alice", "wrong password", &[]));
+    }
+    locked_out(&s.try_login("alice", PASSWORD, &[]));
+}
+
+/// Twenty failures from one client, each with another name, lock the
+/// client out; behind the trusted proxy the client is the address it
+/// forwards, the last one (what the client wrote before it is its own
+/// word).
+#[test]
+fn one_address_is_refused_after_twenty_failures_across_names() {
+    let dir = district("address", &["甲街道"]);
+    assert!(user(&dir, &["add", "alice", "--unit", "甲街道"]).0);
+    let log = dir.join("serve.log");
+    let s = start_logged(&dir, &["--proxy", "127.0.0.1"], &log);
+    let from = |ip| [("X-Forwarded-For", ip)];
+    for i in 0..20 {
+        wrong(&s.try_login(&format!("guess{i}"), "wrong password", &from("192.0.2.7")));
+    }
+    locked_out(&s.try_login("alice", PASSWORD, &from("192.0.2.7")));
+    locked_out(&s.try_login("alice", PASSWORD, &from("192.0.2.8, 192.0.2.7")));
+    assert_eq!(
+        s.try_login("alice", PASSWORD, &from("192.0.2.8")).status,
+        303
+    );
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        logged.contains(
+            "「guess19」，来自 192.0.2.7；该地址 15 分钟内失败 20 次，暂停其登录 15 分钟"
+        ),
+        "{logged}"
+    );
 }
 
 /// 150 units' clerks saving at once, 16 at a time: every save written and

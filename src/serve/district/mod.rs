@@ -10,6 +10,7 @@ pub mod changes;
 pub mod pages;
 pub mod password;
 pub mod store;
+pub mod throttle;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,11 +21,14 @@ use super::{page, refused, Desk, Shared};
 use crate::compile::{compile, Job, Until};
 use crate::disk::Disk;
 use store::{Handed, Session, Store};
+use throttle::{Attempt, Gate, Throttle};
 
 pub(super) struct District {
     root: PathBuf,
     store: Arc<Store>,
     shared: Arc<Shared>,
+    throttle: Throttle,
+    gate: Gate,
 }
 
 /// Where a unit stands, as the 公开办's page and the unit's bar say it.
@@ -75,6 +79,8 @@ impl District {
             root,
             store: Arc::new(store),
             shared,
+            throttle: Throttle::default(),
+            gate: Gate::for_this_machine(),
         }
     }
 
@@ -191,15 +197,36 @@ impl District {
             form.get("name").unwrap_or("").trim(),
             form.get("password").unwrap_or(""),
         );
-        let id = self
-            .store
-            .login(name, password)
-            .map_err(|m| Refusal::new(500, m))?;
+        let client = self.shared.guard.client(req);
+        self.reset_since(name)?;
+        // A locked name or address is answered before argon2 runs: the
+        // refusal costs nothing, so a flood of them cannot take the CPU.
+        if let Some(left) = self.throttle.locked(name, client, store::now_ms()) {
+            return Ok(too_many(left));
+        }
+        let Some(_turn) = self.gate.enter() else {
+            let mut r = Reply::html(pages::login("服务器繁忙，请稍后再试"));
+            r.status = 503;
+            return Ok(r.with("Retry-After", "5"));
+        };
+        let attempt = match self.throttle.begin(name, client, store::now_ms()) {
+            Ok(a) => a,
+            Err(left) => return Ok(too_many(left)),
+        };
+        let id = match self.store.login(name, password) {
+            Ok(id) => id,
+            Err(m) => {
+                self.throttle.void(&attempt);
+                return Err(Refusal::new(500, m));
+            }
+        };
         let Some(id) = id else {
+            failed_login(name, client, &attempt);
             let mut r = Reply::html(pages::login("用户名或密码不对，或账号已停用"));
             r.status = 403;
             return Ok(r);
         };
+        self.throttle.succeeded(&attempt);
         let https = self.shared.guard.origin(req).is_ok_and(|o| o.https);
         Ok(Reply::text(303, "").with("Location", "/").with(
             "Set-Cookie",
@@ -210,6 +237,22 @@ impl District {
                 if https { "; Secure" } else { "" }
             ),
         ))
+    }
+
+    /// A password reset by `gongwen user reset` since the name's failures
+    /// began ends its lock.
+    fn reset_since(&self, name: &str) -> Result<(), Refusal> {
+        let Some(since) = self.throttle.since(name) else {
+            return Ok(());
+        };
+        let reset = self
+            .store
+            .unlocked(name)
+            .map_err(|m| Refusal::new(500, m))?;
+        if reset.is_some_and(|at| at >= since) {
+            self.throttle.forget(name);
+        }
+        Ok(())
     }
 
     /// A unit's clerk: the unit's own folder, its history, 提交.
@@ -564,6 +607,44 @@ impl District {
     }
 }
 
+/// The refusal of a locked name or address: the same words whether or
+/// not the account exists.
+fn too_many(left_ms: i64) -> Reply {
+    let mut r = Reply::html(pages::login(&format!(
+        "登录失败次数过多，请 {} 分钟后再试；忘记密码请联系公开办，用 gongwen user reset 重设",
+        throttle::minutes(left_ms)
+    )));
+    r.status = 429;
+    r.with("Retry-After", ((left_ms + 999) / 1000).to_string())
+}
+
+/// A failed login, and the lock it set, in the desk's log (standard
+/// error), for the office to see who is guessing.
+fn failed_login(name: &str, client: std::net::IpAddr, attempt: &Attempt) {
+    use std::io::Write as _;
+    let at = pages::when_exactly(store::now());
+    // The name as typed may hold line breaks: escaped, it stays one line.
+    let name: String = name.chars().take(64).collect();
+    let name = name.escape_debug();
+    let minutes = throttle::WINDOW_MS / 60_000;
+    let mut line = format!("{at} 登录失败：账号「{name}」，来自 {client}");
+    if attempt.locks_name {
+        line += &format!(
+            "；该账号 {minutes} 分钟内失败 {} 次，暂停登录 {minutes} 分钟",
+            throttle::NAME_FAILURES
+        );
+    }
+    if attempt.locks_address {
+        line += &format!(
+            "；该地址 {minutes} 分钟内失败 {} 次，暂停其登录 {minutes} 分钟",
+            throttle::ADDRESS_FAILURES
+        );
+    }
+    // Written without eprintln!: a closed standard error must not end the
+    // desk.
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 /// The file the 公开办's 汇总 writes, in the district's folder.
 pub const SUMMED: &str = "汇总.toml";
 
@@ -668,7 +749,9 @@ pub fn user(
             }
             store.set_user(name, unit, password, reset)?;
             Ok(match (reset, unit) {
-                (true, _) => format!("已为账号「{name}」设置新密码，其原有登录已失效"),
+                (true, _) => format!(
+                    "已为账号「{name}」设置新密码，其原有登录已失效，登录失败过多的暂停也已解除"
+                ),
                 (false, Some(u)) => format!("已建立账号「{name}」（单位「{u}」，文件夹 {u}/）"),
                 (false, None) => format!("已建立公开办账号「{name}」"),
             })

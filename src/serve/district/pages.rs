@@ -42,6 +42,12 @@ pub fn when(secs: i64) -> String {
     format!("{y}-{m:02}-{d:02} {h:02}:{min:02}")
 }
 
+/// A time to the second, in Beijing time, for the desk's log.
+pub fn when_exactly(secs: i64) -> String {
+    let (y, m, d, h, min, sec) = crate::epoch::civil_from_secs(secs + 8 * 3600);
+    format!("{y}-{m:02}-{d:02} {h:02}:{min:02}:{sec:02}")
+}
+
 pub fn login(message: &str) -> String {
     let msg = if message.is_empty() {
         String::new()

@@ -48,6 +48,10 @@ CREATE TABLE IF NOT EXISTS saves (
     changed TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS saves_by_file ON saves(unit, file, id);
+CREATE TABLE IF NOT EXISTS unlocks (
+    name TEXT PRIMARY KEY,
+    at INTEGER NOT NULL
+);
 ";
 
 pub struct Store {
@@ -110,9 +114,13 @@ pub struct Version {
 }
 
 pub fn now() -> i64 {
+    now_ms() / 1000
+}
+
+pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 fn failed(e: rusqlite::Error) -> String {
@@ -207,6 +215,14 @@ impl Store {
                 .map_err(failed)?;
                 db.execute("DELETE FROM sessions WHERE user = ?1", [name])
                     .map_err(failed)?;
+                // The running desk keeps its failed-login counts in
+                // memory: this tells it the account's lock is over.
+                db.execute(
+                    "INSERT INTO unlocks (name, at) VALUES (?1, ?2) \
+                     ON CONFLICT(name) DO UPDATE SET at = ?2",
+                    params![name, now_ms()],
+                )
+                .map_err(failed)?;
                 Ok(())
             }
             (None, false) => db
@@ -264,6 +280,16 @@ impl Store {
         )
         .map_err(failed)?;
         Ok(Some(id))
+    }
+
+    /// When the account's password was last reset (ms since the epoch).
+    pub fn unlocked(&self, name: &str) -> Result<Option<i64>, String> {
+        self.db()
+            .query_row("SELECT at FROM unlocks WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(failed)
     }
 
     /// The live session a cookie names (its expiry moved on), with its
@@ -481,7 +507,10 @@ mod tests {
         store.disable("a").unwrap();
         assert!(store.session(&id).unwrap().is_none());
         assert!(store.login("a", "password1").unwrap().is_none());
+        assert_eq!(store.unlocked("a").unwrap(), None);
+        let before = now_ms();
         store.set_user("a", None, "password3", true).unwrap();
         assert!(store.login("a", "password3").unwrap().is_some());
+        assert!(store.unlocked("a").unwrap().is_some_and(|at| at >= before));
     }
 }
