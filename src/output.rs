@@ -346,6 +346,7 @@ impl Drop for DirLock {
 /// How long a render waits for another process to finish writing into
 /// the same directory; anyone who can read the directory can hold its
 /// lock, so the wait must end.
+#[cfg(unix)]
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The output directories this process holds locked. A `flock` belongs to
