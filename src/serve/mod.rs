@@ -215,7 +215,7 @@ pub fn run(opts: &ServeOptions) -> Exit {
         let _ = writeln!(
             out,
             "区文件夹：{}（各单位一个文件夹，凭账号登录；按 Ctrl-C 结束）",
-            dir.display()
+            dunce::simplified(&dir).display()
         );
     } else {
         if !addr.ip().is_loopback() {
@@ -228,7 +228,7 @@ pub fn run(opts: &ServeOptions) -> Exit {
         let _ = writeln!(
             out,
             "文件夹：{}（按 Ctrl-C 结束；链接中的令牌只在本次运行中有效）",
-            dir.display()
+            dunce::simplified(&dir).display()
         );
     }
     let _ = out.flush();
@@ -363,7 +363,7 @@ impl Desk {
     fn index(&self) -> Reply {
         let files = self.listed();
         Reply::html(page::index(
-            &self.dir.display().to_string(),
+            &dunce::simplified(&self.dir).display().to_string(),
             &files,
             &self.token,
         ))

@@ -254,11 +254,20 @@ def main():
         line = server.stdout.readline().decode()
         url = re.search(r"(http://127\.0\.0\.1:\d+/)\?token=[0-9a-f]{32}", line)
         check("serve prints its address with the access token", url is not None, line)
+        # The folder as Explorer shows it, not canonicalize's \\?\ form.
+        shown = ""
+        for _ in range(5):
+            shown = server.stdout.readline().decode(errors="replace")
+            if ":\\" in shown or not shown:
+                break
+        check("serve names its folder with a drive letter, without \\\\?\\",
+              re.search(r"[A-Z]:\\", shown) is not None and "\\\\?\\" not in shown, shown)
         if url:
             # The link's token becomes a cookie, as in a browser.
             web = desk_client()
             page = web.open(url.group(0), timeout=30).read().decode()
             check("serve answers GET / with the folder's files", all(s in page for s in SAMPLES), page[:300])
+            check("serve's page names its folder without \\\\?\\", "\\\\?\\" not in page, page[:300])
             got = web.open(url.group(1) + "download/zhanlang-2020.toml.pdf", timeout=60).read()
             check("serve's PDF download equals Linux's render", got == (home / "linux" / "zhanlang-2020.pdf").read_bytes())
     finally:
