@@ -638,6 +638,34 @@ fn one_address_is_refused_after_twenty_failures_across_names() {
     );
 }
 
+/// A script adding a district's accounts several at a time on a new
+/// folder: each `user add` waits for the others instead of failing on a
+/// record file that is being set up.
+#[test]
+fn accounts_added_at_once_to_a_new_district_all_succeed() {
+    for round in 0..12 {
+        let units: Vec<String> = (0..8).map(|i| format!("单位{i}")).collect();
+        let names: Vec<&str> = units.iter().map(String::as_str).collect();
+        let dir = district(&format!("at-once-{round}"), &names);
+        let failures: Vec<String> = std::thread::scope(|scope| {
+            let handles: Vec<_> = units
+                .iter()
+                .map(|u| {
+                    let dir = &dir;
+                    scope.spawn(move || user(dir, &["add", &format!("c-{u}"), "--unit", u]))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap())
+                .filter(|(ok, _)| !ok)
+                .map(|(_, said)| said)
+                .collect()
+        });
+        assert!(failures.is_empty(), "{failures:?}");
+    }
+}
+
 /// 150 units' clerks saving at once, 16 at a time: every save written and
 /// in the history; the p95 latency printed.
 #[test]

@@ -124,7 +124,21 @@ pub fn now_ms() -> i64 {
 }
 
 fn failed(e: rusqlite::Error) -> String {
+    if busy(&e) {
+        return format!(
+            "记录库（{FOLDER}/{FILE}）正被另一个程序占用，等了 10 秒仍未释放：稍后再试；\
+             若公文台或另一个 gongwen user 命令正在运行，等它完成"
+        );
+    }
     format!("记录库（{FOLDER}/{FILE}）读写失败：{e}")
+}
+
+/// SQLite's "busy" and "locked": another connection holds the file.
+fn busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 /// Random hex from the system's generator.
@@ -170,13 +184,27 @@ impl Store {
             let _ = std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o700));
         }
         let db = Connection::open(path(district)).map_err(failed)?;
-        db.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(failed)?;
-        db.pragma_update(None, "journal_mode", "WAL")
-            .map_err(failed)?;
-        db.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(failed)?;
-        db.execute_batch(SCHEMA).map_err(failed)?;
+        let wait = std::time::Duration::from_secs(10);
+        db.busy_timeout(wait).map_err(failed)?;
+        // Several `gongwen user add` run at once (a script adding a
+        // district's units) or beside the desk can meet while the file is
+        // new: switching it to WAL and creating the tables can find it
+        // busy where SQLite does not wait, so the setting up is retried.
+        let started = std::time::Instant::now();
+        loop {
+            let set_up = db
+                .pragma_update(None, "journal_mode", "WAL")
+                .and_then(|()| db.pragma_update(None, "synchronous", "NORMAL"))
+                .and_then(|()| db.execute_batch(&format!("BEGIN IMMEDIATE;{SCHEMA}COMMIT;")));
+            match set_up {
+                Ok(()) => break,
+                Err(e) if busy(&e) && started.elapsed() < wait => {
+                    let _ = db.execute_batch("ROLLBACK");
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) => return Err(failed(e)),
+            }
+        }
         Ok(Store { db: Mutex::new(db) })
     }
 
