@@ -420,15 +420,29 @@ fn typeset_file(path: &str, text: &str) -> Typeset {
     }
 }
 
+/// The text block's foot on a page, in points from the page's top.
+fn block_foot(t: &Typeset) -> f32 {
+    let style = &t.document.style;
+    style.page.margin_top_mm * gongwen::doc::style::MM + style.text_height()
+}
+
 /// How many grid lines a page ends short of the text block's foot, by its
 /// lowest text or rule inside the block, and whether it holds any text
 /// there at all.
 fn unused_lines(t: &Typeset, page: usize) -> (f32, bool) {
+    let (low, text) = lowest(t, page);
+    (
+        (block_foot(t) - low) / t.document.style.page.line_pitch_pt,
+        text,
+    )
+}
+
+/// The lowest text or rule inside a page's text block (the block's top
+/// when there is none), and whether it holds any text.
+fn lowest(t: &Typeset, page: usize) -> (f32, bool) {
     let style = &t.document.style;
-    let top = style.page.margin_top_mm * gongwen::doc::style::MM;
-    let bottom = top + style.text_height();
-    let pitch = style.page.line_pitch_pt;
-    let mut low = top;
+    let bottom = block_foot(t);
+    let mut low = style.page.margin_top_mm * gongwen::doc::style::MM;
     let mut text = false;
     for item in &t.laid.pages[page].items {
         match item {
@@ -442,7 +456,7 @@ fn unused_lines(t: &Typeset, page: usize) -> (f32, bool) {
             _ => {}
         }
     }
-    ((bottom - low) / pitch, text)
+    (low, text)
 }
 
 /// Lines from the top of block `b` on `page` to the foot of the signature
@@ -460,11 +474,7 @@ fn kept_with_signature(t: &Typeset, b: usize, page: usize) -> f32 {
     };
     let foot = match facts.get(sig + 1).and_then(|f| f.at) {
         Some((q, y)) if q == page => y,
-        _ => {
-            let style = &t.document.style;
-            let bottom = style.page.margin_top_mm * gongwen::doc::style::MM + style.text_height();
-            bottom - unused_lines(t, page).0 * pitch
-        }
+        _ => lowest(t, page).0,
     };
     (foot - top) / pitch + 1.0
 }
