@@ -853,7 +853,7 @@ fn signature(
     }
     let spacing = match (seals.first(), g.seal) {
         (Some(image), Some(at)) => {
-            let x = st.text_width() - at.right - at.width;
+            let x = at.left_of(st.text_width());
             let _ = write!(
                 b,
                 "<w:p><w:pPr><w:keepNext/>{}</w:pPr><w:r>{}</w:r></w:p>",
@@ -910,7 +910,7 @@ fn signed(
     let blank = "<w:p><w:pPr><w:keepNext/></w:pPr></w:p>";
     b.push_str(blank);
     b.push_str(blank);
-    let x = st.text_width() - g.stamp.right - g.stamp.width;
+    let x = g.stamp.left_of(st.text_width());
     let above = tw(g.title_top);
     let below = tw(g.lines as f32 * pitch) - above - tw(pitch);
     let mut run = format!(
@@ -965,7 +965,7 @@ fn sealed_names(
         let mut runs = String::new();
         if k == 0 {
             for (n, image) in g.sealed.iter().zip(seals) {
-                let x = st.text_width() - n.seal.right - n.seal.width;
+                let x = n.seal.left_of(st.text_width());
                 let _ = write!(
                     runs,
                     "<w:r>{}</w:r>",

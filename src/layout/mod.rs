@@ -849,13 +849,7 @@ impl<'a> Measure<'a> {
             // The seal is drawn first, under the text it presses on; the
             // blank lines under it are not dropped at a page top.
             let what = match (k, seal, g.seal) {
-                (0, Some(image), Some(at)) => What::Items(vec![Item::Image {
-                    x: right - at.right - at.width,
-                    y: at.top,
-                    w: at.width,
-                    h: at.height,
-                    picture: image.picture.clone(),
-                }]),
+                (0, Some(image), Some(at)) => What::Items(vec![at.item(right, image)]),
                 (_, Some(_), _) => What::Items(Vec::new()),
                 _ => What::Gap,
             };
@@ -910,13 +904,7 @@ impl<'a> Measure<'a> {
         };
         out.extend([gap(), gap()]);
         // The stamp is drawn first, under the 职务 should they touch.
-        let mut items = vec![Item::Image {
-            x: right - g.stamp.right - g.stamp.width,
-            y: g.stamp.top,
-            w: g.stamp.width,
-            h: g.stamp.height,
-            picture: stamp.picture.clone(),
-        }];
+        let mut items = vec![g.stamp.item(right, stamp)];
         let w = inline::width(&g.title);
         items.extend(run_items(
             &g.title,
@@ -954,13 +942,12 @@ impl<'a> Measure<'a> {
         for k in 0..g.sealed_lines() {
             let mut items = Vec::new();
             if k == 0 {
-                items.extend(g.sealed.iter().zip(seals).map(|(n, image)| Item::Image {
-                    x: right - n.seal.right - n.seal.width,
-                    y: n.seal.top,
-                    w: n.seal.width,
-                    h: n.seal.height,
-                    picture: image.picture.clone(),
-                }));
+                items.extend(
+                    g.sealed
+                        .iter()
+                        .zip(seals)
+                        .map(|(n, image)| n.seal.item(right, image)),
+                );
             }
             if let Some(row) = g.sealed_row(k) {
                 for n in g.sealed.iter().filter(|n| n.row == row) {
@@ -1281,6 +1268,25 @@ pub struct SealPlace {
     pub top: f32,
     pub width: f32,
     pub height: f32,
+}
+
+impl SealPlace {
+    /// Its left edge where the text block's right edge is at `edge`: on
+    /// the page for the PDF, from the block's left edge for the DOCX.
+    pub fn left_of(&self, edge: f32) -> f32 {
+        edge - self.right - self.width
+    }
+
+    /// The picture drawn here, `right` the text block's right edge.
+    fn item(&self, right: f32, image: &crate::doc::Image) -> Item {
+        Item::Image {
+            x: self.left_of(right),
+            y: self.top,
+            w: self.width,
+            h: self.height,
+            picture: image.picture.clone(),
+        }
+    }
 }
 
 /// The agencies of a 署名, one a line (joint documents give several,
