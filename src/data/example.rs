@@ -131,6 +131,9 @@ impl Writer<'_> {
                                     self.literal(v, field)
                                 );
                             }
+                            if i == 0 {
+                                self.offered(item, row, &needed);
+                            }
                         }
                         continue;
                     }
@@ -155,6 +158,31 @@ impl Writer<'_> {
                     self.table(sub, &p);
                 }
             }
+        }
+    }
+
+    /// The optional fields an example row leaves out, offered commented
+    /// out under the first row (a switch with the value that turns it
+    /// on), so that the file shows what an item can say.
+    fn offered(&mut self, item: &Value, row: &Value, needed: &[&str]) {
+        let Some(props) = item.get("properties").and_then(Value::as_object) else {
+            return;
+        };
+        for (k, field) in props {
+            if needed.contains(&k.as_str()) || row.get(k).is_some() {
+                continue;
+            }
+            let field = self.schema.resolve(field).unwrap_or(field);
+            if !matches!(kind(self.schema, field), Shape::Plain) {
+                continue;
+            }
+            self.comment(field, false);
+            let v = if field.get("type") == Some(&Value::String("boolean".into())) {
+                "true".to_string()
+            } else {
+                self.value(field, 0)
+            };
+            let _ = writeln!(self.out, "# {} = {v}", toml_key(k));
         }
     }
 

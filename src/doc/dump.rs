@@ -141,8 +141,8 @@ fn dump_blocks(s: &mut String, blocks: &[Block]) {
                     );
                 }
             }
-            Block::PageBreak => {
-                let _ = writeln!(s, "pagebreak");
+            Block::PageBreak { landscape } => {
+                let _ = writeln!(s, "pagebreak{}", if *landscape { " landscape" } else { "" });
             }
             Block::Signature {
                 agency,

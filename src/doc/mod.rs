@@ -36,7 +36,14 @@ pub enum Block {
     },
     Paragraph(Paragraph),
     Table(Table),
-    PageBreak,
+    /// A new page. `landscape`: the pages from here to the next break are
+    /// a 横排 part (GB/T 9704 clause 8): the sheet stays A4 portrait with
+    /// its page number where every other page has it, and the text turned
+    /// a quarter so that its top lies along the sheet's left edge (the
+    /// binding edge of an odd page, the cut edge of an even one).
+    PageBreak {
+        landscape: bool,
+    },
     /// 发文机关署名 and 成文日期, placed per GB/T 9704 7.3.5.2, or with
     /// seals per 7.3.5.1: none, one, or one for each agency of a joint
     /// document in the order of the names.
@@ -296,7 +303,7 @@ impl Block {
                 .iter()
                 .chain(std::iter::once(&j.suffix))
                 .for_each(|t| f(j.role, t)),
-            Block::PageBreak | Block::Rule(_) | Block::Blank(_) | Block::Image { .. } => {}
+            Block::PageBreak { .. } | Block::Rule(_) | Block::Blank(_) | Block::Image { .. } => {}
         }
     }
 
@@ -307,7 +314,7 @@ impl Block {
             Block::Heading { text, .. } => n(text),
             Block::Paragraph(p) => p.runs.iter().map(|r| n(&r.text)).sum(),
             Block::Table(t) => t.cells.iter().map(|c| n(&c.text)).sum(),
-            Block::PageBreak | Block::Rule(_) | Block::Blank(_) | Block::Image { .. } => 0,
+            Block::PageBreak { .. } | Block::Rule(_) | Block::Blank(_) | Block::Image { .. } => 0,
             Block::Signature { agency, date, .. } => n(agency) + n(date),
             Block::Signed { title, date, .. } => n(title) + n(date),
             Block::Ends { left, right, .. } => left.iter().chain(right).map(|r| n(&r.text)).sum(),

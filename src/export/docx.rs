@@ -129,6 +129,16 @@ pub fn write(
             footer_xml(&doc.style, false, false).into_bytes(),
         ));
     }
+    if parts.turned {
+        entries.push((
+            "word/footer5.xml",
+            turned_footer_xml(&doc.style, false).into_bytes(),
+        ));
+        entries.push((
+            "word/footer6.xml",
+            turned_footer_xml(&doc.style, true).into_bytes(),
+        ));
+    }
     let names: Vec<String>;
     if let Some(e) = embedded {
         names = (1..=e.fonts.len())
@@ -229,6 +239,9 @@ struct Parts {
     /// The last pages (a blank page and the 版记's) are a section of their
     /// own, without page numbers.
     unnumbered_end: bool,
+    /// Some pages are turned (横排): a section of their own, with footers
+    /// that stand the page number where the sheet has it.
+    turned: bool,
     /// Drawings written so far: each needs its own id.
     drawings: usize,
 }
@@ -412,6 +425,8 @@ fn document_xml(
     // Where the block after a page break starts in `b`.
     let mut break_before: Option<usize> = None;
     let run_up = crate::layout::run_up(&doc.blocks);
+    // The section being written.
+    let mut section = Section::First;
     for (i, block) in doc.blocks.iter().enumerate() {
         // Applied once the block after the break has been written.
         if let Some(at) = break_before.filter(|&at| at < b.len()) {
@@ -459,12 +474,25 @@ fn document_xml(
             }
             Block::Paragraph(p) => paragraph(&mut b, st, p, before_signature, facts),
             Block::Table(t) => table(&mut b, st, t, facts, before_signature != RunUp::None),
-            Block::PageBreak => {
+            Block::PageBreak { landscape } => {
                 if break_before.is_some() {
                     // Two breaks in a row: the first makes its blank page.
                     b.push_str(PAGE_BREAK);
                 }
-                break_before = Some(b.len());
+                if *landscape != (section == Section::Turned) {
+                    // Turned pages are a section of their own; the
+                    // section break starts the new page.
+                    b.push_str(&point_high(&sect_pr(st, parts, section), ""));
+                    section = if *landscape {
+                        parts.turned = true;
+                        Section::Turned
+                    } else {
+                        Section::Upright
+                    };
+                    break_before = None;
+                } else {
+                    break_before = Some(b.len());
+                }
             }
             Block::Signature {
                 agency,
@@ -504,10 +532,16 @@ fn document_xml(
                     // A blank page and the 版记's, unnumbered: a section of
                     // their own, begun by the section break closing the text.
                     parts.unnumbered_end = true;
-                    b.push_str(&point_high(&sect_pr(st, parts, false), ""));
+                    b.push_str(&point_high(&sect_pr(st, parts, section), ""));
+                    section = Section::Unnumbered;
                     for _ in 1..after {
                         b.push_str(PAGE_BREAK);
                     }
+                } else if section == Section::Turned {
+                    // The 版记's page is upright: the section break after
+                    // the turned pages starts it.
+                    b.push_str(&point_high(&sect_pr(st, parts, section), ""));
+                    section = Section::Upright;
                 } else if after == 1 {
                     // A point high: a line of the grid holding the break
                     // would not fit under a full page, and would break
@@ -525,7 +559,7 @@ fn document_xml(
         // Nothing follows the break but the section's end.
         b.insert_str(at, PAGE_BREAK);
     }
-    let last = sect_pr(st, parts, parts.unnumbered_end);
+    let last = sect_pr(st, parts, section);
     let _ = write!(b, "{last}</w:body></w:document>");
     Ok(b)
 }
@@ -694,52 +728,98 @@ fn joint(
     Ok(())
 }
 
-/// A section's properties: page size, margins, footers. `end`: the last
-/// section of unnumbered pages (it starts on a new page).
-fn sect_pr(st: &StyleSheet, parts: &Parts, end: bool) -> String {
+/// Which pages a section holds, for its footers and page size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    /// The first page's section: its own header and footer, if any.
+    First,
+    /// Upright pages after a turned section.
+    Upright,
+    /// 横排 pages (GB/T 9704 clause 8).
+    Turned,
+    /// The last pages (a blank page and the 版记's), without numbers.
+    Unnumbered,
+}
+
+/// A section's properties: page size, margins, footers.
+fn sect_pr(st: &StyleSheet, parts: &Parts, section: Section) -> String {
     let p = &st.page;
     let twmm = |mm: f32| tw(mm * MM);
     // Footer distance puts the page number's dashes 7 mm under the text block.
     let footer = twmm(Geometry::of(st).page_number_from_bottom_mm)
         - tw(st.role(Role::PageNumber).size * 0.8);
-    let refs = if end {
-        "<w:footerReference w:type=\"default\" r:id=\"rIdFooterNone\"/>\
-         <w:footerReference w:type=\"even\" r:id=\"rIdFooterNone\"/>"
-            .to_string()
-    } else {
-        let mut r = String::new();
-        if parts.first_header.is_some() {
-            r.push_str("<w:headerReference w:type=\"first\" r:id=\"rIdHeaderFirst\"/>");
+    let refs = match section {
+        Section::Unnumbered => "<w:footerReference w:type=\"default\" r:id=\"rIdFooterNone\"/>\
+             <w:footerReference w:type=\"even\" r:id=\"rIdFooterNone\"/>"
+            .to_string(),
+        Section::Turned => "<w:footerReference w:type=\"default\" r:id=\"rIdFooterTurnedOdd\"/>\
+             <w:footerReference w:type=\"even\" r:id=\"rIdFooterTurnedEven\"/>"
+            .to_string(),
+        Section::First | Section::Upright => {
+            let first = section == Section::First;
+            let mut r = String::new();
+            if first && parts.first_header.is_some() {
+                r.push_str("<w:headerReference w:type=\"first\" r:id=\"rIdHeaderFirst\"/>");
+            }
+            r.push_str(
+                "<w:footerReference w:type=\"default\" r:id=\"rIdFooterOdd\"/>\
+                 <w:footerReference w:type=\"even\" r:id=\"rIdFooterEven\"/>",
+            );
+            if first && parts.title_page {
+                r.push_str("<w:footerReference w:type=\"first\" r:id=\"rIdFooterFirst\"/>");
+            }
+            r
         }
-        r.push_str(
-            "<w:footerReference w:type=\"default\" r:id=\"rIdFooterOdd\"/>\
-             <w:footerReference w:type=\"even\" r:id=\"rIdFooterEven\"/>",
-        );
-        if parts.title_page {
-            r.push_str("<w:footerReference w:type=\"first\" r:id=\"rIdFooterFirst\"/>");
-        }
-        r
     };
-    let kind = if end {
+    let kind = if section == Section::Unnumbered {
         "<w:type w:val=\"nextPage\"/>"
     } else {
         ""
     };
-    let title_pg = if parts.title_page && !end {
+    let title_pg = if parts.title_page && section == Section::First {
         "<w:titlePg/>"
     } else {
         ""
     };
+    // A turned section's page is the sheet turned a quarter: its top
+    // margin is the sheet's left one, its left margin the sheet's foot.
+    let (size, margins) = if section == Section::Turned {
+        (
+            format!(
+                "<w:pgSz w:w=\"{}\" w:h=\"{}\" w:orient=\"landscape\"/>",
+                twmm(p.height_mm),
+                twmm(p.width_mm)
+            ),
+            [
+                p.margin_left_mm,
+                p.margin_top_mm,
+                p.margin_right_mm,
+                p.margin_bottom_mm,
+            ],
+        )
+    } else {
+        (
+            format!(
+                "<w:pgSz w:w=\"{}\" w:h=\"{}\"/>",
+                twmm(p.width_mm),
+                twmm(p.height_mm)
+            ),
+            [
+                p.margin_top_mm,
+                p.margin_right_mm,
+                p.margin_bottom_mm,
+                p.margin_left_mm,
+            ],
+        )
+    };
     format!(
-        "<w:sectPr>{refs}{kind}<w:pgSz w:w=\"{}\" w:h=\"{}\"/>\
+        "<w:sectPr>{refs}{kind}{size}\
          <w:pgMar w:top=\"{}\" w:right=\"{}\" w:bottom=\"{}\" w:left=\"{}\" w:header=\"851\" w:footer=\"{footer}\" w:gutter=\"0\"/>\
          <w:cols w:space=\"425\"/>{title_pg}<w:docGrid w:type=\"lines\" w:linePitch=\"{}\"/></w:sectPr>",
-        twmm(p.width_mm),
-        twmm(p.height_mm),
-        twmm(p.margin_top_mm),
-        twmm(p.margin_right_mm),
-        twmm(p.margin_bottom_mm),
-        twmm(p.margin_left_mm),
+        twmm(margins[0]),
+        twmm(margins[1]),
+        twmm(margins[2]),
+        twmm(margins[3]),
         tw(p.line_pitch_pt),
     )
 }
@@ -1289,15 +1369,58 @@ fn footer_xml(st: &StyleSheet, even: bool, numbered: bool) -> String {
     } else {
         ("right", format!("<w:ind w:right=\"{ch}\"/>"))
     };
-    let (before, after) = st.page.page_number.split_once("{}").unwrap_or(("", ""));
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:ftr {W_NS}><w:p><w:pPr><w:pStyle w:val=\"Footer\"/>{ind}<w:jc w:val=\"{jc}\"/></w:pPr>\
-         {}<w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText xml:space=\"preserve\"> PAGE </w:instrText></w:r>\
-         <w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r>{}</w:p></w:ftr>",
+         {}</w:p></w:ftr>",
+        page_field(st)
+    )
+}
+
+/// The page number's runs: the style's text around a PAGE field.
+fn page_field(st: &StyleSheet) -> String {
+    let (before, after) = st.page.page_number.split_once("{}").unwrap_or(("", ""));
+    format!(
+        "{}<w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText xml:space=\"preserve\"> PAGE </w:instrText></w:r>\
+         <w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r>{}",
         text_run(before, ""),
         text_run(after, "")
     )
 }
+
+/// A turned (横排) page's footer: the page number in a text box whose
+/// text runs down the page (`layout-flow:vertical`), so that on the
+/// sheet, turned back upright, it stands where every other page has it
+/// (GB/T 9704 clause 8): one character in from the text block's outer
+/// edge, its dashes 7 mm under the block. A VML box: LibreOffice places
+/// a DrawingML one in an even page's footer at the page's corner.
+fn turned_footer_xml(st: &StyleSheet, even: bool) -> String {
+    let g = Geometry::of(st);
+    let size = st.role(Role::PageNumber).size;
+    // The sheet's (x, y) is (page height − y, x) on the turned page.
+    let baseline = g.page_height - g.page_number_baseline(size);
+    // One line of the number's height; the glyphs' tops face right.
+    let line = size * 1.2;
+    let left = baseline - TURNED_DESCENT * size;
+    let length = 8.0 * size;
+    let (top, jc) = if even {
+        (g.left + size, "left")
+    } else {
+        (g.right() - size - length, "right")
+    };
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:ftr {W_NS} xmlns:v=\"urn:schemas-microsoft-com:vml\"><w:p><w:pPr><w:pStyle w:val=\"Footer\"/></w:pPr><w:r><w:pict>\
+         <v:rect style=\"position:absolute;margin-left:{left:.2}pt;margin-top:{top:.2}pt;width:{line:.2}pt;height:{length:.2}pt;z-index:2;\
+         mso-position-horizontal-relative:page;mso-position-vertical-relative:page\" stroked=\"f\" filled=\"f\">\
+         <v:textbox style=\"layout-flow:vertical\" inset=\"0,0,0,0\"><w:txbxContent><w:p><w:pPr><w:pStyle w:val=\"Footer\"/>{}<w:jc w:val=\"{jc}\"/></w:pPr>{}</w:p></w:txbxContent></v:textbox>\
+         </v:rect></w:pict></w:r></w:p></w:ftr>",
+        exact_spacing(0, tw(line)),
+        page_field(st),
+    )
+}
+
+/// Where the baseline lies in a line of the turned page number, from the
+/// line's foot, in ems.
+const TURNED_DESCENT: f32 = 0.25;
 
 fn font_table(st: &StyleSheet, embedded: Option<&embed::Embedded>) -> String {
     let mut s =
@@ -1384,6 +1507,10 @@ fn content_types(embedded: bool, parts: &Parts) -> String {
     if parts.unnumbered_end {
         overrides.push_str(&part("footer4.xml", "footer"));
     }
+    if parts.turned {
+        overrides.push_str(&part("footer5.xml", "footer"));
+        overrides.push_str(&part("footer6.xml", "footer"));
+    }
     CONTENT_TYPES
         .replacen(
             "<Default Extension=\"xml\"",
@@ -1414,6 +1541,10 @@ fn document_rels(parts: &Parts) -> String {
     }
     if parts.unnumbered_end {
         extra.push_str(&rel("rIdFooterNone", "footer", "footer4.xml"));
+    }
+    if parts.turned {
+        extra.push_str(&rel("rIdFooterTurnedOdd", "footer", "footer5.xml"));
+        extra.push_str(&rel("rIdFooterTurnedEven", "footer", "footer6.xml"));
     }
     DOC_RELS.replacen("</Relationships>", &format!("{extra}</Relationships>"), 1)
 }

@@ -113,14 +113,15 @@ pub fn write(
         let page_id = ids.next();
         let layer = ids.next();
         let mut body = String::new();
-        for item in &page.items {
+        let turned = page.turned.iter().map(|i| (i, Some(page.height)));
+        for (item, turn) in page.items.iter().map(|i| (i, None)).chain(turned) {
             match item {
                 Item::Text(run) => {
                     let Some(&font) = font_ids.get(&run.face) else {
                         continue;
                     };
                     let subset = &subsets[&run.face];
-                    text_object(&mut body, ids.next(), font, run, |g| subset.cid(g));
+                    text_object(&mut body, ids.next(), font, run, turn, |g| subset.cid(g));
                 }
                 Item::Line {
                     x1,
@@ -132,14 +133,17 @@ pub fn write(
                 } => {
                     let (x, y) = (x1.min(*x2), y1.min(*y2));
                     let pad = width / 2.0;
+                    let boundary = (
+                        x - pad,
+                        y - pad,
+                        (x2 - x1).abs() + 2.0 * pad,
+                        (y2 - y1).abs() + 2.0 * pad,
+                    );
                     let _ = write!(
                         body,
-                        "<ofd:PathObject ID=\"{}\" Boundary=\"{} {} {} {}\" LineWidth=\"{}\" Stroke=\"true\" Fill=\"false\"><ofd:StrokeColor Value=\"{}\"/><ofd:AbbreviatedData>M {} {} L {} {}</ofd:AbbreviatedData></ofd:PathObject>",
+                        "<ofd:PathObject ID=\"{}\"{} LineWidth=\"{}\" Stroke=\"true\" Fill=\"false\"><ofd:StrokeColor Value=\"{}\"/><ofd:AbbreviatedData>M {} {} L {} {}</ofd:AbbreviatedData></ofd:PathObject>",
                         ids.next(),
-                        mm(x - pad),
-                        mm(y - pad),
-                        mm((x2 - x1).abs() + 2.0 * pad),
-                        mm((y2 - y1).abs() + 2.0 * pad),
+                        placed(boundary, None, turn),
                         mm(*width),
                         rgb(*color),
                         mm(x1 - x + pad),
@@ -151,12 +155,9 @@ pub fn write(
                 Item::Rect { x, y, w, h, fill } => {
                     let _ = write!(
                         body,
-                        "<ofd:PathObject ID=\"{}\" Boundary=\"{} {} {} {}\" Stroke=\"false\" Fill=\"true\"><ofd:FillColor Value=\"{}\"/><ofd:AbbreviatedData>M 0 0 L {w} 0 L {w} {h} L 0 {h} C</ofd:AbbreviatedData></ofd:PathObject>",
+                        "<ofd:PathObject ID=\"{}\"{} Stroke=\"false\" Fill=\"true\"><ofd:FillColor Value=\"{}\"/><ofd:AbbreviatedData>M 0 0 L {w} 0 L {w} {h} L 0 {h} C</ofd:AbbreviatedData></ofd:PathObject>",
                         ids.next(),
-                        mm(*x),
-                        mm(*y),
-                        mm(*w),
-                        mm(*h),
+                        placed((*x, *y, *w, *h), None, turn),
                         rgb(*fill),
                         w = mm(*w),
                         h = mm(*h),
@@ -175,14 +176,9 @@ pub fn write(
                     };
                     let _ = write!(
                         body,
-                        "<ofd:ImageObject ID=\"{}\" Boundary=\"{} {} {} {}\" CTM=\"{} 0 0 {} 0 0\" ResourceID=\"{res}\"/>",
+                        "<ofd:ImageObject ID=\"{}\"{} ResourceID=\"{res}\"/>",
                         ids.next(),
-                        mm(*x),
-                        mm(*y),
-                        mm(*w),
-                        mm(*h),
-                        mm(*w),
-                        mm(*h),
+                        placed((*x, *y, *w, *h), Some((*w, *h)), turn),
                     );
                 }
             }
@@ -326,10 +322,56 @@ pub fn write(
     ))
 }
 
+/// An object's `Boundary` (x, y, w, h in points) and `CTM`: none, or an
+/// image's (`scale`, its box). `turn`: the object is on a turned page, in
+/// that page's axes, and goes onto the sheet of that height turned a
+/// quarter anticlockwise: its box turned with it, and a CTM turning its
+/// own axes (and an image's scale) into the box's.
+fn placed(
+    (x, y, w, h): (f32, f32, f32, f32),
+    scale: Option<(f32, f32)>,
+    turn: Option<f32>,
+) -> String {
+    match (turn, scale) {
+        (None, None) => format!(" Boundary=\"{} {} {} {}\"", mm(x), mm(y), mm(w), mm(h)),
+        (None, Some((sw, sh))) => format!(
+            " Boundary=\"{} {} {} {}\" CTM=\"{} 0 0 {} 0 0\"",
+            mm(x),
+            mm(y),
+            mm(w),
+            mm(h),
+            mm(sw),
+            mm(sh)
+        ),
+        (Some(sheet), scale) => {
+            let boundary = format!(
+                " Boundary=\"{} {} {} {}\"",
+                mm(y),
+                mm(sheet - x - w),
+                mm(h),
+                mm(w)
+            );
+            // (u, v) in the box's turned axes is (v, w - u) in the sheet's.
+            let ctm = match scale {
+                None => format!("0 -1 1 0 0 {}", mm(w)),
+                Some((sw, sh)) => format!("0 -{} {} 0 0 {}", mm(sw), mm(sh), mm(w)),
+            };
+            format!("{boundary} CTM=\"{ctm}\"")
+        }
+    }
+}
+
 /// One run as a TextObject: its box a little taller than the glyphs, the
 /// baseline a font size under its top; one offset per character from the
 /// layout's advances; the glyphs named through a CGTransform.
-fn text_object(b: &mut String, id: u32, font: u32, run: &TextRun, cid: impl Fn(u16) -> u16) {
+fn text_object(
+    b: &mut String,
+    id: u32,
+    font: u32,
+    run: &TextRun,
+    turn: Option<f32>,
+    cid: impl Fn(u16) -> u16,
+) {
     let width: f32 = run.glyphs.iter().map(|g| g.advance).sum();
     let chars = run.text.chars().count();
     let glyphs: Vec<String> = run.glyphs.iter().map(|g| cid(g.id).to_string()).collect();
@@ -349,13 +391,14 @@ fn text_object(b: &mut String, id: u32, font: u32, run: &TextRun, cid: impl Fn(u
     deltas.truncate(chars.saturating_sub(1));
     let _ = write!(
         b,
-        "<ofd:TextObject ID=\"{id}\" Boundary=\"{} {} {} {}\" Font=\"{font}\" Size=\"{}\"><ofd:FillColor Value=\"{}\"/>\
+        "<ofd:TextObject ID=\"{id}\"{} Font=\"{font}\" Size=\"{}\"><ofd:FillColor Value=\"{}\"/>\
          <ofd:CGTransform CodePosition=\"0\" CodeCount=\"{chars}\" GlyphCount=\"{}\"><ofd:Glyphs>{}</ofd:Glyphs></ofd:CGTransform>\
          <ofd:TextCode X=\"0\" Y=\"{}\" DeltaX=\"{}\">{}</ofd:TextCode></ofd:TextObject>",
-        mm(run.x),
-        mm(run.y - run.size),
-        mm(width + run.size),
-        mm(run.size * 1.5),
+        placed(
+            (run.x, run.y - run.size, width + run.size, run.size * 1.5),
+            None,
+            turn
+        ),
         mm(run.size),
         rgb(run.color),
         glyphs.len(),

@@ -91,6 +91,11 @@ pub fn write(
         p.parent(tree_id)
             .media_box(Rect::new(0.0, 0.0, page.width, page.height))
             .contents(content_id);
+        if !page.turned.is_empty() {
+            // Shown turned a quarter clockwise, so that a viewer shows
+            // the 横排 text upright; printed as the portrait sheet it is.
+            p.rotate(90);
+        }
         let mut resources = p.resources();
         let mut fonts = resources.fonts();
         for (face, id) in &font_ids {
@@ -102,7 +107,7 @@ pub fn write(
         fonts.finish();
         let used: Vec<usize> = (0..pictures.len())
             .filter(|&k| {
-                page.items.iter().any(
+                page.all_items().any(
                     |i| matches!(i, Item::Image { picture, .. } if Arc::ptr_eq(picture, pictures[k].0)),
                 )
             })
@@ -228,7 +233,7 @@ fn page_content(
     pictures: &[(&Arc<Picture>, Ref)],
 ) -> Result<Vec<u8>, Diagnostic> {
     let mut c = Content::new();
-    let h = page.height;
+    let mut h = page.height;
     let mut fill: Option<[u8; 3]> = None;
     let mut set_fill = |c: &mut Content, rgb: [u8; 3]| {
         if fill != Some(rgb) {
@@ -240,7 +245,17 @@ fn page_content(
     let mut line_width: Option<f32> = None;
     // Black is the stroke colour a content stream starts with.
     let mut stroke: Option<[u8; 3]> = Some([0, 0, 0]);
-    for item in &page.items {
+    let turned = page.turned.iter().map(|i| (i, true));
+    let mut turning = false;
+    for (item, turn) in page.items.iter().map(|i| (i, false)).chain(turned) {
+        if turn && !turning {
+            // The turned page's items, drawn in its own axes (the page
+            // as high as the sheet is wide) and turned onto the sheet.
+            turning = true;
+            c.save_state();
+            c.transform(page.turn_matrix());
+            h = page.width;
+        }
         match item {
             Item::Rect {
                 x,
@@ -295,6 +310,9 @@ fn page_content(
                 text_run(&mut c, run, subset, h);
             }
         }
+    }
+    if turning {
+        c.restore_state();
     }
     Ok(c.finish().into_vec())
 }

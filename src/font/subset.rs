@@ -95,7 +95,7 @@ fn subsets<'a>(
         .map(|f| f.glyph_metrics(Size::unscaled(), LocationRef::default()))
         .collect();
     for page in pages {
-        for item in &page.items {
+        for item in page.all_items() {
             if let Item::Text(run) = item {
                 let subset = out.entry(run.face).or_insert_with(|| Subset {
                     face: &book.faces[run.face],

@@ -33,8 +33,9 @@ pub(crate) enum What {
     /// Items at fixed places on the page where the flow is (a rule at the
     /// page's foot); they take no room.
     Fixed(Vec<Item>),
-    /// An explicit page break.
-    Break,
+    /// An explicit page break; `true`: the pages after it are turned
+    /// (横排) up to the next break.
+    Break(bool),
 }
 
 /// Where pagination put the slices.
@@ -48,6 +49,8 @@ pub(crate) struct Placement {
     pub steps: Vec<Option<(usize, f32)>>,
 
     pub pages: usize,
+    /// Whether each page is turned.
+    pub turned: Vec<bool>,
     /// Where the last page's content ends.
     pub end: f32,
 }
@@ -55,6 +58,8 @@ pub(crate) struct Placement {
 pub(crate) struct Geometry {
     pub top: f32,
     pub bottom: f32,
+    /// The text block's top and bottom on a turned page.
+    pub turned: (f32, f32),
     pub line_pitch: f32,
     /// Height of each table's header rows, by table index.
     pub header_h: Vec<f32>,
@@ -87,7 +92,9 @@ pub(crate) fn paginate(slices: &[Slice], g: &Geometry, max_pages: usize) -> Resu
     let mut headers: Vec<(usize, usize, f32)> = Vec::new();
     let mut steps: Vec<Option<(usize, f32)>> = vec![None; n];
     let mut page = 0;
-    let mut y = g.top;
+    let mut turned = vec![false];
+    let (mut top, mut bottom) = (g.top, g.bottom);
+    let mut y = top;
     // First slice of the current page, and whether anything is on it.
     let mut first = 0;
     let mut filled = false;
@@ -95,9 +102,11 @@ pub(crate) fn paginate(slices: &[Slice], g: &Geometry, max_pages: usize) -> Resu
     while i < n {
         let s = &slices[i];
         match s.what {
-            What::Break => {
+            What::Break(turn) => {
                 page += 1;
-                y = g.top;
+                turned.push(turn);
+                (top, bottom) = if turn { g.turned } else { (g.top, g.bottom) };
+                y = top;
                 first = i + 1;
                 filled = false;
                 i += 1;
@@ -112,8 +121,8 @@ pub(crate) fn paginate(slices: &[Slice], g: &Geometry, max_pages: usize) -> Resu
                 continue;
             }
             What::Grid => {
-                let lines = ((y - g.top) / g.line_pitch - 0.01).ceil();
-                let to = g.top + lines * g.line_pitch;
+                let lines = ((y - top) / g.line_pitch - 0.01).ceil();
+                let to = top + lines * g.line_pitch;
                 steps[i] = (to > y + 0.01).then_some((page, to - y));
                 y = to;
                 at[i] = None;
@@ -124,11 +133,7 @@ pub(crate) fn paginate(slices: &[Slice], g: &Geometry, max_pages: usize) -> Resu
                 // Recorded where it started, so the DOCX can give the
                 // same space before the paragraph.
                 at[i] = Some((page, y));
-                y = if filled {
-                    y.max(g.top + to)
-                } else {
-                    g.top + to
-                };
+                y = if filled { y.max(top + to) } else { top + to };
                 i += 1;
                 continue;
             }
@@ -141,7 +146,7 @@ pub(crate) fn paginate(slices: &[Slice], g: &Geometry, max_pages: usize) -> Resu
         }
         let repeat = if filled { None } else { g.continues(slices, i) };
         let header = repeat.map_or(0.0, |t| g.header_h[t]);
-        if filled && y + s.height > g.bottom + FIT {
+        if filled && y + s.height > bottom + FIT {
             // Back to the last slice after which a break is allowed; a
             // page whose every slice is kept with the next breaks here.
             let b = (first + 1..=i)
@@ -152,6 +157,7 @@ pub(crate) fn paginate(slices: &[Slice], g: &Geometry, max_pages: usize) -> Resu
             if page >= max_pages {
                 return Err(());
             }
+            turned.push(turned[page - 1]);
             // Header rows recorded for the slices that move are dropped.
             headers.retain(|&(_, p, _)| p < page);
             for slot in &mut at[b..=i] {
@@ -160,7 +166,7 @@ pub(crate) fn paginate(slices: &[Slice], g: &Geometry, max_pages: usize) -> Resu
             for slot in &mut steps[b..=i] {
                 *slot = None;
             }
-            y = g.top;
+            y = top;
             first = b;
             filled = false;
             i = b;
@@ -180,6 +186,7 @@ pub(crate) fn paginate(slices: &[Slice], g: &Geometry, max_pages: usize) -> Resu
         headers,
         steps,
         pages: page + 1,
+        turned,
         end: y,
     })
 }

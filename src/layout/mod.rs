@@ -96,6 +96,8 @@ pub struct BlockFacts {
 
 pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
     let m = Measure::new(doc, book);
+    let turned = Measure::turned(doc, book);
+    let mut landscape = false;
     let mut slices = Vec::new();
     let mut tables = Vec::new();
     let mut lines = Vec::with_capacity(doc.blocks.len());
@@ -119,6 +121,10 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
             continue;
         }
         firsts.push((i, slices.len()));
+        if let Block::PageBreak { landscape: l } = block {
+            landscape = *l;
+        }
+        let m = if landscape { &turned } else { &m };
         lines.push(m.block(
             block,
             doc.blocks.get(i + 1),
@@ -130,6 +136,7 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
     let geometry = flow::Geometry {
         top: m.top,
         bottom: m.top + m.text_height,
+        turned: (turned.top, turned.top + turned.text_height),
         line_pitch: doc.style.page.line_pitch_pt,
         // A repeated header takes its 续表 label's line too.
         header_h: tables
@@ -143,9 +150,14 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
             .hint("检查模板中的循环和分页标记 <pagebreak/>")
     })?;
     for (k, &(block, first)) in firsts.iter().enumerate() {
-        if let (Some(s), Some(Some((_, y)))) = (slices.get(first), placement.at.get(first)) {
+        if let (Some(s), Some(Some((page, y)))) = (slices.get(first), placement.at.get(first)) {
             if let What::Advance(to) = s.what {
-                lines[block].space_before = (geometry.top + to - y).max(0.0);
+                let top = if placement.turned[*page] {
+                    turned.top
+                } else {
+                    geometry.top
+                };
+                lines[block].space_before = (top + to - y).max(0.0);
             }
         }
         let end = firsts.get(k + 1).map_or(slices.len(), |&(_, f)| f);
@@ -162,7 +174,12 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
         let placed = (first..end).filter_map(|i| Some((&slices[i], placement.at[i]?)));
         let mut crossings = placed.clone().zip(placed.clone().skip(1)).filter_map(
             |((a, (pa, ya)), (b, (pb, _)))| {
-                (pb > pa).then_some(ya + a.height + b.height > geometry.bottom + FIT)
+                let bottom = if placement.turned[pa] {
+                    geometry.turned.1
+                } else {
+                    geometry.bottom
+                };
+                (pb > pa).then_some(ya + a.height + b.height > bottom + FIT)
             },
         );
         lines[block].breaks_when_full =
@@ -187,7 +204,7 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
             }
         }
     }
-    let mut pages = m.draw(&slices, &placement, &tables)?;
+    let mut pages = m.draw(&turned, &slices, &placement, &tables)?;
     let mut numbered = vec![true; pages.len()];
     if let Some(first) = numbered.first_mut() {
         *first = doc.style.page.first_page_number;
@@ -233,6 +250,20 @@ impl<'a> Measure<'a> {
             width: g.width,
             text_height: g.height,
             names: document_names(doc),
+        }
+    }
+
+    /// The text block of a turned (横排) page, in its own axes: the same
+    /// rectangle of the sheet, so its left edge is the sheet's foot
+    /// margin and its top the sheet's left margin.
+    fn turned(doc: &'a Document, book: &'a FontBook) -> Self {
+        let g = Geometry::of(&doc.style);
+        Measure {
+            left: g.page_height - g.top - g.height,
+            top: g.left,
+            width: g.height,
+            text_height: g.width,
+            ..Measure::new(doc, book)
         }
     }
 
@@ -295,7 +326,7 @@ impl<'a> Measure<'a> {
                 // a paragraph, or a table's header and first body rows.
                 let start = out.len();
                 self.paragraph(&p, out)?;
-                let keep = next.is_some_and(|n| !matches!(n, Block::PageBreak));
+                let keep = next.is_some_and(|n| !matches!(n, Block::PageBreak { .. }));
                 for s in &mut out[start..] {
                     s.keep = keep;
                 }
@@ -340,10 +371,10 @@ impl<'a> Measure<'a> {
                     what: What::Grid,
                 });
             }
-            Block::PageBreak => out.push(Slice {
+            Block::PageBreak { landscape } => out.push(Slice {
                 height: 0.0,
                 keep: false,
-                what: What::Break,
+                what: What::Break(*landscape),
             }),
             Block::Signature {
                 agency,
@@ -621,18 +652,15 @@ impl<'a> Measure<'a> {
         let height: f32 = foot.iter().map(|s| s.height).sum();
         let bottom = self.top + self.text_height;
         let last = pages.len() - 1;
-        let fits = placement.end + height <= bottom + FIT;
+        // Never on a turned page: the 版记 is upright on the last page.
+        let fits = placement.end + height <= bottom + FIT && pages[last].turned.is_empty();
         let mut page = if fits { last } else { last + 1 };
         if even && page % 2 == 0 {
             page += 1;
         }
         let s = &self.doc.style;
         while pages.len() <= page {
-            pages.push(Page {
-                width: s.page_width(),
-                height: s.page_height(),
-                items: Vec::new(),
-            });
+            pages.push(Page::new(s.page_width(), s.page_height()));
             numbered.push(true);
         }
         if page > last + 1 {
@@ -975,19 +1003,18 @@ impl<'a> Measure<'a> {
     }
 
     /// Puts the placed slices on pages.
+    /// The pages, a turned page's items drawn in its own axes (`turned`'s
+    /// text block) and kept as [`Page::turned`].
     fn draw(
         &self,
+        turned: &Measure,
         slices: &[Slice],
         placement: &flow::Placement,
         tables: &Tables<'_>,
     ) -> Result<Vec<Page>, Diagnostic> {
         let s = &self.doc.style;
         let mut pages: Vec<Page> = (0..placement.pages)
-            .map(|_| Page {
-                width: s.page_width(),
-                height: s.page_height(),
-                items: Vec::new(),
-            })
+            .map(|_| Page::new(s.page_width(), s.page_height()))
             .collect();
         // Each table's rows by page: (table, page) → (row, top).
         let mut segments: BTreeMap<(usize, usize), Vec<(usize, f32)>> = BTreeMap::new();
@@ -1003,7 +1030,8 @@ impl<'a> Measure<'a> {
             let (t, mt) = &tables[table];
             let mut y = y;
             if let Some(label) = &t.continued {
-                pages[page].items.extend(self.continued_label(label, y)?);
+                let m = if placement.turned[page] { turned } else { self };
+                pages[page].items.extend(m.continued_label(label, y)?);
                 y += continued_h(s, t);
             }
             let rows = segments.entry((table, page)).or_default();
@@ -1048,7 +1076,12 @@ impl<'a> Measure<'a> {
                     );
                 }
                 What::Fixed(items) => pages[page].items.extend(items.iter().cloned()),
-                What::Gap | What::Grid | What::Break | What::Advance(_) => {}
+                What::Gap | What::Grid | What::Break(_) | What::Advance(_) => {}
+            }
+        }
+        for (page, &turn) in pages.iter_mut().zip(&placement.turned) {
+            if turn {
+                page.turned = std::mem::take(&mut page.items);
             }
         }
         for ((t, mt), d) in tables.iter().zip(&drawn) {

@@ -28,6 +28,7 @@ pub(super) fn document(
         src,
         style,
         pictures,
+        turned: std::cell::Cell::new(false),
     }
     .document(nodes)
 }
@@ -36,6 +37,9 @@ pub(super) struct Builder<'a> {
     src: &'a Source,
     pub(super) style: StyleSheet,
     pictures: Option<(&'a Path, &'a dyn Files)>,
+    /// After a `<pagebreak orient="landscape">`: tables span the turned
+    /// page's text block, as wide as the upright one is high.
+    pub(super) turned: std::cell::Cell<bool>,
 }
 
 impl Builder<'_> {
@@ -147,7 +151,11 @@ impl Builder<'_> {
                 }
                 "p" => blocks.push(Block::Paragraph(self.paragraph(&el)?)),
                 "table" => blocks.push(Block::Table(self.table(&el)?)),
-                "pagebreak" => blocks.push(Block::PageBreak),
+                "pagebreak" => {
+                    let landscape = self.landscape(&el)?;
+                    self.turned.set(landscape);
+                    blocks.push(Block::PageBreak { landscape });
+                }
                 "signature" => blocks.push(Block::Signature {
                     agency: el.attr("agency").unwrap_or_default().to_string(),
                     date: el.attr("date").unwrap_or_default().to_string(),
@@ -505,6 +513,18 @@ impl Builder<'_> {
         })
     }
 
+    /// `orient` of a `<pagebreak>`: whether the pages after it are turned.
+    fn landscape(&self, el: &Element) -> Result<bool, Diagnostic> {
+        match el.attr("orient") {
+            None | Some("portrait") => Ok(false),
+            Some("landscape") => Ok(true),
+            Some(_) => Err(self.err(
+                el.span.clone(),
+                "orient 只能是 portrait（竖排）或 landscape（横排）",
+            )),
+        }
+    }
+
     pub(super) fn known_attrs(&self, el: &Element) -> Result<(), Diagnostic> {
         let allowed: &[&str] = match el.name.as_str() {
             "meta" => &["title", "author", "subject", "keywords", "lang", "date"],
@@ -527,6 +547,7 @@ impl Builder<'_> {
             "image" => &["src", "width", "align"],
             "span" => &["role"],
             "foot" => &["even"],
+            "pagebreak" => &["orient"],
             "lead" => &["level"],
             "table" => &["widths", "header-rows", "continued"],
             "tr" => &["keep"],

@@ -11,7 +11,7 @@
 //!                                  keep="next": never the last row on a page
 //!   <tr><td rowspan="2" align="left">…</td>…</tr>
 //! </table>
-//! <pagebreak/>
+//! <pagebreak/>   <pagebreak orient="landscape"/>: the pages up to the next break turned (横排)
 //! <signature agency="…" date="…"/>
 //! <p role="mark" top="35" fit="true">…</p>   p also: inset, hang, left (characters)
 //! <rule thickness="0.5" below="4" color="FF0000" length="170"/>   (mm)

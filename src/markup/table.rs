@@ -46,7 +46,11 @@ impl Builder<'_> {
         };
         let ncols = weights.len();
         let sum: f32 = weights.iter().sum();
-        let text_width = self.style.text_width();
+        let text_width = if self.turned.get() {
+            self.style.text_height()
+        } else {
+            self.style.text_width()
+        };
         let widths: Vec<f32> = weights.iter().map(|w| w / sum * text_width).collect();
         let header_rows = match el.attr("header-rows") {
             Some(h) => h

@@ -31,7 +31,19 @@ pub fn svg(page: &Page, number: usize, book: usize, faces: usize) -> String {
         "text{{white-space:pre}}</style><rect width=\"{:.2}\" height=\"{:.2}\" fill=\"#fff\"/>",
         page.width, page.height
     );
-    for item in &page.items {
+    draw(&mut s, &page.items);
+    if !page.turned.is_empty() {
+        // A 横排 page's text, turned onto the sheet as it prints.
+        let _ = write!(s, "<g transform=\"matrix(0 -1 1 0 0 {:.2})\">", page.height);
+        draw(&mut s, &page.turned);
+        s.push_str("</g>");
+    }
+    s.push_str("</svg>");
+    s
+}
+
+fn draw(s: &mut String, items: &[Item]) {
+    for item in items {
         match item {
             Item::Text(run) => {
                 let mut xs = String::new();
@@ -97,8 +109,6 @@ pub fn svg(page: &Page, number: usize, book: usize, faces: usize) -> String {
             }
         }
     }
-    s.push_str("</svg>");
-    s
 }
 
 fn base64(bytes: &[u8]) -> String {

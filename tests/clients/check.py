@@ -776,6 +776,19 @@ def word_box_x(pdf, text, page=None):
     return w and (w[0], w[1], w[2], w[3])
 
 
+def audited_lo(label, docx, d, out):
+    """openxml-audit finds no error in a document kind's DOCX, and
+    LibreOffice converts it: its PDF, or None."""
+    audit = run("openxml-audit", str(docx))
+    check(f"{label}: openxml-audit 0 errors", "Errors: 0" in audit.stdout, audit.stdout[-500:])
+    lo = d / "lo"
+    lo.mkdir(exist_ok=True)
+    kinds_lo(out, lo, docx)
+    lo_pdf = lo / f"{docx.stem}.pdf"
+    check(f"{label}: LibreOffice converts the DOCX", lo_pdf.exists())
+    return lo_pdf if lo_pdf.exists() else None
+
+
 def letter_checks(binary, d, out, env):
     """The letter (信函格式) with a seal: the head measured from its PDF, the
     seal drawn with its transparency; the DOCX read by openxml-audit and
@@ -816,14 +829,8 @@ def letter_checks(binary, d, out, env):
               agency[2] > y + h / 2 and date[2] > y + h / 2 and date[2] < y + h, (agency, date, y, h))
     else:
         check("letter: seal, 署名 and 成文日期 found on one page", False, (placed, date, agency))
-    audit = run("openxml-audit", str(docx))
-    check("letter: openxml-audit 0 errors", "Errors: 0" in audit.stdout, audit.stdout[-500:])
-    lo = d / "lo"
-    lo.mkdir(exist_ok=True)
-    kinds_lo(out, lo, docx)
-    lo_pdf = lo / "letter.pdf"
-    check("letter: LibreOffice converts the DOCX", lo_pdf.exists())
-    if lo_pdf.exists():
+    lo_pdf = audited_lo("letter", docx, d, out)
+    if lo_pdf:
         check(f"letter: LibreOffice on the same pages ({pages_of(lo_pdf)} vs {pages_of(pdf)})", pages_of(lo_pdf) == pages_of(pdf))
         lo_strokes, lo_fills = trace_strokes(lo_pdf)
         lo_red = sorted(s for s in lo_strokes if s[0] == 1 and s[5] == (1.0, 0.0, 0.0))
@@ -843,6 +850,78 @@ def letter_checks(binary, d, out, env):
               cc and lo_cc and cc[0] == lo_cc[0] and abs(cc[1] - lo_cc[1]) <= MM, (cc, lo_cc))
         lo_first = run("pdftotext", "-f", "1", "-l", "1", str(lo_pdf), "-").stdout
         check("letter: LibreOffice shows no page number on page 1", "1 —" not in lo_first, lo_first[-80:])
+
+
+def landscape_checks(binary, out, env):
+    """A letter whose first annex is 横排 (GB/T 9704 clause 8). In the PDF
+    those pages are the A4 sheet shown turned (/Rotate 90): the table's
+    top along the sheet's left edge, the page number where the upright
+    pages have it. LibreOffice lays the DOCX's landscape section out on
+    the same pages, the page number within 1.5 mm of the PDF's;
+    openxml-audit finds no error; sofd draws the OFD's pages like the
+    PDF's."""
+    from PIL import Image, ImageChops, ImageFilter
+    d = out / "landscape"
+    d.mkdir(exist_ok=True)
+    data = ROOT / "tests" / "fixtures" / "kinds" / "letter-landscape.toml"
+    r = run(str(binary), "render", str(data), "-o", str(d), "--ofd", env=env)
+    check("landscape: render the letter with a 横排 annex", r.returncode == 0, r.stderr[-300:])
+    pdf, docx, ofd = (d / f"letter-landscape.{e}" for e in ("pdf", "docx", "ofd"))
+    if not pdf.exists():
+        return
+    pages = pages_of(pdf)
+    info = run("pdfinfo", "-f", "1", "-l", str(pages), str(pdf)).stdout
+    rot = [int(v) for v in re.findall(r"Page\s+\d+ rot:\s+(\d+)", info)]
+    sizes = [(float(w), float(h)) for w, h in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)]
+    turned = [k + 1 for k, v in enumerate(rot) if v == 90]
+    check("landscape: the 分解表's pages shown turned, one run of them, the others upright",
+          len(turned) >= 2 and turned == list(range(turned[0], turned[-1] + 1)) and rot.count(0) == pages - len(turned), rot)
+    check("landscape: every sheet A4 portrait", len(sizes) == pages and all(
+        abs(w - 595.28) < 0.1 and abs(h - 841.89) < 0.1 for w, h in sizes), sizes)
+    ours = words(pdf)
+    # pdftotext measures a turned page as shown: 841.89 wide, 595.28 high.
+    for p in turned:
+        on = [w for w in ours if w[0] == p]
+        head = [w for w in on if w[5] == "序号"]
+        number = [w for w in on if w[5] == str(p)]
+        check(f"landscape: page {p}: the header row in the upper part of the turned page (the sheet's left)",
+              head and head[0][2] < 0.4 * 595.28, head)
+        low = p % 2 == 1
+        check(f"landscape: page {p}: the page number at the sheet's foot, {'right' if low else 'left'} end",
+              number and number[0][1] < 30 * MM and ((number[0][2] > 595.28 / 2) == low), number)
+    lo_pdf = audited_lo("landscape", docx, d, out)
+    if lo_pdf:
+        lo_pages = pages_of(lo_pdf)
+        check(f"landscape: LibreOffice on the same pages ({lo_pages} vs {pages})", lo_pages == pages)
+        lo_info = run("pdfinfo", "-f", "1", "-l", str(lo_pages), str(lo_pdf)).stdout
+        lo_sizes = [(float(w), float(h)) for w, h in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", lo_info)]
+        lo_turned = [k + 1 for k, (w, h) in enumerate(lo_sizes) if w > h]
+        check("landscape: LibreOffice's landscape pages are the PDF's turned ones", lo_turned == turned, (lo_turned, turned))
+        theirs = words(lo_pdf)
+        for p in turned:
+            a = next((w for w in ours if w[0] == p and w[5] == str(p)), None)
+            b = next((w for w in theirs if w[0] == p and w[5] == str(p) and w[1] < 40 * MM), None)
+            check(f"landscape: page {p}: LibreOffice's page number within 1.5 mm of the PDF's",
+                  a and b and abs(a[1] - b[1]) <= 1.5 * MM and abs(a[2] - b[2]) <= 1.5 * MM, (a, b))
+    info = run("sofd", "info", str(ofd))
+    check(f"landscape: sofd reads the OFD, {pages} pages", f"Pages: {pages}" in info.stdout, info.stdout + info.stderr[-300:])
+    worst = 0.0
+    for p in range(pages):
+        o = d / f"ofd-{p}.png"
+        run("sofd", "render", str(ofd), "-p", str(p), "--dpi", "60", "-o", str(o))
+        run("pdftoppm", "-r", "60", "-png", "-f", str(p + 1), "-l", str(p + 1), "-singlefile", str(pdf), str(d / f"pdf-{p}"))
+        if not o.exists():
+            worst = float("inf")
+            continue
+        a = Image.open(o).convert("L")
+        if p + 1 in turned:
+            # The OFD's sheet upright; the PDF's page shown turned.
+            a = a.transpose(Image.Transpose.ROTATE_270)
+        a = a.filter(ImageFilter.GaussianBlur(2))
+        b = Image.open(d / f"pdf-{p}.png").convert("L").resize(a.size).filter(ImageFilter.GaussianBlur(2))
+        ink = sum(255 - v for v in b.tobytes())
+        worst = max(worst, sum(ImageChops.difference(a, b).tobytes()) / max(ink, 1))
+    check(f"landscape: sofd draws every page like the PDF (worst {worst:.2f}; a different page scores 1 or more)", worst < 0.3)
 
 
 def archive_sources():
@@ -1150,6 +1229,7 @@ def main():
     embed_checks(binary, out, env, seed_pages)
     schema_checks(binary, out, env)
     kinds_checks(binary, out, env)
+    landscape_checks(binary, out, env)
     ofd_checks(binary, out, env)
     signed_ofd_checks(binary, out, env)
     pdfa_checks(binary, out, env)

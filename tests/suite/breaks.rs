@@ -162,8 +162,7 @@ fn page_texts(t: &Typeset) -> Vec<String> {
         .iter()
         .map(|p| {
             let mut runs: Vec<(f32, f32, &str)> = p
-                .items
-                .iter()
+                .all_items()
                 .filter_map(|i| match i {
                     Item::Text(t) => Some((t.y, t.x, t.text.as_str())),
                     _ => None,
@@ -421,9 +420,33 @@ fn typeset_file(path: &str, text: &str) -> Typeset {
 }
 
 /// The text block's foot on a page, in points from the page's top.
-fn block_foot(t: &Typeset) -> f32 {
+fn block_foot(t: &Typeset, page: usize) -> f32 {
+    block_edges(t, page).1
+}
+
+/// The text block's top and foot on a page, in the axes of its text: a
+/// turned (横排) page's are the sheet's left margin and the block's width
+/// below it.
+fn block_edges(t: &Typeset, page: usize) -> (f32, f32) {
     let style = &t.document.style;
-    style.page.margin_top_mm * gongwen::doc::style::MM + style.text_height()
+    let mm = gongwen::doc::style::MM;
+    if t.laid.pages[page].turned.is_empty() {
+        let top = style.page.margin_top_mm * mm;
+        (top, top + style.text_height())
+    } else {
+        let top = style.page.margin_left_mm * mm;
+        (top, top + style.text_width())
+    }
+}
+
+/// A page's items in the axes of its text.
+fn text_items(t: &Typeset, page: usize) -> &[Item] {
+    let p = &t.laid.pages[page];
+    if p.turned.is_empty() {
+        &p.items
+    } else {
+        &p.turned
+    }
 }
 
 /// How many grid lines a page ends short of the text block's foot, by its
@@ -432,7 +455,7 @@ fn block_foot(t: &Typeset) -> f32 {
 fn unused_lines(t: &Typeset, page: usize) -> (f32, bool) {
     let (low, text) = lowest(t, page);
     (
-        (block_foot(t) - low) / t.document.style.page.line_pitch_pt,
+        (block_foot(t, page) - low) / t.document.style.page.line_pitch_pt,
         text,
     )
 }
@@ -440,11 +463,9 @@ fn unused_lines(t: &Typeset, page: usize) -> (f32, bool) {
 /// The lowest text or rule inside a page's text block (the block's top
 /// when there is none), and whether it holds any text.
 fn lowest(t: &Typeset, page: usize) -> (f32, bool) {
-    let style = &t.document.style;
-    let bottom = block_foot(t);
-    let mut low = style.page.margin_top_mm * gongwen::doc::style::MM;
+    let (mut low, bottom) = block_edges(t, page);
     let mut text = false;
-    for item in &t.laid.pages[page].items {
+    for item in text_items(t, page) {
         match item {
             Item::Text(r) if r.y < bottom + 1.0 => {
                 text = true;
@@ -503,8 +524,7 @@ fn assert_pages_full(name: &str, t: &Typeset) {
         let top = b
             .and_then(|b| facts[b].at)
             .map_or(f32::INFINITY, |(_, y)| y);
-        let continued = t.laid.pages[p + 1]
-            .items
+        let continued = text_items(t, p + 1)
             .iter()
             .any(|i| matches!(i, Item::Line { y1, .. } if *y1 < top - 1.0));
         // A continued table's rows kept together (the template's marks,
@@ -541,10 +561,19 @@ fn assert_pages_full(name: &str, t: &Typeset) {
             _ if continued => tail,
             None => 2.0,
             Some(b) => match (&blocks[b], blocks.get(b + 1)) {
-                _ if b > 0 && matches!(blocks[b - 1], Block::PageBreak) => f32::INFINITY,
+                _ if b > 0 && matches!(blocks[b - 1], Block::PageBreak { .. }) => f32::INFINITY,
                 // A heading with a table's header and two rows, and the
                 // step back onto the grid under the table before.
                 (Block::Heading { .. }, Some(Block::Table(_))) => 2.0 + table_need(b + 1),
+                // A heading over the 正文's last paragraph goes with it
+                // and the signature.
+                (Block::Heading { .. }, Some(_))
+                    if run_up
+                        .get(b + 1)
+                        .is_some_and(|r| *r != gongwen::layout::RunUp::None) =>
+                {
+                    kept_with_signature(t, b, p + 1).max(8.0)
+                }
                 (Block::Table(_), _) => 1.0 + table_need(b),
                 // The 正文's last lines, the 附件说明 and the signature:
                 // less than they stand on the next page (a joint

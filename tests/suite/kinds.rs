@@ -1011,7 +1011,8 @@ fn check(name: &str, text: &str) -> (i32, String) {
 
 /// The examples `gongwen new` writes put no 份号, 密级 or 紧急程度 on a
 /// real document: they are shown commented out, and `check` points at
-/// every value still equal to the example's until it is replaced.
+/// every value still equal to the example's until it is replaced. The
+/// annex's switches (不标「附件」, 横排) are offered commented out.
 #[test]
 fn new_examples_mark_nothing_and_check_points_at_what_is_left() {
     for kind in ["notice", "letter"] {
@@ -1031,6 +1032,16 @@ fn new_examples_mark_nothing_and_check_points_at_what_is_left() {
             );
         }
         let (code, shown) = check(&format!("kinds-new-{kind}"), &text);
+        assert_eq!(code, 0, "{shown}");
+        // The annex's switches are offered too, and turned on they check.
+        for key in ["no_label", "landscape"] {
+            assert!(
+                text.contains(&format!("\n# {key} = true\n")),
+                "{kind}: the annex's {key} not offered"
+            );
+        }
+        let turned = text.replace("\n# landscape = true\n", "\nlandscape = true\n");
+        let (code, shown) = check(&format!("kinds-new-{kind}-landscape"), &turned);
         assert_eq!(code, 0, "{shown}");
         for field in ["「标题」还是", "「发文字号」还是", "「发文机关署名」还是"]
         {

@@ -26,4 +26,5 @@ mod render;
 mod schema;
 mod serve;
 mod sum;
+mod turned;
 mod watch;
