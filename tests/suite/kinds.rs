@@ -1407,6 +1407,38 @@ fn order_stamp_in_the_docx() {
     assert!(!xml.contains("张某某"), "the stamp takes the name's place");
 }
 
+/// With a 签名章 the 签发人's name is not printed, so it need not be
+/// written; without one it must be, and the message points at the 职务's
+/// line, where the name goes.
+#[test]
+fn the_signer_s_name_is_needed_only_without_a_stamp() {
+    let unnamed = |t: &str| -> String {
+        t.lines()
+            .filter(|l| !l.starts_with("signer = "))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    };
+    let stamped = unnamed(&order_stamp());
+    assert_ne!(stamped, order_stamp());
+    let laid = lay_out(&stamped);
+    let runs = all_runs(&laid);
+    assert!(
+        runs.iter().any(|(_, t)| t.text == "省长"),
+        "the 职务 beside the stamp"
+    );
+    let plain = unnamed(&std::fs::read_to_string("tests/fixtures/kinds/order.toml").unwrap());
+    let line = 1 + plain
+        .lines()
+        .position(|l| l.starts_with("signer_title = "))
+        .unwrap();
+    let (code, shown) = check("kinds-order-unnamed", &plain);
+    assert_eq!(code, 1, "{shown}");
+    assert!(
+        shown.contains("不盖签名章时要写签发人姓名") && shown.contains(&format!("n.toml:{line}:")),
+        "{shown}"
+    );
+}
+
 /// A stamp the folder does not hold is named, at its line of the data.
 #[test]
 fn a_missing_stamp_is_named_at_its_line() {
