@@ -18,7 +18,8 @@ pub struct Edits {
     /// The file's version the page was loaded from (for saving).
     #[serde(default)]
     pub version: Option<String>,
-    /// A paragraph (`"text"` or `"lead"`) or a record (`"record"`) to add
+    /// A paragraph (`"text"` or `"lead"`), a record (`"record"`) or a
+    /// table's row of empty cells (`"row"`) to add
     /// at the end of the array at this key path, after the fields.
     #[serde(default)]
     pub append: Option<(String, String)>,
@@ -365,7 +366,7 @@ fn short(name: &str) -> String {
 fn item_at<'a>(root: &'a mut Item, path: &str) -> Option<&'a mut Item> {
     match walk(root, path)? {
         Place::Item(i) => Some(i),
-        Place::Record(_) => None,
+        Place::Record(_) | Place::Value(_) => None,
     }
 }
 
@@ -375,6 +376,18 @@ fn table_at<'a>(root: &'a mut Item, path: &str) -> Option<&'a mut dyn toml_edit:
     match walk(root, path)? {
         Place::Item(i) => i.as_table_like_mut(),
         Place::Record(t) => Some(t),
+        Place::Value(Value::InlineTable(t)) => Some(t),
+        Place::Value(_) => None,
+    }
+}
+
+/// The array of values at a path: a key's, or one inside another array
+/// (a table's rows in a paragraph of the 正文).
+fn array_at<'a>(root: &'a mut Item, path: &str) -> Option<&'a mut Array> {
+    match walk(root, path)? {
+        Place::Item(i) => i.as_array_mut(),
+        Place::Value(Value::Array(a)) => Some(a),
+        Place::Record(_) | Place::Value(_) => None,
     }
 }
 
@@ -382,6 +395,9 @@ enum Place<'a> {
     Item(&'a mut Item),
     /// A record of a `[[list]]`, which is a table and not an item.
     Record(&'a mut Table),
+    /// An element of an array of values, or a value of an inline table
+    /// inside one.
+    Value(&'a mut Value),
 }
 
 fn walk<'a>(root: &'a mut Item, path: &str) -> Option<Place<'a>> {
@@ -391,10 +407,17 @@ fn walk<'a>(root: &'a mut Item, path: &str) -> Option<Place<'a>> {
     }
     for seg in path.split('.') {
         at = match (at, seg.parse::<usize>()) {
-            (Place::Item(i), Ok(n)) => Place::Record(i.as_array_of_tables_mut()?.get_mut(n)?),
+            (Place::Item(i), Ok(n)) => match i {
+                Item::ArrayOfTables(t) => Place::Record(t.get_mut(n)?),
+                Item::Value(Value::Array(a)) => Place::Value(a.get_mut(n)?),
+                _ => return None,
+            },
             (Place::Item(i), Err(_)) => Place::Item(i.as_table_like_mut()?.get_mut(seg)?),
             (Place::Record(t), Err(_)) => Place::Item(t.get_mut(seg)?),
             (Place::Record(_), Ok(_)) => return None,
+            (Place::Value(Value::Array(a)), Ok(n)) => Place::Value(a.get_mut(n)?),
+            (Place::Value(Value::InlineTable(t)), Err(_)) => Place::Value(t.get_mut(seg)?),
+            (Place::Value(_), _) => return None,
         };
     }
     Some(at)
@@ -412,7 +435,7 @@ fn append(
     at: Option<usize>,
     keys: &[(String, String)],
 ) -> Option<()> {
-    if item_at(root, path).is_none() {
+    if walk(root, path).is_none() {
         let (parent, key) = path.rsplit_once('.').unwrap_or(("", path));
         if key.parse::<usize>().is_ok() {
             return None;
@@ -435,8 +458,7 @@ fn append(
         table_at(root, parent)?.insert(key, made);
         return Some(());
     }
-    let item = item_at(root, path)?;
-    if let Some(tables) = item.as_array_of_tables_mut() {
+    if let Some(tables) = item_at(root, path).and_then(Item::as_array_of_tables_mut) {
         let mut t = Table::new();
         if let Some(last) = tables.iter().last() {
             for (k, v) in last.iter() {
@@ -452,8 +474,12 @@ fn append(
         }
         return Some(());
     }
-    let arr = item.as_array_mut()?;
-    let value = paragraph(kind);
+    let arr = array_at(root, path)?;
+    let value = if kind == "row" {
+        empty_row(arr)
+    } else {
+        paragraph(kind)
+    };
     // Laid out like the file's other elements: one a line, indented as
     // the first.
     let first = arr
@@ -481,6 +507,29 @@ fn append(
         None => arr.insert_formatted(at, value.decorated(plain, "")),
     }
     Some(())
+}
+
+/// A new row of a table's `rows`: an empty cell for each column of the
+/// widest row (a cell spanning columns counts for each of them).
+fn empty_row(rows: &Array) -> Value {
+    let span = |c: &Value| {
+        c.as_inline_table()
+            .and_then(|t| t.get("colspan"))
+            .and_then(Value::as_integer)
+            .unwrap_or(1)
+            .clamp(1, 50) as usize
+    };
+    let columns = rows
+        .iter()
+        .filter_map(Value::as_array)
+        .map(|r| r.iter().map(span).sum::<usize>())
+        .max()
+        .unwrap_or(1);
+    let mut row = Array::new();
+    for _ in 0..columns {
+        row.push("");
+    }
+    Value::Array(row)
 }
 
 /// A placeholder paragraph, heading or list item.
@@ -560,12 +609,11 @@ fn shift(root: &mut Item, path: &str, by: i64) -> Option<()> {
         1 => i + 1,
         _ => return None,
     };
-    let item = item_at(root, parent)?;
-    if let Some(tables) = item.as_array_of_tables_mut() {
+    if let Some(tables) = item_at(root, parent).and_then(Item::as_array_of_tables_mut) {
         (j < tables.len()).then_some(())?;
         return swap_tables(tables, i.min(j));
     }
-    let arr = item.as_array_mut()?;
+    let arr = array_at(root, parent)?;
     (i < arr.len() && j < arr.len()).then_some(())?;
     // Each value keeps the line it is written on: only the values move.
     let (first, second) = (i.min(j), i.max(j));
@@ -592,13 +640,13 @@ fn remove(root: &mut Item, path: &str) -> Option<()> {
             .remove(last)
             .map(|_| ());
     };
-    let item = item_at(root, parent?)?;
-    if let Some(tables) = item.as_array_of_tables_mut() {
+    let parent = parent?;
+    if let Some(tables) = item_at(root, parent).and_then(Item::as_array_of_tables_mut) {
         (index < tables.len()).then(|| {
             tables.remove(index);
         })
     } else {
-        let arr = item.as_array_mut()?;
+        let arr = array_at(root, parent)?;
         (index < arr.len()).then(|| {
             arr.remove(index);
         })
@@ -635,34 +683,49 @@ fn set(
             length,
         ),
         Seg::Index(i) => {
-            let i = *i;
             if let Some(tables) = item.as_array_of_tables_mut() {
                 // [[rows]]: a field of the i-th record.
-                let t = tables.get_mut(i).ok_or(())?;
+                let t = tables.get_mut(*i).ok_or(())?;
                 return in_table(t, rest, depth + 1, typed, length);
             }
-            let arr = item.as_array_mut().ok_or(())?;
-            if i > arr.len() || (i == arr.len() && !rest.is_empty()) {
-                return Err(());
-            }
-            if rest.is_empty() {
-                if i < arr.len() && !scalar(arr.get(i)) {
-                    return Err(());
-                }
-                let new = convert(arr.get(i), typed);
-                if i == arr.len() {
-                    arr.push_formatted(new);
-                } else if !same_value(arr.get(i).expect("in range"), &new) {
-                    arr.replace(i, new);
-                }
-                return Ok(());
-            }
-            // A paragraph written { lead = "…", text = "…" }.
-            match arr.get_mut(i) {
-                Some(Value::InlineTable(t)) => in_table(t, rest, depth + 1, typed, length),
-                _ => Err(()),
-            }
+            in_array(item.as_array_mut().ok_or(())?, segs, depth, typed, length)
         }
+    }
+}
+
+/// `segs` starts with the index to find or add in `arr`.
+fn in_array(
+    arr: &mut Array,
+    segs: &[Seg<'_>],
+    depth: usize,
+    typed: &str,
+    length: Length,
+) -> Result<(), ()> {
+    let Some((Seg::Index(i), rest)) = segs.split_first() else {
+        return Err(());
+    };
+    let i = *i;
+    if i > arr.len() || (i == arr.len() && !rest.is_empty()) {
+        return Err(());
+    }
+    if rest.is_empty() {
+        if i < arr.len() && !scalar(arr.get(i)) {
+            return Err(());
+        }
+        let new = convert(arr.get(i), typed);
+        if i == arr.len() {
+            arr.push_formatted(new);
+        } else if !same_value(arr.get(i).expect("in range"), &new) {
+            arr.replace(i, new);
+        }
+        return Ok(());
+    }
+    match arr.get_mut(i) {
+        // A paragraph written { lead = "…", text = "…" }, a merged cell.
+        Some(Value::InlineTable(t)) => in_table(t, rest, depth + 1, typed, length),
+        // A table's row.
+        Some(Value::Array(inner)) => in_array(inner, rest, depth + 1, typed, length),
+        _ => Err(()),
     }
 }
 
@@ -1005,6 +1068,67 @@ mod tests {
             if let Ok(out) = apply(&sample, &e) {
                 assert!(out.parse::<DocumentMut>().is_ok(), "{e:?}\n{out}");
             }
+        }
+    }
+
+    #[test]
+    fn a_table_s_cells_and_rows_in_a_paragraph_list() {
+        let text = "[[annexes]]\nbody = [\n  \"说明\",\n  { table = { widths = [1, 2], rows = [\n    [\"序号\", \"名称\"],\n    [{ text = \"合计\", colspan = 2 }],\n    [\"1\", \"甲\"],\n  ] } },\n]\n";
+        let run = |e: Edits| apply(text, &e).unwrap();
+        let rows = "annexes.0.body.1.table.rows";
+        // A cell, a merged cell's text and span, a width: each on its line.
+        let out = run(Edits {
+            fields: [
+                (format!("{rows}.2.1"), "乙".to_string()),
+                (format!("{rows}.1.0.text"), "总计".to_string()),
+                (
+                    "annexes.0.body.1.table.widths.1".to_string(),
+                    "3".to_string(),
+                ),
+            ]
+            .into(),
+            ..Edits::default()
+        });
+        assert_eq!(
+            out,
+            text.replace("\"甲\"", "\"乙\"")
+                .replace("\"合计\"", "\"总计\"")
+                .replace("[1, 2]", "[1, 3]")
+        );
+        // A row of empty cells as wide as the widest row, on its own line.
+        let out = run(Edits {
+            append: Some((rows.into(), "row".into())),
+            ..Edits::default()
+        });
+        assert_eq!(
+            out,
+            text.replace("\"甲\"],\n", "\"甲\"],\n    [\"\", \"\"],\n")
+        );
+        let out = run(Edits {
+            shift: Some((format!("{rows}.2"), -1)),
+            ..Edits::default()
+        });
+        assert_eq!(
+            out,
+            text.replace("[{ text = \"合计\", colspan = 2 }]", "@")
+                .replace("[\"1\", \"甲\"]", "[{ text = \"合计\", colspan = 2 }]")
+                .replace('@', "[\"1\", \"甲\"]")
+        );
+        let out = run(Edits {
+            remove: Some(format!("{rows}.1")),
+            ..Edits::default()
+        });
+        assert_eq!(
+            out,
+            text.replace("    [{ text = \"合计\", colspan = 2 }],\n", "")
+        );
+        // A cell past the row's end, a key inside a plain cell: refused.
+        for name in [format!("{rows}.2.5"), format!("{rows}.2.0.text")] {
+            let e = Edits {
+                fields: [(name, "x".to_string())].into(),
+                ..Edits::default()
+            };
+            assert!(apply(text, &e).is_err());
         }
     }
 

@@ -254,6 +254,10 @@ pub fn paragraphs(b: &mut String, root: &Node, key: &str, title: &str) {
                         for e in entries {
                             let name = format!("{base}.{}", e.key);
                             let v = scalar(Some(&e.value));
+                            if e.key == "table" && matches!(e.value.kind, Kind::Table(_)) {
+                                table_grid(b, &name, &e.value, &label);
+                                continue;
+                            }
                             if !nameable(&e.key)
                                 || matches!(e.value.kind, Kind::Array(_) | Kind::Table(_))
                             {
@@ -312,6 +316,157 @@ pub fn paragraphs(b: &mut String, root: &Node, key: &str, title: &str) {
         }
     }
     b.push_str("</fieldset>");
+}
+
+/// A table standing in a list of paragraphs: its cells as fields laid out
+/// as the table is (merged cells spanning their columns and rows, the
+/// header rows marked), its 表头行数, 续表标注 and column widths, a button
+/// to remove each row and one to add a row at the end.
+fn table_grid(b: &mut String, path: &str, node: &Node, label: &str) {
+    let Kind::Table(entries) = &node.kind else {
+        return;
+    };
+    let get = |k: &str| entries.iter().find(|e| e.key == k).map(|e| &e.value);
+    let header_rows = match get("header_rows").map(|n| &n.kind) {
+        Some(Kind::Int(v)) => v.parse().unwrap_or(1),
+        _ => 1,
+    };
+    b.push_str("<div class=\"grid-table\">");
+    let number = "class=\"number\" inputmode=\"decimal\"";
+    for e in entries {
+        let name = format!("{path}.{}", e.key);
+        match (e.key.as_str(), &e.value.kind) {
+            ("rows", Kind::Array(_)) => {}
+            ("header_rows", Kind::Int(_) | Kind::Float(_)) => {
+                let _ = write!(
+                    b,
+                    "<label class=\"lead\">表头行数 {}</label>",
+                    input(
+                        &name,
+                        &scalar(Some(&e.value)),
+                        &format!("{label}（表头行数）"),
+                        number
+                    )
+                );
+            }
+            ("continued_label", Kind::Str(v)) => {
+                let _ = write!(
+                    b,
+                    "<label class=\"lead\">续表标注 {}</label>",
+                    input(&name, v, &format!("{label}（续表标注）"), "")
+                );
+            }
+            ("widths", Kind::Array(ws)) => {
+                b.push_str("<span class=\"lead widths\">各列相对宽度");
+                for (k, w) in ws.iter().enumerate() {
+                    b.push(' ');
+                    b.push_str(&input(
+                        &format!("{name}.{k}"),
+                        &scalar(Some(w)),
+                        &format!("{label}（第 {} 列宽度）", k + 1),
+                        number,
+                    ));
+                }
+                b.push_str("</span>");
+            }
+            _ => {
+                let _ = write!(
+                    b,
+                    "<p class=\"fixed\">{}：请用编辑器修改</p>",
+                    escape(&e.key)
+                );
+            }
+        }
+    }
+    let Some(Node {
+        kind: Kind::Array(rows),
+        ..
+    }) = get("rows")
+    else {
+        b.push_str("</div>");
+        return;
+    };
+    let rows_path = format!("{path}.rows");
+    b.push_str("<table class=\"cells\">");
+    for (r, row) in rows.iter().enumerate() {
+        let cells: &[Node] = match &row.kind {
+            Kind::Array(cells) => cells,
+            _ => &[],
+        };
+        let head = r < header_rows;
+        b.push_str(if head { "<tr class=\"head\">" } else { "<tr>" });
+        for (c, cell) in cells.iter().enumerate() {
+            let name = format!("{rows_path}.{r}.{c}");
+            let at = format!("{label}（第 {} 行第 {} 格）", r + 1, c + 1);
+            match &cell.kind {
+                Kind::Table(parts) => {
+                    let span = |k: &str| {
+                        parts
+                            .iter()
+                            .find(|p| p.key == k)
+                            .map(|p| scalar(Some(&p.value)))
+                            .filter(|v| v.parse::<u32>().is_ok_and(|n| n > 1))
+                            .map(|v| format!(" {k}=\"{v}\""))
+                            .unwrap_or_default()
+                    };
+                    let _ = write!(b, "<td{}{}>", span("colspan"), span("rowspan"));
+                    let mut more = String::new();
+                    for part in parts {
+                        let field = format!("{name}.{}", part.key);
+                        let v = scalar(Some(&part.value));
+                        match part.key.as_str() {
+                            "text" => b.push_str(&input(&field, &v, &at, "")),
+                            "colspan" | "rowspan" => {
+                                let shown = if part.key == "colspan" {
+                                    "跨列"
+                                } else {
+                                    "跨行"
+                                };
+                                let _ = write!(
+                                    more,
+                                    "<label>{shown} {}</label>",
+                                    input(&field, &v, &format!("{at}（{shown}）"), number)
+                                );
+                            }
+                            "align" => {
+                                let choices = ["left", "center", "right"].map(String::from);
+                                let _ = write!(
+                                    more,
+                                    "<label>对齐 {}</label>",
+                                    select(&field, &v, &choices, &format!("{at}（对齐）"), false)
+                                );
+                            }
+                            other => {
+                                let _ = write!(
+                                    more,
+                                    "<p class=\"fixed\">{}：请用编辑器修改</p>",
+                                    escape(other)
+                                );
+                            }
+                        }
+                    }
+                    if !more.is_empty() {
+                        let _ = write!(b, "<details><summary>合并、对齐</summary>{more}</details>");
+                    }
+                    b.push_str("</td>");
+                }
+                Kind::Array(_) => b.push_str("<td><p class=\"fixed\">请用编辑器修改</p></td>"),
+                _ => {
+                    let _ = write!(b, "<td>{}</td>", input(&name, &scalar(Some(cell)), &at, ""));
+                }
+            }
+        }
+        let _ = write!(
+            b,
+            "<td class=\"row-tools\"><button type=\"button\" class=\"remove\" data-remove=\"{}\" title=\"删除这一行\">删除本行</button></td></tr>",
+            escape(&format!("{rows_path}.{r}"))
+        );
+    }
+    let _ = write!(
+        b,
+        "</table><div class=\"tools\"><button type=\"button\" data-append=\"{}\" data-kind=\"row\">添加一行</button></div></div>",
+        escape(&rows_path)
+    );
 }
 
 impl Form<'_> {

@@ -348,6 +348,40 @@ def kinds(binary, out, check, env):
             wait(lambda: not d.find_elements(By.NAME, f"annexes.{n}.title"))
             check("desk (kinds): removing the new annex leaves the file as it was", letter.read_text() == original)
 
+            # A table in an annex: a cell typed into, a row added and removed.
+            shutil.copy(fixtures / "letter-tables.toml", folder / "letter-tables.toml")
+            tables = folder / "letter-tables.toml"
+            original = tables.read_text()
+            grid = "annexes.1.body.0.table.rows"
+            rows_of = lambda text: tomllib.loads(text)["annexes"][1]["body"][0]["table"]["rows"]
+            rows = rows_of(original)
+            d.get(f"{base}edit/letter-tables.toml")
+            wait(lambda: state() != "核对中…")
+            cell = d.find_element(By.NAME, f"{grid}.2.1")
+            d.execute_script("arguments[0].scrollIntoView({block: 'center'})", cell)
+            cell.send_keys(Keys.CONTROL, "a")
+            cell.send_keys("3")
+            wait(lambda: message() == "有未保存的修改")
+            d.find_element(By.ID, "save").click()
+            wait(lambda: message() == "已保存")
+            after = tables.read_text()
+            got = rows_of(after)
+            changed = [a for a, b in zip(original.splitlines(), after.splitlines()) if a != b]
+            check("desk (kinds): a table cell typed into and saved, its row's line alone changed",
+                  got[2][1] == "3" and got[:2] == rows[:2] and got[2][2:] == rows[2][2:] and got[3:] == rows[3:]
+                  and len(changed) == 1, changed)
+            n = len(rows)
+            d.find_element(By.CSS_SELECTOR, f'button[data-append="{grid}"]').click()
+            added = wait(lambda: d.find_elements(By.NAME, f"{grid}.{n}.0"))
+            got = rows_of(tables.read_text())
+            check("desk (kinds): 添加一行 adds a row with an empty cell for each of the table's columns",
+                  added and len(got) == n + 1 and got[n] == ["", "", "", ""], got[-1])
+            d.find_element(By.CSS_SELECTOR, f'button[data-remove="{grid}.{n}"]').click()
+            d.switch_to.alert.accept()
+            wait(lambda: not d.find_elements(By.NAME, f"{grid}.{n}.0"))
+            check("desk (kinds): removing that row leaves the file as the cell's save left it",
+                  tables.read_text() == after)
+
             # A seal picture sent from this computer into the folder, then chosen.
             d.get(f"{base}edit/notice.toml")
             wait(lambda: state() != "核对中…")

@@ -576,6 +576,8 @@ fn every_field_of_every_kind_round_trips() {
         "xize.toml",
         "letter.json",
         "joint-eight.toml",
+        "letter-tables.toml",
+        "letter-landscape.toml",
     ] {
         let dir = scratch(&format!("serve-kind-{file}"));
         std::fs::copy(format!("tests/fixtures/kinds/{file}"), dir.join(file)).unwrap();
