@@ -178,8 +178,8 @@ enum Command {
     /// 区公文台的账号：add 新建、reset 重设密码、disable 停用
     #[command(help_template = TEMPLATE, next_help_heading = "选项", override_usage = "gongwen user add|reset|disable --district 目录 <账号> [--unit 单位 | --office] [--password-stdin]")]
     User {
-        /// add、reset 或 disable
-        #[arg(value_name = "操作", help_heading = "参数", value_parser = ["add", "reset", "disable"])]
+        /// add（新建）、reset（重设密码）或 disable（停用）
+        #[arg(value_name = "操作", help_heading = "参数", value_parser = ["add", "reset", "disable"], hide_possible_values = true)]
         action: String,
         /// 账号名
         #[arg(value_name = "账号", help_heading = "参数")]

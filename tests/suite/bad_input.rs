@@ -115,6 +115,8 @@ fn cases() -> Vec<Case> {
         case("mistyped-command", &["rendr", "a.toml"]),
         case("render-help", &["render", "--help"]),
         case("help-for-a-command", &["help", "check"]),
+        case("user-help", &["user", "--help"]),
+        case("user-unknown-action", &["user", "open", "wang", "--district", "d"]),
         case("new-over-an-existing-file", &["new", "-o", "a.toml"]).file("a.toml", seed.clone()),
         case("check-a-directory", &["check", "dir"])
             .file("dir/good.toml", seed.clone())
