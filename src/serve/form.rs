@@ -388,6 +388,23 @@ fn table_grid(b: &mut String, path: &str, node: &Node, label: &str) {
     };
     let rows_path = format!("{path}.rows");
     b.push_str("<table class=\"cells\">");
+    // Columns as wide, relative to each other, as the table prints them.
+    let widths: Vec<f64> = match get("widths").map(|n| &n.kind) {
+        Some(Kind::Array(ws)) => ws
+            .iter()
+            .filter_map(|w| scalar(Some(w)).parse().ok())
+            .filter(|w: &f64| *w > 0.0)
+            .collect(),
+        _ => Vec::new(),
+    };
+    let total: f64 = widths.iter().sum();
+    if total > 0.0 {
+        b.push_str("<colgroup>");
+        for w in &widths {
+            let _ = write!(b, "<col style=\"width:{:.1}%\">", w / total * 88.0);
+        }
+        b.push_str("<col></colgroup>");
+    }
     for (r, row) in rows.iter().enumerate() {
         let cells: &[Node] = match &row.kind {
             Kind::Array(cells) => cells,
@@ -415,7 +432,7 @@ fn table_grid(b: &mut String, path: &str, node: &Node, label: &str) {
                         let field = format!("{name}.{}", part.key);
                         let v = scalar(Some(&part.value));
                         match part.key.as_str() {
-                            "text" => b.push_str(&input(&field, &v, &at, "")),
+                            "text" => b.push_str(&cell_control(&field, &v, &at)),
                             "colspan" | "rowspan" => {
                                 let shown = if part.key == "colspan" {
                                     "跨列"
@@ -452,7 +469,11 @@ fn table_grid(b: &mut String, path: &str, node: &Node, label: &str) {
                 }
                 Kind::Array(_) => b.push_str("<td><p class=\"fixed\">请用编辑器修改</p></td>"),
                 _ => {
-                    let _ = write!(b, "<td>{}</td>", input(&name, &scalar(Some(cell)), &at, ""));
+                    let _ = write!(
+                        b,
+                        "<td>{}</td>",
+                        cell_control(&name, &scalar(Some(cell)), &at)
+                    );
                 }
             }
         }
@@ -467,6 +488,22 @@ fn table_grid(b: &mut String, path: &str, node: &Node, label: &str) {
         "</table><div class=\"tools\"><button type=\"button\" data-append=\"{}\" data-kind=\"row\">添加一行</button></div></div>",
         escape(&rows_path)
     );
+}
+
+/// A table cell's field: a line for a short text, else a box of a few
+/// lines, since the grid's columns are narrow.
+fn cell_control(name: &str, value: &str, label: &str) -> String {
+    let chars = value.chars().count();
+    if chars <= 8 && !value.contains('\n') {
+        return input(name, value, label, "");
+    }
+    format!(
+        "<textarea name=\"{}\" rows=\"{}\" data-label=\"{}\">{}</textarea>",
+        escape(name),
+        (chars / 8 + 1).clamp(2, 5),
+        escape(label),
+        escape(value)
+    )
 }
 
 impl Form<'_> {

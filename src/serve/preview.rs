@@ -13,12 +13,18 @@ fn color([r, g, b]: [u8; 3]) -> String {
 /// One page as an SVG element, sized by its width in the page; its text in
 /// the faces of font book `book` (served at `/fonts/BOOK/N`).
 pub fn svg(page: &Page, number: usize, book: usize, faces: usize) -> String {
+    // A 横排 page is shown as a PDF viewer shows it: turned a quarter
+    // clockwise, its table upright, the page number down its left side.
+    let turned = !page.turned.is_empty();
+    let (w, h) = if turned {
+        (page.height, page.width)
+    } else {
+        (page.width, page.height)
+    };
     let mut s = String::with_capacity(64 * 1024);
     let _ = write!(
         s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"page\" data-page=\"{number}\" viewBox=\"0 0 {w:.2} {h:.2}\" role=\"img\" aria-label=\"第 {number} 页\"><style>",
-        w = page.width,
-        h = page.height
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"page\" data-page=\"{number}\" viewBox=\"0 0 {w:.2} {h:.2}\" role=\"img\" aria-label=\"第 {number} 页\"><style>"
     );
     for f in 0..faces {
         let _ = write!(
@@ -28,15 +34,15 @@ pub fn svg(page: &Page, number: usize, book: usize, faces: usize) -> String {
     }
     let _ = write!(
         s,
-        "text{{white-space:pre}}</style><rect width=\"{:.2}\" height=\"{:.2}\" fill=\"#fff\"/>",
-        page.width, page.height
+        "text{{white-space:pre}}</style><rect width=\"{w:.2}\" height=\"{h:.2}\" fill=\"#fff\"/>"
     );
-    draw(&mut s, &page.items);
-    if !page.turned.is_empty() {
-        // A 横排 page's text, turned onto the sheet as it prints.
-        let _ = write!(s, "<g transform=\"matrix(0 -1 1 0 0 {:.2})\">", page.height);
+    if turned {
         draw(&mut s, &page.turned);
+        let _ = write!(s, "<g transform=\"matrix(0 1 -1 0 {w:.2} 0)\">");
+        draw(&mut s, &page.items);
         s.push_str("</g>");
+    } else {
+        draw(&mut s, &page.items);
     }
     s.push_str("</svg>");
     s
