@@ -23,7 +23,7 @@ use inline::Unit;
 
 use crate::diag::Diagnostic;
 use crate::doc::{Align, Block, Document, Paragraph, Role, Run, Table};
-use crate::font::FontBook;
+use crate::font::{FontBook, Shaper};
 
 /// Vertical tolerance when deciding whether a line still fits.
 const FIT: f32 = 0.5;
@@ -218,6 +218,8 @@ pub(crate) struct Measure<'a> {
     pub text_height: f32,
     /// The document's names a title keeps whole.
     pub names: Vec<String>,
+    /// A shaper of each face, made once for every run.
+    pub shapers: Vec<Shaper<'a>>,
 }
 
 type Tables<'d> = Vec<(&'d Table, table::Measured)>;
@@ -233,6 +235,7 @@ impl<'a> Measure<'a> {
             width: g.width,
             text_height: g.height,
             names: document_names(doc),
+            shapers: book.faces.iter().map(Shaper::new).collect(),
         }
     }
 
@@ -259,7 +262,8 @@ impl<'a> Measure<'a> {
     fn shape_runs(&self, runs: &[Run]) -> Result<Vec<Unit>, Diagnostic> {
         let mut units = Vec::new();
         for r in runs {
-            units.extend(inline::shape(
+            units.extend(inline::shape_with(
+                &self.shapers,
                 self.book,
                 &self.doc.style,
                 &[(r.role, &r.text)],
@@ -968,7 +972,7 @@ impl<'a> Measure<'a> {
     fn continued_label(&self, label: &str, y: f32) -> Result<Vec<Item>, Diagnostic> {
         let s = &self.doc.style;
         let track = geometry::tracking(s, Role::Body);
-        let units = inline::shape(self.book, s, &[(Role::Body, label)], track)?;
+        let units = inline::shape_with(&self.shapers, self.book, s, &[(Role::Body, label)], track)?;
         let face = self.book.face_for(s, Role::Body);
         let base = self.baseline(y, s.page.line_pitch_pt, s.role(Role::Body).size, face);
         Ok(run_items(&units, self.left, base).collect())
