@@ -51,11 +51,12 @@ pub struct Written {
 /// the DOCX from the document with the layout's facts.
 ///
 /// The parts that do not need each other run side by side (in turn where
-/// there are no threads): the faces' programs, the PDF's other streams
-/// and the DOCX, then the PDF's assembly and the OFD. On the seed the
-/// programs are half of this work (15 million instructions), the streams
-/// and the DOCX the other half; done in turn, the rayon pool's second
-/// core only ever helped with the programs.
+/// there are no threads): the faces' programs, the PDF's other streams,
+/// the OFD's pages and the DOCX, then the PDF's and the OFD's assembly.
+/// On the seed the programs are half of the PDF's and DOCX's work (15
+/// million instructions), the streams and the DOCX the other half; done
+/// in turn, the rayon pool's second core only ever helped with the
+/// programs.
 pub fn write(
     document: &Document,
     laid: &Laid,
@@ -72,7 +73,7 @@ pub fn write(
     } else {
         Default::default()
     };
-    let ((programs, streams), docx) = rayon::join(
+    let ((programs, streams), (body, docx)) = rayon::join(
         || {
             rayon::join(
                 || fixed.then(|| crate::font::subset::programs(&faces)),
@@ -80,9 +81,14 @@ pub fn write(
             )
         },
         || {
-            outputs
-                .docx
-                .map(|fonts| docx::write(document, book, laid, epoch, fonts))
+            rayon::join(
+                || outputs.ofd.as_ref().map(|_| ofd::body(pages, &faces)),
+                || {
+                    outputs
+                        .docx
+                        .map(|fonts| docx::write(document, book, laid, epoch, fonts))
+                },
+            )
         },
     );
     let mut written = Written::default();
@@ -98,7 +104,8 @@ pub fn write(
             },
             || {
                 let signer = outputs.ofd.as_ref()?.signer.as_deref();
-                Some(ofd::write(pages, &subsets, meta, epoch, signer))
+                let body = body?;
+                Some(ofd::assemble(pages, body, &subsets, meta, epoch, signer))
             },
         );
         written.pdf = pdf.transpose()?;
