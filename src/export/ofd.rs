@@ -302,16 +302,27 @@ pub(crate) fn assemble(
         contents,
     } = body;
 
-    // Fonts: one per face used, its subset program embedded.
+    // Fonts: one per face used, its subset program embedded. The OpenType
+    // files around the programs are made on any core, beside the PDF's
+    // assembly.
+    let opentype: Vec<_> = subsets
+        .par_iter()
+        .map(|(face, subset)| {
+            let program = &programs[face];
+            program
+                .cff
+                .then(|| crate::font::otf::opentype(subset, program))
+        })
+        .collect();
     let mut fonts = String::new();
     let mut font_files: Vec<(String, FaceId)> = Vec::new();
     let mut packed = BTreeMap::new();
-    for (face, subset) in subsets {
+    for ((face, subset), otf) in subsets.iter().zip(opentype) {
         let id = font_ids[face];
         let program = &programs[face];
         let file = format!("font_{id}.{}", if program.cff { "otf" } else { "ttf" });
-        if program.cff {
-            packed.insert(*face, crate::font::otf::opentype(subset, program)?);
+        if let Some(otf) = otf {
+            packed.insert(*face, otf?);
         }
         let name = esc(&subset.face.name);
         let _ = write!(
