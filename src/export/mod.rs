@@ -51,12 +51,12 @@ pub struct Written {
 /// the DOCX from the document with the layout's facts.
 ///
 /// The parts that do not need each other run side by side (in turn where
-/// there are no threads): the faces' programs, the PDF's other streams,
-/// the OFD's pages and the DOCX, then the PDF's and the OFD's assembly.
-/// On the seed the programs are half of the PDF's and DOCX's work (15
-/// million instructions), the streams and the DOCX the other half; done
-/// in turn, the rayon pool's second core only ever helped with the
-/// programs.
+/// there are no threads): the DOCX beside the subsets, then the faces'
+/// programs, the PDF's other streams and the OFD's pages; then the PDF's
+/// and the OFD's assembly. On the seed the programs are half of the
+/// PDF's and DOCX's work (15 million instructions), the streams and the
+/// DOCX the other half; done in turn, the rayon pool's second core only
+/// ever helped with the programs.
 pub fn write(
     document: &Document,
     laid: &Laid,
@@ -66,29 +66,31 @@ pub fn write(
     let (pages, meta, epoch) = (&laid.pages, &document.meta, outputs.epoch);
     let fixed = outputs.pdf.is_some() || outputs.ofd.is_some();
     // One set of subsets for both: with exact widths when the PDF is
-    // PDF/A, which the OFD does not mind.
+    // PDF/A, which the OFD does not mind. The DOCX does not need them and
+    // starts at once.
     let pdfa = outputs.pdf.is_some_and(|p| p.pdfa);
-    let faces = if fixed {
-        crate::font::subset::faces(pages, book, pdfa)
-    } else {
-        Default::default()
-    };
-    let ((programs, streams), (body, docx)) = rayon::join(
+    let ((faces, ((programs, streams), body)), docx) = rayon::join(
         || {
-            rayon::join(
-                || fixed.then(|| crate::font::subset::programs(&faces)),
-                || outputs.pdf.map(|_| pdf::streams(pages, &faces)),
-            )
+            let faces = if fixed {
+                crate::font::subset::faces(pages, book, pdfa)
+            } else {
+                Default::default()
+            };
+            let made = rayon::join(
+                || {
+                    rayon::join(
+                        || fixed.then(|| crate::font::subset::programs(&faces)),
+                        || outputs.pdf.map(|_| pdf::streams(pages, &faces)),
+                    )
+                },
+                || outputs.ofd.as_ref().map(|_| ofd::body(pages, &faces)),
+            );
+            (faces, made)
         },
         || {
-            rayon::join(
-                || outputs.ofd.as_ref().map(|_| ofd::body(pages, &faces)),
-                || {
-                    outputs
-                        .docx
-                        .map(|fonts| docx::write(document, book, laid, epoch, fonts))
-                },
-            )
+            outputs
+                .docx
+                .map(|fonts| docx::write(document, book, laid, epoch, fonts))
         },
     );
     let mut written = Written::default();
