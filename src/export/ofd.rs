@@ -37,11 +37,11 @@ fn mm(pt: f32) -> Mm {
 #[derive(Clone, Copy)]
 struct Mm(i64);
 
-impl std::fmt::Display for Mm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Mm {
+    /// Its digits, into the end of `buf`; where they start.
+    fn digits(self, buf: &mut [u8; 24]) -> usize {
         let v = self.0.unsigned_abs();
-        let (mut int, frac) = (v / 1000, v % 1000);
-        let mut buf = [0u8; 24];
+        let (int, frac) = (v / 1000, v % 1000);
         let mut at = buf.len();
         if frac != 0 {
             let digits = [frac / 100, frac / 10 % 10, frac % 10].map(|d| b'0' + d as u8);
@@ -57,18 +57,26 @@ impl std::fmt::Display for Mm {
             at -= 1;
             buf[at] = b'.';
         }
-        loop {
-            at -= 1;
-            buf[at] = b'0' + (int % 10) as u8;
-            int /= 10;
-            if int == 0 {
-                break;
-            }
-        }
+        at = decimal(buf, at, int);
         if self.0 < 0 {
             at -= 1;
             buf[at] = b'-';
         }
+        at
+    }
+
+    /// Appends it to `out` without a formatter.
+    fn push_to(self, out: &mut String) {
+        let mut buf = [0u8; 24];
+        let at = self.digits(&mut buf);
+        out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
+    }
+}
+
+impl std::fmt::Display for Mm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut buf = [0u8; 24];
+        let at = self.digits(&mut buf);
         f.write_str(std::str::from_utf8(&buf[at..]).map_err(|_| std::fmt::Error)?)
     }
 }
@@ -482,18 +490,50 @@ pub(crate) fn assemble(
 /// baseline a font size under its top; one offset per character from the
 /// layout's advances; the glyphs named through a CGTransform.
 fn text_object(b: &mut String, id: u32, font: u32, run: &TextRun, cid: impl Fn(u16) -> u16) {
+    // Written piece by piece rather than by one `write!`: formatting a
+    // dozen arguments for each of the seed's 1,600 runs cost 1.2 million
+    // instructions more.
     let width: f32 = run.glyphs.iter().map(|g| g.advance).sum();
     let chars = run.text.chars().count();
-    let mut glyphs = String::with_capacity(run.glyphs.len() * 4);
+    b.push_str("<ofd:TextObject ID=\"");
+    push_int(b, id as u64);
+    b.push_str("\" Boundary=\"");
+    for (k, v) in [run.x, run.y - run.size, width + run.size, run.size * 1.5]
+        .into_iter()
+        .enumerate()
+    {
+        if k > 0 {
+            b.push(' ');
+        }
+        mm(v).push_to(b);
+    }
+    b.push_str("\" Font=\"");
+    push_int(b, font as u64);
+    b.push_str("\" Size=\"");
+    mm(run.size).push_to(b);
+    b.push_str("\"><ofd:FillColor Value=\"");
+    for (k, c) in run.color.into_iter().enumerate() {
+        if k > 0 {
+            b.push(' ');
+        }
+        push_int(b, c as u64);
+    }
+    b.push_str("\"/><ofd:CGTransform CodePosition=\"0\" CodeCount=\"");
+    push_int(b, chars as u64);
+    b.push_str("\" GlyphCount=\"");
+    push_int(b, run.glyphs.len() as u64);
+    b.push_str("\"><ofd:Glyphs>");
     for (k, g) in run.glyphs.iter().enumerate() {
         if k > 0 {
-            glyphs.push(' ');
+            b.push(' ');
         }
-        let _ = write!(glyphs, "{}", cid(g.id));
+        push_int(b, cid(g.id) as u64);
     }
+    b.push_str("</ofd:Glyphs></ofd:CGTransform><ofd:TextCode X=\"0\" Y=\"");
+    mm(run.size).push_to(b);
+    b.push_str("\" DeltaX=\"");
     // One step per character after the first; a glyph standing for several
     // characters moves on after its last one.
-    let mut deltas = String::with_capacity(chars * 6);
     let mut steps = 0;
     'glyphs: for g in &run.glyphs {
         let n = run.text[g.range.clone()].chars().count().max(1);
@@ -502,31 +542,39 @@ fn text_object(b: &mut String, id: u32, font: u32, run: &TextRun, cid: impl Fn(u
                 break 'glyphs;
             }
             if steps > 0 {
-                deltas.push(' ');
+                b.push(' ');
             }
             if k + 1 == n {
-                let _ = write!(deltas, "{}", mm(g.advance));
+                mm(g.advance).push_to(b);
             } else {
-                deltas.push('0');
+                b.push('0');
             }
             steps += 1;
         }
     }
-    let _ = write!(
-        b,
-        "<ofd:TextObject ID=\"{id}\" Boundary=\"{} {} {} {}\" Font=\"{font}\" Size=\"{}\"><ofd:FillColor Value=\"{}\"/>\
-         <ofd:CGTransform CodePosition=\"0\" CodeCount=\"{chars}\" GlyphCount=\"{}\"><ofd:Glyphs>{glyphs}</ofd:Glyphs></ofd:CGTransform>\
-         <ofd:TextCode X=\"0\" Y=\"{}\" DeltaX=\"{deltas}\">{}</ofd:TextCode></ofd:TextObject>",
-        mm(run.x),
-        mm(run.y - run.size),
-        mm(width + run.size),
-        mm(run.size * 1.5),
-        mm(run.size),
-        rgb(run.color),
-        run.glyphs.len(),
-        mm(run.size),
-        esc(&run.text),
-    );
+    b.push_str("\">");
+    b.push_str(&esc(&run.text));
+    b.push_str("</ofd:TextCode></ofd:TextObject>");
+}
+
+/// Appends `n` in decimal.
+fn push_int(out: &mut String, n: u64) {
+    let mut buf = [0u8; 24];
+    let at = decimal(&mut buf, 24, n);
+    out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
+}
+
+/// Writes `n`'s digits into `buf` ending before `end`; where they start.
+fn decimal(buf: &mut [u8; 24], end: usize, mut n: u64) -> usize {
+    let mut at = end;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return at;
+        }
+    }
 }
 
 #[cfg(test)]
