@@ -7,6 +7,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::annual::NarrativeLater;
 use crate::diag::{Diagnostic, Diagnostics, Kind};
 use crate::doc::Document;
 use crate::exit::Exit;
@@ -153,28 +154,54 @@ pub fn compile(
     files: &dyn Files,
     fonts: &dyn Fonts,
 ) -> Warned<Result<Compiled, Failure>> {
+    // An annual report's narrative check only warns: it runs beside the
+    // template and the layout, which do not need it.
+    let later = job.until != Until::Data;
     let loaded = match job.text {
-        Some(text) => crate::input::load_text(job.path, text, job.template, files, job.previous),
-        None => crate::input::load(job.path, job.template, files),
+        Some(text) => crate::input::load_text_leaving(
+            job.path,
+            text,
+            job.template,
+            files,
+            job.previous,
+            later,
+        ),
+        None => crate::input::load_leaving(job.path, job.template, files, later),
     };
-    let stopped = loaded.diagnostics.has_errors() && !job.past_errors;
-    let Some(input) = loaded.input.filter(|_| !stopped) else {
-        return Warned {
-            value: Err(Failure::Data(loaded.diagnostics)),
-            diagnostics: Diagnostics::default(),
-        };
+    let mut diagnostics = loaded.diagnostics;
+    let narrative = loaded.narrative;
+    let stopped = diagnostics.has_errors() && !job.past_errors;
+    let input = match loaded.input {
+        Some(input) if !stopped => input,
+        input => {
+            if let (Some(n), Some(r)) = (narrative, input.as_ref().and_then(Input::report)) {
+                n.add(&mut diagnostics, NarrativeLater::check(r));
+            }
+            return Warned {
+                value: Err(Failure::Data(diagnostics)),
+                diagnostics: Diagnostics::default(),
+            };
+        }
     };
-    let value = match make(&input, job.until, files, fonts) {
+    let mut warnings = None;
+    let made = rayon::in_place_scope(|s| {
+        if let (Some(n), Some(r)) = (narrative, input.report()) {
+            let warnings = &mut warnings;
+            s.spawn(move |_| *warnings = Some((n, NarrativeLater::check(r))));
+        }
+        make(&input, job.until, files, fonts)
+    });
+    if let Some((n, w)) = warnings {
+        n.add(&mut diagnostics, w);
+    }
+    let value = match made {
         Ok(made) => Ok(Compiled { input, made }),
         Err(d) => {
             let d = locate(d, &input);
             Err(Failure::Typeset(Box::new(input), d))
         }
     };
-    Warned {
-        value,
-        diagnostics: loaded.diagnostics,
-    }
+    Warned { value, diagnostics }
 }
 
 fn make(

@@ -57,6 +57,8 @@ impl Input {
 pub struct Loaded {
     pub input: Option<Input>,
     pub diagnostics: Diagnostics,
+    /// An annual report's narrative check, when left for the caller.
+    pub(crate) narrative: Option<annual::NarrativeLater>,
 }
 
 impl Loaded {
@@ -64,6 +66,7 @@ impl Loaded {
         Loaded {
             input: None,
             diagnostics,
+            narrative: None,
         }
     }
 
@@ -94,11 +97,22 @@ impl Loaded {
 /// Loads a data file through `files` and checks it for its template:
 /// `chosen` when given (`--template`), else the one the file names.
 pub fn load(path: &Path, chosen: Option<&Template>, files: &dyn Files) -> Loaded {
+    load_leaving(path, chosen, files, false)
+}
+
+/// As [`load`]; `later`: an annual report's narrative check is left to the
+/// caller (see [`Loaded::narrative`]).
+pub(crate) fn load_leaving(
+    path: &Path,
+    chosen: Option<&Template>,
+    files: &dyn Files,
+    later: bool,
+) -> Loaded {
     let read = files
         .read(path, crate::data::MAX_DATA_BYTES)
         .and_then(|bytes| crate::data::decode(path, &bytes));
     match read {
-        Ok(src) => load_source(src, chosen, files, true),
+        Ok(src) => load_source(src, chosen, files, true, later),
         Err(d) => Loaded::failed(d.into()),
     }
 }
@@ -113,7 +127,19 @@ pub fn load_text(
     files: &dyn Files,
     previous: bool,
 ) -> Loaded {
-    load_source(Source::new(path, text), chosen, files, previous)
+    load_text_leaving(path, text, chosen, files, previous, false)
+}
+
+/// As [`load_text`], leaving the narrative check as [`load_leaving`] does.
+pub(crate) fn load_text_leaving(
+    path: &Path,
+    text: &str,
+    chosen: Option<&Template>,
+    files: &dyn Files,
+    previous: bool,
+    later: bool,
+) -> Loaded {
+    load_source(Source::new(path, text), chosen, files, previous, later)
 }
 
 fn load_source(
@@ -121,6 +147,7 @@ fn load_source(
     chosen: Option<&Template>,
     files: &dyn Files,
     previous: bool,
+    later: bool,
 ) -> Loaded {
     let tree = match crate::data::parse_source(&src) {
         Ok(t) => t,
@@ -148,7 +175,13 @@ fn load_source(
     match named {
         Some(t) if t.kind == DataKind::Schema => record(src, &tree, t),
         named => {
-            let loaded = annual::read(&src, &tree, previous.then_some(files));
+            let previous = previous.then_some(files);
+            let (loaded, narrative) = if later {
+                let (loaded, narrative) = annual::read_but_narrative(&src, &tree, previous);
+                (loaded, Some(narrative))
+            } else {
+                (annual::read(&src, &tree, previous), None)
+            };
             let input = loaded.report.map(|report| Input {
                 template: named.unwrap_or_else(|| builtin::for_format(report.format)),
                 data: Data::Annual(Box::new(report)),
@@ -157,6 +190,7 @@ fn load_source(
             Loaded {
                 input,
                 diagnostics: loaded.diagnostics,
+                narrative,
             }
         }
     }
@@ -201,6 +235,7 @@ fn record(src: Source, tree: &Node, template: Template) -> Loaded {
             data: Data::Record(located.value),
         }),
         diagnostics,
+        narrative: None,
     }
 }
 

@@ -69,6 +69,44 @@ fn lexically_inside(base: &Path, path: &Path) -> bool {
 /// Reads a report from a parsed data file and checks it. The previous
 /// year's file named by `previous` is read through `previous` when given.
 pub fn read(src: &Source, tree: &Node, previous: Option<&dyn Files>) -> Loaded {
+    let (mut loaded, later) = read_but_narrative(src, tree, previous);
+    if let Some(r) = &loaded.report {
+        later.add(&mut loaded.diagnostics, narrative::check(r));
+    }
+    loaded
+}
+
+/// The narrative's check against the tables (C9), left for later by
+/// [`read_but_narrative`]: it only warns, so what follows reading (the
+/// template, the layout) need not wait for it.
+#[derive(Clone, Copy, Debug)]
+pub struct NarrativeLater {
+    /// A misspelled key comes first: the warnings follow the sorted rest.
+    misspelled_first: bool,
+}
+
+impl NarrativeLater {
+    pub fn check(report: &Report) -> Diagnostics {
+        narrative::check(report)
+    }
+
+    /// Adds the warnings of [`NarrativeLater::check`] where [`read`] has them.
+    pub fn add(self, diagnostics: &mut Diagnostics, warnings: Diagnostics) {
+        diagnostics.extend(warnings);
+        // Sorting is stable: as if sorted once with the rest.
+        if !self.misspelled_first {
+            diagnostics.sort();
+        }
+    }
+}
+
+/// As [`read`], without the narrative's check, which the caller runs and
+/// adds (see [`NarrativeLater`]).
+pub fn read_but_narrative(
+    src: &Source,
+    tree: &Node,
+    previous: Option<&dyn Files>,
+) -> (Loaded, NarrativeLater) {
     let mut diagnostics = Diagnostics::default();
     let mut reader = load::Reader::new(src);
     let mut load_previous = |prev: &Path, span: std::ops::Range<usize>| -> Option<Report> {
@@ -122,11 +160,9 @@ pub fn read(src: &Source, tree: &Node, previous: Option<&dyn Files>) -> Loaded {
         reader.diags.extend(narrative::resolve(r));
     }
     diagnostics.extend(reader.diags);
-    let mut checked = report.as_ref().map(checks::check).unwrap_or_default();
-    if let Some(r) = &report {
-        checked.extend(narrative::check(r));
-    }
-    if reader.unknown_keys > 0 {
+    let checked = report.as_ref().map(checks::check).unwrap_or_default();
+    let misspelled_first = reader.unknown_keys > 0;
+    if misspelled_first {
         // A misspelled key comes first: the arithmetic follows from it.
         diagnostics.sort();
         diagnostics.extend(checked);
@@ -134,8 +170,9 @@ pub fn read(src: &Source, tree: &Node, previous: Option<&dyn Files>) -> Loaded {
         diagnostics.extend(checked);
         diagnostics.sort();
     }
-    Loaded {
+    let loaded = Loaded {
         report,
         diagnostics,
-    }
+    };
+    (loaded, NarrativeLater { misspelled_first })
 }

@@ -31,9 +31,22 @@ use crate::diag::{Diagnostic, Diagnostics};
 /// braces around anything not starting with 表 stay text.
 pub fn resolve(report: &mut Report) -> Diagnostics {
     static REF: OnceLock<Regex> = OnceLock::new();
+    let mut out = Diagnostics::default();
+    // Most reports have no reference: then neither the pattern is compiled
+    // nor the report copied.
+    let has_reference = |p: &super::report::Paragraph| p.text.contains("{{");
+    if !report
+        .preamble
+        .iter()
+        .chain(&report.overview)
+        .chain(&report.problems)
+        .chain(&report.other)
+        .any(has_reference)
+    {
+        return out;
+    }
     // Only what starts with 表 is a reference; other braces are text.
     let reference = re(&REF, r"\{\{ *(表[^{}]{0,60}?) *\}\}");
-    let mut out = Diagnostics::default();
     let snapshot = report.clone();
     for p in report
         .preamble

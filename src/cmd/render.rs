@@ -132,6 +132,13 @@ pub fn run(inputs: &[PathBuf], opts: &RenderOptions) -> Exit {
         unique.retain(|f| !skip.contains(f));
     }
     crate::interrupt::install();
+    // This thread works in the pool instead of waiting on two workers of
+    // its own: one thread fewer to start, and no hand-over to a sleeping
+    // worker and back each time a report splits its work in two. (The
+    // pool may be up already, as for `watch`; then it is used as it is.)
+    let _ = rayon::ThreadPoolBuilder::new()
+        .use_current_thread()
+        .build_global();
     let fonts = FontDirs::new(opts.font_dirs.clone());
     let bar = progress_bar(unique.len());
     let outcomes: Vec<Option<Outcome>> = unique

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use pdf_writer::types::{CidFontType, FontFlags, OutputIntentSubtype, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Date, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use rayon::prelude::*;
 use skrifa::raw::TableProvider;
 use skrifa::MetadataProvider;
 
@@ -55,7 +56,66 @@ pub fn write(
     epoch: Option<i64>,
     pdfa: bool,
 ) -> Result<Vec<u8>, Diagnostic> {
+    let streams = streams(pages, &made.faces)?;
+    assemble(pages, made, streams, meta, epoch, pdfa)
+}
+
+/// The PDF's compressed streams that need the subsets but not the font
+/// programs: each page's content, each picture's pixels and mask, each
+/// face's ToUnicode map. Made apart from the file's assembly so that they
+/// can be deflated while the font programs are, on another core.
+pub(crate) struct Streams {
+    contents: Vec<Vec<u8>>,
+    /// The data and filter of each picture, and its deflated mask.
+    pictures: Vec<(Vec<u8>, Filter, Option<Vec<u8>>)>,
+    cmaps: BTreeMap<FaceId, Vec<u8>>,
+}
+
+pub(crate) fn streams(
+    pages: &[Page],
+    subsets: &BTreeMap<FaceId, Subset>,
+) -> Result<Streams, Diagnostic> {
+    let pictures = crate::frame::pictures(pages);
+    let contents: Result<Vec<Vec<u8>>, Diagnostic> = pages
+        .par_iter()
+        .map(|page| Ok(deflate(&page_content(page, subsets, &pictures)?)))
+        .collect();
+    let pictures = pictures
+        .iter()
+        .map(|p| {
+            let (data, filter) = match p.format {
+                Format::Jpeg => (p.bytes.clone(), Filter::DctDecode),
+                Format::Png => (deflate(&p.pixels), Filter::FlateDecode),
+            };
+            (data, filter, p.alpha.as_ref().map(|a| deflate(a)))
+        })
+        .collect();
+    let cmaps = subsets
+        .iter()
+        .map(|(face, subset)| (*face, deflate(&to_unicode(subset))))
+        .collect();
+    Ok(Streams {
+        contents: contents?,
+        pictures,
+        cmaps,
+    })
+}
+
+/// The PDF from its streams made by [`streams`] and the font programs.
+pub(crate) fn assemble(
+    pages: &[Page],
+    made: &Subsets,
+    streams: Streams,
+    meta: &Meta,
+    epoch: Option<i64>,
+    pdfa: bool,
+) -> Result<Vec<u8>, Diagnostic> {
     let (subsets, programs) = (&made.faces, &made.programs);
+    let Streams {
+        contents,
+        pictures: picture_data,
+        cmaps,
+    } = streams;
     let mut pdf = Pdf::new();
     let mut next = Ref::new(1);
     let mut alloc = || next.bump();
@@ -75,18 +135,16 @@ pub fn write(
         .into_iter()
         .map(|p| (p, alloc()))
         .collect();
-    for (picture, id) in &pictures {
-        write_picture(&mut pdf, &mut alloc, *id, picture);
+    for ((picture, id), data) in pictures.iter().zip(picture_data) {
+        write_picture(&mut pdf, &mut alloc, *id, picture, data);
     }
 
     let mut page_ids = Vec::new();
-    for page in pages {
+    for (page, content) in pages.iter().zip(&contents) {
         let page_id = alloc();
         let content_id = alloc();
         page_ids.push(page_id);
-        let content = page_content(page, subsets, &pictures)?;
-        pdf.stream(content_id, &deflate(&content))
-            .filter(Filter::FlateDecode);
+        pdf.stream(content_id, content).filter(Filter::FlateDecode);
         let mut p = pdf.page(page_id);
         p.parent(tree_id)
             .media_box(Rect::new(0.0, 0.0, page.width, page.height))
@@ -125,7 +183,14 @@ pub fn write(
 
     for (face, subset) in subsets {
         let ids = (font_ids[face], narrow_ids.get(face).copied());
-        write_font(&mut pdf, &mut alloc, ids, subset, &programs[face].zlib)?;
+        write_font(
+            &mut pdf,
+            &mut alloc,
+            ids,
+            subset,
+            &cmaps[face],
+            &programs[face].zlib,
+        )?;
     }
 
     let creator = format!("gongwen {}", env!("CARGO_PKG_VERSION"));
@@ -196,12 +261,14 @@ fn picture_name(k: usize) -> String {
 
 /// An image XObject: a JPEG as it is, a PNG's pixels compressed, with its
 /// transparency as a soft mask.
-fn write_picture(pdf: &mut Pdf, alloc: &mut impl FnMut() -> Ref, id: Ref, p: &Picture) {
-    let (data, filter) = match p.format {
-        Format::Jpeg => (p.bytes.clone(), Filter::DctDecode),
-        Format::Png => (deflate(&p.pixels), Filter::FlateDecode),
-    };
-    let mask = p.alpha.as_ref().map(|alpha| (alloc(), deflate(alpha)));
+fn write_picture(
+    pdf: &mut Pdf,
+    alloc: &mut impl FnMut() -> Ref,
+    id: Ref,
+    p: &Picture,
+    (data, filter, mask): (Vec<u8>, Filter, Option<Vec<u8>>),
+) {
+    let mask = mask.map(|alpha| (alloc(), alpha));
     let mut image = pdf.image_xobject(id, &data);
     image.filter(filter);
     image
@@ -230,7 +297,7 @@ fn write_picture(pdf: &mut Pdf, alloc: &mut impl FnMut() -> Ref, id: Ref, p: &Pi
 fn page_content(
     page: &Page,
     subsets: &BTreeMap<FaceId, Subset>,
-    pictures: &[(&Arc<Picture>, Ref)],
+    pictures: &[&Arc<Picture>],
 ) -> Result<Vec<u8>, Diagnostic> {
     let mut c = Content::new();
     let mut h = page.height;
@@ -295,7 +362,7 @@ fn page_content(
             } => {
                 let k = pictures
                     .iter()
-                    .position(|(p, _)| Arc::ptr_eq(p, picture))
+                    .position(|p| Arc::ptr_eq(p, picture))
                     .ok_or_else(|| Diagnostic::error("PDF: 图片未登记"))?;
                 c.save_state();
                 c.transform([*w, 0.0, 0.0, *ih, *x, h - y - ih]);
@@ -380,6 +447,7 @@ fn write_font(
     alloc: &mut impl FnMut() -> Ref,
     (type0_id, narrow_id): (Ref, Option<Ref>),
     subset: &Subset,
+    cmap: &[u8],
     program: &[u8],
 ) -> Result<(), Diagnostic> {
     let face = subset.face;
@@ -484,6 +552,18 @@ fn write_font(
     }
     descriptor.finish();
 
+    pdf.cmap(cmap_id, cmap).filter(Filter::FlateDecode);
+
+    let mut stream = pdf.stream(file_id, program);
+    stream.filter(Filter::FlateDecode);
+    if cff {
+        stream.pair(Name(b"Subtype"), Name(b"CIDFontType0C"));
+    }
+    Ok(())
+}
+
+/// The face's ToUnicode map: each glyph's CID to the text it was set for.
+fn to_unicode(subset: &Subset) -> Vec<u8> {
     let mut cmap = UnicodeCmap::new(
         Name(b"Adobe-Identity-UCS"),
         SystemInfo {
@@ -497,15 +577,7 @@ fn write_font(
             cmap.pair_with_multiple(subset.cid(*gid), text.chars());
         }
     }
-    let cmap = deflate(&cmap.finish());
-    pdf.cmap(cmap_id, &cmap).filter(Filter::FlateDecode);
-
-    let mut stream = pdf.stream(file_id, program);
-    stream.filter(Filter::FlateDecode);
-    if cff {
-        stream.pair(Name(b"Subtype"), Name(b"CIDFontType0C"));
-    }
-    Ok(())
+    cmap.finish().into_vec()
 }
 
 /// `SOURCE_DATE_EPOCH` wins; else the document's own date; never the clock.

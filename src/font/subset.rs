@@ -35,6 +35,16 @@ pub fn subset<'a>(
     Ok(Subsets { faces, programs })
 }
 
+/// The first half of [`subset`]: the faces' subsets without their
+/// programs, which [`programs`] makes.
+pub(crate) fn faces<'a>(
+    pages: &[Page],
+    book: &'a FontBook,
+    exact_widths: bool,
+) -> BTreeMap<FaceId, Subset<'a>> {
+    subsets(pages, book, exact_widths)
+}
+
 /// What a face contributes to one PDF: the glyphs used, renumbered from 0,
 /// and the text each stands for.
 pub(crate) struct Subset<'a> {
@@ -150,7 +160,9 @@ pub(crate) struct Program {
 }
 
 /// Every face's program, on as many cores as there are.
-fn programs(subsets: &BTreeMap<FaceId, Subset>) -> Result<BTreeMap<FaceId, Program>, Diagnostic> {
+pub(crate) fn programs(
+    subsets: &BTreeMap<FaceId, Subset>,
+) -> Result<BTreeMap<FaceId, Program>, Diagnostic> {
     let made: Vec<Result<Program, Diagnostic>> = subsets
         .par_iter()
         .map(|(_, s)| {

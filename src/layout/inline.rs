@@ -105,6 +105,19 @@ pub fn shape(
     tracking: f32,
 ) -> Result<Vec<Unit>, Diagnostic> {
     let shapers: Vec<Shaper<'_>> = book.faces.iter().map(Shaper::new).collect();
+    shape_with(&shapers, book, style, runs, tracking)
+}
+
+/// As [`shape`], with a [`Shaper`] of each of the book's faces made once
+/// for many runs: making them reads the font's tables, and was a tenth of
+/// the layout's work when made for each of a report's hundreds of runs.
+pub fn shape_with(
+    shapers: &[Shaper<'_>],
+    book: &FontBook,
+    style: &StyleSheet,
+    runs: &[(Role, &str)],
+    tracking: f32,
+) -> Result<Vec<Unit>, Diagnostic> {
     let mut units = Vec::new();
     for (role, text) in runs {
         let size = style.role(*role).size;

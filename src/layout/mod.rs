@@ -23,7 +23,7 @@ use inline::Unit;
 
 use crate::diag::Diagnostic;
 use crate::doc::{Align, Block, Document, Paragraph, Role, Run, Table};
-use crate::font::FontBook;
+use crate::font::{FontBook, Shaper};
 
 /// Vertical tolerance when deciding whether a line still fits.
 const FIT: f32 = 0.5;
@@ -96,7 +96,19 @@ pub struct BlockFacts {
 
 pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
     let m = Measure::new(doc, book);
-    let turned = Measure::turned(doc, book);
+    // Made only for a document with 横排 pages: a Measure makes a shaper
+    // for every face. Without them nothing reads it.
+    let turned_measure;
+    let turned = if doc
+        .blocks
+        .iter()
+        .any(|b| matches!(b, Block::PageBreak { landscape: true }))
+    {
+        turned_measure = Measure::turned(doc, book);
+        &turned_measure
+    } else {
+        &m
+    };
     let mut landscape = false;
     let mut slices = Vec::new();
     let mut tables = Vec::new();
@@ -124,7 +136,7 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
         if let Block::PageBreak { landscape: l } = block {
             landscape = *l;
         }
-        let m = if landscape { &turned } else { &m };
+        let m = if landscape { turned } else { &m };
         lines.push(m.block(
             block,
             doc.blocks.get(i + 1),
@@ -204,7 +216,7 @@ pub fn lay_out(doc: &Document, book: &FontBook) -> Result<Laid, Diagnostic> {
             }
         }
     }
-    let mut pages = m.draw(&turned, &slices, &placement, &tables)?;
+    let mut pages = m.draw(turned, &slices, &placement, &tables)?;
     let mut numbered = vec![true; pages.len()];
     if let Some(first) = numbered.first_mut() {
         *first = doc.style.page.first_page_number;
@@ -235,6 +247,8 @@ pub(crate) struct Measure<'a> {
     pub text_height: f32,
     /// The document's names a title keeps whole.
     pub names: Vec<String>,
+    /// A shaper of each face, made once for every run.
+    pub shapers: Vec<Shaper<'a>>,
 }
 
 type Tables<'d> = Vec<(&'d Table, table::Measured)>;
@@ -250,6 +264,7 @@ impl<'a> Measure<'a> {
             width: g.width,
             text_height: g.height,
             names: document_names(doc),
+            shapers: book.faces.iter().map(Shaper::new).collect(),
         }
     }
 
@@ -290,7 +305,8 @@ impl<'a> Measure<'a> {
     fn shape_runs(&self, runs: &[Run]) -> Result<Vec<Unit>, Diagnostic> {
         let mut units = Vec::new();
         for r in runs {
-            units.extend(inline::shape(
+            units.extend(inline::shape_with(
+                &self.shapers,
                 self.book,
                 &self.doc.style,
                 &[(r.role, &r.text)],
@@ -996,7 +1012,7 @@ impl<'a> Measure<'a> {
     fn continued_label(&self, label: &str, y: f32) -> Result<Vec<Item>, Diagnostic> {
         let s = &self.doc.style;
         let track = geometry::tracking(s, Role::Body);
-        let units = inline::shape(self.book, s, &[(Role::Body, label)], track)?;
+        let units = inline::shape_with(&self.shapers, self.book, s, &[(Role::Body, label)], track)?;
         let face = self.book.face_for(s, Role::Body);
         let base = self.baseline(y, s.page.line_pitch_pt, s.role(Role::Body).size, face);
         Ok(run_items(&units, self.left, base).collect())

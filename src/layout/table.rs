@@ -95,7 +95,13 @@ pub(crate) fn measure(m: &Measure<'_>, t: &Table) -> Result<Measured, Diagnostic
         // Explicit line breaks in a cell start new lines.
         for part in c.text.split('\n') {
             let start = units.len();
-            units.extend(inline::shape(m.book, style, &[(c.role, part)], 0.0)?);
+            units.extend(inline::shape_with(
+                &m.shapers,
+                m.book,
+                style,
+                &[(c.role, part)],
+                0.0,
+            )?);
             for l in inline::break_lines(&units[start..], inner, inner) {
                 lines.push(l.start + start..l.end + start);
             }
