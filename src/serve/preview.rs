@@ -130,4 +130,38 @@ mod tests {
         assert_eq!(super::base64(b"ab"), "YWI=");
         assert_eq!(super::base64(b"abc"), "YWJj");
     }
+
+    /// A 横排 page is shown turned, as a PDF viewer shows it: landscape,
+    /// its text drawn as laid out, the sheet's page number turned with
+    /// the sheet (its foot down the left side).
+    #[test]
+    fn a_turned_page_is_shown_landscape() {
+        use crate::frame::{Item, Page};
+        let line = |y: f32| Item::Line {
+            x1: 10.0,
+            y1: y,
+            x2: 20.0,
+            y2: y,
+            width: 1.0,
+            color: [0, 0, 0],
+        };
+        let mut page = Page::new(595.0, 842.0);
+        page.items.push(line(800.0));
+        let upright = super::svg(&page, 1, 0, 0);
+        assert!(
+            upright.contains("viewBox=\"0 0 595.00 842.00\""),
+            "{upright}"
+        );
+        assert!(!upright.contains("<g "));
+        page.turned.push(line(100.0));
+        let turned = super::svg(&page, 2, 0, 0);
+        assert!(turned.contains("viewBox=\"0 0 842.00 595.00\""), "{turned}");
+        let (text, sheet) = turned
+            .split_once("<g transform=\"matrix(0 1 -1 0 842.00 0)\">")
+            .unwrap();
+        assert!(
+            text.contains("y1=\"100.00\"") && sheet.contains("y1=\"800.00\""),
+            "{turned}"
+        );
+    }
 }
