@@ -30,6 +30,12 @@ impl Page {
         self.items.iter().chain(&self.turned)
     }
 
+    /// Every item as [`Page::all_items`], with whether it is turned.
+    pub fn items_turned(&self) -> impl Iterator<Item = (&Item, bool)> {
+        let turned = self.turned.iter().map(|i| (i, true));
+        self.items.iter().map(|i| (i, false)).chain(turned)
+    }
+
     /// The matrix `[a b c d e f]` taking a point of the turned items (in
     /// PDF's axes: y up, origin at the turned page's bottom-left) to the
     /// sheet's (y up), a quarter turn anticlockwise.

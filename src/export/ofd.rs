@@ -211,8 +211,9 @@ fn page_xml(
 ) -> String {
     let layer = ids.next();
     let mut body = String::new();
-    let turned = page.turned.iter().map(|i| (i, Some(page.height)));
-    for (item, turn) in page.items.iter().map(|i| (i, None)).chain(turned) {
+    for (item, turned) in page.items_turned() {
+        // A turned item goes onto a sheet of the page's height.
+        let turn = turned.then_some(page.height);
         match item {
             Item::Text(run) => {
                 let Some(&font) = font_ids.get(&run.face) else {
@@ -237,11 +238,11 @@ fn page_xml(
                     (x2 - x1).abs() + 2.0 * pad,
                     (y2 - y1).abs() + 2.0 * pad,
                 );
+                let _ = write!(body, "<ofd:PathObject ID=\"{}\"", ids.next());
+                place(&mut body, boundary, None, turn);
                 let _ = write!(
                     body,
-                    "<ofd:PathObject ID=\"{}\"{} LineWidth=\"{}\" Stroke=\"true\" Fill=\"false\"><ofd:StrokeColor Value=\"{}\"/><ofd:AbbreviatedData>M {} {} L {} {}</ofd:AbbreviatedData></ofd:PathObject>",
-                    ids.next(),
-                    placed(boundary, None, turn),
+                    " LineWidth=\"{}\" Stroke=\"true\" Fill=\"false\"><ofd:StrokeColor Value=\"{}\"/><ofd:AbbreviatedData>M {} {} L {} {}</ofd:AbbreviatedData></ofd:PathObject>",
                     mm(*width),
                     rgb(*color),
                     mm(x1 - x + pad),
@@ -251,11 +252,11 @@ fn page_xml(
                 );
             }
             Item::Rect { x, y, w, h, fill } => {
+                let _ = write!(body, "<ofd:PathObject ID=\"{}\"", ids.next());
+                place(&mut body, (*x, *y, *w, *h), None, turn);
                 let _ = write!(
                     body,
-                    "<ofd:PathObject ID=\"{}\"{} Stroke=\"false\" Fill=\"true\"><ofd:FillColor Value=\"{}\"/><ofd:AbbreviatedData>M 0 0 L {w} 0 L {w} {h} L 0 {h} C</ofd:AbbreviatedData></ofd:PathObject>",
-                    ids.next(),
-                    placed((*x, *y, *w, *h), None, turn),
+                    " Stroke=\"false\" Fill=\"true\"><ofd:FillColor Value=\"{}\"/><ofd:AbbreviatedData>M 0 0 L {w} 0 L {w} {h} L 0 {h} C</ofd:AbbreviatedData></ofd:PathObject>",
                     rgb(*fill),
                     w = mm(*w),
                     h = mm(*h),
@@ -271,12 +272,9 @@ fn page_xml(
                 let Some((_, res)) = pictures.iter().find(|(p, _)| Arc::ptr_eq(p, picture)) else {
                     continue;
                 };
-                let _ = write!(
-                    body,
-                    "<ofd:ImageObject ID=\"{}\"{} ResourceID=\"{res}\"/>",
-                    ids.next(),
-                    placed((*x, *y, *w, *h), Some((*w, *h)), turn),
-                );
+                let _ = write!(body, "<ofd:ImageObject ID=\"{}\"", ids.next());
+                place(&mut body, (*x, *y, *w, *h), Some((*w, *h)), turn);
+                let _ = write!(body, " ResourceID=\"{res}\"/>");
             }
         }
     }
@@ -485,43 +483,38 @@ pub(crate) fn assemble(
 /// One run as a TextObject: its box a little taller than the glyphs, the
 /// baseline a font size under its top; one offset per character from the
 /// layout's advances; the glyphs named through a CGTransform.
-/// An object's `Boundary` (x, y, w, h in points) and `CTM`: none, or an
-/// image's (`scale`, its box). `turn`: the object is on a turned page, in
-/// that page's axes, and goes onto the sheet of that height turned a
-/// quarter anticlockwise: its box turned with it, and a CTM turning its
-/// own axes (and an image's scale) into the box's.
-fn placed(
+/// Writes an object's ` Boundary` (x, y, w, h in points) and ` CTM`: none,
+/// or an image's (`scale`, its box). `turn`: the object is on a turned
+/// page, in that page's axes, and goes onto the sheet of that height
+/// turned a quarter anticlockwise: its box turned with it, and a CTM
+/// turning its own axes (and an image's scale) into the box's.
+fn place(
+    b: &mut String,
     (x, y, w, h): (f32, f32, f32, f32),
     scale: Option<(f32, f32)>,
     turn: Option<f32>,
-) -> String {
-    match (turn, scale) {
-        (None, None) => format!(" Boundary=\"{} {} {} {}\"", mm(x), mm(y), mm(w), mm(h)),
-        (None, Some((sw, sh))) => format!(
-            " Boundary=\"{} {} {} {}\" CTM=\"{} 0 0 {} 0 0\"",
-            mm(x),
-            mm(y),
-            mm(w),
-            mm(h),
-            mm(sw),
-            mm(sh)
-        ),
-        (Some(sheet), scale) => {
-            let boundary = format!(
-                " Boundary=\"{} {} {} {}\"",
-                mm(y),
-                mm(sheet - x - w),
-                mm(h),
-                mm(w)
-            );
-            // (u, v) in the box's turned axes is (v, w - u) in the sheet's.
-            let ctm = match scale {
-                None => format!("0 -1 1 0 0 {}", mm(w)),
-                Some((sw, sh)) => format!("0 -{} {} 0 0 {}", mm(sw), mm(sh), mm(w)),
-            };
-            format!("{boundary} CTM=\"{ctm}\"")
+) {
+    let boundary = match turn {
+        None => [x, y, w, h],
+        Some(sheet) => [y, sheet - x - w, h, w],
+    };
+    b.push_str(" Boundary=\"");
+    for (k, v) in boundary.into_iter().enumerate() {
+        if k > 0 {
+            b.push(' ');
         }
+        mm(v).push_to(b);
     }
+    b.push('"');
+    // (u, v) in a turned box's axes is (v, w - u) in the sheet's.
+    let _ = match (turn, scale) {
+        (None, None) => Ok(()),
+        (None, Some((sw, sh))) => write!(b, " CTM=\"{} 0 0 {} 0 0\"", mm(sw), mm(sh)),
+        (Some(_), None) => write!(b, " CTM=\"0 -1 1 0 0 {}\"", mm(w)),
+        (Some(_), Some((sw, sh))) => {
+            write!(b, " CTM=\"0 -{} {} 0 0 {}\"", mm(sw), mm(sh), mm(w))
+        }
+    };
 }
 
 fn text_object(
@@ -539,21 +532,9 @@ fn text_object(
     let chars = run.text.chars().count();
     b.push_str("<ofd:TextObject ID=\"");
     push_int(b, id as u64);
+    b.push('"');
     let boundary = (run.x, run.y - run.size, width + run.size, run.size * 1.5);
-    if turn.is_some() {
-        b.push('"');
-        b.push_str(&placed(boundary, None, turn));
-    } else {
-        b.push_str("\" Boundary=\"");
-        let (x, y, w, h) = boundary;
-        for (k, v) in [x, y, w, h].into_iter().enumerate() {
-            if k > 0 {
-                b.push(' ');
-            }
-            mm(v).push_to(b);
-        }
-        b.push('"');
-    }
+    place(b, boundary, None, turn);
     b.push_str(" Font=\"");
     push_int(b, font as u64);
     b.push_str("\" Size=\"");

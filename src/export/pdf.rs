@@ -312,9 +312,8 @@ fn page_content(
     let mut line_width: Option<f32> = None;
     // Black is the stroke colour a content stream starts with.
     let mut stroke: Option<[u8; 3]> = Some([0, 0, 0]);
-    let turned = page.turned.iter().map(|i| (i, true));
     let mut turning = false;
-    for (item, turn) in page.items.iter().map(|i| (i, false)).chain(turned) {
+    for (item, turn) in page.items_turned() {
         if turn && !turning {
             // The turned page's items, drawn in its own axes (the page
             // as high as the sheet is wide) and turned onto the sheet.
