@@ -207,7 +207,15 @@ pub fn input(name: &str, value: &str, label: &str, attrs: &str) -> String {
 }
 
 pub fn textarea(name: &str, value: &str, label: &str) -> String {
-    let rows = (value.chars().count() / 40 + 2).clamp(2, 12);
+    textarea_of(
+        name,
+        value,
+        label,
+        (value.chars().count() / 40 + 2).clamp(2, 12),
+    )
+}
+
+fn textarea_of(name: &str, value: &str, label: &str, rows: usize) -> String {
     format!(
         "<textarea name=\"{}\" rows=\"{rows}\" data-label=\"{}\">{}</textarea>",
         escape(name),
@@ -223,6 +231,9 @@ fn long_or_short(name: &str, value: &str, label: &str) -> String {
         input(name, value, label, "")
     }
 }
+
+/// A number's field: a number keyboard on a tablet.
+const NUMBER: &str = "class=\"number\" inputmode=\"decimal\"";
 
 const DATE_HINT: &str = "placeholder=\"2026-01-20 或 2026年1月20日\" class=\"date\"";
 
@@ -332,7 +343,6 @@ fn table_grid(b: &mut String, path: &str, node: &Node, label: &str) {
         _ => 1,
     };
     b.push_str("<div class=\"grid-table\">");
-    let number = "class=\"number\" inputmode=\"decimal\"";
     for e in entries {
         let name = format!("{path}.{}", e.key);
         match (e.key.as_str(), &e.value.kind) {
@@ -345,7 +355,7 @@ fn table_grid(b: &mut String, path: &str, node: &Node, label: &str) {
                         &name,
                         &scalar(Some(&e.value)),
                         &format!("{label}（表头行数）"),
-                        number
+                        NUMBER
                     )
                 );
             }
@@ -364,7 +374,7 @@ fn table_grid(b: &mut String, path: &str, node: &Node, label: &str) {
                         &format!("{name}.{k}"),
                         &scalar(Some(w)),
                         &format!("{label}（第 {} 列宽度）", k + 1),
-                        number,
+                        NUMBER,
                     ));
                 }
                 b.push_str("</span>");
@@ -442,7 +452,7 @@ fn table_grid(b: &mut String, path: &str, node: &Node, label: &str) {
                                 let _ = write!(
                                     more,
                                     "<label>{shown} {}</label>",
-                                    input(&field, &v, &format!("{at}（{shown}）"), number)
+                                    input(&field, &v, &format!("{at}（{shown}）"), NUMBER)
                                 );
                             }
                             "align" => {
@@ -497,13 +507,7 @@ fn cell_control(name: &str, value: &str, label: &str) -> String {
     if chars <= 8 && !value.contains('\n') {
         return input(name, value, label, "");
     }
-    format!(
-        "<textarea name=\"{}\" rows=\"{}\" data-label=\"{}\">{}</textarea>",
-        escape(name),
-        (chars / 8 + 1).clamp(2, 5),
-        escape(label),
-        escape(value)
-    )
+    textarea_of(name, value, label, (chars / 8 + 1).clamp(2, 5))
 }
 
 impl Form<'_> {
@@ -682,7 +686,7 @@ impl Form<'_> {
                 } else if matches!(node.kind, Kind::Date(_)) || self.spec.is_date(path) {
                     input(path, &v, &label, DATE_HINT)
                 } else if matches!(node.kind, Kind::Int(_) | Kind::Float(_)) {
-                    input(path, &v, &label, "class=\"number\" inputmode=\"decimal\"")
+                    input(path, &v, &label, NUMBER)
                 } else {
                     long_or_short(path, &v, &label)
                 };
