@@ -860,7 +860,6 @@ def landscape_checks(binary, out, env):
     the same pages, the page number within 1.5 mm of the PDF's;
     openxml-audit finds no error; sofd draws the OFD's pages like the
     PDF's."""
-    from PIL import Image, ImageChops, ImageFilter
     d = out / "landscape"
     d.mkdir(exist_ok=True)
     data = ROOT / "tests" / "fixtures" / "kinds" / "letter-landscape.toml"
@@ -913,14 +912,8 @@ def landscape_checks(binary, out, env):
         if not o.exists():
             worst = float("inf")
             continue
-        a = Image.open(o).convert("L")
-        if p + 1 in turned:
-            # The OFD's sheet upright; the PDF's page shown turned.
-            a = a.transpose(Image.Transpose.ROTATE_270)
-        a = a.filter(ImageFilter.GaussianBlur(2))
-        b = Image.open(d / f"pdf-{p}.png").convert("L").resize(a.size).filter(ImageFilter.GaussianBlur(2))
-        ink = sum(255 - v for v in b.tobytes())
-        worst = max(worst, sum(ImageChops.difference(a, b).tobytes()) / max(ink, 1))
+        # The OFD's sheet upright; the PDF's page shown turned.
+        worst = max(worst, ink_difference(o, d / f"pdf-{p}.png", turned=p + 1 in turned))
     check(f"landscape: sofd draws every page like the PDF (worst {worst:.2f}; a different page scores 1 or more)", worst < 0.3)
 
 
@@ -941,6 +934,22 @@ def archive_renders(binary, out, env, flag):
     return d, sources
 
 
+def ink_difference(drawn, pdf_png, turned=False):
+    """How far a page drawn by another reader is from the PDF's page drawn
+    by pdftoppm: their difference after a slight blur, as a share of the
+    PDF page's ink. The same page scores about 0.1-0.2, a different page 1
+    or more. `turned`: the other drawing is the upright sheet of a page
+    the PDF shows turned a quarter clockwise."""
+    from PIL import Image, ImageChops, ImageFilter
+    a = Image.open(drawn).convert("L")
+    if turned:
+        a = a.transpose(Image.Transpose.ROTATE_270)
+    a = a.filter(ImageFilter.GaussianBlur(2))
+    b = Image.open(pdf_png).convert("L").resize(a.size).filter(ImageFilter.GaussianBlur(2))
+    ink = sum(255 - v for v in b.tobytes())
+    return sum(ImageChops.difference(a, b).tobytes()) / max(ink, 1)
+
+
 def ofd_checks(binary, out, env):
     """OFD (OFD-A) of the samples and the sealed letter, read by sofd, an
     independent reader: same page count as the PDF, fonts embedded, no
@@ -949,7 +958,6 @@ def ofd_checks(binary, out, env):
     every page, as the OFD's TextCode holds it, equal to the PDF's."""
     import zipfile
     from collections import Counter
-    from PIL import Image, ImageChops, ImageFilter
     d, sources = archive_renders(binary, out, env, "ofd")
     for src in sources:
         stem = src.stem
@@ -963,17 +971,12 @@ def ofd_checks(binary, out, env):
         findings = [l for l in (audit.stdout + audit.stderr).splitlines() if re.match(r"ARCH-\d+", l)]
         check(f"{stem}.ofd: no archival-audit finding but ARCH-006 (not signed)",
               all(l.startswith("ARCH-006") for l in findings), findings)
-        # Ink compared after a slight blur, as a share of the PDF page's ink:
-        # the same page scores about 0.1-0.2, a different page 1 or more.
         worst = 0.0
         for p in range(pages):
             o = d / f"{stem}-ofd-{p}.png"
             run("sofd", "render", str(ofd), "-p", str(p), "--dpi", "60", "-o", str(o))
             run("pdftoppm", "-r", "60", "-png", "-f", str(p + 1), "-l", str(p + 1), "-singlefile", str(pdf), str(d / f"{stem}-pdf-{p}"))
-            a = Image.open(o).convert("L").filter(ImageFilter.GaussianBlur(2))
-            b = Image.open(d / f"{stem}-pdf-{p}.png").convert("L").resize(a.size).filter(ImageFilter.GaussianBlur(2))
-            ink = sum(255 - v for v in b.tobytes())
-            worst = max(worst, sum(ImageChops.difference(a, b).tobytes()) / max(ink, 1))
+            worst = max(worst, ink_difference(o, d / f"{stem}-pdf-{p}.png"))
         check(f"{stem}.ofd: every page drawn by sofd matches the PDF's (worst {worst:.2f}; a different page scores 1 or more)", worst < 0.3)
         z = zipfile.ZipFile(ofd)
         ours = []

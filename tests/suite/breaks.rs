@@ -419,11 +419,6 @@ fn typeset_file(path: &str, text: &str) -> Typeset {
     }
 }
 
-/// The text block's foot on a page, in points from the page's top.
-fn block_foot(t: &Typeset, page: usize) -> f32 {
-    block_edges(t, page).1
-}
-
 /// The text block's top and foot on a page, in the axes of its text: a
 /// turned (横排) page's are the sheet's left margin and the block's width
 /// below it.
@@ -455,7 +450,7 @@ fn text_items(t: &Typeset, page: usize) -> &[Item] {
 fn unused_lines(t: &Typeset, page: usize) -> (f32, bool) {
     let (low, text) = lowest(t, page);
     (
-        (block_foot(t, page) - low) / t.document.style.page.line_pitch_pt,
+        (block_edges(t, page).1 - low) / t.document.style.page.line_pitch_pt,
         text,
     )
 }

@@ -16,12 +16,14 @@ const TOP: f32 = 37.0 * MM;
 const BOTTOM: f32 = TOP + 225.0 * MM;
 const TOLERANCE: f32 = 0.5 * MM;
 
-struct Laid {
-    pages: Vec<Page>,
+pub(crate) struct Laid {
+    pub(crate) pages: Vec<Page>,
     book: std::sync::Arc<gongwen::font::FontBook>,
 }
 
-fn lay_out(text: &str) -> Laid {
+/// A data file's text laid out as a file of the kinds' fixtures folder
+/// (its pictures found there).
+pub(crate) fn lay_out(text: &str) -> Laid {
     use gongwen::compile::{compile, Failure, Job, Made};
     let job = Job {
         previous: false,
@@ -87,7 +89,7 @@ fn rules(page: &Page) -> Vec<(f32, f32, f32, [u8; 3])> {
         .collect()
 }
 
-fn near(what: &str, actual: f32, expected: f32) {
+pub(crate) fn near(what: &str, actual: f32, expected: f32) {
     assert!(
         (actual - expected).abs() <= TOLERANCE,
         "{what}: {:.2} mm, expected {:.2} mm",

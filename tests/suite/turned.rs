@@ -8,29 +8,14 @@
 
 use crate::common;
 
-use std::path::Path;
-
+use crate::kinds::near;
 use gongwen::layout::frame::{Item, Page};
 
 const MM: f32 = 72.0 / 25.4;
 const FIXTURE: &str = "tests/fixtures/kinds/letter-landscape.toml";
 
 fn pages() -> Vec<Page> {
-    use gongwen::compile::{compile, Failure, Job, Made};
-    let text = std::fs::read_to_string(FIXTURE).unwrap();
-    let job = Job {
-        previous: false,
-        ..Job::new(Path::new(FIXTURE)).text(&text)
-    };
-    let fonts = gongwen::disk::FontDirs::default();
-    match compile(&job, &gongwen::disk::Disk, &fonts).value {
-        Ok(c) => match c.made {
-            Made::Pages(t) => t.laid.pages,
-            _ => unreachable!("compiled to the pages"),
-        },
-        Err(Failure::Data(d)) => panic!("{d}"),
-        Err(Failure::Typeset(_, d)) => panic!("{d}"),
-    }
+    crate::kinds::lay_out(&std::fs::read_to_string(FIXTURE).unwrap()).pages
 }
 
 fn texts(items: &[Item]) -> Vec<(f32, f32, f32, &str)> {
@@ -46,15 +31,6 @@ fn texts(items: &[Item]) -> Vec<(f32, f32, f32, &str)> {
             _ => None,
         })
         .collect()
-}
-
-fn near(what: &str, actual: f32, expected: f32) {
-    assert!(
-        (actual - expected).abs() <= 0.5 * MM,
-        "{what}: {:.2} mm, expected {:.2} mm",
-        actual / MM,
-        expected / MM
-    );
 }
 
 #[test]
