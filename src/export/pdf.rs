@@ -313,6 +313,8 @@ fn page_content(
     // Black is the stroke colour a content stream starts with.
     let mut stroke: Option<[u8; 3]> = Some([0, 0, 0]);
     let mut turning = false;
+    // The character spacing (`Tc`) in force: 0 as a content stream starts.
+    let mut spacing = 0.0f32;
     for (item, turn) in page.items_turned() {
         if turn && !turning {
             // The turned page's items, drawn in its own axes (the page
@@ -373,7 +375,7 @@ fn page_content(
                 let subset = subsets
                     .get(&run.face)
                     .ok_or_else(|| Diagnostic::error("PDF: 字体未登记"))?;
-                text_run(&mut c, run, subset, h);
+                text_run(&mut c, run, subset, h, &mut spacing);
             }
         }
     }
@@ -383,10 +385,12 @@ fn page_content(
     Ok(c.finish().into_vec())
 }
 
-/// One run as `TJ`: glyphs as two-byte CIDs, with an adjustment wherever
-/// the layout's advance (spacing, justification, squeezed punctuation)
-/// differs from the glyph's own width.
-fn text_run(c: &mut Content, run: &TextRun, subset: &Subset, page_height: f32) {
+/// One run as `TJ`: glyphs as two-byte CIDs. The spacing most of its
+/// glyphs have past their own widths (a justified line's) is the character
+/// spacing `Tc`, which `spacing` holds between runs; a `TJ` adjustment goes
+/// only where a glyph's advance differs from that (squeezed punctuation,
+/// a narrow glyph), so a line is not a number after every glyph.
+fn text_run(c: &mut Content, run: &TextRun, subset: &Subset, page_height: f32, spacing: &mut f32) {
     // Each glyph's width as the chosen font resource states it, and whether
     // that is the narrow one.
     let widths: Vec<(bool, f32)> = run
@@ -401,6 +405,26 @@ fn text_run(c: &mut Content, run: &TextRun, subset: &Subset, page_height: f32) {
             }
         })
         .collect();
+    let extra = |k: usize| run.glyphs[k].advance - widths[k].1;
+    // The commonest spacing, to a thousandth of a point; the last glyph's
+    // shows nowhere.
+    let mut counts: Vec<(i32, usize, f32)> = Vec::new();
+    for k in 0..run.glyphs.len().saturating_sub(1) {
+        let e = extra(k);
+        let key = (e * 1000.0).round() as i32;
+        match counts.iter_mut().find(|(q, ..)| *q == key) {
+            Some((_, n, _)) => *n += 1,
+            None => counts.push((key, 1, e)),
+        }
+    }
+    let common = counts
+        .iter()
+        .max_by_key(|(_, n, _)| *n)
+        .map_or(*spacing, |(.., e)| *e);
+    if (common - *spacing).abs() > 1e-4 {
+        c.set_char_spacing(common);
+        *spacing = common;
+    }
     c.begin_text();
     c.set_text_matrix([1.0, 0.0, 0.0, 1.0, run.x, page_height - run.y]);
     let mut start = 0;
@@ -416,7 +440,7 @@ fn text_run(c: &mut Content, run: &TextRun, subset: &Subset, page_height: f32) {
         for (g, (_, width)) in run.glyphs[start..end].iter().zip(&widths[start..end]) {
             pending.extend(subset.cid(g.id).to_be_bytes());
             // TJ numbers are thousandths of the font size, positive moving left.
-            let adjust = (width - g.advance) / run.size * 1000.0;
+            let adjust = (width + *spacing - g.advance) / run.size * 1000.0;
             if adjust.abs() > 0.01 {
                 items.show(Str(&pending));
                 pending.clear();

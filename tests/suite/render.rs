@@ -120,6 +120,86 @@ fn rendering_is_byte_identical() {
     }
 }
 
+/// A justified line's spacing is stated once, as the character spacing
+/// `Tc`: `TJ` adjusts only glyphs whose advance differs from it (squeezed
+/// punctuation, digits), not every glyph of the line.
+#[test]
+fn justified_lines_state_their_spacing_once() {
+    use std::io::Read;
+    let r = report("zhanlang-2020");
+    let doc = builtin::for_format(r.format).document(&r).unwrap();
+    let book = FontBook::bundled();
+    let laid = gongwen::layout::lay_out(&doc, &book).unwrap();
+    let glyphs: usize = laid
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .map(|i| match i {
+            gongwen::layout::frame::Item::Text(run) => run.glyphs.len(),
+            _ => 0,
+        })
+        .sum();
+    let pdf = gongwen::export::write(&doc, &laid, &book, &RenderOptions::default().outputs)
+        .unwrap()
+        .pdf
+        .unwrap();
+    let (mut adjustments, mut spacings) = (0, 0);
+    let mut rest = &pdf[..];
+    while let Some(at) = rest.windows(7).position(|w| w == b"stream\n") {
+        let body = &rest[at + 7..];
+        let end = body.windows(10).position(|w| w == b"\nendstream").unwrap();
+        let mut content = Vec::new();
+        let inflated = flate2::read::ZlibDecoder::new(&body[..end])
+            .read_to_end(&mut content)
+            .is_ok();
+        rest = &body[end + 10..];
+        if !inflated || !content.windows(4).any(|w| w == b" Tm\n") {
+            continue;
+        }
+        spacings += content
+            .split(|&b| b == b'\n')
+            .filter(|l| l.ends_with(b" Tc"))
+            .count();
+        // The numbers between the strings, literal or hex, of each `[…] TJ`.
+        let (mut in_array, mut depth, mut escaped, mut number) = (false, 0, false, false);
+        let mut hex = false;
+        for &b in &content {
+            if hex {
+                hex = b != b'>';
+                continue;
+            }
+            if depth > 0 {
+                match (escaped, b) {
+                    (true, _) => escaped = false,
+                    (false, b'\\') => escaped = true,
+                    (false, b'(') => depth += 1,
+                    (false, b')') => depth -= 1,
+                    _ => {}
+                }
+                continue;
+            }
+            let digit = b.is_ascii_digit() || b == b'-' || b == b'.';
+            if in_array && digit && !number {
+                adjustments += 1;
+            }
+            number = digit;
+            match b {
+                b'[' => in_array = true,
+                b']' => in_array = false,
+                b'(' if in_array => depth = 1,
+                b'<' if in_array => hex = true,
+                _ => {}
+            }
+        }
+    }
+    assert!(glyphs > 2000, "{glyphs} glyphs");
+    assert!(spacings > 50, "{spacings} Tc");
+    assert!(
+        adjustments * 8 < glyphs,
+        "{adjustments} TJ adjustments for {glyphs} glyphs"
+    );
+}
+
 #[test]
 fn exported_template_renders_identically() {
     let dir = std::env::temp_dir().join(format!("gongwen-export-{}", std::process::id()));
