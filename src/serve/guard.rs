@@ -106,16 +106,18 @@ impl Guard {
 
     /// The client a request comes from: the peer, or through the trusted
     /// proxy the last address of its `X-Forwarded-For` (the one the proxy
-    /// added; those before it are the client's own word).
-    pub fn client(&self, req: &Request) -> IpAddr {
+    /// added; those before it are the client's own word). `None` through a
+    /// proxy that does not say: the peer is then the proxy, the same for
+    /// every clerk, and counting failed logins by it would lock them all
+    /// out together.
+    pub fn client(&self, req: &Request) -> Option<IpAddr> {
         let peer = req.peer.ip();
         if !self.via_proxy(req) {
-            return peer;
+            return Some(peer);
         }
         req.header("x-forwarded-for")
             .and_then(|v| v.rsplit(',').next())
             .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(peer)
     }
 
     /// A write must come from the desk's own pages: `Origin` present and
@@ -534,11 +536,20 @@ mod tests {
         // the header is ignored.
         let client = |peer: &str, xff: &str| {
             g.client(&request(peer, "10.0.0.2:8410", &[("x-forwarded-for", xff)]))
-                .to_string()
+                .map(|ip| ip.to_string())
         };
-        assert_eq!(client("10.0.0.9:4000", "1.2.3.4, 192.0.2.5"), "192.0.2.5");
-        assert_eq!(client("10.0.0.9:4000", "nonsense"), "10.0.0.9");
-        assert_eq!(client("192.0.2.50:5000", "192.0.2.5"), "192.0.2.50");
+        assert_eq!(
+            client("10.0.0.9:4000", "1.2.3.4, 192.0.2.5").unwrap(),
+            "192.0.2.5"
+        );
+        // Through the proxy without an address: not the proxy's own.
+        assert_eq!(client("10.0.0.9:4000", "nonsense"), None);
+        let bare = g.client(&request("10.0.0.9:4000", "10.0.0.2:8410", &[]));
+        assert_eq!(bare, None);
+        assert_eq!(
+            client("192.0.2.50:5000", "192.0.2.5").unwrap(),
+            "192.0.2.50"
+        );
     }
 
     #[test]

@@ -198,6 +198,9 @@ impl District {
             form.get("password").unwrap_or(""),
         );
         let client = self.shared.guard.client(req);
+        if client.is_none() {
+            unknown_clients();
+        }
         self.reset_since(name)?;
         // A locked name or address is answered before argon2 runs: the
         // refusal costs nothing, so a flood of them cannot take the CPU.
@@ -620,14 +623,17 @@ fn too_many(left_ms: i64) -> Reply {
 
 /// A failed login, and the lock it set, in the desk's log (standard
 /// error), for the office to see who is guessing.
-fn failed_login(name: &str, client: std::net::IpAddr, attempt: &Attempt) {
+fn failed_login(name: &str, client: Option<std::net::IpAddr>, attempt: &Attempt) {
     use std::io::Write as _;
     let at = pages::when_exactly(store::now());
     // The name as typed may hold line breaks: escaped, it stays one line.
     let name: String = name.chars().take(64).collect();
     let name = name.escape_debug();
     let minutes = throttle::WINDOW_MS / 60_000;
-    let mut line = format!("{at} 登录失败：账号「{name}」，来自 {client}");
+    let from = client.map_or("代理（它没有转发客户地址）".to_string(), |c| {
+        c.to_string()
+    });
+    let mut line = format!("{at} 登录失败：账号「{name}」，来自 {from}");
     if attempt.locks_name {
         line += &format!(
             "；该账号 {minutes} 分钟内失败 {} 次，暂停登录 {minutes} 分钟",
@@ -643,6 +649,21 @@ fn failed_login(name: &str, client: std::net::IpAddr, attempt: &Attempt) {
     // Written without eprintln!: a closed standard error must not end the
     // desk.
     let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// Says once in the desk's log that the proxy does not forward the
+/// clients' addresses, so that failed logins are counted by name only.
+fn unknown_clients() {
+    use std::io::Write as _;
+    static SAID: std::sync::Once = std::sync::Once::new();
+    SAID.call_once(|| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "注意：经 --proxy 来的登录请求没有 X-Forwarded-For，不知道是哪台电脑登录，\
+             登录失败只按账号计数、不按地址暂停。请在代理的配置里加上 \
+             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;（见 README 的 nginx 示例）"
+        );
+    });
 }
 
 /// The file the 公开办's 汇总 writes, in the district's folder.

@@ -130,7 +130,9 @@ pub struct Throttle {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Attempt {
     name: String,
-    address: IpAddr,
+    /// `None` when the client's address is not known (a proxy that does
+    /// not forward it): only the name is counted.
+    address: Option<IpAddr>,
     /// This attempt's failure locked the name, the address.
     pub locks_name: bool,
     pub locks_address: bool,
@@ -166,26 +168,31 @@ impl Throttle {
     }
 
     /// How long the name or the address is still locked, in ms.
-    pub fn locked(&self, name: &str, address: IpAddr, now: i64) -> Option<i64> {
+    pub fn locked(&self, name: &str, address: impl Into<Option<IpAddr>>, now: i64) -> Option<i64> {
         let t = self.tallies();
-        let (a, b) = (
-            t.0.locked(&name_key(name), now),
-            t.1.locked(&address_key(address), now),
-        );
-        a.max(b)
+        let by_address = address
+            .into()
+            .and_then(|a| t.1.locked(&address_key(a), now));
+        t.0.locked(&name_key(name), now).max(by_address)
     }
 
     /// Counts an attempt as failed before its password is checked, so that
     /// attempts running at once cannot get past the limit together;
     /// `Err` with the time left when the name or address is locked.
-    pub fn begin(&self, name: &str, address: IpAddr, now: i64) -> Result<Attempt, i64> {
-        let (name, address) = (name_key(name), address_key(address));
+    pub fn begin(
+        &self,
+        name: &str,
+        address: impl Into<Option<IpAddr>>,
+        now: i64,
+    ) -> Result<Attempt, i64> {
+        let (name, address) = (name_key(name), address.into().map(address_key));
         let mut t = self.tallies();
-        if let Some(left) = t.0.locked(&name, now).max(t.1.locked(&address, now)) {
+        let by_address = address.and_then(|a| t.1.locked(&a, now));
+        if let Some(left) = t.0.locked(&name, now).max(by_address) {
             return Err(left);
         }
         let locks_name = t.0.fail(&name, now);
-        let locks_address = t.1.fail(&address, now);
+        let locks_address = address.is_some_and(|a| t.1.fail(&a, now));
         Ok(Attempt {
             name,
             address,
@@ -199,7 +206,9 @@ impl Throttle {
     pub fn succeeded(&self, a: &Attempt) {
         let mut t = self.tallies();
         t.0.map.remove(&a.name);
-        t.1.undo(&a.address, a.locks_address);
+        if let Some(address) = &a.address {
+            t.1.undo(address, a.locks_address);
+        }
     }
 
     /// The password could not be checked (the records failed): the
@@ -207,7 +216,9 @@ impl Throttle {
     pub fn void(&self, a: &Attempt) {
         let mut t = self.tallies();
         t.0.undo(&a.name, a.locks_name);
-        t.1.undo(&a.address, a.locks_address);
+        if let Some(address) = &a.address {
+            t.1.undo(address, a.locks_address);
+        }
     }
 
     /// When the name's count began, if it has one.
@@ -372,6 +383,25 @@ mod tests {
             address_key(ip("::ffff:10.0.0.1")),
             address_key(ip("10.0.0.1"))
         );
+    }
+
+    /// Through a proxy that does not forward the clients' addresses, every
+    /// clerk would have the proxy's: failures are counted by name only, so
+    /// that fifty from anywhere lock no one else out.
+    #[test]
+    fn an_unknown_address_locks_names_not_everyone() {
+        let t = Throttle::default();
+        for i in 0..50 {
+            let at = t.begin(&format!("n{i}"), None, AT).unwrap();
+            assert!(!at.locks_address);
+        }
+        assert_eq!(t.locked("clerk", None, AT), None);
+        assert!(t.begin("clerk", ip("10.0.0.1"), AT).is_ok());
+        for i in 0..5 {
+            let at = t.begin("alice", None, AT).unwrap();
+            assert_eq!(at.locks_name, i == 4);
+        }
+        assert_eq!(t.locked("alice", None, AT), Some(WINDOW_MS));
     }
 
     #[test]
