@@ -115,9 +115,22 @@ impl Guard {
         if !self.via_proxy(req) {
             return Some(peer);
         }
-        req.header("x-forwarded-for")
-            .and_then(|v| v.rsplit(',').next())
-            .and_then(|v| v.trim().parse().ok())
+        // The proxy's own entry is the last: a proxy may append it to the
+        // client's header or add a header of its own after it.
+        let last = req
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .next_back()?
+            .to_str()
+            .ok()?
+            .rsplit(',')
+            .next()?
+            .trim();
+        // Some balancers write the address with its port.
+        last.parse()
+            .ok()
+            .or_else(|| last.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
     }
 
     /// A write must come from the desk's own pages: `Origin` present and
@@ -550,6 +563,24 @@ mod tests {
             client("192.0.2.50:5000", "192.0.2.5").unwrap(),
             "192.0.2.50"
         );
+        assert_eq!(
+            client("10.0.0.9:4000", "192.0.2.5:51234").unwrap(),
+            "192.0.2.5"
+        );
+        assert_eq!(
+            client("10.0.0.9:4000", "[2001:db8::5]:443").unwrap(),
+            "2001:db8::5"
+        );
+        // A header the proxy adds after the client's own is the one read.
+        let two = g.client(&request(
+            "10.0.0.9:4000",
+            "10.0.0.2:8410",
+            &[
+                ("x-forwarded-for", "1.2.3.4"),
+                ("x-forwarded-for", "192.0.2.7"),
+            ],
+        ));
+        assert_eq!(two.unwrap().to_string(), "192.0.2.7");
     }
 
     #[test]

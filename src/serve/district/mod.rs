@@ -641,10 +641,16 @@ fn failed_login(name: &str, client: Option<std::net::IpAddr>, attempt: &Attempt)
         );
     }
     if attempt.locks_address {
-        line += &format!(
-            "；该地址 {minutes} 分钟内失败 {} 次，暂停其登录 {minutes} 分钟",
-            throttle::ADDRESS_FAILURES
-        );
+        line += &match client {
+            Some(_) => format!(
+                "；该地址 {minutes} 分钟内失败 {} 次，暂停其登录 {minutes} 分钟",
+                throttle::ADDRESS_FAILURES
+            ),
+            None => format!(
+                "；代理未转发地址的登录 {minutes} 分钟内共失败 {} 次，暂停这些登录 {minutes} 分钟",
+                throttle::UNKNOWN_FAILURES
+            ),
+        };
     }
     // Written without eprintln!: a closed standard error must not end the
     // desk.
@@ -660,8 +666,10 @@ fn unknown_clients() {
         let _ = writeln!(
             std::io::stderr(),
             "注意：经 --proxy 来的登录请求没有 X-Forwarded-For，不知道是哪台电脑登录，\
-             登录失败只按账号计数、不按地址暂停。请在代理的配置里加上 \
-             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;（见 README 的 nginx 示例）"
+             这些登录的失败合在一起计数，{} 分钟内共 {} 次就一起暂停。请在代理的配置里加上 \
+             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;（见 README 的 nginx 示例）",
+            throttle::WINDOW_MS / 60_000,
+            throttle::UNKNOWN_FAILURES
         );
     });
 }

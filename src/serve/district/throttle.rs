@@ -21,6 +21,12 @@ pub const NAME_FAILURES: u32 = 5;
 /// Failures from one client address within the window, across names,
 /// that lock the address.
 pub const ADDRESS_FAILURES: u32 = 20;
+/// Failures within the window of all clients whose address a proxy did
+/// not forward, together: they cannot be told apart, so they share one
+/// count, high enough that a district's mistyped passwords do not reach
+/// it and low enough that made-up names cannot push a name's count out of
+/// the table (it holds [`KEPT`]) to guess it again.
+pub const UNKNOWN_FAILURES: u32 = 200;
 /// Entries kept per table.
 const KEPT: usize = 4096;
 /// Longer names cannot be accounts (`gongwen user add` refuses them); the
@@ -67,6 +73,11 @@ impl<K: Hash + Eq + Clone> Tallies<K> {
 
     /// One more failure; true when it locks the key.
     fn fail(&mut self, key: &K, now: i64) -> bool {
+        self.fail_up_to(key, now, self.limit)
+    }
+
+    /// One more failure, locking the key at `limit`.
+    fn fail_up_to(&mut self, key: &K, now: i64, limit: u32) -> bool {
         if !self.map.contains_key(key) {
             self.room(now);
         }
@@ -83,7 +94,7 @@ impl<K: Hash + Eq + Clone> Tallies<K> {
             };
         }
         t.failures += 1;
-        if t.failures >= self.limit && t.until <= now {
+        if t.failures >= limit && t.until <= now {
             t.until = now + WINDOW_MS;
             return true;
         }
@@ -130,9 +141,8 @@ pub struct Throttle {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Attempt {
     name: String,
-    /// `None` when the client's address is not known (a proxy that does
-    /// not forward it): only the name is counted.
-    address: Option<IpAddr>,
+    /// The address as counted ([`address_slot`]).
+    address: IpAddr,
     /// This attempt's failure locked the name, the address.
     pub locks_name: bool,
     pub locks_address: bool,
@@ -162,6 +172,19 @@ pub fn address_key(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// Where a client's failures are counted, and how many lock it: its
+/// address, or with every other client a proxy did not name, the
+/// unspecified address (no client has it) up to [`UNKNOWN_FAILURES`].
+fn address_slot(address: Option<IpAddr>) -> (IpAddr, u32) {
+    match address {
+        Some(ip) => (address_key(ip), ADDRESS_FAILURES),
+        None => (
+            IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED),
+            UNKNOWN_FAILURES,
+        ),
+    }
+}
+
 impl Throttle {
     fn tallies(&self) -> MutexGuard<'_, (Tallies<String>, Tallies<IpAddr>)> {
         self.tallies.lock().unwrap_or_else(|e| e.into_inner())
@@ -170,10 +193,9 @@ impl Throttle {
     /// How long the name or the address is still locked, in ms.
     pub fn locked(&self, name: &str, address: impl Into<Option<IpAddr>>, now: i64) -> Option<i64> {
         let t = self.tallies();
-        let by_address = address
-            .into()
-            .and_then(|a| t.1.locked(&address_key(a), now));
-        t.0.locked(&name_key(name), now).max(by_address)
+        let (address, _) = address_slot(address.into());
+        t.0.locked(&name_key(name), now)
+            .max(t.1.locked(&address, now))
     }
 
     /// Counts an attempt as failed before its password is checked, so that
@@ -185,14 +207,13 @@ impl Throttle {
         address: impl Into<Option<IpAddr>>,
         now: i64,
     ) -> Result<Attempt, i64> {
-        let (name, address) = (name_key(name), address.into().map(address_key));
+        let (name, (address, limit)) = (name_key(name), address_slot(address.into()));
         let mut t = self.tallies();
-        let by_address = address.and_then(|a| t.1.locked(&a, now));
-        if let Some(left) = t.0.locked(&name, now).max(by_address) {
+        if let Some(left) = t.0.locked(&name, now).max(t.1.locked(&address, now)) {
             return Err(left);
         }
         let locks_name = t.0.fail(&name, now);
-        let locks_address = address.is_some_and(|a| t.1.fail(&a, now));
+        let locks_address = t.1.fail_up_to(&address, now, limit);
         Ok(Attempt {
             name,
             address,
@@ -206,9 +227,7 @@ impl Throttle {
     pub fn succeeded(&self, a: &Attempt) {
         let mut t = self.tallies();
         t.0.map.remove(&a.name);
-        if let Some(address) = &a.address {
-            t.1.undo(address, a.locks_address);
-        }
+        t.1.undo(&a.address, a.locks_address);
     }
 
     /// The password could not be checked (the records failed): the
@@ -216,9 +235,7 @@ impl Throttle {
     pub fn void(&self, a: &Attempt) {
         let mut t = self.tallies();
         t.0.undo(&a.name, a.locks_name);
-        if let Some(address) = &a.address {
-            t.1.undo(address, a.locks_address);
-        }
+        t.1.undo(&a.address, a.locks_address);
     }
 
     /// When the name's count began, if it has one.
@@ -386,22 +403,29 @@ mod tests {
     }
 
     /// Through a proxy that does not forward the clients' addresses, every
-    /// clerk would have the proxy's: failures are counted by name only, so
-    /// that fifty from anywhere lock no one else out.
+    /// clerk would have the proxy's: their failures share a count of 200,
+    /// not an address's 20, so fifty from anywhere lock no one else out,
+    /// while a flood of made-up names still ends.
     #[test]
-    fn an_unknown_address_locks_names_not_everyone() {
+    fn unknown_addresses_share_a_higher_limit() {
         let t = Throttle::default();
         for i in 0..50 {
             let at = t.begin(&format!("n{i}"), None, AT).unwrap();
             assert!(!at.locks_address);
         }
         assert_eq!(t.locked("clerk", None, AT), None);
-        assert!(t.begin("clerk", ip("10.0.0.1"), AT).is_ok());
         for i in 0..5 {
             let at = t.begin("alice", None, AT).unwrap();
             assert_eq!(at.locks_name, i == 4);
         }
         assert_eq!(t.locked("alice", None, AT), Some(WINDOW_MS));
+        for i in 55..UNKNOWN_FAILURES {
+            let at = t.begin(&format!("n{i}"), None, AT).unwrap();
+            assert_eq!(at.locks_address, i == UNKNOWN_FAILURES - 1);
+        }
+        assert_eq!(t.begin("clerk", None, AT + 1), Err(WINDOW_MS - 1));
+        // A client the proxy names is counted apart.
+        assert!(t.begin("clerk", ip("10.0.0.1"), AT).is_ok());
     }
 
     #[test]
