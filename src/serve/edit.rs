@@ -746,8 +746,9 @@ fn in_table(
     };
     if table.get(k).is_none() {
         // An empty field of a key the file leaves out writes nothing: the
-        // form shows every key its schema knows.
-        if rest.is_empty() && typed.trim().is_empty() {
+        // form shows every key its schema knows. Nor does an unticked box,
+        // which is how the form shows such a key.
+        if rest.is_empty() && (typed.trim().is_empty() || typed == "false") {
             return Ok(());
         }
         let made = match rest.first() {
@@ -1300,8 +1301,20 @@ mod tests {
             edit(text, &[("date", "2026年1月20日"), ("urgent", "true")], &[]),
             "date = 2026-01-20\nurgent = true\nnote = \"甲\"\n"
         );
-        // An empty field of a key the file leaves out writes nothing.
-        assert_eq!(edit(text, &[("seal_size", ""), ("cc", " ")], &[]), text);
+        // An empty field or an unticked box of a key the file leaves out
+        // writes nothing; ticked, it writes the key.
+        assert_eq!(
+            edit(
+                text,
+                &[("seal_size", ""), ("cc", " "), ("no_label", "false")],
+                &[]
+            ),
+            text
+        );
+        assert_eq!(
+            edit(text, &[("no_label", "true")], &[]),
+            format!("{text}no_label = true\n")
+        );
         assert_eq!(
             edit(text, &[("printed", "2026.1.5")], &[]),
             format!("{text}printed = 2026-01-05\n")
