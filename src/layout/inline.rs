@@ -169,14 +169,23 @@ fn missing_glyph(ch: char, text: &str, at: usize) -> Diagnostic {
 /// Breaks units into lines: `first` is the width of the first line (after
 /// its indent), `width` that of the others.
 pub fn break_lines(units: &[Unit], first: f32, width: f32) -> Vec<Range<usize>> {
-    break_lines_with(units, first, width, &[], (true, false))
+    break_lines_with(units, first, width, &[], (true, false, true))
+}
+
+/// As [`break_lines`] for a table cell's text, which Word-compatible
+/// engines set without hanging punctuation: a pause mark that does not fit
+/// takes the character before it to the next line, nor are characters
+/// pushed in by squeezing (Aspose.Words, Spire.Doc and LibreOffice alike,
+/// where they hang the same mark in a body paragraph).
+pub fn break_cell_lines(units: &[Unit], width: f32) -> Vec<Range<usize>> {
+    break_lines_with(units, width, width, &[], (true, false, false))
 }
 
 /// As [`break_lines`] but breaking a time after its colon and keeping a
 /// telephone number whole, as Word does: where this differs, the DOCX
 /// must be told the line ends.
 pub fn break_lines_as_word(units: &[Unit], first: f32, width: f32) -> Vec<Range<usize>> {
-    break_lines_with(units, first, width, &[], (false, false))
+    break_lines_with(units, first, width, &[], (false, false, true))
 }
 
 /// Most a line may fall short of its width, in ems, before a telephone
@@ -210,7 +219,7 @@ pub fn break_lines_keeping(
     width: f32,
     whole: &[bool],
 ) -> Vec<Range<usize>> {
-    break_lines_with(units, first, width, whole, (true, true))
+    break_lines_with(units, first, width, whole, (true, true, true))
 }
 
 fn break_lines_with(
@@ -218,7 +227,7 @@ fn break_lines_with(
     first: f32,
     width: f32,
     whole: &[bool],
-    (times, phones): (bool, bool),
+    (times, phones, hang): (bool, bool, bool),
 ) -> Vec<Range<usize>> {
     let n = units.len();
     let mut lines = Vec::new();
@@ -254,7 +263,7 @@ fn break_lines_with(
             continue;
         }
         // A pause mark that would start the next line stays on this one.
-        if end > start && HANGING.contains(units[end].ch) && (end + 1 == n || ok(end + 1)) {
+        if hang && end > start && HANGING.contains(units[end].ch) && (end + 1 == n || ok(end + 1)) {
             lines.push(start..end + 1);
             start = end + 1;
             continue;
@@ -265,7 +274,7 @@ fn break_lines_with(
         // hanging (GB/T 15834's 挤进 before 挤出, as Word and WPS set a
         // justified line). An opening mark that cannot end the line is
         // carried over with what follows it instead, as Word does.
-        if end > start && NO_START.contains(units[end].ch) {
+        if hang && end > start && NO_START.contains(units[end].ch) {
             if let Some(b) = (end + 1..=n.min(end + MAX_PUSH_IN)).find(|&b| b == n || ok(b)) {
                 let last = &units[b - 1];
                 let hang = if SQUEEZABLE.contains(last.ch) {

@@ -102,7 +102,7 @@ pub(crate) fn measure(m: &Measure<'_>, t: &Table) -> Result<Measured, Diagnostic
                 &[(c.role, part)],
                 0.0,
             )?);
-            for l in inline::break_lines(&units[start..], inner, inner) {
+            for l in inline::break_cell_lines(&units[start..], inner) {
                 lines.push(l.start + start..l.end + start);
             }
         }

@@ -4,7 +4,7 @@ use gongwen::doc::{Align, Block, Cell, Document, Meta, Role, StyleSheet, Table};
 use gongwen::font::FontBook;
 use gongwen::layout::frame::{Item, Page};
 use gongwen::layout::geometry::body_tracking;
-use gongwen::layout::inline::{break_lines, place_line, shape};
+use gongwen::layout::inline::{break_cell_lines, break_lines, place_line, shape};
 
 fn lines(text: &str) -> Vec<String> {
     let book = FontBook::bundled();
@@ -86,6 +86,38 @@ fn a_hanging_stop_stays_inside_the_margin() {
         // the margin.
         assert!(end <= w + 0.01, "{text}: ends at {end}, width {w}");
     }
+}
+
+/// In a table cell a pause mark does not hang: Aspose.Words, Spire.Doc
+/// and LibreOffice take the character before it to the next line there,
+/// where they hang it in a body paragraph, and a cell's lines must break
+/// where theirs do.
+#[test]
+fn a_cells_pause_mark_takes_the_character_before_it_along() {
+    let book = FontBook::bundled();
+    let style = StyleSheet::gbt9704();
+    // 具体措施 of a 横排 分解表: 85.7 mm less the cell's padding holds
+    // 19.99 characters of 12 pt.
+    let w = 239.97;
+    let text = "围绕年度重大政策文件，同步制定解读方案，采用图解、视频、问答等形式解读";
+    let units = shape(&book, &style, &[(Role::Table, text)], 0.0).unwrap();
+    let cut = |ranges: Vec<std::ops::Range<usize>>| -> Vec<String> {
+        ranges
+            .into_iter()
+            .map(|r| units[r].iter().map(|u| u.ch).collect())
+            .collect()
+    };
+    let cell = cut(break_cell_lines(&units, w));
+    assert_eq!(cell[0], "围绕年度重大政策文件，同步制定解读方", "{cell:?}");
+    assert!(cell[1].starts_with("案，"), "{cell:?}");
+    // In a paragraph the same mark hangs.
+    let body = cut(break_lines(&units, w, w));
+    assert!(body[0].ends_with("方案，"), "{body:?}");
+    // A line that fits is the same either way.
+    assert_eq!(
+        cut(break_cell_lines(&units, 300.0))[0],
+        cut(break_lines(&units, 300.0, 300.0))[0]
+    );
 }
 
 #[test]
