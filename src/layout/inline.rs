@@ -227,7 +227,7 @@ fn break_lines_with(
     first: f32,
     width: f32,
     whole: &[bool],
-    (times, phones, hang): (bool, bool, bool),
+    (times, phones, hanging): (bool, bool, bool),
 ) -> Vec<Range<usize>> {
     let n = units.len();
     let mut lines = Vec::new();
@@ -263,7 +263,11 @@ fn break_lines_with(
             continue;
         }
         // A pause mark that would start the next line stays on this one.
-        if hang && end > start && HANGING.contains(units[end].ch) && (end + 1 == n || ok(end + 1)) {
+        if hanging
+            && end > start
+            && HANGING.contains(units[end].ch)
+            && (end + 1 == n || ok(end + 1))
+        {
             lines.push(start..end + 1);
             start = end + 1;
             continue;
@@ -274,7 +278,7 @@ fn break_lines_with(
         // hanging (GB/T 15834's 挤进 before 挤出, as Word and WPS set a
         // justified line). An opening mark that cannot end the line is
         // carried over with what follows it instead, as Word does.
-        if hang && end > start && NO_START.contains(units[end].ch) {
+        if hanging && end > start && NO_START.contains(units[end].ch) {
             if let Some(b) = (end + 1..=n.min(end + MAX_PUSH_IN)).find(|&b| b == n || ok(b)) {
                 let last = &units[b - 1];
                 let hang = if SQUEEZABLE.contains(last.ch) {

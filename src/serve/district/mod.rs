@@ -658,7 +658,7 @@ fn failed_login(name: &str, client: Option<std::net::IpAddr>, attempt: &Attempt)
 }
 
 /// Says once in the desk's log that the proxy does not forward the
-/// clients' addresses, so that failed logins are counted by name only.
+/// clients' addresses, so that all such logins' failures share one count.
 fn unknown_clients() {
     use std::io::Write as _;
     static SAID: std::sync::Once = std::sync::Once::new();

@@ -56,14 +56,12 @@ impl Tally {
 
 struct Tallies<K> {
     map: HashMap<K, Tally>,
-    limit: u32,
 }
 
 impl<K: Hash + Eq + Clone> Tallies<K> {
-    fn new(limit: u32) -> Self {
+    fn new() -> Self {
         Tallies {
             map: HashMap::new(),
-            limit,
         }
     }
 
@@ -71,13 +69,9 @@ impl<K: Hash + Eq + Clone> Tallies<K> {
         self.map.get(key).and_then(|t| t.locked(now))
     }
 
-    /// One more failure; true when it locks the key.
-    fn fail(&mut self, key: &K, now: i64) -> bool {
-        self.fail_up_to(key, now, self.limit)
-    }
-
-    /// One more failure, locking the key at `limit`.
-    fn fail_up_to(&mut self, key: &K, now: i64, limit: u32) -> bool {
+    /// One more failure; true when it locks the key, which `limit` of
+    /// them do.
+    fn fail(&mut self, key: &K, now: i64, limit: u32) -> bool {
         if !self.map.contains_key(key) {
             self.room(now);
         }
@@ -151,7 +145,7 @@ pub struct Attempt {
 impl Default for Throttle {
     fn default() -> Self {
         Throttle {
-            tallies: Mutex::new((Tallies::new(NAME_FAILURES), Tallies::new(ADDRESS_FAILURES))),
+            tallies: Mutex::new((Tallies::new(), Tallies::new())),
         }
     }
 }
@@ -212,8 +206,8 @@ impl Throttle {
         if let Some(left) = t.0.locked(&name, now).max(t.1.locked(&address, now)) {
             return Err(left);
         }
-        let locks_name = t.0.fail(&name, now);
-        let locks_address = t.1.fail_up_to(&address, now, limit);
+        let locks_name = t.0.fail(&name, now, NAME_FAILURES);
+        let locks_address = t.1.fail(&address, now, limit);
         Ok(Attempt {
             name,
             address,
